@@ -1,0 +1,184 @@
+//! `RSErrorRsp`, `VASPErrorRsp` and the SOAP 1.1 Fault that carries them.
+//!
+//! TS 23.140 §9.2: an MM7 error is answered with an HTTP 500 whose body is a SOAP Fault,
+//! `faultcode` `Client` or `Server`, and the error response (`RSErrorRsp` from the MMSC,
+//! `VASPErrorRsp` from the VASP) inside `detail`.
+
+use crate::schema::Operation;
+use crate::status::{Status, StatusClass};
+use crate::version::Mm7Version;
+
+super::generic_response! {
+    /// `RSErrorRsp`: the MMSC could not process a request at all.
+    RsErrorRsp, Operation::RsErrorRsp
+}
+
+super::generic_response! {
+    /// `VASPErrorRsp`: the VASP could not process a request at all.
+    VaspErrorRsp, Operation::VaspErrorRsp
+}
+
+/// What a fault's `detail` holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum FaultDetail {
+    /// `RSErrorRsp`.
+    #[cfg_attr(feature = "serde", serde(rename = "RSErrorRsp"))]
+    RsErrorRsp(RsErrorRsp),
+    /// `VASPErrorRsp`.
+    #[cfg_attr(feature = "serde", serde(rename = "VASPErrorRsp"))]
+    VaspErrorRsp(VaspErrorRsp),
+    /// Anything else, as the inner XML of `detail`, verbatim (some MMSCs put plain text or
+    /// their own elements there).
+    #[cfg_attr(feature = "serde", serde(rename = "Other"))]
+    Other(String),
+}
+
+impl FaultDetail {
+    /// The status of the error response, if the detail is one.
+    pub fn status(&self) -> Option<&Status> {
+        match self {
+            FaultDetail::RsErrorRsp(r) => Some(&r.status),
+            FaultDetail::VaspErrorRsp(r) => Some(&r.status),
+            FaultDetail::Other(_) => None,
+        }
+    }
+
+    /// The `MM7Version` of the error response, if the detail is one.
+    pub fn mm7_version(&self) -> Option<&Mm7Version> {
+        match self {
+            FaultDetail::RsErrorRsp(r) => Some(&r.mm7_version),
+            FaultDetail::VaspErrorRsp(r) => Some(&r.mm7_version),
+            FaultDetail::Other(_) => None,
+        }
+    }
+}
+
+/// A SOAP 1.1 `Fault`.
+///
+/// `faultcode` is kept as received (a QName such as `env:Client` or `soapenv:Server.Busy`);
+/// the constructors here write it unprefixed (`Client`), and an encoder qualifies an
+/// unprefixed code with its envelope prefix, as SOAP 1.1 §4.4.1 wants a QName in the
+/// envelope namespace.
+///
+/// ```
+/// use mm7_model::{SoapFault, Status, StatusCode};
+/// let fault = SoapFault::rs_error("6.8.0", Status::from_code(StatusCode::ADDRESS_ERROR));
+/// assert!(fault.is_client());
+/// assert_eq!(fault.status().map(|s| s.code), Some(StatusCode::ADDRESS_ERROR));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct SoapFault {
+    /// `faultcode`.
+    pub faultcode: String,
+    /// `faultstring`.
+    pub faultstring: String,
+    /// `faultactor`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub faultactor: Option<String>,
+    /// `detail`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub detail: Option<FaultDetail>,
+}
+
+impl SoapFault {
+    /// The `faultcode` for a status: `Server` for 3xxx (the server failed a valid request),
+    /// `Client` otherwise (the request or the client's rights were wrong).
+    pub fn faultcode_for(status: &Status) -> &'static str {
+        match status.code.class() {
+            StatusClass::Server | StatusClass::Other => "Server",
+            _ => "Client",
+        }
+    }
+
+    /// A fault from the MMSC carrying an `RSErrorRsp`; `faultstring` is the status text.
+    pub fn rs_error(mm7_version: impl Into<Mm7Version>, status: Status) -> SoapFault {
+        SoapFault::with_detail(FaultDetail::RsErrorRsp(RsErrorRsp::new(
+            mm7_version,
+            status,
+        )))
+    }
+
+    /// A fault from the VASP carrying a `VASPErrorRsp`; `faultstring` is the status text.
+    pub fn vasp_error(mm7_version: impl Into<Mm7Version>, status: Status) -> SoapFault {
+        SoapFault::with_detail(FaultDetail::VaspErrorRsp(VaspErrorRsp::new(
+            mm7_version,
+            status,
+        )))
+    }
+
+    fn with_detail(detail: FaultDetail) -> SoapFault {
+        let (code, text) = match detail.status() {
+            Some(s) => (
+                SoapFault::faultcode_for(s),
+                s.text.clone().unwrap_or_else(|| s.code.to_string()),
+            ),
+            None => ("Server", String::new()),
+        };
+        SoapFault {
+            faultcode: code.to_owned(),
+            faultstring: text,
+            faultactor: None,
+            detail: Some(detail),
+        }
+    }
+
+    /// The local part of `faultcode` (after any prefix).
+    pub fn local_code(&self) -> &str {
+        let code = self.faultcode.trim();
+        code.rsplit_once(':').map_or(code, |(_, local)| local)
+    }
+
+    /// Whether the fault code is `Client` or a `Client.*` subcode.
+    pub fn is_client(&self) -> bool {
+        is_code(self.local_code(), "Client")
+    }
+
+    /// Whether the fault code is `Server` or a `Server.*` subcode.
+    pub fn is_server(&self) -> bool {
+        is_code(self.local_code(), "Server")
+    }
+
+    /// The status of the error response in `detail`, if any.
+    pub fn status(&self) -> Option<&Status> {
+        self.detail.as_ref().and_then(FaultDetail::status)
+    }
+}
+
+fn is_code(local: &str, class: &str) -> bool {
+    local == class
+        || local
+            .strip_prefix(class)
+            .is_some_and(|rest| rest.starts_with('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::StatusCode;
+
+    #[test]
+    fn fault_codes() {
+        let mut f = SoapFault::vasp_error("5.3.0", Status::from_code(StatusCode::SERVER_ERROR));
+        assert!(f.is_server() && !f.is_client());
+        assert_eq!(f.faultstring, "Server Error");
+        f.faultcode = "soapenv:Client.Authentication".into();
+        assert!(f.is_client());
+        assert_eq!(f.local_code(), "Client.Authentication");
+        f.faultcode = "env:Clientele".into();
+        assert!(!f.is_client());
+        let f = SoapFault::rs_error("6.8.0", Status::from_code(StatusCode::new(4004)));
+        assert_eq!(f.faultcode, "Client");
+        let f = SoapFault::rs_error("6.8.0", Status::from_code(StatusCode::new(5000)));
+        assert_eq!(f.faultcode, "Server");
+    }
+}
