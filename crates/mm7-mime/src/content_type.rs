@@ -1,0 +1,321 @@
+//! Typed Content-Type, Content-Disposition and Content-ID values.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use nom::Parser;
+use nom::bytes::complete::take_while1;
+use nom::character::complete::char;
+
+use crate::error::{Error, ErrorKind};
+use crate::params::{Params, is_ows, is_token_char, parse_params, percent_decode_into};
+
+/// A parsed Content-Type value: media type (lower-cased) and parameters.
+///
+/// ```
+/// use mm7_mime::ContentType;
+///
+/// let ct = ContentType::parse(
+///     r#"Multipart/Related; Type="text/xml"; Start="<root>"; boundary="StoryParts 74526 8432 2002-77645""#,
+/// )?;
+/// assert_eq!(ct.mime_type(), "multipart/related");
+/// assert!(ct.is_multipart());
+/// assert_eq!(ct.boundary(), Some("StoryParts 74526 8432 2002-77645"));
+/// assert_eq!(ct.related_type(), Some("text/xml"));
+/// assert_eq!(ct.start(), Some("<root>"));
+/// # Ok::<(), mm7_mime::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentType {
+    mime_type: String,
+    slash: usize,
+    params: Params,
+}
+
+impl ContentType {
+    /// Parses `type/subtype *(; name=value)`. Parameter parsing is lenient
+    /// (see [`Params`]); only a missing `type/subtype` is an error.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidContentType`], with the offset in `value`.
+    pub fn parse(value: &str) -> Result<Self, Error> {
+        let (main, sub, rest) = split_media_type(value)?;
+        Ok(Self {
+            mime_type: lower_media_type(main, sub),
+            slash: main.len(),
+            params: parse_params(rest),
+        })
+    }
+
+    /// `text/plain; charset=us-ascii`, the default of RFC 2045 §5.2.
+    pub(crate) fn default_text() -> Self {
+        let mut params = Params::default();
+        params.push("charset", "us-ascii");
+        Self {
+            mime_type: "text/plain".to_owned(),
+            slash: 4,
+            params,
+        }
+    }
+
+    /// `message/rfc822`, the default inside multipart/digest (RFC 2046 §5.1.5).
+    pub(crate) fn default_digest() -> Self {
+        Self {
+            mime_type: "message/rfc822".to_owned(),
+            slash: 7,
+            params: Params::default(),
+        }
+    }
+
+    /// The media type, lower-cased: `"multipart/related"`.
+    pub fn mime_type(&self) -> &str {
+        &self.mime_type
+    }
+
+    /// The top-level type: `"multipart"`.
+    pub fn main_type(&self) -> &str {
+        self.mime_type.get(..self.slash).unwrap_or_default()
+    }
+
+    /// The subtype: `"related"`.
+    pub fn subtype(&self) -> &str {
+        self.mime_type.get(self.slash + 1..).unwrap_or_default()
+    }
+
+    /// Whether the media type is `multipart/*`.
+    pub fn is_multipart(&self) -> bool {
+        self.main_type() == "multipart"
+    }
+
+    /// Whether the media type equals `mime_type` (ASCII case-insensitive).
+    pub fn is(&self, mime_type: &str) -> bool {
+        self.mime_type.eq_ignore_ascii_case(mime_type.trim())
+    }
+
+    /// All parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// One parameter (name ASCII case-insensitive).
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name)
+    }
+
+    /// The `boundary` parameter.
+    pub fn boundary(&self) -> Option<&str> {
+        self.param("boundary")
+    }
+
+    /// The `charset` parameter.
+    pub fn charset(&self) -> Option<&str> {
+        self.param("charset")
+    }
+
+    /// The multipart/related `type` parameter: the root's media type (RFC 2387 §3.1).
+    pub fn related_type(&self) -> Option<&str> {
+        self.param("type")
+    }
+
+    /// The multipart/related `start` parameter: the root's Content-ID (RFC 2387 §3.2).
+    pub fn start(&self) -> Option<&str> {
+        self.param("start")
+    }
+
+    /// The multipart/related `start-info` parameter (RFC 2387 §3.3).
+    pub fn start_info(&self) -> Option<&str> {
+        self.param("start-info")
+    }
+}
+
+impl fmt::Display for ContentType {
+    /// Writes the value back: media type, then each parameter, quoted unless
+    /// it is a token.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.mime_type)?;
+        for (name, value) in self.params.iter() {
+            write!(f, "; {name}=")?;
+            write_param_value(f, value)?;
+        }
+        Ok(())
+    }
+}
+
+/// `OWS type "/" subtype`, and what follows (the parameters).
+pub(crate) fn split_media_type(value: &str) -> Result<(&str, &str, &str), Error> {
+    let trimmed = value.trim_start_matches(is_ows);
+    let lead = value.len() - trimmed.len();
+    let parsed: nom::IResult<&str, (&str, char, &str)> = (
+        take_while1(is_token_char),
+        char('/'),
+        take_while1(is_token_char),
+    )
+        .parse_complete(trimmed);
+    let (rest, (main, _, sub)) = parsed
+        .map_err(|_| Error::new(ErrorKind::InvalidContentType("expected type/subtype"), lead))?;
+    Ok((main, sub, rest))
+}
+
+/// `main/sub`, lower-cased, in one allocation.
+fn lower_media_type(main: &str, sub: &str) -> String {
+    let mut mime_type = String::with_capacity(main.len() + 1 + sub.len());
+    mime_type.push_str(main);
+    mime_type.push('/');
+    mime_type.push_str(sub);
+    mime_type.make_ascii_lowercase();
+    mime_type
+}
+
+/// A value as a token when it is one, else as a quoted string.
+pub(crate) fn write_param_value(out: &mut impl fmt::Write, value: &str) -> fmt::Result {
+    if !value.is_empty() && value.chars().all(is_token_char) {
+        return out.write_str(value);
+    }
+    out.write_char('"')?;
+    for c in value.chars() {
+        if c == '"' || c == '\\' {
+            out.write_char('\\')?;
+        }
+        out.write_char(c)?;
+    }
+    out.write_char('"')
+}
+
+/// A parsed Content-Disposition value (RFC 2183, RFC 2231 parameters).
+///
+/// ```
+/// use mm7_mime::ContentDisposition;
+///
+/// let cd = ContentDisposition::parse("attachment; filename*=utf-8''na%C3%AFve.gif")?;
+/// assert_eq!(cd.kind(), "attachment");
+/// assert_eq!(cd.filename(), Some("naïve.gif"));
+/// # Ok::<(), mm7_mime::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentDisposition {
+    kind: String,
+    params: Params,
+}
+
+impl ContentDisposition {
+    /// Parses `type *(; name=value)`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidContentType`] when there is no disposition type.
+    pub fn parse(value: &str) -> Result<Self, Error> {
+        let trimmed = value.trim_start_matches(is_ows);
+        let lead = value.len() - trimmed.len();
+        let parsed: nom::IResult<&str, &str> = take_while1(is_token_char).parse_complete(trimmed);
+        let (rest, kind) = parsed.map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidContentType("expected a disposition type"),
+                lead,
+            )
+        })?;
+        Ok(Self {
+            kind: kind.to_ascii_lowercase(),
+            params: parse_params(rest),
+        })
+    }
+
+    /// The disposition type, lower-cased: `"attachment"`, `"inline"`, ...
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    /// The `filename` parameter.
+    pub fn filename(&self) -> Option<&str> {
+        self.params.get("filename")
+    }
+
+    /// All parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+}
+
+/// A Content-ID or `start` value ready for comparison: surrounding
+/// whitespace and one pair of angle brackets removed. `<a@b>`, ` <a@b> ` and
+/// `a@b` all normalise to `a@b`.
+///
+/// ```
+/// assert_eq!(mm7_mime::normalize_content_id(" <root@x> "), "root@x");
+/// assert_eq!(mm7_mime::normalize_content_id("root@x"), "root@x");
+/// ```
+pub fn normalize_content_id(id: &str) -> &str {
+    let id = id.trim_matches(is_ows);
+    let id = id
+        .strip_prefix('<')
+        .and_then(|inner| inner.strip_suffix('>'))
+        .unwrap_or(id);
+    id.trim_matches(is_ows)
+}
+
+/// The Content-ID a reference names, normalised: a `cid:` URL (RFC 2392,
+/// percent-decoded), `<id>` or a bare id.
+///
+/// ```
+/// assert_eq!(mm7_mime::content_id_reference("cid:foo4%25bar@x"), "foo4%bar@x");
+/// assert_eq!(mm7_mime::content_id_reference("<foo@x>"), "foo@x");
+/// ```
+pub fn content_id_reference(reference: &str) -> Cow<'_, str> {
+    let trimmed = reference.trim_matches(is_ows);
+    let Some(url) = trimmed
+        .get(..4)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("cid:"))
+        .and_then(|_| trimmed.get(4..))
+    else {
+        return Cow::Borrowed(normalize_content_id(trimmed));
+    };
+    if !url.contains('%') {
+        return Cow::Borrowed(normalize_content_id(url));
+    }
+    let mut bytes = Vec::with_capacity(url.len());
+    percent_decode_into(url.as_bytes(), &mut bytes);
+    let decoded = String::from_utf8_lossy(&bytes);
+    Cow::Owned(normalize_content_id(&decoded).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_type_is_lower_cased_and_params_kept() {
+        let ct = ContentType::parse("  Text/XML;charset=\"UTF-8\"").unwrap();
+        assert_eq!(ct.mime_type(), "text/xml");
+        assert_eq!(ct.main_type(), "text");
+        assert_eq!(ct.subtype(), "xml");
+        assert_eq!(ct.charset(), Some("UTF-8"));
+        assert!(ct.is("TEXT/xml"));
+    }
+
+    #[test]
+    fn missing_subtype_is_an_error_with_offset() {
+        let err = ContentType::parse("  text").unwrap_err();
+        assert_eq!(err.offset(), 2);
+        assert!(matches!(err.kind(), ErrorKind::InvalidContentType(_)));
+    }
+
+    #[test]
+    fn display_quotes_only_non_tokens() {
+        let ct = ContentType::parse(
+            r#"multipart/related; type="text/xml"; boundary=abc; start="<a b>""#,
+        )
+        .unwrap();
+        assert_eq!(
+            ct.to_string(),
+            r#"multipart/related; type="text/xml"; boundary=abc; start="<a b>""#
+        );
+        assert_eq!(ContentType::parse(&ct.to_string()).unwrap(), ct);
+    }
+
+    #[test]
+    fn cid_reference_without_scheme_or_brackets() {
+        assert_eq!(content_id_reference("CID:x@y"), "x@y");
+        assert_eq!(content_id_reference("x@y"), "x@y");
+        assert_eq!(content_id_reference("<>"), "");
+    }
+}

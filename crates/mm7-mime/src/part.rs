@@ -1,0 +1,233 @@
+//! One body part of a multipart, and the walk over leaf parts.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use bytes::Bytes;
+
+use crate::content_type::{
+    ContentDisposition, ContentType, normalize_content_id, split_media_type,
+};
+use crate::encoding::TransferEncoding;
+use crate::error::{Error, Warning, WarningKind};
+use crate::header::{BlockEnd, Headers, parse_headers};
+use crate::multipart::Multipart;
+use crate::options::ParseOptions;
+
+/// A body part: its header block and body, both slices of the parsed input.
+///
+/// Typed header access parses on demand (Content-Type once, then cached). A
+/// missing or unparseable Content-Type reads as `text/plain; charset=us-ascii`
+/// (RFC 2045 §5.2), or `message/rfc822` inside multipart/digest.
+#[derive(Debug, Clone)]
+pub struct Part {
+    headers: Headers,
+    body: Bytes,
+    content_type: OnceLock<ContentType>,
+    in_digest: bool,
+    offset: usize,
+    body_offset: usize,
+    depth: usize,
+    options: ParseOptions,
+}
+
+impl Part {
+    /// Parses the content between two delimiters; `offset` is its position
+    /// in the outermost body.
+    pub(crate) fn parse(
+        content: Bytes,
+        offset: usize,
+        options: &ParseOptions,
+        depth: usize,
+        in_digest: bool,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Self, Error> {
+        let block = parse_headers(&content, options).map_err(|e| e.shifted(offset))?;
+        if block.end == BlockEnd::NonHeaderLine {
+            warnings.push(Warning::new(
+                WarningKind::MissingBlankLine,
+                offset + block.body_offset,
+            ));
+        }
+        // Only checked here, for the warning; the value is parsed on first use
+        // so that a parse costs no more than the boundary scan needs.
+        if let Some(field) = block.headers.get("content-type")
+            && split_media_type(&field.value()).is_err()
+        {
+            warnings.push(Warning::new(WarningKind::InvalidContentType, offset));
+        }
+        Ok(Self {
+            body: content.slice(block.body_offset..),
+            headers: block.headers,
+            content_type: OnceLock::new(),
+            in_digest,
+            offset,
+            body_offset: offset + block.body_offset,
+            depth,
+            options: *options,
+        })
+    }
+
+    /// The header block.
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// The unfolded value of the first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.headers.get_str(name)
+    }
+
+    /// The Content-Type (see the type-level docs for the default).
+    pub fn content_type(&self) -> &ContentType {
+        self.content_type.get_or_init(|| {
+            let parsed = self
+                .headers
+                .get("content-type")
+                .and_then(|field| ContentType::parse(&field.value()).ok());
+            match parsed {
+                Some(content_type) => content_type,
+                None if self.in_digest => ContentType::default_digest(),
+                None => ContentType::default_text(),
+            }
+        })
+    }
+
+    /// The Content-ID without angle brackets (`Content-ID: <a@b>` and
+    /// `Content-ID:a@b` both give `a@b`).
+    pub fn content_id(&self) -> Option<&str> {
+        let field = self.headers.get("content-id")?;
+        std::str::from_utf8(field.raw_value())
+            .ok()
+            .map(normalize_content_id)
+    }
+
+    /// The Content-Location (RFC 2557), unfolded and trimmed.
+    pub fn content_location(&self) -> Option<Cow<'_, str>> {
+        self.header("content-location")
+    }
+
+    /// The Content-Transfer-Encoding; 7bit when absent.
+    pub fn transfer_encoding(&self) -> TransferEncoding {
+        self.headers
+            .get("content-transfer-encoding")
+            .map(|field| TransferEncoding::parse(&field.value()))
+            .unwrap_or_default()
+    }
+
+    /// The Content-Disposition, when present and parseable.
+    pub fn content_disposition(&self) -> Option<ContentDisposition> {
+        ContentDisposition::parse(&self.header("content-disposition")?).ok()
+    }
+
+    /// The file name: Content-Disposition `filename`, else the Content-Type
+    /// `name` parameter that older senders use.
+    pub fn filename(&self) -> Option<String> {
+        self.content_disposition()
+            .and_then(|cd| cd.filename().map(str::to_owned))
+            .or_else(|| self.content_type().param("name").map(str::to_owned))
+    }
+
+    /// The body as received (still transfer-encoded), a slice of the input.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The body with the transfer encoding undone: the same bytes without a
+    /// copy for 7bit/8bit/binary, one allocation for base64 and
+    /// quoted-printable.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::UnsupportedTransferEncoding`](crate::ErrorKind::UnsupportedTransferEncoding).
+    pub fn decoded(&self) -> Result<Bytes, Error> {
+        self.transfer_encoding()
+            .decode(&self.body)
+            .map_err(|e| e.shifted(self.body_offset))
+    }
+
+    /// Whether the Content-Type is `multipart/*`.
+    pub fn is_multipart(&self) -> bool {
+        self.content_type().is_multipart()
+    }
+
+    /// The nested multipart, parsed now with the options of the parent; `None`
+    /// when this part is not `multipart/*`.
+    ///
+    /// RFC 2045 §6.4 allows only identity encodings on multiparts; a base64
+    /// or quoted-printable one is decoded first (one copy) and its offsets
+    /// then count in the decoded bytes.
+    pub fn multipart(&self) -> Option<Result<Multipart, Error>> {
+        if !self.is_multipart() {
+            return None;
+        }
+        let encoding = self.transfer_encoding();
+        let body = match encoding {
+            TransferEncoding::Base64 | TransferEncoding::QuotedPrintable => {
+                match encoding.decode(&self.body) {
+                    Ok(body) => body,
+                    Err(e) => return Some(Err(e.shifted(self.body_offset))),
+                }
+            }
+            // Identity, or an unknown token that §6.4 does not allow anyway.
+            _ => self.body.clone(),
+        };
+        Some(Multipart::parse_at(
+            body,
+            self.content_type().clone(),
+            &self.options,
+            self.depth + 1,
+            self.body_offset,
+        ))
+    }
+
+    /// Offset of the part's first header byte in the outermost body.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Offset of the part's body in the outermost body.
+    pub fn body_offset(&self) -> usize {
+        self.body_offset
+    }
+}
+
+/// Iterator over leaf parts; see [`Multipart::leaves`].
+#[derive(Debug)]
+pub struct Leaves<'a> {
+    top: std::slice::Iter<'a, Part>,
+    nested: Vec<std::vec::IntoIter<Part>>,
+}
+
+impl<'a> Leaves<'a> {
+    pub(crate) fn new(parts: &'a [Part]) -> Self {
+        Self {
+            top: parts.iter(),
+            nested: Vec::new(),
+        }
+    }
+}
+
+impl Iterator for Leaves<'_> {
+    type Item = Result<Part, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let part = match self.nested.last_mut() {
+                Some(level) => match level.next() {
+                    Some(part) => part,
+                    None => {
+                        self.nested.pop();
+                        continue;
+                    }
+                },
+                None => self.top.next()?.clone(),
+            };
+            match part.multipart() {
+                None => return Some(Ok(part)),
+                Some(Ok(multipart)) => self.nested.push(multipart.into_parts().into_iter()),
+                Some(Err(error)) => return Some(Err(error)),
+            }
+        }
+    }
+}

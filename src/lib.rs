@@ -1,0 +1,18 @@
+//! # mm7
+//!
+//! 3GPP MM7 (TS 23.140), the SOAP-over-HTTP interface between a value-added
+//! service provider (VASP) and an MMS relay/server (MMSC).
+//!
+//! This facade re-exports the layers, each of which is also usable on its own:
+//!
+//! | module | crate | what it does |
+//! |---|---|---|
+//! | [`mime`] | `mm7-mime` | multipart/related parse (zero copy) and write |
+//! | [`model`] | `mm7-model` | typed MM7 messages, status codes, versions |
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub use mm7_mime as mime;
+pub use mm7_model as model;
+
+pub mod fuzz;
