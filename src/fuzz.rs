@@ -8,6 +8,9 @@
 
 use bytes::Bytes;
 
+use crate::soap::xml::XmlLimits;
+use crate::soap::{DecodeOptions, EncodeOptions, EnvelopeLimits, PrefixStyle};
+
 use crate::mime::{
     HttpMessage, Limits, Multipart, MultipartBuilder, ParseOptions, Part, PartBuilder,
     TransferEncoding, parse_headers,
@@ -23,6 +26,8 @@ pub type Target = fn(&[u8]);
 pub const TARGETS: &[(&str, Target)] = &[
     ("mime_parse", mime_parse),
     ("mime_roundtrip", mime_roundtrip),
+    ("soap_decode", soap_decode),
+    ("message_decode", message_decode),
 ];
 
 /// Parses arbitrary input as a multipart: the first line is the Content-Type
@@ -224,5 +229,113 @@ fn check_leaf((media_type, content, encoding, content_id): &Spec, got: &Part) {
     match got.decoded() {
         Ok(decoded) => assert_eq!(&decoded, content),
         Err(e) => panic!("decoding failed: {e}"),
+    }
+}
+
+/// Decodes arbitrary bytes as a SOAP envelope, with the default limits and with tiny ones.
+/// What decodes is encoded again (in both prefix styles); what encodes must decode to the same
+/// envelope.
+///
+/// # Panics
+///
+/// When a decoded message, encoded again, does not decode to itself: that is the bug the target
+/// looks for.
+pub fn soap_decode(data: &[u8]) {
+    let tiny = DecodeOptions {
+        limits: EnvelopeLimits {
+            xml: XmlLimits {
+                max_depth: 6,
+                max_text: 64,
+                max_attributes: 4,
+            },
+            max_elements: 32,
+        },
+        ..DecodeOptions::default()
+    };
+    for options in [DecodeOptions::default(), tiny] {
+        match crate::soap::decode_xml(data, &options) {
+            Ok(decoded) => check_reencode(&decoded),
+            Err(e) => {
+                let _ = (e.to_string(), e.status_code(), e.fault_code());
+            }
+        }
+    }
+}
+
+/// Decodes arbitrary input as an HTTP body: the first line is the Content-Type value, the rest
+/// the body (SOAP alone, or SOAP with attachments). What decodes is reported as JSON and encoded
+/// again, and what encodes must decode to the same envelope.
+///
+/// # Panics
+///
+/// As [`soap_decode`].
+pub fn message_decode(data: &[u8]) {
+    let input = Bytes::copy_from_slice(data);
+    let (content_type, body) = match data.iter().position(|&b| b == b'\n') {
+        Some(i) => (String::from_utf8_lossy(&data[..i]), input.slice(i + 1..)),
+        None => (String::from_utf8_lossy(data), Bytes::new()),
+    };
+    match crate::soap::decode(&content_type, body, &DecodeOptions::default()) {
+        Ok(decoded) => {
+            let _ = crate::json::report(&decoded);
+            check_reencode(&decoded);
+        }
+        Err(e) => {
+            let _ = (e.to_string(), e.status_code());
+        }
+    }
+}
+
+/// Encodes a decoded message again, in both prefix styles, and checks that what encodes decodes
+/// to the same envelope. Content-IDs the MIME writer had to generate (for parts that had none,
+/// so that every part can be referenced) are the one expected difference.
+///
+/// # Panics
+///
+/// When the encoder's output does not decode, or decodes to another envelope.
+pub fn check_reencode(decoded: &crate::soap::Decoded) {
+    for style in [
+        PrefixStyle::DefaultNamespace,
+        PrefixStyle::Prefixed("mm7".into()),
+    ] {
+        let options = EncodeOptions {
+            prefix_style: style,
+            ..EncodeOptions::default()
+        };
+        let Ok(encoded) = crate::soap::encode(&decoded.envelope, &options) else {
+            continue;
+        };
+        match crate::soap::decode(
+            &encoded.content_type,
+            encoded.to_bytes(),
+            &DecodeOptions::default(),
+        ) {
+            Ok(mut again) => {
+                forget_generated_ids(
+                    &decoded.envelope.attachments,
+                    &mut again.envelope.attachments,
+                );
+                assert_eq!(
+                    again.envelope, decoded.envelope,
+                    "re-encoded message decodes differently"
+                );
+            }
+            Err(e) => panic!("the encoder's output does not decode: {e}"),
+        }
+    }
+}
+
+fn forget_generated_ids(original: &[crate::model::Part], again: &mut [crate::model::Part]) {
+    for (before, after) in original.iter().zip(again.iter_mut()) {
+        if before.content_id.is_none() {
+            after.content_id = None;
+        }
+        if let (
+            crate::model::PartBody::Multipart(before),
+            crate::model::PartBody::Multipart(after),
+        ) = (&before.body, &mut after.body)
+        {
+            forget_generated_ids(before, after);
+        }
     }
 }

@@ -9,10 +9,16 @@
 //! |---|---|---|
 //! | [`mime`] | `mm7-mime` | multipart/related parse (zero copy) and write |
 //! | [`model`] | `mm7-model` | typed MM7 messages, status codes, versions |
+//! | [`soap`] | `mm7-soap` | SOAP 1.1 codec per schema version; SOAP with attachments |
+//!
+//! [`json`] turns a decoded message into the JSON report that `mm7 decode` prints.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub use mm7_mime as mime;
 pub use mm7_model as model;
+pub use mm7_soap as soap;
+
+pub mod json;
 
 pub mod fuzz;

@@ -46,6 +46,14 @@ FEATURES = {
     "cancel_recipients": "REL-6-MM7-1-4",
     # VASPID and VASID directly under DeliverReq.
     "deliver_vasp": "REL-6-MM7-1-4",
+    # The next three are known from one public transcription of the REL-6-MM7-1-4 schema
+    # only (README.md): PreferredChannels (DeliverUsing channels) in SubmitReq;
+    "preferred_channels": "REL-6-MM7-1-4",
+    # ThirdPartyPayer (the address that pays when ChargedParty is ThirdParty) in SubmitReq;
+    "third_party_payer": "REL-6-MM7-1-4",
+    # AdditionalInformation (further attachments by href) and MessageExtraData (key/value
+    # pairs) after Content in SubmitReq, DeliverReq, ReplaceReq and extendedReplaceReq.
+    "extra_data": "REL-6-MM7-1-4",
 }
 
 # Particles of a body or helper type: (element name, type, minOccurs, maxOccurs, feature).
@@ -58,6 +66,10 @@ APPLIC = [
     ("ReplyApplicID", "xs:string", 0, 1, "applic"),
     ("AuxApplicInfo", "xs:string", 0, 1, "applic"),
 ]
+CONTENT_EXTRAS = [
+    ("AdditionalInformation", "mm7:AttachmentReference", 0, "unbounded", "extra_data"),
+    ("MessageExtraData", "mm7:ExtraData", 0, 1, "extra_data"),
+]
 
 BODY_TYPES = [
     (
@@ -67,6 +79,7 @@ BODY_TYPES = [
             VERSION,
             ("SenderIdentification", "mm7:SenderIdentity", 1, 1, None),
             ("Recipients", "mm7:RecipientSet", 1, 1, None),
+            ("PreferredChannels", "mm7:ChannelPreference", 0, 1, "preferred_channels"),
             ("ServiceCode", "xs:string", 0, 1, None),
             ("LinkedID", "mm7:MessageIdString", 0, 1, None),
             ("MessageClass", "mm7:MessageClassValue", 0, 1, None),
@@ -80,12 +93,14 @@ BODY_TYPES = [
             ("Subject", "xs:string", 0, 1, None),
             ("ChargedParty", "mm7:ChargedPartyValue", 0, 1, None),
             ("ChargedPartyID", "xs:string", 0, 1, "charged_party_id"),
+            ("ThirdPartyPayer", "mm7:SingleAddress", 0, 1, "third_party_payer"),
             ("DistributionIndicator", "xs:boolean", 0, 1, None),
             ("DeliveryCondition", "mm7:DeliveryConditionList", 0, 1, "delivery_condition"),
             *APPLIC,
             ("ContentClass", "mm7:ContentClassValue", 0, 1, "content_class"),
             ("DRMContent", "xs:boolean", 0, 1, "content_class"),
             ("Content", "mm7:ContentReference", 0, 1, None),
+            *CONTENT_EXTRAS,
         ],
     ),
     (
@@ -120,6 +135,7 @@ BODY_TYPES = [
             *APPLIC,
             ("UACapabilities", "mm7:UaCapabilities", 0, 1, "ua_capabilities"),
             ("Content", "mm7:ContentReference", 0, 1, None),
+            *CONTENT_EXTRAS,
         ],
     ),
     (
@@ -158,6 +174,7 @@ BODY_TYPES = [
             ("DRMContent", "xs:boolean", 0, 1, "content_class"),
             *APPLIC,
             ("Content", "mm7:ContentReference", 0, 1, None),
+            *CONTENT_EXTRAS,
         ],
     ),
     (
@@ -194,6 +211,7 @@ BODY_TYPES = [
             ("ReadReply", "xs:boolean", 0, 1, None),
             ("DeliveryReport", "xs:boolean", 0, 1, None),
             ("Content", "mm7:ContentReference", 0, 1, None),
+            *CONTENT_EXTRAS,
         ],
     ),
     (
@@ -324,6 +342,10 @@ ENUMS = {
                 "content-rich",
             )
         ],
+    ),
+    "ChannelValue": (
+        "A delivery channel of PreferredChannels (DeliverUsing).",
+        [(v, "preferred_channels") for v in ("SMS", "MMS", "WAPPUSH")],
     ),
     "AddressCodingValue": (
         "How an address value is hidden from the other party.",

@@ -1,0 +1,159 @@
+//! Addresses: the `addressType` containers (`Sender`, `Recipient`, `SenderAddress`,
+//! `ThirdPartyPayer`, `UserAgent`), the `To`/`Cc`/`Bcc` lists of `Recipients`, and
+//! `SenderIdentification`.
+
+use mm7_model::{Address, AddressCoding, AddressKind, Recipients, SenderIdentification, UserAgent};
+
+use super::{Cx, Failure, Node};
+
+/// What a container without any address lacks, for [`Failure::missing`].
+pub(super) const ANY_ADDRESS: &str = "RFC2822Address|Number|ShortCode";
+
+impl Cx<'_, '_> {
+    /// An address element (`<Number displayOnly="true">…</Number>`) of kind `kind`.
+    fn typed_address(&mut self, kind: AddressKind, node: Node<'_, '_>) -> Result<Address, Failure> {
+        Ok(Address {
+            kind,
+            value: node.text().trim().to_owned(),
+            display_only: Cx::attr_bool(node, "displayOnly")?,
+            address_coding: node
+                .attr("addressCoding")
+                .map(|v| AddressCoding::from(v.trim())),
+        })
+    }
+
+    /// The text of `node`, where address elements were expected (see [`infer_kind`]).
+    fn text_address(&mut self, node: Node<'_, '_>) -> Address {
+        let value = node.text().trim();
+        let kind = infer_kind(value);
+        self.lenient(
+            node,
+            format_args!(
+                "plain-text address in <{}> read as <{}>",
+                node.local(),
+                kind.element_name()
+            ),
+        );
+        Address::new(kind, value)
+    }
+
+    /// The one address of an `addressType` container, `None` when it has none.
+    pub(super) fn address_in(&mut self, node: Node<'_, '_>) -> Result<Option<Address>, Failure> {
+        let mut found = None;
+        for child in node.children() {
+            match AddressKind::from_element_name(child.local()) {
+                Some(kind) if found.is_none() => found = Some(self.typed_address(kind, child)?),
+                Some(_) => self.lenient(
+                    child,
+                    format_args!("second address in <{}> ignored", node.local()),
+                ),
+                None => self.unknown(child, node),
+            }
+        }
+        if found.is_none() && node.has_text() {
+            found = Some(self.text_address(node));
+        }
+        Ok(found)
+    }
+
+    /// The address of a container that must have one.
+    pub(super) fn address(&mut self, node: Node<'_, '_>) -> Result<Address, Failure> {
+        self.address_in(node)?
+            .ok_or_else(|| Failure::missing(ANY_ADDRESS, node))
+    }
+
+    /// Appends the addresses of a `To`, `Cc` or `Bcc` list.
+    fn address_list(&mut self, node: Node<'_, '_>, list: &mut Vec<Address>) -> Result<(), Failure> {
+        let before = list.len();
+        for child in node.children() {
+            match AddressKind::from_element_name(child.local()) {
+                Some(kind) => list.push(self.typed_address(kind, child)?),
+                None => self.unknown(child, node),
+            }
+        }
+        if list.len() == before && node.has_text() {
+            list.push(self.text_address(node));
+        }
+        Ok(())
+    }
+
+    /// Appends the lists of a `Recipients` element to `recipients` (a peer that repeats
+    /// `Recipients` or `To` has its lists concatenated). Address elements directly under
+    /// `Recipients`, or plain text there, are read as `To` with a warning.
+    pub(super) fn recipients(
+        &mut self,
+        node: Node<'_, '_>,
+        recipients: &mut Recipients,
+    ) -> Result<(), Failure> {
+        let mut any = false;
+        for child in node.children() {
+            match child.local() {
+                "To" => self.address_list(child, &mut recipients.to)?,
+                "Cc" => self.address_list(child, &mut recipients.cc)?,
+                "Bcc" => self.address_list(child, &mut recipients.bcc)?,
+                other => match AddressKind::from_element_name(other) {
+                    Some(kind) => {
+                        self.lenient(
+                            child,
+                            format_args!("<{other}> directly in <Recipients> read as <To>"),
+                        );
+                        recipients.to.push(self.typed_address(kind, child)?);
+                    }
+                    None => {
+                        self.unknown(child, node);
+                        continue;
+                    }
+                },
+            }
+            any = true;
+        }
+        if !any && node.has_text() {
+            recipients.to.push(self.text_address(node));
+        }
+        Ok(())
+    }
+
+    /// `SenderIdentification`: `VASPID?`, `VASID?`, `SenderAddress?`.
+    pub(super) fn sender_identification(
+        &mut self,
+        node: Node<'_, '_>,
+    ) -> Result<SenderIdentification, Failure> {
+        let mut id = SenderIdentification::default();
+        for child in node.children() {
+            match child.local() {
+                "VASPID" => self.once(&mut id.vasp_id, child, Cx::token)?,
+                "VASID" => self.once(&mut id.vas_id, child, Cx::token)?,
+                "SenderAddress" => {
+                    if id.sender_address.is_some() {
+                        self.lenient(child, format_args!("repeated <SenderAddress> ignored"));
+                    } else {
+                        id.sender_address = self.address_in(child)?;
+                    }
+                }
+                _ => self.unknown(child, node),
+            }
+        }
+        Ok(id)
+    }
+
+    /// A `UserAgent` of `Previouslysentby`: an address with a `sequence` attribute.
+    pub(super) fn user_agent(&mut self, node: Node<'_, '_>) -> Result<UserAgent, Failure> {
+        Ok(UserAgent {
+            sequence: Cx::attr_integer(node, "sequence")?,
+            address: self.address(node)?,
+        })
+    }
+}
+
+/// The kind of an address given as plain text: `RFC2822Address` with an `@`, `Number` for a
+/// phone number (what [`Address::normalized_number`] accepts, `/TYPE=PLMN` included), and
+/// `ShortCode` for anything else (the alphanumeric sender names some MMSCs use).
+pub(super) fn infer_kind(value: &str) -> AddressKind {
+    if value.contains('@') {
+        AddressKind::Rfc2822
+    } else if Address::number(value).normalized_number().is_some() {
+        AddressKind::Number
+    } else {
+        AddressKind::ShortCode
+    }
+}

@@ -1,0 +1,381 @@
+//! XML to model: the SOAP Body's element, read leniently into an [`mm7_model::Message`].
+//!
+//! The envelope reader hands over the Body's element as a [`Tree`](crate::xml::Tree); each
+//! operation's decoder walks its children once, matching them by local name (peers qualify
+//! children with any prefix, or with none, so their namespace is not checked), in whatever
+//! order they come. What the reading accepts, and why:
+//!
+//! * **Unknown elements** are skipped with a [`Warning::UnknownElement`]. Positioned warnings
+//!   stop at [`MAX_REPORTED`] per message, then one summary counts the rest, so a hostile
+//!   message cannot make the warning list, or the line counting behind each position, grow
+//!   with its size.
+//! * **Elements of a later release** (say `ApplicID` under a `REL-5-MM7-1-3` namespace, or
+//!   `VASPID`/`VASID` directly under a REL-5 `DeliverReq`, both seen from real MMSCs) are read
+//!   whatever the namespace: the model has a field for them and dropping them would lose data.
+//! * **A repeated element** that the schema allows once: the first is kept, the others are
+//!   reported. `Recipients` and its lists concatenate, `AdditionalInformation` accumulates.
+//! * **Values**: surrounding white space is trimmed from every token-like value (identifiers,
+//!   versions, codes, numbers, dates, booleans, enumerations, addresses), because pretty
+//!   printers put it there; `Subject` and `StatusText` are kept exactly as received, and
+//!   `Details` (and a Fault's unrecognised `detail`) as their raw inner XML. Enumerations keep
+//!   values outside the schema (`NotSupported`, `Unrecognized`), status codes keep vendor
+//!   codes. Booleans are `true`/`false`/`1`/`0` (see [`mm7_model::parse_bool`]).
+//! * **Addresses written as plain text** (`<Sender>+15551234567</Sender>`) are read, with a
+//!   warning, as an `RFC2822Address` when the text has an `@`, as a `Number` when it is a
+//!   phone number (an optional `+`, digits, the separators that
+//!   [`Address::normalized_number`](mm7_model::Address::normalized_number) tolerates, an
+//!   optional `/TYPE=PLMN`), and otherwise as a `ShortCode` (the alphanumeric sender names
+//!   some MMSCs use). Values such as `+15551234567/TYPE=PLMN` are kept as received.
+//! * **Required elements**: a request that lacks one of the elements the model's
+//!   [`Operation::elements`] table marks required (a required value that is present but
+//!   empty, such as `<MessageID/>` or a `Recipients` without an address, counts as lacking) is
+//!   refused with [`DecodeErrorKind::MissingElement`] (4004), except `MM7Version` (read as empty: TS 23.140
+//!   requires it, but some peers leave it out and nothing else depends on it) and
+//!   `SenderIdentification` (whose children are all optional anyway); both are reported as
+//!   warnings. A response is refused only when it lacks its `Status` (or `Status` its
+//!   `StatusCode`): the status is what a response is for, and a client is better served by a
+//!   response missing a `MessageID` than by no response. A missing `StatusText` is reported.
+//! * **Malformed values** (a bad date, boolean, duration, number or status code) are refused
+//!   with [`DecodeErrorKind::InvalidValue`] (2007) at the element's position.
+//!
+//! A SOAP Fault is read even more leniently (see [`decode_fault`]): it already reports an
+//! error, and losing it to a second one helps nobody.
+
+mod address;
+mod elements;
+mod fault;
+mod requests;
+mod responses;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+
+use mm7_model::schema::MessageElements;
+use mm7_model::{
+    CancelRsp, DateTime, DeliveryReportRsp, Message, Mm7Version, Operation, ReadReplyRsp,
+    RelativeOrAbsolute, ReplaceRsp, RsErrorRsp, SchemaId, VaspErrorRsp, parse_bool,
+};
+
+use crate::error::{DecodeError, DecodeErrorKind, Warning};
+use crate::xml::{Position, TreeNode};
+
+pub(crate) use fault::decode_fault;
+
+/// An element of the Body's tree.
+type Node<'t, 'a> = TreeNode<'t, 'a>;
+
+/// The most positioned warnings one message produces; the rest are counted in a summary.
+pub(crate) const MAX_REPORTED: usize = 64;
+
+/// Decodes the Body's element `root`, already identified as `op`, into a [`Message`].
+///
+/// `text` is the whole document, for the positions of errors and warnings. Every element the
+/// model knows is read whatever `schema` says (see the module documentation).
+// `DecodeError` is the crate's public error type, shared by every decoding step; its size
+// is a crate-wide choice, not this function's.
+pub(crate) fn decode_operation(
+    op: Operation,
+    root: Node<'_, '_>,
+    _schema: SchemaId,
+    text: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Message, DecodeError> {
+    let mut cx = Cx::new(Some(text), warnings);
+    let message = match op {
+        Operation::SubmitReq => requests::submit_req(&mut cx, root).map(Message::from),
+        Operation::DeliverReq => requests::deliver_req(&mut cx, root).map(Message::from),
+        Operation::CancelReq => requests::cancel_req(&mut cx, root).map(Message::from),
+        Operation::ReplaceReq => requests::replace_req(&mut cx, root).map(Message::from),
+        Operation::DeliveryReportReq => {
+            requests::delivery_report_req(&mut cx, root).map(Message::from)
+        }
+        Operation::ReadReplyReq => requests::read_reply_req(&mut cx, root).map(Message::from),
+        Operation::ExtendedCancelReq => {
+            requests::extended_cancel_req(&mut cx, root).map(Message::from)
+        }
+        Operation::ExtendedReplaceReq => {
+            requests::extended_replace_req(&mut cx, root).map(Message::from)
+        }
+        Operation::SubmitRsp => responses::submit_rsp(&mut cx, root).map(Message::from),
+        Operation::DeliverRsp => responses::deliver_rsp(&mut cx, root).map(Message::from),
+        Operation::ExtendedReplaceRsp => {
+            responses::extended_replace_rsp(&mut cx, root).map(Message::from)
+        }
+        Operation::ExtendedCancelRsp => {
+            responses::extended_cancel_rsp(&mut cx, root).map(Message::from)
+        }
+        Operation::CancelRsp => {
+            responses::generic(&mut cx, root, op, CancelRsp::new).map(Message::from)
+        }
+        Operation::ReplaceRsp => {
+            responses::generic(&mut cx, root, op, ReplaceRsp::new).map(Message::from)
+        }
+        Operation::DeliveryReportRsp => {
+            responses::generic(&mut cx, root, op, DeliveryReportRsp::new).map(Message::from)
+        }
+        Operation::ReadReplyRsp => {
+            responses::generic(&mut cx, root, op, ReadReplyRsp::new).map(Message::from)
+        }
+        Operation::RsErrorRsp => {
+            responses::generic(&mut cx, root, op, RsErrorRsp::new).map(Message::from)
+        }
+        Operation::VaspErrorRsp => {
+            responses::generic(&mut cx, root, op, VaspErrorRsp::new).map(Message::from)
+        }
+        _ => Err(Failure {
+            kind: DecodeErrorKind::UnknownOperation(op.element_name().to_string()),
+            offset: root.offset(),
+        }),
+    };
+    cx.finish();
+    message.map_err(|f| f.into_error(text))
+}
+
+/// A decode failure at a byte offset of the document; the position is computed once, on the
+/// way out, where the document is at hand.
+#[derive(Debug)]
+pub(super) struct Failure {
+    kind: DecodeErrorKind,
+    offset: usize,
+}
+
+impl Failure {
+    /// `element` is required in `parent` and absent.
+    fn missing(element: &'static str, parent: Node<'_, '_>) -> Failure {
+        Failure {
+            kind: DecodeErrorKind::MissingElement {
+                element,
+                parent: parent.local().to_string(),
+            },
+            offset: parent.offset(),
+        }
+    }
+
+    /// The value of `node` (or of its attribute `attribute`) has the wrong form.
+    fn invalid(node: Node<'_, '_>, attribute: Option<&str>, value: &str, reason: &str) -> Failure {
+        let element = match attribute {
+            Some(attribute) => format!("{}@{attribute}", node.local()),
+            None => node.local().to_string(),
+        };
+        Failure {
+            kind: DecodeErrorKind::InvalidValue {
+                element,
+                value: value.chars().take(64).collect(),
+                reason: reason.to_string(),
+            },
+            offset: node.offset(),
+        }
+    }
+
+    fn into_error(self, text: &str) -> DecodeError {
+        DecodeError::at(self.kind, Position::at(text, self.offset))
+    }
+}
+
+/// What every decoder shares: the document (for positions) and the warnings.
+pub(super) struct Cx<'w, 'd> {
+    /// The whole document; `None` when decoding a Fault, whose decoder is not given it
+    /// (warnings then name a byte offset instead of a line and column).
+    text: Option<&'d str>,
+    warnings: &'w mut Vec<Warning>,
+    reported: usize,
+    unreported: usize,
+}
+
+impl<'w, 'd> Cx<'w, 'd> {
+    pub(super) fn new(text: Option<&'d str>, warnings: &'w mut Vec<Warning>) -> Cx<'w, 'd> {
+        Cx {
+            text,
+            warnings,
+            reported: 0,
+            unreported: 0,
+        }
+    }
+
+    /// Whether another positioned warning may be reported; counts the ones that may not.
+    fn may_report(&mut self) -> bool {
+        if self.reported < MAX_REPORTED {
+            self.reported += 1;
+            true
+        } else {
+            self.unreported += 1;
+            false
+        }
+    }
+
+    /// Reports the unknown element `node` of `parent`, which is skipped.
+    fn unknown(&mut self, node: Node<'_, '_>, parent: Node<'_, '_>) {
+        if !self.may_report() {
+            return;
+        }
+        let warning = match self.text {
+            Some(text) => Warning::UnknownElement {
+                element: node.local().to_string(),
+                parent: parent.local().to_string(),
+                position: Position::at(text, node.offset()),
+            },
+            None => Warning::Lenient(format!(
+                "unknown element <{}> in <{}> skipped at byte {}",
+                node.local(),
+                parent.local(),
+                node.offset()
+            )),
+        };
+        self.warnings.push(warning);
+    }
+
+    /// Reports something read leniently at `node`.
+    fn lenient(&mut self, node: Node<'_, '_>, what: fmt::Arguments<'_>) {
+        if !self.may_report() {
+            return;
+        }
+        let message = match self.text {
+            Some(text) => format!("{what} at {}", Position::at(text, node.offset())),
+            None => format!("{what} at byte {}", node.offset()),
+        };
+        self.warnings.push(Warning::Lenient(message));
+    }
+
+    /// Adds the summary of the warnings past [`MAX_REPORTED`].
+    pub(super) fn finish(&mut self) {
+        if self.unreported > 0 {
+            self.warnings.push(Warning::Lenient(format!(
+                "{} further lenient readings not reported",
+                self.unreported
+            )));
+            self.unreported = 0;
+        }
+    }
+
+    /// Sets `slot` from `node` unless an earlier element already did (then `node` is reported
+    /// and skipped).
+    fn once<'t, 'a, T>(
+        &mut self,
+        slot: &mut Option<T>,
+        node: Node<'t, 'a>,
+        read: impl FnOnce(&mut Self, Node<'t, 'a>) -> Result<T, Failure>,
+    ) -> Result<(), Failure> {
+        if slot.is_some() {
+            self.lenient(node, format_args!("repeated <{}> ignored", node.local()));
+            return Ok(());
+        }
+        *slot = Some(read(self, node)?);
+        Ok(())
+    }
+
+    /// Sets the `MM7Version` from `node`, first one kept.
+    fn version(&mut self, slot: &mut Mm7Version, node: Node<'_, '_>) {
+        if slot.is_empty() {
+            *slot = Mm7Version::new(node.text().trim());
+        } else {
+            self.lenient(node, format_args!("repeated <{}> ignored", node.local()));
+        }
+    }
+
+    /// Checks the elements `op`'s table marks required, once the message is read (see the
+    /// module documentation for which are refused and which reported).
+    fn check_required(
+        &mut self,
+        m: &dyn MessageElements,
+        root: Node<'_, '_>,
+    ) -> Result<(), Failure> {
+        let op = m.operation();
+        for spec in op.elements().iter().filter(|e| e.required) {
+            if m.has_element(spec.name) {
+                continue;
+            }
+            if spec.name == "MM7Version" || spec.name == "SenderIdentification" || !op.is_request()
+            {
+                self.lenient(
+                    root,
+                    format_args!("<{}> without <{}> read as is", op.element_name(), spec.name),
+                );
+            } else {
+                return Err(Failure::missing(spec.name, root));
+            }
+        }
+        Ok(())
+    }
+
+    // Simple values. Each reads the text of `node`; the signatures are uniform so that any
+    // of them can be handed to `once`.
+
+    /// A token-like string: surrounding white space removed.
+    fn token(&mut self, node: Node<'_, '_>) -> Result<String, Failure> {
+        Ok(node.text().trim().to_owned())
+    }
+
+    /// Text kept exactly as received (`Subject`, `StatusText`).
+    fn exact(&mut self, node: Node<'_, '_>) -> Result<String, Failure> {
+        Ok(node.text().to_owned())
+    }
+
+    /// An open enumeration (`MessageClass`, `Priority`, `MMStatus`…): unknown values kept.
+    fn open<E: for<'s> From<&'s str>>(&mut self, node: Node<'_, '_>) -> Result<E, Failure> {
+        Ok(E::from(node.text().trim()))
+    }
+
+    /// An `xs:boolean`.
+    fn boolean(&mut self, node: Node<'_, '_>) -> Result<bool, Failure> {
+        parse_bool(node.text()).ok_or_else(|| Failure::invalid(node, None, node.text(), BOOLEAN))
+    }
+
+    /// An `xs:dateTime`.
+    fn date_time(&mut self, node: Node<'_, '_>) -> Result<DateTime, Failure> {
+        let value = node.text().trim();
+        DateTime::parse(value).map_err(|e| Failure::invalid(node, None, value, e.reason))
+    }
+
+    /// An `xs:dateTime` or an `xs:duration`.
+    fn rel_abs(&mut self, node: Node<'_, '_>) -> Result<RelativeOrAbsolute, Failure> {
+        let value = node.text().trim();
+        RelativeOrAbsolute::parse(value).map_err(|e| Failure::invalid(node, None, value, e.reason))
+    }
+
+    /// A non-negative integer.
+    fn integer(&mut self, node: Node<'_, '_>) -> Result<u64, Failure> {
+        parse_u64(node.text()).ok_or_else(|| Failure::invalid(node, None, node.text(), INTEGER))
+    }
+
+    // Attribute values, `None` when the attribute is absent.
+
+    fn attr_token(node: Node<'_, '_>, name: &str) -> Option<String> {
+        node.attr(name).map(|v| v.trim().to_owned())
+    }
+
+    fn attr_bool(node: Node<'_, '_>, name: &str) -> Result<Option<bool>, Failure> {
+        node.attr(name)
+            .map(|v| parse_bool(v).ok_or_else(|| Failure::invalid(node, Some(name), v, BOOLEAN)))
+            .transpose()
+    }
+
+    fn attr_integer(node: Node<'_, '_>, name: &str) -> Result<Option<u64>, Failure> {
+        node.attr(name)
+            .map(|v| parse_u64(v).ok_or_else(|| Failure::invalid(node, Some(name), v, INTEGER)))
+            .transpose()
+    }
+
+    fn attr_rel_abs(node: Node<'_, '_>, name: &str) -> Result<Option<RelativeOrAbsolute>, Failure> {
+        node.attr(name)
+            .map(|v| {
+                let value = v.trim();
+                RelativeOrAbsolute::parse(value)
+                    .map_err(|e| Failure::invalid(node, Some(name), value, e.reason))
+            })
+            .transpose()
+    }
+}
+
+const BOOLEAN: &str = "expected true, false, 1 or 0";
+const INTEGER: &str = "expected a non-negative integer";
+
+/// An `xs:nonNegativeInteger` that fits 64 bits, white space around it allowed.
+fn parse_u64(text: &str) -> Option<u64> {
+    let digits = text.trim();
+    let digits = digits.strip_prefix('+').unwrap_or(digits);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}

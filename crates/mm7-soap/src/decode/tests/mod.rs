@@ -1,0 +1,40 @@
+//! Unit tests of the operation decoders over bare operation elements (the envelope is tested
+//! through the public API in `tests/decode.rs`).
+
+mod errors;
+mod operations;
+
+use mm7_model::{Message, Operation, SchemaId};
+
+use super::decode_operation;
+use crate::error::{DecodeError, Warning};
+use crate::xml::{Event, Tree, XmlLimits, XmlReader};
+
+/// Reads `doc`'s root element into a tree and hands it to `f`.
+pub(super) fn with_tree<R>(doc: &str, f: impl FnOnce(&Tree<'_>) -> R) -> R {
+    let mut reader = XmlReader::new(doc, XmlLimits::default());
+    let start = loop {
+        match reader.next_event() {
+            Ok(Event::Start(start)) => break start,
+            Ok(_) => {}
+            Err(e) => panic!("test document: {e}"),
+        }
+    };
+    let tree = Tree::read(&mut reader, start, 10_000).expect("test document");
+    f(&tree)
+}
+
+pub(super) fn decode(op: Operation, doc: &str) -> (Result<Message, DecodeError>, Vec<Warning>) {
+    with_tree(doc, |tree| {
+        let mut warnings = Vec::new();
+        let result = decode_operation(op, tree.root(), SchemaId::Rel6Mm7_1_4, doc, &mut warnings);
+        (result, warnings)
+    })
+}
+
+pub(super) fn ok(op: Operation, doc: &str) -> Message {
+    let (result, warnings) = decode(op, doc);
+    let message = result.unwrap_or_else(|e| panic!("{e}"));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    message
+}

@@ -1,0 +1,123 @@
+//! Model to XML: the envelope here, the operations in the submodules.
+
+use mm7_model::{Envelope, Message};
+
+use crate::error::{EncodeError, Warning};
+use crate::xml::XmlWriter;
+use crate::{EncodeOptions, PrefixStyle, SOAP_ENVELOPE_NS};
+
+/// Qualified names for the elements being written.
+#[derive(Debug)]
+pub(crate) struct Names {
+    /// `"mm7:"` or `""`.
+    mm7_prefix: String,
+    /// `"env:"`.
+    env_prefix: String,
+    buffer: String,
+}
+
+impl Names {
+    /// The qualified name of an MM7 element.
+    pub(crate) fn mm7(&mut self, local: &str) -> &str {
+        self.buffer.clear();
+        self.buffer.push_str(&self.mm7_prefix);
+        self.buffer.push_str(local);
+        &self.buffer
+    }
+
+    /// The qualified name of a SOAP envelope element.
+    pub(crate) fn env(&mut self, local: &str) -> &str {
+        self.buffer.clear();
+        self.buffer.push_str(&self.env_prefix);
+        self.buffer.push_str(local);
+        &self.buffer
+    }
+}
+
+fn is_xml_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && !name.to_ascii_lowercase().starts_with("xml")
+}
+
+/// Writes the whole SOAP document for `envelope`.
+pub(crate) fn encode_envelope(
+    envelope: &Envelope,
+    options: &EncodeOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<String, EncodeError> {
+    if !is_xml_name(&options.envelope_prefix) {
+        return Err(EncodeError::InvalidValue {
+            what: "envelope prefix",
+            value: options.envelope_prefix.clone(),
+        });
+    }
+    let mm7_prefix = match &options.prefix_style {
+        PrefixStyle::Prefixed(prefix) => {
+            if !is_xml_name(prefix) || *prefix == options.envelope_prefix {
+                return Err(EncodeError::InvalidValue {
+                    what: "MM7 prefix",
+                    value: prefix.clone(),
+                });
+            }
+            Some(prefix.as_str())
+        }
+        PrefixStyle::DefaultNamespace => None,
+    };
+    let mut names = Names {
+        mm7_prefix: mm7_prefix.map(|p| format!("{p}:")).unwrap_or_default(),
+        env_prefix: format!("{}:", options.envelope_prefix),
+        buffer: String::with_capacity(64),
+    };
+    let namespace = envelope.namespace.uri();
+    let ns_attr = match mm7_prefix {
+        Some(p) => format!("xmlns:{p}"),
+        None => "xmlns".to_string(),
+    };
+    let must_understand = format!("{}mustUnderstand", names.env_prefix);
+
+    let mut w = XmlWriter::with_declaration();
+    w.start(names.env("Envelope"));
+    w.attr(
+        &format!("xmlns:{}", options.envelope_prefix),
+        SOAP_ENVELOPE_NS,
+    );
+    w.start(names.env("Header"));
+    w.start(names.mm7("TransactionID"));
+    w.attr(&ns_attr, namespace);
+    w.attr(&must_understand, "1");
+    w.text(&envelope.transaction_id);
+    w.end();
+    w.end();
+    w.start(names.env("Body"));
+    match &envelope.message {
+        Message::Fault(fault) => {
+            fault::encode_fault(
+                &mut w, fault, envelope, &ns_attr, &mut names, options, warnings,
+            )?;
+        }
+        message => {
+            let operation = message
+                .operation()
+                .ok_or(EncodeError::Content("message has no operation".into()))?;
+            let schema = envelope.schema();
+            if !operation.defined_in(schema) {
+                return Err(EncodeError::OperationNotInSchema {
+                    operation: operation.element_name(),
+                    schema: schema.id(),
+                });
+            }
+            w.start(names.mm7(operation.element_name()));
+            w.attr(&ns_attr, namespace);
+            ops::encode_body(&mut w, message, schema, &mut names, options, warnings)?;
+            w.end();
+        }
+    }
+    Ok(w.finish())
+}
+
+mod fault;
+mod ops;

@@ -1,0 +1,249 @@
+//! The SOAP 1.1 envelope around an MM7 message: the Header's TransactionID and the Body's one
+//! element, read leniently.
+
+use crate::error::{Context, DecodeError, DecodeErrorKind, Warning};
+use crate::xml::{Event, Tree, XmlLimits, XmlReader};
+
+/// The SOAP 1.1 envelope namespace.
+pub const SOAP_ENVELOPE_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+
+/// True for the SOAP 1.1 envelope namespace, leniently: either scheme, with or without the
+/// trailing slash, host in any case. Providers' documents print `https://schemas.xmlsoap.org/…`.
+pub fn is_soap_envelope_ns(uri: &str) -> bool {
+    let uri = uri.trim();
+    let rest = strip_prefix_ignore_case(uri, "http://")
+        .or_else(|| strip_prefix_ignore_case(uri, "https://"))
+        .unwrap_or(uri);
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    rest.eq_ignore_ascii_case("schemas.xmlsoap.org/soap/envelope")
+}
+
+fn strip_prefix_ignore_case<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
+}
+
+/// The parts of an envelope the MM7 layer needs.
+#[derive(Debug)]
+pub(crate) struct Envelope<'a> {
+    /// The TransactionID, trimmed.
+    pub(crate) transaction_id: Option<String>,
+    /// The TransactionID's namespace, used when the Body's element has none.
+    pub(crate) transaction_namespace: Option<&'a str>,
+    /// The Body's first element and its descendants.
+    pub(crate) body: Tree<'a>,
+}
+
+/// Limits of the envelope reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvelopeLimits {
+    /// Limits of the XML reader.
+    pub xml: XmlLimits,
+    /// Most elements in the Body's element (a SubmitReq with a thousand recipients has about
+    /// three thousand). Default 16 384.
+    pub max_elements: usize,
+}
+
+impl Default for EnvelopeLimits {
+    fn default() -> Self {
+        EnvelopeLimits {
+            xml: XmlLimits::default(),
+            max_elements: 16 * 1024,
+        }
+    }
+}
+
+/// Reads the envelope of `text`. `context` is filled in as values are read, so that a later
+/// error can carry them.
+pub(crate) fn read_envelope<'a>(
+    text: &'a str,
+    limits: &EnvelopeLimits,
+    context: &mut Context,
+    warnings: &mut Vec<Warning>,
+) -> Result<Envelope<'a>, DecodeError> {
+    let mut reader = XmlReader::new(text, limits.xml);
+    let root = loop {
+        match reader.next_event()? {
+            Event::Start(element) => break element,
+            Event::Eof => return Err(DecodeError::new(DecodeErrorKind::EmptyBody)),
+            _ => {}
+        }
+    };
+    if root.local != "Envelope" {
+        return Err(DecodeError::at(
+            DecodeErrorKind::NotAnEnvelope(root.local.to_string()),
+            reader.position(root.offset),
+        ));
+    }
+    match root.namespace {
+        Some(ns) if is_soap_envelope_ns(ns) => {}
+        other => warnings.push(Warning::EnvelopeNamespace(other.unwrap_or("").to_string())),
+    }
+
+    let mut transaction_id = None;
+    let mut transaction_namespace = None;
+    let mut body = None;
+    loop {
+        let element = match reader.next_event()? {
+            Event::Start(element) => element,
+            Event::End(_) | Event::Eof => break,
+            Event::Text(_) => continue,
+        };
+        match element.local {
+            "Header" if reader.depth() == 2 => {
+                read_header(
+                    &mut reader,
+                    context,
+                    &mut transaction_id,
+                    &mut transaction_namespace,
+                )?;
+            }
+            "Body" if reader.depth() == 2 => {
+                body = read_body(&mut reader, limits)?;
+                // Whatever follows the Body (nothing, in SOAP 1.1) is not read.
+                break;
+            }
+            _ => reader.skip_element()?,
+        }
+    }
+    if transaction_id.is_none() {
+        warnings.push(Warning::MissingTransactionId);
+    }
+    let body = body.ok_or_else(|| DecodeError::new(DecodeErrorKind::EmptyBody))?;
+    Ok(Envelope {
+        transaction_id,
+        transaction_namespace,
+        body,
+    })
+}
+
+fn read_header<'a>(
+    reader: &mut XmlReader<'a>,
+    context: &mut Context,
+    transaction_id: &mut Option<String>,
+    transaction_namespace: &mut Option<&'a str>,
+) -> Result<(), DecodeError> {
+    loop {
+        let entry = match reader.next_event()? {
+            Event::Start(element) => element,
+            Event::End(_) | Event::Eof => return Ok(()),
+            Event::Text(_) => continue,
+        };
+        let must_understand = reader
+            .attribute("mustUnderstand")
+            .is_some_and(|a| matches!(a.raw_value.trim(), "1" | "true"));
+        if entry.local == "TransactionID" {
+            // Documents in the wild pretty-print the value onto its own indented line.
+            let value = reader.read_text()?.trim().to_string();
+            context.transaction_id = Some(value.clone());
+            *transaction_id = Some(value);
+            *transaction_namespace = entry.namespace;
+            continue;
+        }
+        let namespace = entry.namespace.unwrap_or("");
+        let known =
+            mm7_model::Namespace::parse(namespace).is_ok() || is_soap_envelope_ns(namespace);
+        if must_understand && !known {
+            return Err(DecodeError::at(
+                DecodeErrorKind::MustUnderstand {
+                    element: entry.local.to_string(),
+                    namespace: namespace.to_string(),
+                },
+                reader.position(entry.offset),
+            ));
+        }
+        reader.skip_element()?;
+    }
+}
+
+fn read_body<'a>(
+    reader: &mut XmlReader<'a>,
+    limits: &EnvelopeLimits,
+) -> Result<Option<Tree<'a>>, DecodeError> {
+    loop {
+        match reader.next_event()? {
+            Event::Start(element) => {
+                return Ok(Some(Tree::read(reader, element, limits.max_elements)?));
+            }
+            Event::End(_) | Event::Eof => return Ok(None),
+            Event::Text(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(doc: &str) -> Result<(Envelope<'_>, Vec<Warning>), DecodeError> {
+        let mut warnings = Vec::new();
+        let mut context = Context::default();
+        read_envelope(doc, &EnvelopeLimits::default(), &mut context, &mut warnings)
+            .map(|e| (e, warnings))
+    }
+
+    #[test]
+    fn soap_namespace_is_matched_leniently() {
+        assert!(is_soap_envelope_ns(
+            "http://schemas.xmlsoap.org/soap/envelope/"
+        ));
+        assert!(is_soap_envelope_ns(
+            "https://schemas.xmlsoap.org/soap/envelope/"
+        ));
+        assert!(is_soap_envelope_ns(
+            "http://schemas.xmlsoap.org/soap/envelope"
+        ));
+        assert!(is_soap_envelope_ns(
+            "HTTP://Schemas.XMLSoap.org/soap/envelope/"
+        ));
+        assert!(!is_soap_envelope_ns(
+            "http://www.w3.org/2003/05/soap-envelope"
+        ));
+    }
+
+    #[test]
+    fn transaction_id_is_trimmed_and_body_read() {
+        let doc = r#"<env:Envelope xmlns:env="https://schemas.xmlsoap.org/soap/envelope/">
+  <env:Header>
+    <mm7:TransactionID xmlns:mm7="urn:mm7" env:mustUnderstand="1">
+        vas00001-sub
+    </mm7:TransactionID>
+  </env:Header>
+  <env:Body><SubmitReq xmlns="urn:mm7"><MM7Version>5.3.0</MM7Version></SubmitReq></env:Body>
+</env:Envelope>"#;
+        let (env, warnings) = read(doc).unwrap();
+        assert_eq!(env.transaction_id.as_deref(), Some("vas00001-sub"));
+        assert_eq!(env.transaction_namespace, Some("urn:mm7"));
+        assert_eq!(env.body.root().local(), "SubmitReq");
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn unknown_must_understand_header_is_refused() {
+        let doc = r#"<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Header>
+<w:Security xmlns:w="urn:wsse" S:mustUnderstand="1"/></S:Header><S:Body><X/></S:Body></S:Envelope>"#;
+        let err = read(doc).unwrap_err();
+        assert!(matches!(err.kind, DecodeErrorKind::MustUnderstand { .. }));
+        assert_eq!(err.position.unwrap().line, 2);
+    }
+
+    #[test]
+    fn other_header_entries_are_skipped() {
+        let doc = r#"<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Header>
+<w:Trace xmlns:w="urn:trace"><w:hop/></w:Trace></S:Header><S:Body><X/></S:Body></S:Envelope>"#;
+        let (env, warnings) = read(doc).unwrap();
+        assert_eq!(env.body.root().local(), "X");
+        assert_eq!(warnings, [Warning::MissingTransactionId]);
+    }
+
+    #[test]
+    fn not_an_envelope_and_empty_body() {
+        assert!(matches!(
+            read("<SubmitReq/>").unwrap_err().kind,
+            DecodeErrorKind::NotAnEnvelope(_)
+        ));
+        let doc = r#"<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body> </S:Body></S:Envelope>"#;
+        assert_eq!(read(doc).unwrap_err().kind, DecodeErrorKind::EmptyBody);
+    }
+}

@@ -1,0 +1,271 @@
+//! # mm7-soap
+//!
+//! The SOAP 1.1 codec of MM7 (3GPP TS 23.140): XML to and from the typed messages of
+//! [`mm7_model`], for every schema version, over the `xmlparser` tokenizer; and SOAP with
+//! attachments (a `multipart/related` HTTP body, through [`mm7_mime`]).
+//!
+//! Reading is lenient, as real MMSCs require: any prefixes, `https://` or trailing-slash
+//! namespaces, unknown releases mapped to the nearest known one, elements in any order,
+//! unknown elements skipped with a [`Warning`]. Writing is exact: the schema's element order,
+//! only the elements the target schema defines, escaped text, `mustUnderstand="1"` on the
+//! TransactionID, and the namespace URI and MM7Version carried by the [`Envelope`] (so an
+//! answer echoes the pair the peer used).
+//!
+//! Every decode error maps to the MM7 status code to answer it with
+//! ([`DecodeError::status_code`]), and carries the TransactionID when it was read first.
+//!
+//! ```
+//! let xml = br#"<?xml version="1.0"?>
+//! <env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/">
+//!   <env:Header>
+//!     <mm7:TransactionID xmlns:mm7="http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4"
+//!       env:mustUnderstand="1">tx-1</mm7:TransactionID>
+//!   </env:Header>
+//!   <env:Body>
+//!     <DeliveryReportRsp xmlns="http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4">
+//!       <MM7Version>6.8.0</MM7Version>
+//!       <Status><StatusCode>1000</StatusCode><StatusText>Success</StatusText></Status>
+//!     </DeliveryReportRsp>
+//!   </env:Body>
+//! </env:Envelope>"#;
+//! let decoded = mm7_soap::decode_xml(xml, &mm7_soap::DecodeOptions::default())?;
+//! assert_eq!(decoded.envelope.transaction_id, "tx-1");
+//! assert_eq!(decoded.envelope.message.operation_name(), "DeliveryReportRsp");
+//!
+//! // Encoding it again gives XML that decodes to the same envelope.
+//! let xml = mm7_soap::encode_xml(&decoded.envelope, &mm7_soap::EncodeOptions::default())?;
+//! let again = mm7_soap::decode_xml(xml.as_bytes(), &Default::default())?;
+//! assert_eq!(again.envelope, decoded.envelope);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod decode;
+mod encode;
+mod envelope;
+mod error;
+mod package;
+pub mod xml;
+
+use mm7_model::{Envelope, Message, Mm7Version, Namespace, NamespaceMatch, Operation, SchemaId};
+
+pub use envelope::{EnvelopeLimits, SOAP_ENVELOPE_NS, is_soap_envelope_ns};
+pub use error::{
+    DecodeError, DecodeErrorDetails, DecodeErrorKind, EncodeError, FaultCode, Warning,
+};
+pub use package::{Encoded, decode, encode};
+
+use error::Context;
+
+/// Options of the decoder.
+#[derive(Debug, Clone, Default)]
+pub struct DecodeOptions {
+    /// Limits of the XML reader and the envelope.
+    pub limits: EnvelopeLimits,
+    /// Options of the MIME parser (limits, strictness), for SOAP with attachments.
+    pub mime: mm7_mime::ParseOptions,
+}
+
+/// A decoded message and what was accepted leniently on the way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The message. Its `attachments` hold the content parts of a SOAP-with-attachments body
+    /// (empty for a bare `text/xml` body).
+    pub envelope: Envelope,
+    /// What was read leniently: worth logging, never a reason to refuse.
+    pub warnings: Vec<Warning>,
+}
+
+/// How the MM7 elements are qualified when encoding. Some MMSCs accept only one style.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum PrefixStyle {
+    /// `<mm7:SubmitReq xmlns:mm7="…"><mm7:MM7Version>…`: every element prefixed.
+    Prefixed(String),
+    /// `<SubmitReq xmlns="…"><MM7Version>…`: a default namespace on the operation element and
+    /// on the TransactionID.
+    #[default]
+    DefaultNamespace,
+}
+
+/// Options of the encoder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodeOptions {
+    /// How MM7 elements are qualified.
+    pub prefix_style: PrefixStyle,
+    /// The SOAP envelope's prefix (`env` by default; `soapenv`, `SOAP-ENV` and `S` are common).
+    pub envelope_prefix: String,
+    /// When the message has an element the target schema lacks: `false` (the default) makes
+    /// that an [`EncodeError::NotInSchema`]; `true` drops the element and reports a
+    /// [`Warning`] instead.
+    pub drop_undefined: bool,
+}
+
+impl Default for EncodeOptions {
+    fn default() -> Self {
+        EncodeOptions {
+            prefix_style: PrefixStyle::default(),
+            envelope_prefix: "env".to_string(),
+            drop_undefined: false,
+        }
+    }
+}
+
+/// Decodes a SOAP envelope (the bytes of a `text/xml` body, or of the root part of a
+/// multipart one).
+///
+/// # Errors
+/// A [`DecodeError`] with the status code to answer, the position, and the TransactionID,
+/// namespace, MM7Version and operation when they were read before the error.
+pub fn decode_xml(xml: &[u8], options: &DecodeOptions) -> Result<Decoded, DecodeError> {
+    let mut context = Context::default();
+    decode_xml_with(xml, options, &mut context).map_err(|e| e.with_context(&context))
+}
+
+fn decode_xml_with(
+    xml: &[u8],
+    options: &DecodeOptions,
+    context: &mut Context,
+) -> Result<Decoded, DecodeError> {
+    let text = xml::document_text(xml)?;
+    let mut warnings = Vec::new();
+    let envelope = envelope::read_envelope(&text, &options.limits, context, &mut warnings)?;
+    let root = envelope.body.root();
+
+    let (message, namespace) = if root.local() == "Fault" {
+        context.operation = Some("Fault".to_string());
+        let (fault, detail_namespace) = decode::decode_fault(root, context, &mut warnings)?;
+        let namespace = detail_namespace
+            .or(envelope.transaction_namespace)
+            .and_then(|uri| Namespace::parse(uri).ok())
+            .unwrap_or_else(|| {
+                let version = fault.detail.as_ref().and_then(|d| d.mm7_version());
+                Namespace::canonical(schema_for_version(version))
+            });
+        (Message::Fault(fault), namespace)
+    } else {
+        let operation = operation_for(root.local(), &mut warnings).ok_or_else(|| {
+            DecodeError::at(
+                DecodeErrorKind::UnknownOperation(root.local().to_string()),
+                xml::Position::at(&text, root.offset()),
+            )
+        })?;
+        context.operation = Some(operation.element_name().to_string());
+        let version_text = root
+            .child("MM7Version")
+            .map(|v| v.text().trim().to_string());
+        context.mm7_version.clone_from(&version_text);
+        let namespace = namespace_for(
+            operation,
+            root.element().namespace,
+            envelope.transaction_namespace,
+            version_text.as_deref(),
+            &mut warnings,
+        )
+        .map_err(|e| DecodeError::at(e, xml::Position::at(&text, root.offset())))?;
+        context.namespace = Some(namespace.clone());
+        let message =
+            decode::decode_operation(operation, root, namespace.schema(), &text, &mut warnings)?;
+        (message, namespace)
+    };
+
+    Ok(Decoded {
+        envelope: Envelope {
+            transaction_id: envelope.transaction_id.unwrap_or_default(),
+            namespace,
+            message,
+            attachments: Vec::new(),
+        },
+        warnings,
+    })
+}
+
+/// The operation an element names: the exact spelling, or (with a warning) the same letters in
+/// another case, which some MMSCs use for the `extended…` operations.
+fn operation_for(local: &str, warnings: &mut Vec<Warning>) -> Option<Operation> {
+    if let Some(op) = Operation::from_element_name(local) {
+        return Some(op);
+    }
+    let op = Operation::ALL
+        .into_iter()
+        .find(|op| op.element_name().eq_ignore_ascii_case(local))?;
+    warnings.push(Warning::Lenient(format!(
+        "operation <{local}> read as <{}>",
+        op.element_name()
+    )));
+    Some(op)
+}
+
+/// The MM7 namespace of a message: the operation element's, else the TransactionID's, else
+/// (with a warning) the canonical namespace of the schema the MM7Version names.
+fn namespace_for(
+    operation: Operation,
+    element_namespace: Option<&str>,
+    transaction_namespace: Option<&str>,
+    mm7_version: Option<&str>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Namespace, DecodeErrorKind> {
+    let parsed = element_namespace
+        .and_then(|uri| Namespace::parse(uri).ok())
+        .or_else(|| transaction_namespace.and_then(|uri| Namespace::parse(uri).ok()));
+    if let Some(namespace) = parsed {
+        if namespace.matched() == NamespaceMatch::Nearest {
+            warnings.push(Warning::NearestSchema {
+                uri: namespace.uri().to_string(),
+                schema: namespace.schema().id().to_string(),
+            });
+        }
+        return Ok(namespace);
+    }
+    let version = mm7_version.map(Mm7Version::new);
+    if let Some(version) = &version {
+        match version.major() {
+            Some(5 | 6) => {}
+            _ => {
+                return Err(DecodeErrorKind::UnsupportedVersion(
+                    version.as_str().to_string(),
+                ));
+            }
+        }
+    }
+    let schema = schema_for_version(version.as_ref());
+    warnings.push(Warning::NoMm7Namespace {
+        operation: operation.element_name().to_string(),
+        uri: element_namespace.map(str::to_string),
+        schema: schema.id().to_string(),
+    });
+    Ok(Namespace::canonical(schema))
+}
+
+fn schema_for_version(version: Option<&Mm7Version>) -> SchemaId {
+    version
+        .and_then(SchemaId::for_mm7_version)
+        .unwrap_or(SchemaId::NEWEST)
+}
+
+/// Encodes an envelope as a SOAP 1.1 document (UTF-8, with an XML declaration).
+///
+/// The MM7 namespace is the envelope's namespace URI exactly as it stands (so an answer echoes
+/// the request's); the elements written are those of the schema that namespace names, in that
+/// schema's order.
+///
+/// # Errors
+/// [`EncodeError`] when the message has an element its schema lacks (unless
+/// [`EncodeOptions::drop_undefined`]), or lacks a required one.
+pub fn encode_xml(envelope: &Envelope, options: &EncodeOptions) -> Result<String, EncodeError> {
+    encode_xml_with_warnings(envelope, options).map(|(xml, _)| xml)
+}
+
+/// As [`encode_xml`], also returning what was dropped under [`EncodeOptions::drop_undefined`].
+///
+/// # Errors
+/// As [`encode_xml`].
+pub fn encode_xml_with_warnings(
+    envelope: &Envelope,
+    options: &EncodeOptions,
+) -> Result<(String, Vec<Warning>), EncodeError> {
+    let mut warnings = Vec::new();
+    let xml = encode::encode_envelope(envelope, options, &mut warnings)?;
+    Ok((xml, warnings))
+}

@@ -1,0 +1,316 @@
+//! SOAP with attachments: an MM7 HTTP body is either the SOAP envelope alone (`text/xml`) or a
+//! `multipart/related` whose root part is the envelope and whose other parts carry the
+//! multimedia content that `<Content href="cid:…"/>` names.
+
+use bytes::Bytes;
+use mm7_mime::{ContentType, Multipart, MultipartBuilder, PartBuilder, TransferEncoding};
+use mm7_model::{Envelope, Part, PartBody};
+
+use crate::error::{Context, DecodeError, DecodeErrorKind, EncodeError, Warning};
+use crate::{DecodeOptions, Decoded, EncodeOptions, decode_xml, encode_xml_with_warnings};
+
+/// Decodes an HTTP body from its Content-Type header value.
+///
+/// `text/xml` and `application/xml` (and an empty Content-Type, which some peers send) are read
+/// as the envelope alone. `multipart/related` (any `multipart/*`) is split; its root part (the
+/// one `start` names, else the first) is the envelope, and every other part becomes an entry of
+/// [`Envelope::attachments`], nested multiparts as trees, transfer encodings undone, bodies
+/// sharing the received buffer wherever no decoding was needed. The part that `Content@href`
+/// names must be among them (matched by Content-ID, with or without `cid:` and angle brackets,
+/// or by Content-Location).
+///
+/// ```
+/// use bytes::Bytes;
+///
+/// let body = Bytes::from_static(
+///     b"--b\r\nContent-Type: text/xml\r\nContent-ID: <soap>\r\n\r\n\
+/// <env:Envelope xmlns:env=\"http://schemas.xmlsoap.org/soap/envelope/\"><env:Header>\
+/// <TransactionID xmlns=\"http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4\">t1</TransactionID>\
+/// </env:Header><env:Body>\
+/// <DeliverReq xmlns=\"http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4\">\
+/// <MM7Version>6.8.0</MM7Version><Sender><Number>15551234567</Number></Sender>\
+/// <Content href=\"cid:msg\"/></DeliverReq></env:Body></env:Envelope>\r\n\
+/// --b\r\nContent-Type: text/plain\r\nContent-ID: <msg>\r\n\r\nhello\r\n--b--\r\n",
+/// );
+/// let decoded = mm7_soap::decode(
+///     r#"multipart/related; type="text/xml"; start="<soap>"; boundary=b"#,
+///     body,
+///     &Default::default(),
+/// )?;
+/// let content = decoded.envelope.content().expect("the content part");
+/// assert_eq!(content.media_type(), "text/plain");
+/// # Ok::<(), mm7_soap::DecodeError>(())
+/// ```
+///
+/// # Errors
+/// [`DecodeError`]: MIME that cannot be split (2007), MIME limits or missing content (2004),
+/// and every error of [`decode_xml`]. An error found after the envelope was read carries its
+/// TransactionID.
+pub fn decode(
+    content_type: &str,
+    body: Bytes,
+    options: &DecodeOptions,
+) -> Result<Decoded, DecodeError> {
+    let content_type = content_type.trim();
+    if content_type.is_empty() {
+        return decode_xml(&body, options);
+    }
+    let parsed = ContentType::parse(content_type).map_err(|_| {
+        DecodeError::new(DecodeErrorKind::UnsupportedContentType(
+            content_type.to_string(),
+        ))
+    })?;
+    let media = parsed.mime_type();
+    if media.starts_with("multipart/") {
+        return decode_multipart(body, parsed, options);
+    }
+    if media == "text/xml" || media == "application/xml" || media.ends_with("+xml") {
+        return decode_xml(&body, options);
+    }
+    Err(DecodeError::new(DecodeErrorKind::UnsupportedContentType(
+        content_type.to_string(),
+    )))
+}
+
+fn decode_multipart(
+    body: Bytes,
+    content_type: ContentType,
+    options: &DecodeOptions,
+) -> Result<Decoded, DecodeError> {
+    let multipart = Multipart::parse_content_type(body, content_type, &options.mime)?;
+    let root_index = multipart.root_index().ok_or_else(|| {
+        DecodeError::new(DecodeErrorKind::Mime(mm7_mime::ErrorKind::BoundaryNotFound))
+    })?;
+    let root = &multipart.parts()[root_index];
+    let xml = root.decoded()?;
+    let mut decoded = decode_xml(&xml, options).map_err(|mut e| {
+        // A position in the SOAP part; say where that part starts in the body too.
+        e.mime_offset = e.mime_offset.or(Some(root.body_offset()));
+        e
+    })?;
+    let context = Context {
+        transaction_id: Some(decoded.envelope.transaction_id.clone()),
+        namespace: Some(decoded.envelope.namespace.clone()),
+        mm7_version: decoded
+            .envelope
+            .mm7_version()
+            .map(|v| v.as_str().to_string()),
+        operation: Some(decoded.envelope.message.operation_name().to_string()),
+    };
+    for warning in multipart.warnings() {
+        decoded.warnings.push(Warning::Mime(warning.to_string()));
+    }
+    let mut attachments = Vec::with_capacity(multipart.parts().len().saturating_sub(1));
+    for (index, part) in multipart.parts().iter().enumerate() {
+        if index != root_index {
+            attachments.push(
+                to_model_part(part, index, options, 1).map_err(|e| e.with_context(&context))?,
+            );
+        }
+    }
+    decoded.envelope.attachments = attachments;
+    if let Some(href) = decoded.envelope.content_href()
+        && decoded.envelope.content().is_none()
+    {
+        // One attachment and an href that does not name it: some MMSCs rewrite Content-IDs on
+        // the way; the content is still unambiguous.
+        if decoded.envelope.attachments.len() == 1 {
+            decoded.warnings.push(Warning::Lenient(format!(
+                "Content href {href:?} names no part; the only attachment is taken as the content"
+            )));
+        } else {
+            let error = DecodeError::new(DecodeErrorKind::ContentNotFound(href.to_string()));
+            return Err(error.with_context(&context));
+        }
+    }
+    Ok(decoded)
+}
+
+fn to_model_part(
+    part: &mm7_mime::Part,
+    index: usize,
+    options: &DecodeOptions,
+    depth: usize,
+) -> Result<Part, DecodeError> {
+    let content_type = part
+        .header("Content-Type")
+        .map(|v| v.trim().to_string())
+        .unwrap_or_else(|| "text/plain".to_string());
+    let (content_type, body) = match part.multipart() {
+        Some(nested) if depth < options.mime.limits.max_depth => {
+            let nested = nested?;
+            let mut children = Vec::with_capacity(nested.parts().len());
+            for (i, child) in nested.parts().iter().enumerate() {
+                children.push(to_model_part(child, i, options, depth + 1)?);
+            }
+            // The boundary (and `start`, which names the first part by default) are framing,
+            // chosen afresh by whoever writes the part again; the content is the media type and
+            // the `type` of a multipart/related.
+            let framing_free = match nested.content_type().related_type() {
+                Some(related) => {
+                    format!("{}; type=\"{related}\"", nested.content_type().mime_type())
+                }
+                None => nested.content_type().mime_type().to_string(),
+            };
+            (framing_free, PartBody::Multipart(children))
+        }
+        Some(_) => {
+            return Err(DecodeError::new(DecodeErrorKind::Mime(
+                mm7_mime::ErrorKind::TooDeep {
+                    limit: options.mime.limits.max_depth,
+                },
+            )));
+        }
+        None => {
+            let data = part.decoded().map_err(|e| {
+                DecodeError::new(DecodeErrorKind::BadAttachment {
+                    content_id: part
+                        .content_id()
+                        .map_or_else(|| format!("part {index}"), str::to_string),
+                    reason: e.to_string(),
+                })
+            })?;
+            (content_type, PartBody::Data(data))
+        }
+    };
+    Ok(Part {
+        content_type,
+        content_id: part.content_id().map(str::to_string),
+        content_location: part.content_location().map(|l| l.trim().to_string()),
+        filename: part.filename(),
+        body,
+    })
+}
+
+/// An encoded HTTP body: the Content-Type header value and the body as chunks (attachments
+/// given as `Bytes` are not copied; write the chunks in order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded {
+    /// The Content-Type header value.
+    pub content_type: String,
+    /// The body, in order.
+    pub body: Vec<Bytes>,
+    /// What was dropped under [`EncodeOptions::drop_undefined`].
+    pub warnings: Vec<Warning>,
+}
+
+impl Encoded {
+    /// The body's length in bytes.
+    pub fn len(&self) -> usize {
+        self.body.iter().map(Bytes::len).sum()
+    }
+
+    /// True when the body is empty (never, for an encoded message).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The body in one buffer (one copy; prefer writing [`Encoded::body`] chunk by chunk).
+    pub fn to_bytes(&self) -> Bytes {
+        if let [single] = self.body.as_slice() {
+            return single.clone();
+        }
+        let mut out = Vec::with_capacity(self.len());
+        for chunk in &self.body {
+            out.extend_from_slice(chunk);
+        }
+        Bytes::from(out)
+    }
+}
+
+/// Encodes an envelope and its attachments as an HTTP body.
+///
+/// With no attachments the body is the envelope alone, `text/xml; charset=utf-8`. Otherwise it
+/// is a `multipart/related` with `type="text/xml"`, whose root (named by `start`) is the
+/// envelope and whose other parts are [`Envelope::attachments`] in order (nested multiparts
+/// kept, binary parts sent as they are, text parts as 8bit); the boundary is checked not to
+/// occur in any part.
+///
+/// # Errors
+/// [`EncodeError`] from [`crate::encode_xml`], or [`EncodeError::Content`] when a part cannot be
+/// framed (an invalid Content-Type, a line break in a header value).
+pub fn encode(envelope: &Envelope, options: &EncodeOptions) -> Result<Encoded, EncodeError> {
+    let (xml, warnings) = encode_xml_with_warnings(envelope, options)?;
+    if envelope.attachments.is_empty() {
+        return Ok(Encoded {
+            content_type: "text/xml; charset=utf-8".to_string(),
+            body: vec![Bytes::from(xml)],
+            warnings,
+        });
+    }
+    let root_id = soap_content_id(envelope);
+    let mut builder = MultipartBuilder::related().with_type("text/xml").with_part(
+        PartBuilder::new("text/xml; charset=utf-8", Bytes::from(xml)).with_content_id(root_id),
+    );
+    for part in &envelope.attachments {
+        builder.push_part(part_builder(part));
+    }
+    let (content_type, body) = builder
+        .build()
+        .map_err(|e| EncodeError::Content(e.to_string()))?
+        .into_parts();
+    Ok(Encoded {
+        content_type,
+        body,
+        warnings,
+    })
+}
+
+/// A Content-ID for the SOAP part that no attachment uses.
+fn soap_content_id(envelope: &Envelope) -> String {
+    let taken = |id: &str| {
+        envelope.attachments.iter().any(|p| {
+            p.leaves()
+                .any(|leaf| leaf.content_id.as_deref() == Some(id))
+                || p.content_id.as_deref() == Some(id)
+        })
+    };
+    let mut id = "mm7-soap-envelope".to_string();
+    let mut n = 1;
+    while taken(&id) {
+        n += 1;
+        id = format!("mm7-soap-envelope-{n}");
+    }
+    id
+}
+
+fn part_builder(part: &Part) -> PartBuilder {
+    let mut builder = match &part.body {
+        PartBody::Data(data) => {
+            let builder = PartBuilder::new(part.content_type.clone(), data.clone());
+            // Binary is what MM7 peers send and what costs nothing; text that is not 7-bit
+            // safe still goes as binary (HTTP is 8-bit clean), so bytes are never rewritten.
+            builder.with_transfer_encoding(TransferEncoding::Binary)
+        }
+        PartBody::Multipart(children) => {
+            let subtype = part
+                .content_type
+                .split(';')
+                .next()
+                .and_then(|t| t.trim().split_once('/'))
+                .map_or("mixed", |(_, sub)| sub)
+                .to_string();
+            let mut nested = MultipartBuilder::new(subtype);
+            if let Ok(ct) = ContentType::parse(&part.content_type)
+                && let Some(t) = ct.param("type")
+            {
+                nested = nested.with_type(t.to_string());
+            }
+            for child in children {
+                nested.push_part(part_builder(child));
+            }
+            PartBuilder::multipart(nested)
+        }
+        _ => PartBuilder::new("application/octet-stream", Bytes::new()),
+    };
+    if let Some(id) = &part.content_id {
+        builder = builder.with_content_id(id.clone());
+    }
+    if let Some(location) = &part.content_location {
+        builder = builder.with_content_location(location.clone());
+    }
+    if let Some(filename) = &part.filename {
+        builder = builder.with_filename(filename);
+    }
+    builder
+}

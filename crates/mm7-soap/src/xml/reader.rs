@@ -1,0 +1,531 @@
+//! A namespace-aware pull reader over `xmlparser` tokens.
+//!
+//! `xmlparser` is a tokenizer: it neither pairs end tags with start tags nor resolves
+//! prefixes. This reader adds both, plus the limits and refusals a server facing the open
+//! internet needs, and hands out borrowed slices of the document (`&'a str`) so that reading
+//! a message allocates only for the values a caller keeps.
+
+use std::borrow::Cow;
+
+use xmlparser::{ElementEnd, Token, Tokenizer};
+
+use super::error::{Position, XmlError, XmlErrorKind};
+use super::escape::unescape;
+
+/// Limits on what a document may contain. Passing one is an error, never a panic or an
+/// unbounded allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct XmlLimits {
+    /// Deepest element nesting (the SOAP Envelope counts as 1). Default 32; MM7 needs 6.
+    pub max_depth: usize,
+    /// Longest text node or attribute value, in bytes. Default 1 MiB.
+    pub max_text: usize,
+    /// Most attributes on one element, namespace declarations included. Default 32.
+    pub max_attributes: usize,
+}
+
+impl Default for XmlLimits {
+    fn default() -> Self {
+        XmlLimits {
+            max_depth: 32,
+            max_text: 1024 * 1024,
+            max_attributes: 32,
+        }
+    }
+}
+
+/// An element's qualified name with its namespace resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Element<'a> {
+    /// The prefix as written (`""` when there is none).
+    pub prefix: &'a str,
+    /// The local name.
+    pub local: &'a str,
+    /// The namespace URI bound to the prefix (or the default namespace), as written.
+    pub namespace: Option<&'a str>,
+    /// Byte offset of the `<` that starts the tag.
+    pub offset: usize,
+}
+
+/// An attribute of the most recent start tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attribute<'a> {
+    /// The prefix as written (`""` when there is none).
+    pub prefix: &'a str,
+    /// The local name.
+    pub local: &'a str,
+    /// The value as written, entities not yet decoded.
+    pub raw_value: &'a str,
+    /// Byte offset of the attribute's name.
+    pub offset: usize,
+}
+
+/// A run of character data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text<'a> {
+    /// The text as written (entities not decoded unless `cdata`).
+    pub raw: &'a str,
+    /// True for a CDATA section, whose text is literal.
+    pub cdata: bool,
+    /// Byte offset of the text.
+    pub offset: usize,
+}
+
+impl Text<'_> {
+    /// True when the text is only XML white space.
+    pub fn is_whitespace(&self) -> bool {
+        self.raw
+            .bytes()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    }
+}
+
+/// What [`XmlReader::next_event`] returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event<'a> {
+    /// A start tag (an empty-element tag gives `Start` then `End`). Its attributes are in
+    /// [`XmlReader::attributes`] until the next call.
+    Start(Element<'a>),
+    /// The end of the element started last and not yet ended.
+    End(Element<'a>),
+    /// Character data inside the root element.
+    Text(Text<'a>),
+    /// The end of the document (the root element was closed).
+    Eof,
+}
+
+#[derive(Debug)]
+struct Binding<'a> {
+    prefix: &'a str,
+    uri: &'a str,
+    depth: usize,
+}
+
+/// The pull reader. See the module documentation.
+#[derive(Debug)]
+pub struct XmlReader<'a> {
+    text: &'a str,
+    tokens: Tokenizer<'a>,
+    limits: XmlLimits,
+    bindings: Vec<Binding<'a>>,
+    open: Vec<Element<'a>>,
+    // Where the content of each open element starts (just after its start tag's `>`).
+    content_starts: Vec<usize>,
+    // The content of the element closed last, as written.
+    last_inner: &'a str,
+    attrs: Vec<Attribute<'a>>,
+    pending_end: Option<Element<'a>>,
+    root_done: bool,
+}
+
+impl<'a> XmlReader<'a> {
+    /// A reader over a whole document with the given limits.
+    pub fn new(text: &'a str, limits: XmlLimits) -> XmlReader<'a> {
+        XmlReader {
+            text,
+            tokens: Tokenizer::from(text),
+            limits,
+            bindings: Vec::with_capacity(8),
+            open: Vec::with_capacity(8),
+            content_starts: Vec::with_capacity(8),
+            last_inner: "",
+            attrs: Vec::with_capacity(4),
+            pending_end: None,
+            root_done: false,
+        }
+    }
+
+    /// The document being read.
+    pub fn document(&self) -> &'a str {
+        self.text
+    }
+
+    /// The position of a byte offset in the document.
+    pub fn position(&self, offset: usize) -> Position {
+        Position::at(self.text, offset)
+    }
+
+    /// An error of `kind` at byte `offset`.
+    pub fn error(&self, kind: XmlErrorKind, offset: usize) -> XmlError {
+        XmlError::new(kind, self.position(offset))
+    }
+
+    /// How many elements are open (1 inside the root element).
+    pub fn depth(&self) -> usize {
+        self.open.len()
+    }
+
+    /// The attributes of the most recent start tag.
+    pub fn attributes(&self) -> &[Attribute<'a>] {
+        &self.attrs
+    }
+
+    /// The first attribute of the most recent start tag with this local name, whatever its
+    /// prefix (MM7 attributes are unqualified, but some peers qualify them).
+    pub fn attribute(&self, local: &str) -> Option<&Attribute<'a>> {
+        self.attrs.iter().find(|a| a.local == local)
+    }
+
+    /// The content of the element whose `End` was returned last, exactly as written (markup
+    /// included, entities not decoded): what an `anyType` element such as `Details` carries.
+    pub fn last_inner_xml(&self) -> &'a str {
+        self.last_inner
+    }
+
+    /// The namespace URI bound to `prefix` in the current scope (`""` for the default
+    /// namespace).
+    pub fn namespace_of(&self, prefix: &str) -> Option<&'a str> {
+        if prefix == "xml" {
+            return Some("http://www.w3.org/XML/1998/namespace");
+        }
+        self.bindings
+            .iter()
+            .rev()
+            .find(|b| b.prefix == prefix)
+            .map(|b| b.uri)
+            .filter(|uri| !uri.is_empty())
+    }
+
+    /// Decodes an attribute value (entities, character references).
+    pub fn attribute_value(&self, attr: &Attribute<'a>) -> Result<Cow<'a, str>, XmlError> {
+        unescape(attr.raw_value).map_err(|(reference, at)| {
+            self.error(XmlErrorKind::BadEntity(reference), attr.offset + at)
+        })
+    }
+
+    /// Decodes a text run: line ends normalised to `\n` (XML 1.0 §2.11), entities decoded.
+    pub fn text_value(&self, text: &Text<'a>) -> Result<Cow<'a, str>, XmlError> {
+        if text.cdata {
+            return Ok(normalize_newlines(text.raw));
+        }
+        match normalize_newlines(text.raw) {
+            Cow::Borrowed(raw) => unescape(raw).map_err(|(reference, at)| {
+                self.error(XmlErrorKind::BadEntity(reference), text.offset + at)
+            }),
+            Cow::Owned(raw) => match unescape(&raw) {
+                Ok(value) => Ok(Cow::Owned(value.into_owned())),
+                Err((reference, _)) => {
+                    Err(self.error(XmlErrorKind::BadEntity(reference), text.offset))
+                }
+            },
+        }
+    }
+
+    /// Reads the text content of the element whose `Start` was just returned, up to and
+    /// including its `End`. Text split by comments or CDATA sections is joined; child
+    /// elements, which a text-only MM7 element should not have, are skipped.
+    pub fn read_text(&mut self) -> Result<Cow<'a, str>, XmlError> {
+        let mut value: Option<Cow<'a, str>> = None;
+        let depth = self.depth();
+        loop {
+            match self.next_event()? {
+                Event::Text(text) if self.depth() == depth => {
+                    let part = self.text_value(&text)?;
+                    value = Some(match value {
+                        None => part,
+                        Some(mut joined) => {
+                            if joined.len() + part.len() > self.limits.max_text {
+                                return Err(self.error(
+                                    XmlErrorKind::TextLimit(self.limits.max_text),
+                                    text.offset,
+                                ));
+                            }
+                            joined.to_mut().push_str(&part);
+                            joined
+                        }
+                    });
+                }
+                Event::End(_) if self.depth() < depth => {
+                    return Ok(value.unwrap_or(Cow::Borrowed("")));
+                }
+                Event::Eof => {
+                    return Err(self.error(XmlErrorKind::NoRootElement, self.text.len()));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Skips the rest of the element whose `Start` was just returned, up to and including its
+    /// `End`.
+    pub fn skip_element(&mut self) -> Result<(), XmlError> {
+        let depth = self.depth();
+        loop {
+            match self.next_event()? {
+                Event::End(_) if self.depth() < depth => return Ok(()),
+                Event::Eof => return Ok(()),
+                _ => {}
+            }
+        }
+    }
+
+    /// The next event.
+    pub fn next_event(&mut self) -> Result<Event<'a>, XmlError> {
+        if let Some(element) = self.pending_end.take() {
+            self.last_inner = "";
+            return Ok(self.close(element));
+        }
+        loop {
+            let Some(token) = self.tokens.next() else {
+                return match self.open.last() {
+                    Some(open) => Err(self.error(
+                        XmlErrorKind::UnclosedElement(qname(open.prefix, open.local)),
+                        self.text.len(),
+                    )),
+                    None if self.root_done => Ok(Event::Eof),
+                    None => Err(self.error(XmlErrorKind::NoRootElement, self.text.len())),
+                };
+            };
+            let token = token.map_err(|e| self.syntax_error(&e))?;
+            match token {
+                Token::Declaration { .. }
+                | Token::ProcessingInstruction { .. }
+                | Token::Comment { .. } => {}
+                Token::DtdStart { span, .. }
+                | Token::EmptyDtd { span, .. }
+                | Token::EntityDeclaration { span, .. }
+                | Token::DtdEnd { span } => {
+                    return Err(self.error(XmlErrorKind::DoctypeRefused, span.start()));
+                }
+                Token::ElementStart {
+                    prefix,
+                    local,
+                    span,
+                } => return self.start(prefix.as_str(), local.as_str(), span.start()),
+                Token::Attribute { span, .. } => {
+                    // Attributes are consumed by `start`; one here means a tokenizer state we
+                    // do not expect, so refuse rather than guess.
+                    return Err(self.error(
+                        XmlErrorKind::Syntax("attribute outside a start tag".into()),
+                        span.start(),
+                    ));
+                }
+                Token::ElementEnd { end, span } => match end {
+                    ElementEnd::Close(prefix, local) => {
+                        return self.end_tag(prefix.as_str(), local.as_str(), span.start());
+                    }
+                    // `start` consumes the `>` or `/>` of every start tag.
+                    ElementEnd::Open | ElementEnd::Empty => {
+                        return Err(self.error(
+                            XmlErrorKind::Syntax("unexpected end of a start tag".into()),
+                            span.start(),
+                        ));
+                    }
+                },
+                Token::Text { text } => {
+                    let text = Text {
+                        raw: text.as_str(),
+                        cdata: false,
+                        offset: text.start(),
+                    };
+                    if let Some(event) = self.text_event(text)? {
+                        return Ok(event);
+                    }
+                }
+                Token::Cdata { text, span } => {
+                    let text = Text {
+                        raw: text.as_str(),
+                        cdata: true,
+                        offset: span.start(),
+                    };
+                    if let Some(event) = self.text_event(text)? {
+                        return Ok(event);
+                    }
+                }
+            }
+        }
+    }
+
+    fn syntax_error(&self, e: &xmlparser::Error) -> XmlError {
+        let pos = e.pos();
+        // xmlparser's message ends with its own " at row:col"; the position is kept apart.
+        let message = e.to_string();
+        let message = match message.rfind(" at ") {
+            Some(at) => message[..at].to_string(),
+            None => message,
+        };
+        XmlError::new(
+            XmlErrorKind::Syntax(message),
+            Position::from_row_col(self.text, pos.row, pos.col),
+        )
+    }
+
+    fn text_event(&self, text: Text<'a>) -> Result<Option<Event<'a>>, XmlError> {
+        if self.open.is_empty() {
+            if text.is_whitespace() {
+                return Ok(None);
+            }
+            return Err(self.error(XmlErrorKind::ContentOutsideRoot, text.offset));
+        }
+        if text.raw.len() > self.limits.max_text {
+            return Err(self.error(XmlErrorKind::TextLimit(self.limits.max_text), text.offset));
+        }
+        Ok(Some(Event::Text(text)))
+    }
+
+    fn start(
+        &mut self,
+        prefix: &'a str,
+        local: &'a str,
+        offset: usize,
+    ) -> Result<Event<'a>, XmlError> {
+        if self.root_done {
+            return Err(self.error(XmlErrorKind::ContentOutsideRoot, offset));
+        }
+        let depth = self.open.len() + 1;
+        if depth > self.limits.max_depth {
+            return Err(self.error(XmlErrorKind::DepthLimit(self.limits.max_depth), offset));
+        }
+        self.attrs.clear();
+        let (empty, content_start) = loop {
+            let token = match self.tokens.next() {
+                Some(Ok(token)) => token,
+                Some(Err(e)) => return Err(self.syntax_error(&e)),
+                None => {
+                    return Err(self.error(
+                        XmlErrorKind::UnclosedElement(qname(prefix, local)),
+                        self.text.len(),
+                    ));
+                }
+            };
+            match token {
+                Token::Attribute {
+                    prefix: a_prefix,
+                    local: a_local,
+                    value,
+                    span,
+                } => {
+                    if self.attrs.len() >= self.limits.max_attributes {
+                        return Err(self.error(
+                            XmlErrorKind::AttributeLimit(self.limits.max_attributes),
+                            span.start(),
+                        ));
+                    }
+                    if value.as_str().len() > self.limits.max_text {
+                        return Err(
+                            self.error(XmlErrorKind::TextLimit(self.limits.max_text), span.start())
+                        );
+                    }
+                    let (a_prefix, a_local) = (a_prefix.as_str(), a_local.as_str());
+                    if a_prefix == "xmlns" || (a_prefix.is_empty() && a_local == "xmlns") {
+                        let bound = if a_prefix.is_empty() { "" } else { a_local };
+                        self.bindings.push(Binding {
+                            prefix: bound,
+                            uri: value.as_str().trim(),
+                            depth,
+                        });
+                    }
+                    self.attrs.push(Attribute {
+                        prefix: a_prefix,
+                        local: a_local,
+                        raw_value: value.as_str(),
+                        offset: span.start(),
+                    });
+                }
+                Token::ElementEnd {
+                    end: ElementEnd::Open,
+                    span,
+                } => break (false, span.end()),
+                Token::ElementEnd {
+                    end: ElementEnd::Empty,
+                    span,
+                } => break (true, span.end()),
+                _ => {
+                    return Err(self.error(
+                        XmlErrorKind::Syntax(format!(
+                            "unterminated start tag <{}>",
+                            qname(prefix, local)
+                        )),
+                        offset,
+                    ));
+                }
+            }
+        };
+        let namespace = if prefix.is_empty() {
+            self.namespace_of("")
+        } else {
+            Some(self.namespace_of(prefix).ok_or_else(|| {
+                self.error(XmlErrorKind::UndeclaredPrefix(prefix.to_string()), offset)
+            })?)
+        };
+        for attr in &self.attrs {
+            if !attr.prefix.is_empty()
+                && attr.prefix != "xmlns"
+                && self.namespace_of(attr.prefix).is_none()
+            {
+                return Err(self.error(
+                    XmlErrorKind::UndeclaredPrefix(attr.prefix.to_string()),
+                    attr.offset,
+                ));
+            }
+        }
+        let element = Element {
+            prefix,
+            local,
+            namespace,
+            offset,
+        };
+        self.open.push(element);
+        self.content_starts.push(content_start);
+        if empty {
+            self.pending_end = Some(element);
+        }
+        Ok(Event::Start(element))
+    }
+
+    fn end_tag(
+        &mut self,
+        prefix: &'a str,
+        local: &'a str,
+        offset: usize,
+    ) -> Result<Event<'a>, XmlError> {
+        match self.open.last() {
+            Some(open) if open.prefix == prefix && open.local == local => {
+                let element = *open;
+                let start = self.content_starts.last().copied().unwrap_or(offset);
+                self.last_inner = self.text.get(start..offset).unwrap_or("");
+                Ok(self.close(element))
+            }
+            Some(open) => Err(self.error(
+                XmlErrorKind::MismatchedEndTag {
+                    expected: qname(open.prefix, open.local),
+                    found: qname(prefix, local),
+                },
+                offset,
+            )),
+            None => Err(self.error(XmlErrorKind::ContentOutsideRoot, offset)),
+        }
+    }
+
+    fn close(&mut self, element: Element<'a>) -> Event<'a> {
+        let depth = self.open.len();
+        self.open.pop();
+        self.content_starts.pop();
+        while self.bindings.last().is_some_and(|b| b.depth >= depth) {
+            self.bindings.pop();
+        }
+        if self.open.is_empty() {
+            self.root_done = true;
+        }
+        Event::End(element)
+    }
+}
+
+fn qname(prefix: &str, local: &str) -> String {
+    if prefix.is_empty() {
+        local.to_string()
+    } else {
+        format!("{prefix}:{local}")
+    }
+}
+
+fn normalize_newlines(raw: &str) -> Cow<'_, str> {
+    if memchr::memchr(b'\r', raw.as_bytes()).is_none() {
+        return Cow::Borrowed(raw);
+    }
+    Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+#[cfg(test)]
+#[path = "reader_tests.rs"]
+mod tests;

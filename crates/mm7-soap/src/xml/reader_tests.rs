@@ -1,0 +1,179 @@
+use super::*;
+
+fn events(doc: &str) -> Result<Vec<String>, XmlError> {
+    let mut reader = XmlReader::new(doc, XmlLimits::default());
+    let mut out = Vec::new();
+    loop {
+        match reader.next_event()? {
+            Event::Start(e) => out.push(format!("<{}|{}", e.namespace.unwrap_or("-"), e.local)),
+            Event::End(e) => out.push(format!(">{}", e.local)),
+            Event::Text(t) if t.is_whitespace() => {}
+            Event::Text(t) => out.push(format!("'{}", reader.text_value(&t)?)),
+            Event::Eof => return Ok(out),
+        }
+    }
+}
+
+#[test]
+fn resolves_prefixes_and_default_namespaces() {
+    let doc = r#"<e:Envelope xmlns:e="urn:env"><e:Body xmlns="urn:mm7"><A><e:B/></A></e:Body></e:Envelope>"#;
+    assert_eq!(
+        events(doc).unwrap(),
+        [
+            "<urn:env|Envelope",
+            "<urn:env|Body",
+            "<urn:mm7|A",
+            "<urn:env|B",
+            ">B",
+            ">A",
+            ">Body",
+            ">Envelope"
+        ]
+    );
+}
+
+#[test]
+fn namespace_scope_ends_with_its_element() {
+    let doc = r#"<r><a xmlns="urn:a"><x/></a><y/></r>"#;
+    assert_eq!(
+        events(doc).unwrap(),
+        [
+            "<-|r", "<urn:a|a", "<urn:a|x", ">x", ">a", "<-|y", ">y", ">r"
+        ]
+    );
+}
+
+#[test]
+fn text_joins_cdata_and_skips_comments() {
+    let doc = "<r>a &amp; <!-- c --><![CDATA[<b>]]>\r\nz</r>";
+    let mut reader = XmlReader::new(doc, XmlLimits::default());
+    assert!(matches!(reader.next_event().unwrap(), Event::Start(_)));
+    assert_eq!(reader.read_text().unwrap(), "a & <b>\nz");
+    assert_eq!(reader.next_event().unwrap(), Event::Eof);
+}
+
+#[test]
+fn mismatched_end_tag_has_a_position() {
+    let err = events("<a>\n  <b></c></a>").unwrap_err();
+    assert!(matches!(err.kind, XmlErrorKind::MismatchedEndTag { .. }));
+    assert_eq!(err.position.to_string(), "2:6");
+}
+
+#[test]
+fn undeclared_prefix_is_refused() {
+    let err = events("<x:a/>").unwrap_err();
+    assert_eq!(err.kind, XmlErrorKind::UndeclaredPrefix("x".into()));
+    let err = events("<a x:attr='1'/>").unwrap_err();
+    assert_eq!(err.kind, XmlErrorKind::UndeclaredPrefix("x".into()));
+}
+
+#[test]
+fn doctype_is_refused_before_any_expansion() {
+    let laughs = r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
+<lolz>&lol2;</lolz>"#;
+    assert_eq!(
+        events(laughs).unwrap_err().kind,
+        XmlErrorKind::DoctypeRefused
+    );
+    let xxe = r#"<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><foo>&xxe;</foo>"#;
+    assert_eq!(events(xxe).unwrap_err().kind, XmlErrorKind::DoctypeRefused);
+}
+
+#[test]
+fn limits_are_enforced() {
+    let limits = XmlLimits {
+        max_depth: 3,
+        max_text: 8,
+        max_attributes: 2,
+    };
+    let run = |doc: &str| {
+        let mut r = XmlReader::new(doc, limits);
+        loop {
+            match r.next_event() {
+                Ok(Event::Eof) => return Ok(()),
+                Ok(_) => {}
+                Err(e) => return Err(e.kind),
+            }
+        }
+    };
+    assert_eq!(run("<a><b><c/></b></a>"), Ok(()));
+    assert_eq!(
+        run("<a><b><c><d/></c></b></a>"),
+        Err(XmlErrorKind::DepthLimit(3))
+    );
+    assert_eq!(run("<a>123456789</a>"), Err(XmlErrorKind::TextLimit(8)));
+    assert_eq!(
+        run("<a x='1' y='2' z='3'/>"),
+        Err(XmlErrorKind::AttributeLimit(2))
+    );
+}
+
+#[test]
+fn deep_nesting_fails_fast_without_recursion() {
+    let doc = "<a>".repeat(100_000);
+    assert_eq!(events(&doc).unwrap_err().kind, XmlErrorKind::DepthLimit(32));
+}
+
+#[test]
+fn content_outside_root_and_unclosed_elements() {
+    let err = events("<a/><b/>").unwrap_err();
+    assert!(matches!(
+        err.kind,
+        XmlErrorKind::Syntax(_) | XmlErrorKind::ContentOutsideRoot
+    ));
+    assert_eq!(err.position.to_string(), "1:5");
+    let err = events("<a/>junk").unwrap_err();
+    assert!(matches!(
+        err.kind,
+        XmlErrorKind::Syntax(_) | XmlErrorKind::ContentOutsideRoot
+    ));
+    assert_eq!(err.position.to_string(), "1:5");
+    assert!(matches!(
+        events("<a><b>").unwrap_err().kind,
+        XmlErrorKind::UnclosedElement(_)
+    ));
+    assert_eq!(events("  ").unwrap_err().kind, XmlErrorKind::NoRootElement);
+}
+
+#[test]
+fn tokenizer_errors_carry_line_and_column() {
+    // A double colon, as in a provider document's `soap-env::Header`.
+    let err = events("<r xmlns:p='urn:p'>\n<p::Header/></r>").unwrap_err();
+    assert!(matches!(
+        err.kind,
+        XmlErrorKind::Syntax(_) | XmlErrorKind::UndeclaredPrefix(_)
+    ));
+    assert_eq!(err.position.line, 2);
+    assert!(!err.to_string().contains(" at 2:2 at "), "{err}");
+}
+
+#[test]
+fn attributes_are_available_after_start() {
+    let doc = r#"<Content href="cid:a&amp;b" allowAdaptations="true"/>"#;
+    let mut reader = XmlReader::new(doc, XmlLimits::default());
+    assert!(matches!(reader.next_event().unwrap(), Event::Start(_)));
+    let href = *reader.attribute("href").unwrap();
+    assert_eq!(reader.attribute_value(&href).unwrap(), "cid:a&b");
+    assert_eq!(
+        reader.attribute("allowAdaptations").unwrap().raw_value,
+        "true"
+    );
+    assert!(matches!(reader.next_event().unwrap(), Event::End(_)));
+}
+
+#[test]
+fn inner_xml_of_the_element_closed_last() {
+    let doc = "<S><Details><a x='1'>t &amp; u</a>tail</Details><E/></S>";
+    let mut reader = XmlReader::new(doc, XmlLimits::default());
+    let mut inners = Vec::new();
+    loop {
+        match reader.next_event().unwrap() {
+            Event::End(e) => inners.push((e.local, reader.last_inner_xml())),
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(inners[1], ("Details", "<a x='1'>t &amp; u</a>tail"));
+    assert_eq!(inners[2], ("E", ""));
+}

@@ -1,0 +1,141 @@
+//! A small XML writer: well-formed by construction, escaping every text and attribute value.
+
+use super::escape::{escape_attr_into, escape_text_into};
+
+/// Writes an XML document into a `String`.
+///
+/// Start tags stay open for attributes until content or an end is written; an element with no
+/// content is closed as `<name/>`. Names are written as given (the caller chooses prefixes);
+/// values are always escaped.
+///
+/// ```
+/// use mm7_soap::xml::XmlWriter;
+///
+/// let mut w = XmlWriter::with_declaration();
+/// w.start("mm7:Subject");
+/// w.text("Fish & chips <today>");
+/// w.end();
+/// assert_eq!(
+///     w.finish(),
+///     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<mm7:Subject>Fish &amp; chips &lt;today&gt;</mm7:Subject>"
+/// );
+/// ```
+#[derive(Debug, Default)]
+pub struct XmlWriter {
+    out: String,
+    // The open elements' names, concatenated, with the length of each, so that writing a
+    // document allocates two buffers rather than one string per element.
+    names: String,
+    name_lens: Vec<usize>,
+    tag_open: bool,
+}
+
+impl XmlWriter {
+    /// An empty writer (no XML declaration).
+    pub fn new() -> XmlWriter {
+        XmlWriter::default()
+    }
+
+    /// A writer that starts with `<?xml version="1.0" encoding="UTF-8"?>` and a newline.
+    pub fn with_declaration() -> XmlWriter {
+        let mut w = XmlWriter::new();
+        w.out.reserve(1024);
+        w.out
+            .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        w
+    }
+
+    fn close_tag(&mut self) {
+        if self.tag_open {
+            self.out.push('>');
+            self.tag_open = false;
+        }
+    }
+
+    /// Opens an element.
+    pub fn start(&mut self, name: &str) {
+        self.close_tag();
+        self.out.push('<');
+        self.out.push_str(name);
+        self.names.push_str(name);
+        self.name_lens.push(name.len());
+        self.tag_open = true;
+    }
+
+    /// Adds an attribute to the element just opened. Ignored (and a debug assertion fails)
+    /// when content has already been written, since the result would not be well-formed.
+    pub fn attr(&mut self, name: &str, value: &str) {
+        debug_assert!(self.tag_open, "attribute after content");
+        if !self.tag_open {
+            return;
+        }
+        self.out.push(' ');
+        self.out.push_str(name);
+        self.out.push_str("=\"");
+        escape_attr_into(&mut self.out, value);
+        self.out.push('"');
+    }
+
+    /// Writes escaped character data.
+    pub fn text(&mut self, text: &str) {
+        self.close_tag();
+        escape_text_into(&mut self.out, text);
+    }
+
+    /// Writes `xml` unchanged as content of the open element: for markup kept verbatim
+    /// (`Status/Details`, a Fault's `detail`). The caller must have checked that `xml` is
+    /// well-formed content on its own, or the document will not be.
+    pub fn raw(&mut self, xml: &str) {
+        self.close_tag();
+        self.out.push_str(xml);
+    }
+
+    /// Closes the innermost open element. Does nothing when none is open.
+    pub fn end(&mut self) {
+        let Some(len) = self.name_lens.pop() else {
+            return;
+        };
+        let start = self.names.len() - len;
+        if self.tag_open {
+            self.out.push_str("/>");
+            self.tag_open = false;
+        } else {
+            self.out.push_str("</");
+            self.out.push_str(&self.names[start..]);
+            self.out.push('>');
+        }
+        self.names.truncate(start);
+    }
+
+    /// Writes `<name>text</name>`.
+    pub fn text_element(&mut self, name: &str, text: &str) {
+        self.start(name);
+        self.text(text);
+        self.end();
+    }
+
+    /// Closes every open element and returns the document.
+    pub fn finish(mut self) -> String {
+        while !self.name_lens.is_empty() {
+            self.end();
+        }
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_elements_self_close_and_attributes_escape() {
+        let mut w = XmlWriter::new();
+        w.start("a");
+        w.attr("href", "cid:x\"y\"&z");
+        w.start("b");
+        w.end();
+        w.text_element("c", "");
+        let doc = w.finish();
+        assert_eq!(doc, "<a href=\"cid:x&quot;y&quot;&amp;z\"><b/><c></c></a>");
+    }
+}
