@@ -12,7 +12,7 @@
 //! the guesses err towards the later schema, so nothing is sent to a peer whose schema
 //! lacks it. Elements found only in one `REL-6-MM7-1-4` transcription (`PreferredChannels`,
 //! `ThirdPartyPayer`, `AdditionalInformation`, `MessageExtraData`) are listed from that
-//! schema on, so they can be decoded and carried; `xsd/` leaves them out.
+//! schema on, as they are in `xsd/REL-6-MM7-1-4.xsd`.
 
 use crate::version::{Mm7Version, SchemaId};
 

@@ -73,6 +73,19 @@ pub(crate) fn encode_envelope(
         buffer: String::with_capacity(64),
     };
     let namespace = envelope.namespace.uri();
+    // A URI has no quotes, angle brackets, ampersands, spaces or controls (RFC 3986), and the
+    // decoder reads namespace declarations without entity references; one that needs escaping
+    // could not be read back as the same namespace.
+    if namespace.is_empty()
+        || namespace.chars().any(|c| {
+            matches!(c, '"' | '<' | '>' | '&' | '\'') || c.is_whitespace() || c.is_control()
+        })
+    {
+        return Err(EncodeError::InvalidValue {
+            what: "namespace URI",
+            value: namespace.to_string(),
+        });
+    }
     let ns_attr = match mm7_prefix {
         Some(p) => format!("xmlns:{p}"),
         None => "xmlns".to_string(),

@@ -92,6 +92,11 @@ pub enum XmlErrorKind {
     /// An entity reference other than the five predefined ones or a character reference.
     #[error("unknown or malformed entity reference `{0}`")]
     BadEntity(String),
+    /// A namespace declaration whose URI uses an entity or character reference. Legal XML,
+    /// but no MM7 peer writes one, and resolving it would mean owning every namespace URI on
+    /// the hot path; refusing keeps URIs borrowed and the comparison exact.
+    #[error("namespace URI {0:?} uses an entity reference")]
+    EntityInNamespace(String),
     /// Elements nested deeper than the limit.
     #[error("elements nested deeper than {0}")]
     DepthLimit(usize),

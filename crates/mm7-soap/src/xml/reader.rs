@@ -408,6 +408,12 @@ impl<'a> XmlReader<'a> {
                     }
                     let (a_prefix, a_local) = (a_prefix.as_str(), a_local.as_str());
                     if a_prefix == "xmlns" || (a_prefix.is_empty() && a_local == "xmlns") {
+                        if value.as_str().contains('&') {
+                            return Err(self.error(
+                                XmlErrorKind::EntityInNamespace(value.as_str().to_string()),
+                                span.start(),
+                            ));
+                        }
                         let bound = if a_prefix.is_empty() { "" } else { a_local };
                         self.bindings.push(Binding {
                             prefix: bound,

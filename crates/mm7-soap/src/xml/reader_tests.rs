@@ -177,3 +177,13 @@ fn inner_xml_of_the_element_closed_last() {
     assert_eq!(inners[1], ("Details", "<a x='1'>t &amp; u</a>tail"));
     assert_eq!(inners[2], ("E", ""));
 }
+
+#[test]
+fn entity_in_namespace_uri_is_refused() {
+    let err = events(r#"<a xmlns="http:&gt;/x"/>"#).unwrap_err();
+    assert_eq!(
+        err.kind,
+        XmlErrorKind::EntityInNamespace("http:&gt;/x".into())
+    );
+    assert_eq!(err.position.to_string(), "1:4");
+}

@@ -589,3 +589,30 @@ fn message_class_and_enumerations_keep_their_text() {
     .expect("encodes");
     assert!(xml.contains("<MessageClass>x-promo</MessageClass>"));
 }
+
+#[test]
+fn namespace_uri_that_needs_escaping_is_refused() {
+    for uri in [
+        "http:>/x/REL-6-MM7-1-4",
+        "urn:a\"b/REL-6-MM7-1-4",
+        "urn:a b/REL-6-MM7-1-4",
+    ] {
+        let namespace = mm7_model::Namespace::parse(uri).expect("the id is known");
+        let envelope = mm7_model::Envelope::new(
+            "t1",
+            namespace,
+            mm7_model::DeliveryReportRsp::success("6.8.0"),
+        );
+        let err = crate::encode_xml(&envelope, &crate::EncodeOptions::default()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                EncodeError::InvalidValue {
+                    what: "namespace URI",
+                    ..
+                }
+            ),
+            "{uri}: {err}"
+        );
+    }
+}
