@@ -146,7 +146,11 @@ fn to_model_part(
             // The boundary (and `start`, which names the first part by default) are framing,
             // chosen afresh by whoever writes the part again; the content is the media type and
             // the `type` of a multipart/related.
-            let framing_free = match nested.content_type().related_type() {
+            let nested_type = nested.content_type();
+            let related = nested_type
+                .is("multipart/related")
+                .then(|| nested_type.related_type());
+            let framing_free = match related.flatten() {
                 Some(related) => {
                     format!("{}; type=\"{related}\"", nested.content_type().mime_type())
                 }
@@ -292,7 +296,7 @@ fn part_builder(part: &Part) -> PartBuilder {
                 .to_string();
             let mut nested = MultipartBuilder::new(subtype);
             if let Ok(ct) = ContentType::parse(&part.content_type)
-                && let Some(t) = ct.param("type")
+                && let Some(t) = ct.related_type()
             {
                 nested = nested.with_type(t.to_string());
             }
