@@ -10,6 +10,7 @@
 //! | [`mime`] | `mm7-mime` | multipart/related parse (zero copy) and write |
 //! | [`model`] | `mm7-model` | typed MM7 messages, status codes, versions |
 //! | [`soap`] | `mm7-soap` | SOAP 1.1 codec per schema version; SOAP with attachments |
+//! | [`transport`] | `mm7-transport` | hyper client and server for both roles, auth, limits, TLS |
 //!
 //! [`json`] turns a decoded message into the JSON report that `mm7 decode` prints.
 #![forbid(unsafe_code)]
@@ -18,6 +19,7 @@
 pub use mm7_mime as mime;
 pub use mm7_model as model;
 pub use mm7_soap as soap;
+pub use mm7_transport as transport;
 
 pub mod json;
 

@@ -1,0 +1,279 @@
+//! [`ClientError`]: every way an MM7 exchange can end other than in success, told apart.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use mm7_model::{Envelope, SoapFault, Status, StatusCode};
+use mm7_soap::{DecodeError, EncodeError};
+
+/// The most of a body an [`ClientError::Http`] keeps, in bytes.
+pub const EXCERPT_LIMIT: usize = 512;
+
+/// Why an MM7 request did not end in success (1000) or partial success (1100).
+///
+/// Each HTTP and MM7 outcome has its own variant, so a caller can tell a credentials problem
+/// (401) from a refused address (2002 in the response) from an MMSC that is down (503,
+/// connection refused), and decide whether to try again ([`ClientError::is_retryable`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The endpoint URL cannot be used.
+    #[error("invalid endpoint URL: {reason}")]
+    InvalidUrl {
+        /// Why.
+        reason: String,
+    },
+    /// The namespace given to the builder names no MM7 schema.
+    #[error("invalid MM7 namespace: {reason}")]
+    InvalidNamespace {
+        /// Why.
+        reason: String,
+    },
+    /// A header given to the builder is not a valid HTTP header.
+    #[error("invalid header {name:?}: {reason}")]
+    InvalidHeader {
+        /// The header name as given.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// A TLS setting could not be applied (a certificate that does not parse), or the TLS
+    /// handshake failed (an untrusted or mismatched certificate).
+    #[error("TLS: {reason}")]
+    Tls {
+        /// Why.
+        reason: String,
+    },
+    /// The message cannot be encoded for the configured schema.
+    #[error("cannot encode the request: {0}")]
+    Encode(#[from] EncodeError),
+    /// No connection could be made (refused, unreachable, DNS, connect timeout): the request
+    /// was not sent.
+    #[error("cannot connect to the endpoint: {reason}")]
+    Connect {
+        /// Why, with the underlying causes.
+        reason: String,
+    },
+    /// The connection failed after the request was (perhaps) sent: the peer closed it
+    /// without answering, or answered with malformed HTTP. The peer may have processed the
+    /// request.
+    #[error("the connection failed during the exchange: {reason}")]
+    Transport {
+        /// Why, with the underlying causes.
+        reason: String,
+    },
+    /// No complete answer within the whole-request timeout. The peer may have processed the
+    /// request.
+    #[error("no answer within {after:?}")]
+    Timeout {
+        /// The timeout that passed.
+        after: Duration,
+    },
+    /// HTTP 401: the credentials were refused (or none were sent).
+    #[error("HTTP 401 Unauthorized: the credentials were refused{}", challenge_text(.challenge))]
+    Unauthorized {
+        /// The `WWW-Authenticate` challenge, if the peer sent one.
+        challenge: Option<String>,
+    },
+    /// HTTP 403: the peer refuses this client, often because its IP address is not on the
+    /// provider's allow-list.
+    #[error("HTTP 403 Forbidden: the peer refuses this client (IP address not allowed?)")]
+    Forbidden,
+    /// HTTP 413: the request body is larger than the peer accepts (1 MiB at many providers).
+    #[error("HTTP 413 Payload Too Large: the peer refused a {sent}-byte request")]
+    PayloadTooLarge {
+        /// The size of the request body that was refused, in bytes.
+        sent: u64,
+    },
+    /// Any other HTTP status with no MM7 answer in its body.
+    #[error("HTTP {status}: {excerpt:?}")]
+    Http {
+        /// The HTTP status.
+        status: http::StatusCode,
+        /// The start of the body (at most [`EXCERPT_LIMIT`] bytes, read as UTF-8 lossily).
+        excerpt: String,
+    },
+    /// The answer's body is larger than the client accepts.
+    #[error("HTTP {status}: the answer is larger than {limit} bytes")]
+    ResponseTooLarge {
+        /// The HTTP status.
+        status: http::StatusCode,
+        /// The limit that was passed.
+        limit: usize,
+    },
+    /// A successful HTTP status whose body is not a readable MM7 message. The bytes are kept
+    /// for diagnosis.
+    #[error("HTTP answer with Content-Type {content_type:?} cannot be decoded: {error}")]
+    Undecodable {
+        /// The body as received.
+        body: Bytes,
+        /// The Content-Type as received (empty when absent).
+        content_type: String,
+        /// Why it cannot be read.
+        error: DecodeError,
+    },
+    /// A SOAP Fault: usually HTTP 500 with an `RSErrorRsp` (from an MMSC) or a
+    /// `VASPErrorRsp` (from a VASP) in its detail, or a plain Fault.
+    #[error("SOAP Fault {}: {} (HTTP {http_status}){}", .fault.faultcode, .fault.faultstring, fault_status_text(.fault))]
+    Fault {
+        /// The fault as received.
+        fault: Box<SoapFault>,
+        /// The HTTP status it came with.
+        http_status: http::StatusCode,
+    },
+    /// A well-formed MM7 answer whose status is an error (e.g. 2002 Address Error in a
+    /// `SubmitRsp`, or an `RSErrorRsp` outside a Fault).
+    #[error("MM7 status {}: {}", .status.code, status_text(.status))]
+    Mm7 {
+        /// The answer's status.
+        status: Status,
+        /// The whole answer.
+        response: Box<Envelope>,
+    },
+    /// The answer is an MM7 message of another operation than the one expected.
+    #[error("expected a {expected}, received a {received}")]
+    UnexpectedOperation {
+        /// The operation expected (`SubmitRsp`, …).
+        expected: &'static str,
+        /// The operation received.
+        received: &'static str,
+        /// The whole answer.
+        response: Box<Envelope>,
+    },
+    /// The answer's TransactionID is not the request's (or is missing where it is required).
+    #[error("the answer's TransactionID {received:?} is not the request's {sent:?}")]
+    TransactionMismatch {
+        /// The request's TransactionID.
+        sent: String,
+        /// The answer's (empty when missing).
+        received: String,
+        /// The whole answer.
+        response: Box<Envelope>,
+    },
+}
+
+fn challenge_text(challenge: &Option<String>) -> String {
+    challenge
+        .as_deref()
+        .map(|c| format!(" (challenge: {c})"))
+        .unwrap_or_default()
+}
+
+fn status_text(status: &Status) -> &str {
+    status
+        .text
+        .as_deref()
+        .or_else(|| status.code.name())
+        .unwrap_or("(no StatusText)")
+}
+
+fn fault_status_text(fault: &SoapFault) -> String {
+    fault
+        .status()
+        .map(|s| format!(", MM7 status {} {}", s.code, status_text(s)))
+        .unwrap_or_default()
+}
+
+impl ClientError {
+    /// Whether trying the same request again later may succeed: a connection error, a
+    /// timeout, an answer cut off, HTTP 5xx or 429, or MM7 status 4006 (Service
+    /// unavailable), in a response or a Fault.
+    ///
+    /// This says nothing of whether a retry is *safe*: after a timeout or a cut connection
+    /// the peer may have accepted the message already. [`RetryPolicy`](super::RetryPolicy)
+    /// weighs that.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ClientError::Connect { .. }
+            | ClientError::Timeout { .. }
+            | ClientError::Transport { .. } => true,
+            // 429: the throughput limits providers publish answer "retry the request".
+            ClientError::Http { status, .. } | ClientError::ResponseTooLarge { status, .. } => {
+                status.is_server_error() || *status == http::StatusCode::TOO_MANY_REQUESTS
+            }
+            ClientError::Fault { fault, .. } => {
+                fault.status().map(|s| s.code) == Some(StatusCode::SERVICE_UNAVAILABLE)
+            }
+            ClientError::Mm7 { status, .. } => status.code == StatusCode::SERVICE_UNAVAILABLE,
+            _ => false,
+        }
+    }
+
+    /// Whether the request surely never reached the peer, so sending it again cannot make a
+    /// duplicate.
+    pub fn is_unsent(&self) -> bool {
+        matches!(self, ClientError::Connect { .. })
+    }
+
+    /// The MM7 status code of an MM7 error or of a Fault's error response.
+    pub fn status_code(&self) -> Option<StatusCode> {
+        match self {
+            ClientError::Mm7 { status, .. } => Some(status.code),
+            ClientError::Fault { fault, .. } => fault.status().map(|s| s.code),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the answer, when there was one.
+    pub fn http_status(&self) -> Option<http::StatusCode> {
+        match self {
+            ClientError::Unauthorized { .. } => Some(http::StatusCode::UNAUTHORIZED),
+            ClientError::Forbidden => Some(http::StatusCode::FORBIDDEN),
+            ClientError::PayloadTooLarge { .. } => Some(http::StatusCode::PAYLOAD_TOO_LARGE),
+            ClientError::Http { status, .. } | ClientError::ResponseTooLarge { status, .. } => {
+                Some(*status)
+            }
+            ClientError::Fault { http_status, .. } => Some(*http_status),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mm7_model::SchemaId;
+
+    #[test]
+    fn retryable_and_messages() {
+        let fault = |code| ClientError::Fault {
+            fault: Box::new(SoapFault::rs_error("6.8.0", Status::from_code(code))),
+            http_status: http::StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        assert!(fault(StatusCode::SERVICE_UNAVAILABLE).is_retryable());
+        assert!(!fault(StatusCode::ADDRESS_ERROR).is_retryable());
+        assert_eq!(
+            fault(StatusCode::ADDRESS_ERROR).to_string(),
+            "SOAP Fault Client: Address Error (HTTP 500 Internal Server Error), \
+             MM7 status 2002 Address Error"
+        );
+        let http = |status| ClientError::Http {
+            status,
+            excerpt: String::new(),
+        };
+        assert!(http(http::StatusCode::BAD_GATEWAY).is_retryable());
+        assert!(http(http::StatusCode::TOO_MANY_REQUESTS).is_retryable());
+        assert!(!http(http::StatusCode::NOT_FOUND).is_retryable());
+        assert!(!ClientError::Forbidden.is_retryable());
+        let mm7 = ClientError::Mm7 {
+            status: Status::new(StatusCode::ADDRESS_ERROR, "bad number"),
+            response: Box::new(Envelope::new(
+                "t",
+                SchemaId::NEWEST,
+                mm7_model::SubmitRsp::new("6.8.0", Status::success()),
+            )),
+        };
+        assert_eq!(mm7.to_string(), "MM7 status 2002: bad number");
+        assert_eq!(mm7.status_code(), Some(StatusCode::ADDRESS_ERROR));
+        assert!(
+            ClientError::Connect {
+                reason: "refused".into()
+            }
+            .is_unsent()
+        );
+        assert_eq!(
+            ClientError::PayloadTooLarge { sent: 3 }.http_status(),
+            Some(http::StatusCode::PAYLOAD_TOO_LARGE)
+        );
+    }
+}

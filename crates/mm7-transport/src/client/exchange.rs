@@ -1,0 +1,489 @@
+//! One HTTP exchange, its outcome told apart, and the two ways of trying again.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, WWW_AUTHENTICATE};
+use mm7_model::{Envelope, Message, Mm7Version, Part, StatusCode};
+use mm7_soap::{Decoded, EncodeError};
+use tracing::Instrument;
+
+use super::body::{RequestBody, excerpt, read_limited};
+use super::error::{ClientError, EXCERPT_LIMIT};
+use super::response::{Operation, Response};
+use super::retry::CallbackOutcome;
+use super::transaction::new_transaction_id;
+use super::{Client, SendOptions};
+
+/// A request encoded once, sent as many times as the policy says.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) transaction_id: String,
+    operation: &'static str,
+    content_type: HeaderValue,
+    body: RequestBody,
+    headers: HeaderMap,
+}
+
+/// A decoded answer that is not a Fault.
+pub(crate) struct Answer {
+    pub(crate) http_status: http::StatusCode,
+    pub(crate) decoded: Decoded,
+    body: Bytes,
+}
+
+/// How strictly an answer is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Judge {
+    /// A VASP's request: any 2xx; 1000 or 1100; a missing TransactionID tolerated.
+    Request,
+    /// A callback, as providers define its success: HTTP 200, the request's TransactionID,
+    /// StatusCode 1000.
+    Callback,
+}
+
+impl Client {
+    pub(crate) fn prepare<R: Operation>(
+        &self,
+        mut request: R,
+        attachments: Vec<Part>,
+        options: SendOptions,
+    ) -> Result<Prepared, ClientError> {
+        if request.mm7_version_mut().is_empty() {
+            *request.mm7_version_mut() = self.inner.mm7_version.clone();
+        }
+        let envelope = Envelope {
+            transaction_id: options
+                .transaction_id
+                .filter(|id| !id.trim().is_empty())
+                .unwrap_or_else(new_transaction_id),
+            namespace: self.inner.namespace.clone(),
+            message: request.into(),
+            attachments,
+        };
+        self.prepare_envelope(&envelope, options.headers)
+    }
+
+    pub(crate) fn prepare_envelope(
+        &self,
+        envelope: &Envelope,
+        headers: HeaderMap,
+    ) -> Result<Prepared, ClientError> {
+        let encoded = mm7_soap::encode(envelope, &self.inner.encode)?;
+        for warning in &encoded.warnings {
+            tracing::debug!(%warning, "encoding");
+        }
+        let content_type = HeaderValue::from_str(&encoded.content_type)
+            .map_err(|e| EncodeError::Content(format!("Content-Type: {e}")))?;
+        Ok(Prepared {
+            transaction_id: envelope.transaction_id.clone(),
+            operation: envelope.message.operation_name(),
+            content_type,
+            body: RequestBody::new(encoded.body),
+            headers,
+        })
+    }
+
+    /// A VASP's request under the client's [`RetryPolicy`](super::RetryPolicy).
+    pub(crate) async fn request<R: Operation>(
+        &self,
+        request: R,
+        attachments: Vec<Part>,
+        options: SendOptions,
+    ) -> Result<Response<R::Rsp>, ClientError> {
+        let prepared = self.prepare(request, attachments, options)?;
+        let policy = &self.inner.retry;
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let outcome = self
+                .exchange(&prepared, self.inner.timeout, tries)
+                .await
+                .and_then(|answer| judge::<R>(answer, &prepared, Judge::Request));
+            match outcome {
+                Ok(mut response) => {
+                    response.tries = tries;
+                    return Ok(response);
+                }
+                Err(error) if tries < policy.max_tries() && policy.should_retry(&error) => {
+                    let wait = policy.backoff(tries);
+                    tracing::warn!(
+                        operation = prepared.operation,
+                        transaction_id = %prepared.transaction_id,
+                        tries,
+                        ?wait,
+                        %error,
+                        "retrying"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// A callback under the client's [`CallbackPolicy`](super::CallbackPolicy).
+    pub(crate) async fn callback<R: Operation>(
+        &self,
+        request: R,
+        attachments: Vec<Part>,
+        options: SendOptions,
+    ) -> CallbackOutcome<R::Rsp> {
+        let prepared = match self.prepare(request, attachments, options) {
+            Ok(prepared) => prepared,
+            Err(error) => {
+                return CallbackOutcome {
+                    outcome: Err(error),
+                    tries: 0,
+                    failures: Vec::new(),
+                };
+            }
+        };
+        let policy = &self.inner.callback;
+        let max_tries = policy.max_tries.max(1);
+        let mut failures = Vec::new();
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let outcome = self
+                .exchange(&prepared, policy.timeout, tries)
+                .await
+                .and_then(|answer| judge::<R>(answer, &prepared, Judge::Callback));
+            match outcome {
+                Ok(mut response) => {
+                    response.tries = tries;
+                    return CallbackOutcome {
+                        outcome: Ok(response),
+                        tries,
+                        failures,
+                    };
+                }
+                Err(error) if tries < max_tries => {
+                    tracing::warn!(
+                        operation = prepared.operation,
+                        transaction_id = %prepared.transaction_id,
+                        tries,
+                        wait = ?policy.interval,
+                        %error,
+                        "callback not accepted; will try again"
+                    );
+                    failures.push(error);
+                    tokio::time::sleep(policy.interval).await;
+                }
+                Err(error) => {
+                    return CallbackOutcome {
+                        outcome: Err(error),
+                        tries,
+                        failures,
+                    };
+                }
+            }
+        }
+    }
+
+    /// One HTTP exchange within `timeout`, in its own span.
+    pub(crate) async fn exchange(
+        &self,
+        prepared: &Prepared,
+        timeout: Duration,
+        try_number: u32,
+    ) -> Result<Answer, ClientError> {
+        let span = tracing::info_span!(
+            "mm7_request",
+            operation = prepared.operation,
+            transaction_id = %prepared.transaction_id,
+            url = %self.inner.display_url,
+            try_number,
+            http_status = tracing::field::Empty,
+            mm7_status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        async move {
+            // Waiting for a free connection slot is not the peer's slowness: the timeout
+            // starts once the request can go.
+            let _permit = match &self.inner.limiter {
+                Some(limiter) => limiter.clone().acquire_owned().await.ok(),
+                None => None,
+            };
+            let started = Instant::now();
+            let outcome = tokio::time::timeout(timeout, self.exchange_once(prepared))
+                .await
+                .unwrap_or(Err(ClientError::Timeout { after: timeout }));
+            let span = tracing::Span::current();
+            span.record("duration_ms", started.elapsed().as_millis());
+            match &outcome {
+                Ok(answer) => {
+                    span.record("http_status", answer.http_status.as_u16());
+                    if let Some(status) = answer.decoded.envelope.message.status() {
+                        span.record("mm7_status", status.code.get());
+                    }
+                    tracing::debug!("answered");
+                }
+                Err(error) => {
+                    if let Some(status) = error.http_status() {
+                        span.record("http_status", status.as_u16());
+                    }
+                    if let Some(code) = error.status_code() {
+                        span.record("mm7_status", code.get());
+                    }
+                    tracing::debug!(%error, "failed");
+                }
+            }
+            outcome
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn exchange_once(&self, prepared: &Prepared) -> Result<Answer, ClientError> {
+        let inner = &self.inner;
+        let mut request = http::Request::post(inner.uri.clone())
+            .body(prepared.body.clone())
+            .map_err(|e| ClientError::InvalidUrl {
+                reason: e.to_string(),
+            })?;
+        let headers = request.headers_mut();
+        headers.clone_from(&inner.headers);
+        for name in prepared.headers.keys() {
+            headers.remove(name);
+        }
+        for (name, value) in &prepared.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        headers.insert(CONTENT_TYPE, prepared.content_type.clone());
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(prepared.body.len()));
+
+        let response = inner.http.request(request).await.map_err(from_hyper)?;
+        let (parts, body) = response.into_parts();
+        let status = parts.status;
+        match status {
+            http::StatusCode::UNAUTHORIZED => Err(ClientError::Unauthorized {
+                challenge: parts
+                    .headers
+                    .get(WWW_AUTHENTICATE)
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            }),
+            http::StatusCode::FORBIDDEN => Err(ClientError::Forbidden),
+            http::StatusCode::PAYLOAD_TOO_LARGE => Err(ClientError::PayloadTooLarge {
+                sent: prepared.body.len(),
+            }),
+            // TS 23.140 §9.2: MM7 errors travel as a SOAP Fault with HTTP 500.
+            s if s.is_success() || s == http::StatusCode::INTERNAL_SERVER_ERROR => {
+                let read = read_limited(body, inner.max_response_size)
+                    .await
+                    .map_err(|e| transport(&e))?;
+                if read.truncated {
+                    return Err(ClientError::ResponseTooLarge {
+                        status,
+                        limit: inner.max_response_size,
+                    });
+                }
+                let content_type = parts
+                    .headers
+                    .get(CONTENT_TYPE)
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    .unwrap_or_default();
+                match mm7_soap::decode(&content_type, read.bytes.clone(), &inner.decode) {
+                    Ok(Decoded {
+                        envelope:
+                            Envelope {
+                                message: Message::Fault(fault),
+                                ..
+                            },
+                        ..
+                    }) => Err(ClientError::Fault {
+                        fault: Box::new(fault),
+                        http_status: status,
+                    }),
+                    Ok(decoded) => Ok(Answer {
+                        http_status: status,
+                        decoded,
+                        body: read.bytes,
+                    }),
+                    Err(error) if status.is_success() => Err(ClientError::Undecodable {
+                        body: read.bytes,
+                        content_type,
+                        error,
+                    }),
+                    // A 500 without an MM7 body is the peer failing, not an MM7 answer.
+                    Err(_) => Err(ClientError::Http {
+                        status,
+                        excerpt: excerpt(&read.bytes, EXCERPT_LIMIT),
+                    }),
+                }
+            }
+            _ => {
+                let read = read_limited(body, EXCERPT_LIMIT)
+                    .await
+                    .map_err(|e| transport(&e))?;
+                Err(ClientError::Http {
+                    status,
+                    excerpt: excerpt(&read.bytes, EXCERPT_LIMIT),
+                })
+            }
+        }
+    }
+}
+
+/// Tells a decoded answer's outcome: the expected operation, the TransactionID, the status.
+fn judge<R: Operation>(
+    answer: Answer,
+    prepared: &Prepared,
+    judge: Judge,
+) -> Result<Response<R::Rsp>, ClientError> {
+    let Answer {
+        http_status,
+        decoded,
+        body,
+    } = answer;
+    let Decoded { envelope, warnings } = decoded;
+    let Envelope {
+        transaction_id,
+        namespace,
+        message,
+        attachments,
+    } = envelope;
+    let rebuild = |message: Message| {
+        Box::new(Envelope {
+            transaction_id: transaction_id.clone(),
+            namespace: namespace.clone(),
+            message,
+            attachments: attachments.clone(),
+        })
+    };
+    let rsp = match R::answer(message) {
+        Ok(rsp) => rsp,
+        Err(other) => {
+            if let (Message::RsErrorRsp(_) | Message::VaspErrorRsp(_), Some(status)) =
+                (&*other, other.status().cloned())
+            {
+                return Err(ClientError::Mm7 {
+                    status,
+                    response: rebuild(*other),
+                });
+            }
+            return Err(ClientError::UnexpectedOperation {
+                expected: R::RSP_NAME,
+                received: other.operation_name(),
+                response: rebuild(*other),
+            });
+        }
+    };
+    let status = R::status(&rsp).clone();
+    let id_matches = transaction_id == prepared.transaction_id
+        || (judge == Judge::Request && transaction_id.is_empty());
+    let success = match judge {
+        Judge::Request => status.is_success(),
+        Judge::Callback => status.code == StatusCode::SUCCESS,
+    };
+    let http_ok = match judge {
+        Judge::Request => http_status.is_success(),
+        Judge::Callback => http_status == http::StatusCode::OK,
+    };
+    if !success {
+        return Err(ClientError::Mm7 {
+            status,
+            response: rebuild(rsp.into()),
+        });
+    }
+    if !http_ok {
+        // A success status under an error HTTP status (or, for a callback, a 2xx that is not
+        // 200): the peer contradicts itself; report the HTTP side.
+        return Err(ClientError::Http {
+            status: http_status,
+            excerpt: excerpt(&body, EXCERPT_LIMIT),
+        });
+    }
+    if !id_matches {
+        return Err(ClientError::TransactionMismatch {
+            sent: prepared.transaction_id.clone(),
+            received: transaction_id.clone(),
+            response: rebuild(rsp.into()),
+        });
+    }
+    Ok(Response {
+        status,
+        message: rsp,
+        transaction_id: prepared.transaction_id.clone(),
+        http_status,
+        warnings,
+        tries: 1,
+    })
+}
+
+/// Sets the `MM7Version` of a request that has none.
+pub(crate) fn fill_mm7_version(message: &mut Message, version: &Mm7Version) {
+    let slot = match message {
+        Message::SubmitReq(m) => &mut m.mm7_version,
+        Message::CancelReq(m) => &mut m.mm7_version,
+        Message::ReplaceReq(m) => &mut m.mm7_version,
+        Message::DeliverReq(m) => &mut m.mm7_version,
+        Message::DeliveryReportReq(m) => &mut m.mm7_version,
+        Message::ReadReplyReq(m) => &mut m.mm7_version,
+        Message::ExtendedCancelReq(m) => &mut m.mm7_version,
+        Message::ExtendedReplaceReq(m) => &mut m.mm7_version,
+        _ => return,
+    };
+    if slot.is_empty() {
+        *slot = version.clone();
+    }
+}
+
+/// Tells a failed connection (nothing sent) from a failed exchange, and TLS from the rest.
+fn from_hyper(error: hyper_util::client::legacy::Error) -> ClientError {
+    let reason = chain(&error);
+    if find_tls_error(&error) {
+        return ClientError::Tls { reason };
+    }
+    if error.is_connect() {
+        ClientError::Connect { reason }
+    } else {
+        ClientError::Transport { reason }
+    }
+}
+
+fn transport(error: &hyper::Error) -> ClientError {
+    ClientError::Transport {
+        reason: chain(error),
+    }
+}
+
+/// The error and its causes, `: `-separated, each once.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = next_cause(error);
+    while let Some(e) = cause {
+        let more = e.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = next_cause(e);
+    }
+    text
+}
+
+/// The cause of `error`. `io::Error::source` skips the error it wraps, and the TLS
+/// connector wraps the handshake's `rustls::Error` in two of them, so look inside directly.
+fn next_cause<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a (dyn std::error::Error + 'static)> {
+    if let Some(inner) = error
+        .downcast_ref::<std::io::Error>()
+        .and_then(std::io::Error::get_ref)
+    {
+        return Some(inner);
+    }
+    error.source()
+}
+
+fn find_tls_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if e.is::<rustls::Error>() {
+            return true;
+        }
+        cause = next_cause(e);
+    }
+    false
+}

@@ -1,0 +1,193 @@
+//! The client's rustls configuration: system roots, extra trust anchors, or pinned
+//! certificates.
+
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+
+use super::error::ClientError;
+
+/// What the client trusts.
+#[derive(Debug, Clone)]
+pub(crate) struct TlsSettings {
+    /// Load the operating system's trust anchors.
+    pub(crate) system_roots: bool,
+    /// Extra trust anchors.
+    pub(crate) roots: Vec<CertificateDer<'static>>,
+    /// When not empty: the only end-entity certificates accepted.
+    pub(crate) pins: Vec<CertificateDer<'static>>,
+}
+
+impl Default for TlsSettings {
+    fn default() -> Self {
+        TlsSettings {
+            system_roots: true,
+            roots: Vec::new(),
+            pins: Vec::new(),
+        }
+    }
+}
+
+/// Reads certificates given as PEM (one or more `CERTIFICATE` sections) or as one DER
+/// certificate.
+pub(crate) fn parse_certificates(data: &[u8]) -> Result<Vec<CertificateDer<'static>>, ClientError> {
+    let is_pem = data
+        .windows(b"-----BEGIN".len())
+        .any(|w| w == b"-----BEGIN");
+    if !is_pem {
+        if data.is_empty() {
+            return Err(tls_error("an empty certificate"));
+        }
+        return Ok(vec![CertificateDer::from(data.to_vec())]);
+    }
+    let certs = CertificateDer::pem_slice_iter(data)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| tls_error(format!("PEM certificate: {e}")))?;
+    if certs.is_empty() {
+        return Err(tls_error("no CERTIFICATE section in the PEM text"));
+    }
+    Ok(certs)
+}
+
+fn tls_error(reason: impl Into<String>) -> ClientError {
+    ClientError::Tls {
+        reason: reason.into(),
+    }
+}
+
+/// The rustls configuration for `settings`. `https` says whether the endpoint uses TLS at
+/// all: an `http` endpoint never loads the system roots.
+pub(crate) fn client_config(
+    settings: &TlsSettings,
+    https: bool,
+) -> Result<ClientConfig, ClientError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls_error(e.to_string()))?;
+    if !settings.pins.is_empty() {
+        let verifier = PinnedVerifier {
+            pins: settings.pins.clone(),
+            algorithms: provider.signature_verification_algorithms,
+        };
+        return Ok(builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth());
+    }
+    let mut roots = RootCertStore::empty();
+    if https && settings.system_roots {
+        // An unreadable system store is not fatal: extra roots may be all that is needed, and
+        // a handshake against an untrusted peer fails with a clear error anyway.
+        let native = rustls_native_certs::load_native_certs();
+        for error in &native.errors {
+            tracing::debug!(%error, "system trust store");
+        }
+        let (added, ignored) = roots.add_parsable_certificates(native.certs);
+        tracing::debug!(added, ignored, "system trust anchors loaded");
+    }
+    for cert in &settings.roots {
+        roots
+            .add(cert.clone())
+            .map_err(|e| tls_error(format!("extra root certificate: {e}")))?;
+    }
+    Ok(builder.with_root_certificates(roots).with_no_client_auth())
+}
+
+/// Accepts exactly the pinned end-entity certificates, whatever their issuer, name or dates:
+/// a peer with a self-signed certificate exchanged out of band (common between an operator
+/// and its VASPs) is trusted for that certificate alone. The handshake signatures are still
+/// checked against the certificate's key, so only the holder of its private key passes.
+#[derive(Debug)]
+struct PinnedVerifier {
+    pins: Vec<CertificateDer<'static>>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for PinnedVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if self
+            .pins
+            .iter()
+            .any(|pin| pin.as_ref() == end_entity.as_ref())
+        {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::ApplicationVerificationFailure,
+            ))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificate_forms() {
+        assert!(parse_certificates(b"").is_err());
+        assert_eq!(
+            parse_certificates(b"\x30\x03\x02\x01\x01")
+                .map(|c| c.len())
+                .ok(),
+            Some(1)
+        );
+        let pem = b"-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n";
+        assert_eq!(parse_certificates(pem).map(|c| c.len()).ok(), Some(1));
+        let broken = b"-----BEGIN CERTIFICATE-----\nMAMCAQE=\n";
+        assert!(matches!(
+            parse_certificates(broken),
+            Err(ClientError::Tls { .. })
+        ));
+        let no_cert = b"-----BEGIN PRIVATE KEY-----\nMAMCAQE=\n-----END PRIVATE KEY-----\n";
+        assert!(parse_certificates(no_cert).is_err());
+    }
+
+    #[test]
+    fn empty_system_store_is_not_fatal() {
+        let settings = TlsSettings {
+            system_roots: false,
+            ..TlsSettings::default()
+        };
+        assert!(client_config(&settings, true).is_ok());
+        let bad_root = TlsSettings {
+            roots: vec![CertificateDer::from(vec![1, 2, 3])],
+            ..settings
+        };
+        assert!(client_config(&bad_root, true).is_err());
+    }
+}

@@ -1,0 +1,53 @@
+//! TransactionIDs for requests whose caller gave none.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A new TransactionID, unique within the process (a counter) and, with overwhelming
+/// likelihood, across processes and restarts (the time in microseconds and 64 random bits):
+/// `mm7-<time>-<random>-<counter>`, in lowercase hexadecimal, at most 50 characters.
+///
+/// ```
+/// let a = mm7_transport::client::new_transaction_id();
+/// let b = mm7_transport::client::new_transaction_id();
+/// assert_ne!(a, b);
+/// assert!(a.starts_with("mm7-") && a.len() <= 50);
+/// ```
+pub fn new_transaction_id() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let micros = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
+    // A fresh `RandomState` has fresh random keys; hashing the counter mixes them into 64 bits.
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u64(n);
+    hasher.write_u64(micros);
+    format!("mm7-{micros:x}-{:016x}-{n:x}", hasher.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn unique_across_threads() {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(|| (0..2000).map(|_| new_transaction_id()).collect::<Vec<_>>())
+            })
+            .collect();
+        let mut seen = HashSet::new();
+        for handle in handles {
+            for id in handle.join().unwrap_or_default() {
+                assert!(id.is_ascii() && id.len() <= 50, "{id}");
+                assert!(seen.insert(id));
+            }
+        }
+        assert_eq!(seen.len(), 8000);
+    }
+}

@@ -1,0 +1,138 @@
+//! From a decoded envelope to the handler method for its operation, and back to the response
+//! message, with panics caught.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use mm7_model::{Envelope, Message, Mm7Version};
+
+use crate::server::{Handler, HandlerError, Inbound};
+
+/// What the request carried besides its body, copied into every [`Inbound`].
+pub(crate) struct RequestParts {
+    pub(crate) peer: Option<std::net::SocketAddr>,
+    pub(crate) user: Option<String>,
+    pub(crate) headers: http::HeaderMap,
+    pub(crate) warnings: Vec<mm7_soap::Warning>,
+}
+
+/// Why a handler gave no response.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// It returned an error.
+    Refused(HandlerError),
+    /// It panicked (the message, when it was a string).
+    Panicked(String),
+}
+
+/// Runs the handler method for the envelope's operation. A message that is not a request the
+/// [`Handler`] has a method for (a response, a Fault) is answered 4003, like a method the
+/// handler does not implement.
+pub(crate) async fn dispatch<H: Handler>(
+    handler: &H,
+    envelope: Envelope,
+    parts: RequestParts,
+) -> Result<Message, Failure> {
+    let Envelope {
+        transaction_id,
+        namespace,
+        message,
+        attachments,
+    } = envelope;
+    let mm7_version = message.mm7_version().cloned().unwrap_or_default();
+    // A macro rather than a closure: each arm builds an `Inbound` of another request type.
+    macro_rules! call {
+        ($method:ident, $request:expr) => {
+            guarded(handler.$method(Inbound {
+                request: $request,
+                transaction_id,
+                namespace,
+                mm7_version,
+                attachments,
+                peer: parts.peer,
+                user: parts.user,
+                headers: parts.headers,
+                warnings: parts.warnings,
+            }))
+            .await?
+            .into()
+        };
+    }
+    let message = match message {
+        Message::SubmitReq(r) => call!(submit, r),
+        Message::CancelReq(r) => call!(cancel, r),
+        Message::ReplaceReq(r) => call!(replace, r),
+        Message::ExtendedCancelReq(r) => call!(extended_cancel, r),
+        Message::ExtendedReplaceReq(r) => call!(extended_replace, r),
+        Message::DeliverReq(r) => call!(deliver, r),
+        Message::DeliveryReportReq(r) => call!(delivery_report, r),
+        Message::ReadReplyReq(r) => call!(read_reply, r),
+        _ => return Err(Failure::Refused(HandlerError::unsupported_operation())),
+    };
+    Ok(message)
+}
+
+async fn guarded<F, R>(future: F) -> Result<R, Failure>
+where
+    F: Future<Output = Result<R, HandlerError>>,
+{
+    match (CatchUnwind {
+        inner: Box::pin(future),
+    })
+    .await
+    {
+        Ok(Ok(response)) => Ok(response),
+        Ok(Err(error)) => Err(Failure::Refused(error)),
+        Err(message) => Err(Failure::Panicked(message)),
+    }
+}
+
+/// Polls a future inside `catch_unwind`, so that a handler's panic becomes an answer (3000)
+/// instead of a dropped connection. The future is boxed, so no pin projection is needed.
+struct CatchUnwind<F> {
+    inner: Pin<Box<F>>,
+}
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, String>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = self.inner.as_mut();
+        // After a panic the future is never polled again (this future completes with the
+        // panic), so observing it in a broken state is not possible: AssertUnwindSafe holds.
+        match std::panic::catch_unwind(AssertUnwindSafe(move || inner.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Err(payload) => {
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a non-string panic payload".to_string());
+                Poll::Ready(Err(message))
+            }
+        }
+    }
+}
+
+/// Sets the response's `MM7Version` to the request's, as the answer must echo it (and a
+/// handler may have built its response from a default).
+pub(crate) fn echo_version(message: &mut Message, version: &Mm7Version) {
+    if version.is_empty() {
+        return;
+    }
+    let slot = match message {
+        Message::SubmitRsp(m) => &mut m.mm7_version,
+        Message::CancelRsp(m) => &mut m.mm7_version,
+        Message::ReplaceRsp(m) => &mut m.mm7_version,
+        Message::ExtendedCancelRsp(m) => &mut m.mm7_version,
+        Message::ExtendedReplaceRsp(m) => &mut m.mm7_version,
+        Message::DeliverRsp(m) => &mut m.mm7_version,
+        Message::DeliveryReportRsp(m) => &mut m.mm7_version,
+        Message::ReadReplyRsp(m) => &mut m.mm7_version,
+        _ => return,
+    };
+    slot.clone_from(version);
+}

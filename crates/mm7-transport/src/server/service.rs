@@ -1,0 +1,381 @@
+//! [`Mm7Service`]: one request in, one answer out. Usable as a hyper service (which
+//! [`Server`](crate::server::Server) does) or as a `tower` service (to mount in axum).
+
+use std::convert::Infallible;
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use http::{Method, Request, Response, StatusCode as HttpStatus};
+use hyper::body::Body;
+use mm7_model::{Envelope, Status, StatusCode};
+use tracing::Instrument;
+use tracing::field::Empty;
+
+use crate::auth::Credentials;
+use crate::server::answer::{self, AnswerBody, Echo};
+use crate::server::body::{self, BodyError};
+use crate::server::dispatch::{self, Failure, RequestParts};
+use crate::server::{Handler, ServerConfig};
+
+/// The MM7 request service: checks the peer's address, its credentials, the method and the
+/// body size, decodes the body, calls the [`Handler`], and encodes the answer.
+///
+/// It implements both `hyper::service::Service` and `tower_service::Service` for a request
+/// with any body, so it can be served by [`Server`](crate::server::Server), by a hyper
+/// connection of one's own, or mounted in a tower-based framework such as axum
+/// (`Router::new().route_service("/mm7", service)`).
+///
+/// The allow-list needs the peer's address: [`Mm7Service::with_peer`] gives it, or else a
+/// [`SocketAddr`] in the request's extensions. When neither is there and an allow-list is
+/// configured, the request is refused (403).
+///
+/// ```
+/// use http_body_util::{BodyExt, Full};
+/// use mm7_transport::server::{Handler, Mm7Service, Role, ServerConfig};
+///
+/// struct Nothing;
+/// impl Handler for Nothing {}
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let service = Mm7Service::new(ServerConfig::new(Role::Mmsc), Nothing);
+/// let request = http::Request::post("/mm7")
+///     .header("Content-Type", "text/xml")
+///     .body(Full::new(bytes::Bytes::from_static(b"<not-soap/>")))
+///     .unwrap();
+/// let response = service.answer(request).await;
+/// // Whatever reached the decoder is answered with an MM7 fault.
+/// assert_eq!(response.status(), 500);
+/// let body = response.into_body().collect().await.unwrap().to_bytes();
+/// assert!(std::str::from_utf8(&body).unwrap().contains("<StatusCode>2007</StatusCode>"));
+/// # });
+/// ```
+pub struct Mm7Service<H> {
+    shared: Arc<Shared<H>>,
+    peer: Option<SocketAddr>,
+}
+
+struct Shared<H> {
+    config: ServerConfig,
+    handler: H,
+}
+
+impl<H> Clone for Mm7Service<H> {
+    fn clone(&self) -> Self {
+        Mm7Service {
+            shared: Arc::clone(&self.shared),
+            peer: self.peer,
+        }
+    }
+}
+
+impl<H> fmt::Debug for Mm7Service<H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mm7Service")
+            .field("config", &self.shared.config)
+            .field("peer", &self.peer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<H: Handler> Mm7Service<H> {
+    /// A service answering with `handler` under `config`.
+    pub fn new(config: ServerConfig, handler: H) -> Mm7Service<H> {
+        Mm7Service {
+            shared: Arc::new(Shared { config, handler }),
+            peer: None,
+        }
+    }
+
+    /// The same service, for requests from `peer` (one per connection).
+    #[must_use]
+    pub fn with_peer(&self, peer: SocketAddr) -> Mm7Service<H> {
+        Mm7Service {
+            shared: Arc::clone(&self.shared),
+            peer: Some(peer),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ServerConfig {
+        &self.shared.config
+    }
+
+    /// The handler.
+    pub fn handler(&self) -> &H {
+        &self.shared.handler
+    }
+
+    /// Answers one request. Never fails: every outcome is an HTTP answer (an MM7 envelope,
+    /// a SOAP Fault, or a bare 401/403/405/408/413 for what never reached the decoder).
+    pub fn answer<B>(
+        &self,
+        request: Request<B>,
+    ) -> impl Future<Output = Response<AnswerBody>> + Send + 'static
+    where
+        B: Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let shared = Arc::clone(&self.shared);
+        let peer = self
+            .peer
+            .or_else(|| request.extensions().get::<SocketAddr>().copied());
+        let span = tracing::info_span!(
+            "mm7_request",
+            peer = peer.map(tracing::field::display),
+            path = %request.uri().path(),
+            operation = Empty,
+            transaction_id = Empty,
+            status = Empty,
+            http_status = Empty,
+            duration_ms = Empty,
+        );
+        async move {
+            let started = Instant::now();
+            let response = respond(&shared, peer, request).await;
+            let span = tracing::Span::current();
+            span.record("http_status", response.status().as_u16());
+            span.record(
+                "duration_ms",
+                u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            );
+            tracing::info!("answered");
+            response
+        }
+        .instrument(span)
+    }
+}
+
+async fn respond<H, B>(
+    shared: &Shared<H>,
+    peer: Option<SocketAddr>,
+    request: Request<B>,
+) -> Response<AnswerBody>
+where
+    H: Handler,
+    B: Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let config = &shared.config;
+    let deadline = tokio::time::Instant::now() + config.request_timeout;
+    let span = tracing::Span::current();
+
+    // Who may call is settled before a byte of the body is read.
+    if !config.allowed.is_empty() && !peer.is_some_and(|p| config.is_allowed(p.ip())) {
+        tracing::warn!("address not in the allow-list");
+        return answer::refusal(HttpStatus::FORBIDDEN, "address not allowed\n");
+    }
+    let (mut parts, body) = request.into_parts();
+    let user = if config.requires_auth() {
+        let given = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| Credentials::from_header_value(v.as_bytes()).ok());
+        match given.as_ref().and_then(|c| config.authenticate(c)) {
+            Some(account) => Some(account.user().to_string()),
+            None => {
+                // Neither the header nor the user name is logged: both are credentials.
+                tracing::warn!(presented = given.is_some(), "authentication failed");
+                return answer::unauthorized(&config.realm);
+            }
+        }
+    } else {
+        None
+    };
+    parts.headers.remove(AUTHORIZATION);
+    if parts.method != Method::POST {
+        return answer::method_not_allowed();
+    }
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > config.body_limit as u64) {
+        tracing::warn!(declared, limit = config.body_limit, "body too large");
+        return answer::refusal(HttpStatus::PAYLOAD_TOO_LARGE, "body too large\n");
+    }
+    let body = match tokio::time::timeout_at(deadline, body::collect(body, config.body_limit)).await
+    {
+        Ok(Ok(body)) => body,
+        Ok(Err(BodyError::TooLarge)) => {
+            tracing::warn!(limit = config.body_limit, "body too large");
+            return answer::refusal(HttpStatus::PAYLOAD_TOO_LARGE, "body too large\n");
+        }
+        Ok(Err(BodyError::Read(error))) => {
+            tracing::warn!(%error, "body could not be read");
+            return answer::refusal(HttpStatus::BAD_REQUEST, "body could not be read\n");
+        }
+        Err(_) => {
+            tracing::warn!("body not received in time");
+            return answer::refusal(HttpStatus::REQUEST_TIMEOUT, "request timed out\n");
+        }
+    };
+
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default();
+    let decoded = match mm7_soap::decode(&content_type, body, &config.decode) {
+        Ok(decoded) => decoded,
+        Err(error) => {
+            let echo = Echo {
+                transaction_id: error.transaction_id.clone(),
+                namespace: error.namespace.clone(),
+                mm7_version: error.mm7_version.clone().map(Into::into),
+            };
+            record_request(
+                &span,
+                error.operation.as_deref(),
+                echo.transaction_id.as_deref(),
+            );
+            let code = error.status_code();
+            span.record("status", code.get());
+            tracing::warn!(%error, "request could not be decoded");
+            let text = error.to_string();
+            let text = text
+                .strip_prefix(&format!("{code} "))
+                .unwrap_or(&text)
+                .to_string();
+            return answer::fault(
+                config.role,
+                Status::new(code, text),
+                Some(error.fault_code()),
+                &echo,
+                &config.encode,
+            );
+        }
+    };
+    for warning in &decoded.warnings {
+        tracing::debug!(%warning, "request read leniently");
+    }
+    let envelope = decoded.envelope;
+    let echo = Echo {
+        transaction_id: Some(envelope.transaction_id.clone()),
+        namespace: Some(envelope.namespace.clone()),
+        mm7_version: envelope.mm7_version().cloned(),
+    };
+    record_request(
+        &span,
+        Some(envelope.message.operation_name()),
+        Some(&envelope.transaction_id),
+    );
+    let request_parts = RequestParts {
+        peer,
+        user,
+        headers: parts.headers,
+        warnings: decoded.warnings,
+    };
+    let handled = tokio::time::timeout_at(
+        deadline,
+        dispatch::dispatch(&shared.handler, envelope, request_parts),
+    )
+    .await;
+    let error_status = match handled {
+        Ok(Ok(mut message)) => {
+            if let Some(version) = &echo.mm7_version {
+                dispatch::echo_version(&mut message, version);
+            }
+            let code = message.status().map(|s| s.code);
+            let reply = Envelope::new(
+                echo.transaction_id.clone().unwrap_or_default(),
+                echo.namespace.clone().unwrap_or_default(),
+                message,
+            );
+            match answer::envelope(HttpStatus::OK, &reply, &config.encode) {
+                Ok(response) => {
+                    if let Some(code) = code {
+                        span.record("status", code.get());
+                    }
+                    return response;
+                }
+                Err(error) => {
+                    tracing::error!(%error, "the handler's response could not be encoded");
+                    Status::new(
+                        StatusCode::SERVER_ERROR,
+                        "the response could not be encoded",
+                    )
+                }
+            }
+        }
+        Ok(Err(Failure::Refused(error))) => {
+            let status = error.into_status();
+            if status.is_success() {
+                tracing::error!(
+                    code = status.code.get(),
+                    "handler error with a success code"
+                );
+                Status::from_code(StatusCode::SERVER_ERROR)
+            } else {
+                tracing::info!(code = status.code.get(), "handler refused the request");
+                status
+            }
+        }
+        Ok(Err(Failure::Panicked(message))) => {
+            tracing::error!(panic = %message, "handler panicked");
+            Status::from_code(StatusCode::SERVER_ERROR)
+        }
+        Err(_) => {
+            tracing::error!("handler did not answer in time");
+            Status::new(StatusCode::SERVER_ERROR, "the request timed out")
+        }
+    };
+    span.record("status", error_status.code.get());
+    answer::fault(config.role, error_status, None, &echo, &config.encode)
+}
+
+fn record_request(span: &tracing::Span, operation: Option<&str>, transaction_id: Option<&str>) {
+    if let Some(operation) = operation {
+        span.record("operation", operation);
+    }
+    if let Some(transaction_id) = transaction_id {
+        span.record("transaction_id", transaction_id);
+    }
+}
+
+type AnswerFuture = Pin<Box<dyn Future<Output = Result<Response<AnswerBody>, Infallible>> + Send>>;
+
+impl<H, B> hyper::service::Service<Request<B>> for Mm7Service<H>
+where
+    H: Handler,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Response = Response<AnswerBody>;
+    type Error = Infallible;
+    type Future = AnswerFuture;
+
+    fn call(&self, request: Request<B>) -> Self::Future {
+        let answer = self.answer(request);
+        Box::pin(async move { Ok(answer.await) })
+    }
+}
+
+impl<H, B> tower_service::Service<Request<B>> for Mm7Service<H>
+where
+    H: Handler,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Response = Response<AnswerBody>;
+    type Error = Infallible;
+    type Future = AnswerFuture;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let answer = self.answer(request);
+        Box::pin(async move { Ok(answer.await) })
+    }
+}
