@@ -574,3 +574,51 @@ fn errors_before_the_transaction_id_lack_it() {
     assert_eq!(e.kind, DecodeErrorKind::UnsupportedVersion("9.9.9".into()));
     assert_eq!(e.transaction_id, None);
 }
+
+#[test]
+fn unknown_release_id_is_read_as_the_nearest_with_a_warning() {
+    // A Java library emits REL-6-MM7-6-7, which no 3GPP schema has.
+    let ns = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-6-7";
+    let xml = format!(
+        r#"<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Header>
+<TransactionID xmlns="{ns}">t-67</TransactionID></env:Header><env:Body>
+<DeliveryReportRsp xmlns="{ns}"><MM7Version>6.7.0</MM7Version>
+<Status><StatusCode>1000</StatusCode><StatusText>ok</StatusText></Status></DeliveryReportRsp>
+</env:Body></env:Envelope>"#
+    );
+    let decoded = decode(&xml);
+    assert_eq!(
+        decoded.envelope.namespace.uri(),
+        ns,
+        "the URI is kept as received"
+    );
+    assert_eq!(
+        decoded.envelope.namespace.schema(),
+        mm7_model::SchemaId::Rel6Mm7_1_4
+    );
+    assert!(
+        decoded.warnings.iter().any(
+            |w| matches!(w, Warning::NearestSchema { schema, .. } if schema == "REL-6-MM7-1-4")
+        ),
+        "{:?}",
+        decoded.warnings
+    );
+}
+
+#[test]
+fn must_understand_header_in_an_unknown_namespace_is_refused() {
+    let xml = format!(
+        r#"<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Header>
+<TransactionID xmlns="{NS}">t-mu</TransactionID>
+<sec:Security xmlns:sec="urn:example:security" S:mustUnderstand="1"/></S:Header>
+<S:Body>{}</S:Body></S:Envelope>"#,
+        op(
+            "DeliveryReportRsp",
+            "<MM7Version>6.8.0</MM7Version><Status><StatusCode>1000</StatusCode></Status>"
+        )
+    );
+    let err = decode_err(&xml);
+    assert_eq!(err.fault_code(), mm7_soap::FaultCode::MustUnderstand);
+    assert_eq!(err.transaction_id.as_deref(), Some("t-mu"));
+    assert_eq!(err.position.map(|p| p.line), Some(3));
+}
