@@ -19,6 +19,8 @@
 //! | [`schema`] | per operation, the elements in schema order and the schema that added each |
 //! | [`validate`] | what a schema requires and lacks |
 //! | [`builder`] | [`SubmitReqBuilder`] |
+//! | [`media`] | media types by file extension, with handset compatibility |
+//! | [`smil`] | SMIL presentations generated from the content parts |
 //!
 //! ## Sending a picture with text
 //!
@@ -85,10 +87,12 @@ pub mod builder;
 pub mod content;
 pub mod enums;
 pub mod envelope;
+pub mod media;
 pub mod messages;
 pub mod schema;
 #[cfg(feature = "serde")]
 pub mod serde_view;
+pub mod smil;
 pub mod status;
 #[cfg(feature = "proptest")]
 pub mod strategies;

@@ -1,0 +1,113 @@
+//! `mm7 deliver`: a mobile-originated `DeliverReq` to a VASP, as an MMSC sends it.
+
+use std::time::Duration;
+
+use mm7_model::{Address, DeliverReq};
+use mm7_transport::client::{CallbackPolicy, SendOptions};
+use serde_json::json;
+
+use crate::client::{self, EndpointArgs};
+use crate::error::CliError;
+use crate::io;
+use crate::opts::{self, VersionArgs};
+use crate::send::ContentArgs;
+
+/// Arguments of `mm7 deliver`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  mm7 deliver --url http://127.0.0.1:7008/mm7 --from 15551234567 --to 63901 \\
+      --subject 'Re: Saturn' --text 'Wonderful!' --attach reply.jpg
+  mm7 deliver --url https://vasp.example.com/mo --from 15551234567 --to 63901 --text STOP \\
+      --tries 5 --retry-interval 5m
+
+Exit status 0 when the VASP accepted the message (HTTP 200, StatusCode 1000, the
+TransactionID echoed); 1 otherwise, after the tries asked for.")]
+pub(crate) struct DeliverArgs {
+    #[command(flatten)]
+    endpoint: EndpointArgs,
+    /// The subscriber who sent the message: a number, a short code or an e-mail address.
+    #[arg(long, value_name = "N", value_parser = client::parse_address)]
+    from: Address,
+    /// The recipient (the VASP's short code or number), repeatable.
+    #[arg(long, value_name = "N", required = true, value_parser = client::parse_address)]
+    to: Vec<Address>,
+    /// The subject.
+    #[arg(long, value_name = "S")]
+    subject: Option<String>,
+    #[command(flatten)]
+    content: ContentArgs,
+    /// LinkedID: the MessageID of the message this one answers.
+    #[arg(long, value_name = "ID")]
+    linked_id: Option<String>,
+    /// How many times to try, as an MMSC does with callbacks.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    tries: u32,
+    /// The wait between tries.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = opts::parse_duration)]
+    retry_interval: Duration,
+    #[command(flatten)]
+    version: VersionArgs,
+}
+
+/// Runs `mm7 deliver`.
+pub(crate) fn run(args: &DeliverArgs) -> Result<(), CliError> {
+    let content = args.content.content()?;
+    let policy = CallbackPolicy::default()
+        .with_max_tries(args.tries)
+        .with_interval(args.retry_interval)
+        .with_timeout(args.endpoint.timeout);
+    let client = args
+        .endpoint
+        .builder(&args.version)
+        .callback_policy(policy)
+        .build()
+        .map_err(|e| client::failure(&e, &args.endpoint.url))?;
+    let mut req = DeliverReq::new(
+        client::mm7_version(&client, &args.version),
+        args.from.clone(),
+    );
+    req.recipients.to.clone_from(&args.to);
+    req.subject.clone_from(&args.subject);
+    req.linked_id.clone_from(&args.linked_id);
+    req.time_stamp = client::now();
+    let mut attachments = Vec::new();
+    if let Some((part, reference)) = content {
+        req.content = Some(reference);
+        attachments.push(part);
+    }
+    let outcome =
+        crate::runtime()?.block_on(client.deliver_with(req, attachments, SendOptions::new()));
+    let tries = outcome.tries;
+    for failure in &outcome.failures {
+        io::stderr_line(&format!("warning: a try failed: {failure}"));
+    }
+    match outcome.outcome {
+        Ok(rsp) => {
+            if args.endpoint.json {
+                let value = json!({
+                    "ok": true,
+                    "status_code": rsp.status.code.get(),
+                    "status_text": rsp.status.text,
+                    "transaction_id": rsp.transaction_id,
+                    "tries": tries,
+                });
+                io::stdout_line(&value.to_string())
+            } else {
+                io::stdout_line(&format!(
+                    "{}: the VASP accepted the message (TransactionID {}, {tries} tr{})",
+                    client::status_line(&rsp.status),
+                    rsp.transaction_id,
+                    if tries == 1 { "y" } else { "ies" }
+                ))
+            }
+        }
+        Err(error) => {
+            let cli = client::failure(&error, &args.endpoint.url);
+            if args.endpoint.json {
+                io::stdout_line(&client::failure_json(&error, &cli).to_string())?;
+            }
+            Err(cli)
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! `mm7 demo`: the whole MM7 loop on loopback, in one process. A mock MMSC and a VASP
+//! receiver start on free ports; a picture message with a SMIL presentation is submitted;
+//! the MMSC's delivery report reaches the VASP; a subscriber's reply (MO) is delivered to
+//! the VASP; and the stores are shown.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bytes::Bytes;
+use mm7_model::{Address, DeliverReq, MmStatus, Part, SenderIdentification, SubmitReq};
+use mm7_transport::client::{CallbackPolicy, Client, SendOptions};
+use mm7_transport::server::DEFAULT_BODY_LIMIT;
+use serde_json::Value;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+use crate::attach::{self, SmilChoice};
+use crate::client;
+use crate::error::CliError;
+use crate::events::Events;
+use crate::{io, mmsc, opts, vasp};
+
+/// The picture the demo sends: 32 × 32 pixels of a ringed planet.
+const PICTURE: &[u8] = include_bytes!("../assets/saturn.png");
+
+const VASP_SHORT_CODE: &str = "63901";
+const SUBSCRIBER: &str = "15551234567";
+
+/// Arguments of `mm7 demo`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  mm7 demo
+  cargo run --release -p mm7-cli -- demo
+  mm7 demo --store /tmp/mm7-demo
+
+Starts `mm7 mmsc` and `mm7 vasp` on free 127.0.0.1 ports, sends a picture message with a
+SMIL presentation (as `mm7 send --smil auto --dlr` would), shows the SubmitRsp, the
+delivery report arriving at the VASP, and a subscriber's reply delivered to the VASP
+(as `mm7 deliver` would), then says where the stored files are. Exit status 0 when the
+whole loop ran; 1 when a step failed or timed out; 3 when a store cannot be written.")]
+pub(crate) struct DemoArgs {
+    /// Where the MMSC and the VASP store what they receive (`DIR/mmsc`, `DIR/vasp`; default:
+    /// `demo/` in the user's data directory).
+    #[arg(long, value_name = "DIR")]
+    store: Option<PathBuf>,
+    /// How long to wait for each step.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = opts::parse_duration)]
+    timeout: Duration,
+}
+
+/// Runs `mm7 demo`.
+pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
+    let root = args
+        .store
+        .clone()
+        .unwrap_or_else(|| io::data_dir().join("demo"));
+    crate::runtime()?.block_on(demo(&root, args.timeout))
+}
+
+fn say(line: &str) -> Result<(), CliError> {
+    io::stdout_line(line)
+}
+
+async fn demo(root: &Path, timeout: Duration) -> Result<(), CliError> {
+    let (tap, mut seen) = unbounded_channel();
+    let vasp = vasp::start(
+        vasp::Settings {
+            listen: "127.0.0.1:0".to_owned(),
+            credentials: None,
+            store: Some(root.join("vasp")),
+            body_limit: DEFAULT_BODY_LIMIT,
+        },
+        Events::labelled("vasp", tap.clone()),
+    )
+    .await?;
+    let vasp_url = format!("http://{}/mm7", vasp.addr);
+    let mmsc = mmsc::start(
+        mmsc::Settings {
+            listen: "127.0.0.1:0".to_owned(),
+            credentials: Some(("demo-vasp".to_owned(), "demo-password".to_owned())),
+            store: Some(root.join("mmsc")),
+            dlr_after: Duration::from_millis(500),
+            dlr_status: MmStatus::Retrieved,
+            callback_url: None,
+            callback: CallbackPolicy::default()
+                .with_max_tries(3)
+                .with_interval(Duration::from_secs(1)),
+            body_limit: DEFAULT_BODY_LIMIT,
+        },
+        Events::labelled("mmsc", tap),
+    )
+    .await?;
+    let mmsc_url = format!("http://{}/mm7", mmsc.addr);
+    say(&format!("MMSC (mock) listening on {mmsc_url}"))?;
+    say(&format!("VASP receiver listening on {vasp_url}"))?;
+    say("")?;
+
+    say(&format!(
+        "1. The VASP submits a picture message with SMIL to {SUBSCRIBER}, asking for a delivery report"
+    ))?;
+    let mut parts =
+        vec![Part::new("image/png", Bytes::from_static(PICTURE)).with_content_id("saturn.png")];
+    attach::insert_text(&mut parts, "New pictures of Saturn, fresh from the probe.");
+    let (content, reference) = attach::content(parts, Some(&SmilChoice::Auto))?
+        .ok_or_else(|| CliError::Local("the demo message has no content".to_owned()))?;
+    let submitter = Client::builder(&mmsc_url)
+        .basic_auth("demo-vasp", "demo-password")
+        .timeout(timeout)
+        .header("X-Vibes-DlrCallbackUrl", &vasp_url)
+        .build()
+        .map_err(|e| client::failure(&e, &mmsc_url))?;
+    let mut req = SubmitReq {
+        mm7_version: submitter.mm7_version().clone(),
+        subject: Some("Saturn".to_owned()),
+        delivery_report: Some(true),
+        content: Some(reference),
+        ..SubmitReq::default()
+    };
+    req.sender_identification = Some(SenderIdentification {
+        vasp_id: Some("demo".to_owned()),
+        vas_id: Some("news".to_owned()),
+        sender_address: Some(Address::short_code(VASP_SHORT_CODE)),
+    });
+    req.recipients.to.push(Address::number(SUBSCRIBER));
+    let rsp = submitter
+        .submit_with(req, vec![content], SendOptions::new())
+        .await
+        .map_err(|e| client::failure(&e, &mmsc_url))?;
+    let message_id = rsp.message.message_id.clone().unwrap_or_default();
+    say(&format!(
+        "   SubmitRsp: {}, MessageID {message_id}",
+        client::status_line(&rsp.status)
+    ))?;
+    say("")?;
+
+    say("2. The MMSC reports the delivery to the VASP")?;
+    wait_for(
+        &mut seen,
+        "the delivery report reaching the VASP",
+        timeout,
+        at_vasp("DeliveryReportReq"),
+    )
+    .await?;
+    // …and the MMSC hearing the VASP's answer, so that its line comes before the next step.
+    wait_for(
+        &mut seen,
+        "the VASP's answer to the report",
+        timeout,
+        |event| event["event"] == "DeliveryReportReq" && event["delivered"] == true,
+    )
+    .await?;
+    say("")?;
+
+    say(&format!(
+        "3. The subscriber {SUBSCRIBER} replies; the MMSC delivers the reply (MO) to the VASP"
+    ))?;
+    let deliverer = Client::builder(&vasp_url)
+        .timeout(timeout)
+        .callback_policy(CallbackPolicy::once().with_timeout(timeout))
+        .build()
+        .map_err(|e| client::failure(&e, &vasp_url))?;
+    let mut mo = DeliverReq::new(deliverer.mm7_version().clone(), Address::number(SUBSCRIBER));
+    mo.recipients.to.push(Address::short_code(VASP_SHORT_CODE));
+    mo.subject = Some("Re: Saturn".to_owned());
+    mo.linked_id = Some(message_id);
+    mo.time_stamp = client::now();
+    let text = Part::text("Wonderful! Are there more of these?").with_content_id("reply.txt");
+    mo.content = Some(mm7_model::ContentRef::cid("reply.txt"));
+    let outcome = deliverer
+        .deliver_with(mo, vec![text], SendOptions::new())
+        .await;
+    let rsp = outcome
+        .outcome
+        .map_err(|e| client::failure(&e, &vasp_url))?;
+    say(&format!(
+        "   DeliverRsp: {}",
+        client::status_line(&rsp.status)
+    ))?;
+    wait_for(
+        &mut seen,
+        "the reply reaching the VASP",
+        timeout,
+        at_vasp("DeliverReq"),
+    )
+    .await?;
+    say("")?;
+
+    say("4. The files")?;
+    for (who, dir) in [("MMSC", &mmsc.store), ("VASP", &vasp.store)] {
+        say(&format!("   {who} store: {}", dir.display()))?;
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| CliError::io("read", dir.as_path(), e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for entry in entries.iter().rev().take(3).rev() {
+            say(&format!("     {}", entry.display()))?;
+        }
+    }
+    say("   Each folder holds request.http, message.json and attachments/;")?;
+    say("   `mm7 decode FOLDER/request.http` prints the message again.")?;
+    Ok(())
+}
+
+/// Waits until a server reports an event that `wanted` accepts; fails at once when the
+/// MMSC gives up on a delivery report.
+async fn wait_for(
+    seen: &mut UnboundedReceiver<Value>,
+    what: &str,
+    timeout: Duration,
+    wanted: impl Fn(&Value) -> bool,
+) -> Result<(), CliError> {
+    let wait = async {
+        while let Some(event) = seen.recv().await {
+            if wanted(&event) {
+                return Ok(());
+            }
+            if event["event"] == "DeliveryReportReq" && event["delivered"] == false {
+                return Err(CliError::Peer(format!(
+                    "the MMSC could not deliver its report: {}",
+                    event["error"].as_str().unwrap_or("unknown error")
+                )));
+            }
+        }
+        Err(CliError::Local("the servers stopped".to_owned()))
+    };
+    tokio::time::timeout(timeout, wait)
+        .await
+        .unwrap_or_else(|_| {
+            Err(CliError::Peer(format!(
+                "{what} did not happen within {timeout:?}"
+            )))
+        })
+}
+
+/// A message of `operation` stored by the VASP.
+fn at_vasp(operation: &'static str) -> impl Fn(&Value) -> bool {
+    move |event| event["message"] == operation
+}

@@ -1,0 +1,200 @@
+//! `mm7 vasp`: a VASP receiver for integration tests. It answers `DeliverReq`,
+//! `DeliveryReportReq` and `ReadReplyReq` with success, prints each as a JSON line, and stores
+//! it with its attachments.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use mm7_model::{
+    DeliverReq, DeliverRsp, DeliveryReportReq, DeliveryReportRsp, ReadReplyReq, ReadReplyRsp,
+    Status,
+};
+use mm7_transport::server::{
+    DEFAULT_BODY_LIMIT, Handler, HandlerError, HandlerResult, Inbound, Mm7Service, Role,
+    ServerConfig,
+};
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+use crate::error::CliError;
+use crate::events::Events;
+use crate::serve::{self, Captures};
+use crate::store::{Received, Store};
+
+/// Arguments of `mm7 vasp`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  mm7 vasp --listen 127.0.0.1:7008
+  mm7 vasp --listen 127.0.0.1:7008 --user mmsc --password s3cret --store ./vasp-store
+  mm7 deliver --url http://127.0.0.1:7008/mm7 --from 15551234567 --to 63901 --text hi
+
+Prints on standard output one JSON line per message received: what `mm7 decode` prints for
+it, plus \"store\", its folder. Messages are stored in DIR (default: $XDG_DATA_HOME/mm7/vasp,
+else ~/.local/share/mm7/vasp) as request.http, message.json and attachments/. The address
+and store are printed on standard error at start. Runs until interrupted.")]
+pub(crate) struct VaspArgs {
+    /// The address to listen on (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7008")]
+    listen: String,
+    /// Requires HTTP Basic authentication with this user name.
+    #[arg(long, value_name = "USER", requires = "password")]
+    user: Option<String>,
+    /// …and this password.
+    #[arg(long, value_name = "PASSWORD", requires = "user")]
+    password: Option<String>,
+    /// Where to store the received messages.
+    #[arg(long, value_name = "DIR")]
+    store: Option<PathBuf>,
+    /// The largest request accepted, in bytes (413 above it).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
+    body_limit: usize,
+}
+
+/// How the VASP runs, whatever started it.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) listen: String,
+    pub(crate) credentials: Option<(String, String)>,
+    pub(crate) store: Option<PathBuf>,
+    pub(crate) body_limit: usize,
+}
+
+/// Runs `mm7 vasp` until the process is stopped.
+pub(crate) fn run(args: &VaspArgs) -> Result<(), CliError> {
+    let settings = Settings {
+        listen: args.listen.clone(),
+        credentials: args.user.clone().zip(args.password.clone()),
+        store: args.store.clone(),
+        body_limit: args.body_limit,
+    };
+    crate::runtime()?.block_on(async move {
+        let running = start(settings, Events::print(true)).await?;
+        crate::io::stderr_line(&format!(
+            "mm7 vasp listening on http://{}/mm7 (store: {})",
+            running.addr,
+            running.store.display()
+        ));
+        std::future::pending::<()>().await;
+        Ok(())
+    })
+}
+
+/// A started VASP.
+#[derive(Debug)]
+pub(crate) struct Running {
+    pub(crate) addr: SocketAddr,
+    pub(crate) store: PathBuf,
+}
+
+/// Binds, and serves on a task of the current runtime.
+pub(crate) async fn start(settings: Settings, events: Events) -> Result<Running, CliError> {
+    let store = Store::open(settings.store.as_deref(), "vasp")?;
+    let listener = TcpListener::bind(&settings.listen)
+        .await
+        .map_err(|e| CliError::Local(format!("cannot listen on {}: {e}", settings.listen)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| CliError::Local(format!("cannot listen on {}: {e}", settings.listen)))?;
+    let mut config = ServerConfig::new(Role::Vasp).with_body_limit(settings.body_limit);
+    if let Some((user, password)) = &settings.credentials {
+        config = config.with_basic_auth(user.clone(), password.clone());
+    }
+    let root = store.root().to_owned();
+    let captures = Arc::new(Captures::default());
+    let vasp = Vasp(Arc::new(State {
+        store,
+        captures: Arc::clone(&captures),
+        events,
+    }));
+    tokio::spawn(serve::serve(
+        listener,
+        Mm7Service::new(config, vasp),
+        captures,
+    ));
+    Ok(Running { addr, store: root })
+}
+
+struct State {
+    store: Store,
+    captures: Arc<Captures>,
+    events: Events,
+}
+
+#[derive(Clone)]
+struct Vasp(Arc<State>);
+
+impl Vasp {
+    /// Stores and reports a request; `summary` is the readable line's text.
+    fn receive<T: Clone + Into<mm7_model::Message>>(
+        &self,
+        inbound: &Inbound<T>,
+        summary: String,
+    ) -> HandlerResult<()> {
+        let state = &self.0;
+        let raw = state.captures.take(&inbound.headers);
+        let received = Received {
+            transaction_id: &inbound.transaction_id,
+            namespace: &inbound.namespace,
+            message: inbound.request.clone().into(),
+            attachments: &inbound.attachments,
+            warnings: &inbound.warnings,
+        };
+        let stored = state
+            .store
+            .save(received, raw.as_deref())
+            .map_err(|e| HandlerError::server_error(format!("cannot store the message: {e}")))?;
+        let mut line = stored.report;
+        if let Value::Object(map) = &mut line {
+            map.insert(
+                "store".to_owned(),
+                Value::from(stored.dir.display().to_string()),
+            );
+        }
+        state.events.emit(
+            &format!("{summary}; stored in {}", stored.dir.display()),
+            line,
+        );
+        Ok(())
+    }
+}
+
+impl Handler for Vasp {
+    async fn deliver(&self, inbound: Inbound<DeliverReq>) -> HandlerResult<DeliverRsp> {
+        let req = &inbound.request;
+        let parts: usize = inbound.attachments.iter().map(|p| p.leaves().count()).sum();
+        let summary = format!(
+            "DeliverReq {} from {}: {:?} ({parts} part{})",
+            inbound.transaction_id,
+            req.sender.value,
+            req.subject.as_deref().unwrap_or(""),
+            if parts == 1 { "" } else { "s" }
+        );
+        self.receive(&inbound, summary)?;
+        Ok(DeliverRsp::new(
+            inbound.mm7_version.clone(),
+            Status::success(),
+        ))
+    }
+
+    async fn delivery_report(
+        &self,
+        inbound: Inbound<DeliveryReportReq>,
+    ) -> HandlerResult<DeliveryReportRsp> {
+        let req = &inbound.request;
+        let summary = format!(
+            "DeliveryReportReq for MessageID {}: {} to {}",
+            req.message_id, req.mm_status, req.recipient.value
+        );
+        self.receive(&inbound, summary)?;
+        Ok(DeliveryReportRsp::success(inbound.mm7_version.clone()))
+    }
+
+    async fn read_reply(&self, inbound: Inbound<ReadReplyReq>) -> HandlerResult<ReadReplyRsp> {
+        let req = &inbound.request;
+        let summary = format!("ReadReplyReq for MessageID {}", req.message_id);
+        self.receive(&inbound, summary)?;
+        Ok(ReadReplyRsp::success(inbound.mm7_version.clone()))
+    }
+}

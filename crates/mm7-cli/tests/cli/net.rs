@@ -1,0 +1,491 @@
+//! The networked subcommands against each other on 127.0.0.1: send → mmsc → delivery report
+//! → vasp, deliver → vasp, cancel and replace, the demo, and the failures a user meets.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::support::{Server, TempDir, closed_port, run, s};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn json_line(line: &str) -> Value {
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"))
+}
+
+fn write_gif(dir: &TempDir) -> std::path::PathBuf {
+    let path = dir.join("saturn.gif");
+    std::fs::write(&path, b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;").unwrap();
+    path
+}
+
+fn folders(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn send_to_the_mmsc_and_the_delivery_report_reaches_the_vasp() {
+    let dir = TempDir::new("loop");
+    let vasp = Server::start(&[
+        "vasp",
+        "--listen",
+        "127.0.0.1:0",
+        "--store",
+        s(&dir.join("vasp")),
+    ]);
+    let mmsc = Server::start(&[
+        "mmsc",
+        "--listen",
+        "127.0.0.1:0",
+        "--user",
+        "vasp",
+        "--password",
+        "s3cret",
+        "--store",
+        s(&dir.join("mmsc")),
+        "--dlr-after",
+        "100ms",
+        "--dlr-status",
+        "retrieved",
+        "--callback-url",
+        &vasp.url,
+        "--callback-interval",
+        "200ms",
+        "--json",
+    ]);
+    let gif = write_gif(&dir);
+    let out = run(&[
+        "send",
+        "--url",
+        &mmsc.url,
+        "--user",
+        "vasp",
+        "--password",
+        "s3cret",
+        "--from",
+        "63901",
+        "--to",
+        "15551234567",
+        "--to",
+        "15557654321",
+        "--subject",
+        "Saturn",
+        "--text",
+        "New pictures",
+        "--attach",
+        s(&gif),
+        "--smil",
+        "auto",
+        "--dlr",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let answer = out.json();
+    assert_eq!(answer["ok"], true);
+    assert_eq!(answer["status_code"], 1000);
+    let message_id = answer["message_id"]
+        .as_str()
+        .expect("a MessageID")
+        .to_owned();
+
+    // The MMSC reports the submission, then one delivery report per recipient.
+    let events: Vec<Value> = mmsc.lines(3, WAIT).iter().map(|l| json_line(l)).collect();
+    assert_eq!(events[0]["event"], "SubmitReq");
+    assert_eq!(events[0]["message_id"], message_id.as_str());
+    for event in &events[1..] {
+        assert_eq!(event["event"], "DeliveryReportReq");
+        assert_eq!(event["delivered"], true, "{event}");
+        assert_eq!(event["mm_status"], "Retrieved");
+    }
+    let stored = Path::new(events[0]["store"].as_str().unwrap());
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(stored.join("message.json")).unwrap()).unwrap();
+    assert_eq!(report["body"]["Subject"], "Saturn");
+    let kinds: Vec<&str> = report["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["media_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["application/smil", "image/gif", "text/plain"]);
+    let smil = std::fs::read_to_string(stored.join("attachments/01-presentation.smil")).unwrap();
+    assert!(
+        smil.contains("cid:saturn.gif") && smil.contains("cid:text.txt"),
+        "{smil}"
+    );
+    // The raw request decodes to the stored report, and holds no password.
+    let raw = std::fs::read_to_string(stored.join("request.http")).unwrap_or_default();
+    assert!(!raw.contains("s3cret") && !raw.contains("dmFzcDpzM2NyZXQ="));
+    let again = run(&["decode", s(&stored.join("request.http"))]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(again.json(), report);
+
+    // The VASP receives both reports, each as one JSON line, and stores them.
+    let mut recipients = Vec::new();
+    for line in vasp.lines(2, WAIT) {
+        let received = json_line(&line);
+        assert_eq!(received["message"], "DeliveryReportReq");
+        assert_eq!(received["body"]["MessageID"], message_id.as_str());
+        assert_eq!(received["body"]["MMStatus"], "Retrieved");
+        assert!(
+            Path::new(received["store"].as_str().unwrap())
+                .join("request.http")
+                .is_file()
+        );
+        recipients.push(
+            received["body"]["Recipient"]["Number"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    recipients.sort();
+    assert_eq!(recipients, ["15551234567", "15557654321"]);
+    assert_eq!(folders(&dir.join("vasp")).len(), 2);
+}
+
+#[test]
+fn deliver_reaches_the_vasp_with_its_attachments() {
+    let dir = TempDir::new("deliver");
+    let vasp = Server::start(&[
+        "vasp",
+        "--listen",
+        "127.0.0.1:0",
+        "--user",
+        "mmsc",
+        "--password",
+        "pw",
+        "--store",
+        s(&dir.join("vasp")),
+    ]);
+    let gif = write_gif(&dir);
+    let out = run(&[
+        "deliver",
+        "--url",
+        &vasp.url,
+        "--user",
+        "mmsc",
+        "--password",
+        "pw",
+        "--from",
+        "15551234567",
+        "--to",
+        "63901",
+        "--subject",
+        "Re: Saturn",
+        "--text",
+        "Wonderful",
+        "--attach",
+        s(&gif),
+        "--mm7-version",
+        "5.3.0",
+        "--namespace",
+        "REL-5-MM7-1-3",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout_text().starts_with("1000 Success"),
+        "{}",
+        out.stdout_text()
+    );
+    let received = json_line(&vasp.next_line(WAIT));
+    assert_eq!(received["message"], "DeliverReq");
+    assert_eq!(received["mm7_version"], "5.3.0");
+    assert!(
+        received["namespace"]
+            .as_str()
+            .unwrap()
+            .ends_with("REL-5-MM7-1-3")
+    );
+    assert_eq!(received["body"]["Sender"]["Number"], "15551234567");
+    assert_eq!(received["body"]["Subject"], "Re: Saturn");
+    let store = Path::new(received["store"].as_str().unwrap());
+    assert_eq!(
+        std::fs::read(store.join("attachments/01-saturn.gif")).unwrap(),
+        std::fs::read(&gif).unwrap()
+    );
+    assert_eq!(
+        std::fs::read_to_string(store.join("attachments/02-text.txt")).unwrap(),
+        "Wonderful"
+    );
+
+    // Without the credentials, the VASP refuses with 401.
+    let out = run(&[
+        "deliver", "--url", &vasp.url, "--from", "1555", "--to", "63901", "--text", "x",
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("401"), "{}", out.stderr);
+}
+
+#[test]
+fn cancel_and_replace_a_submitted_message() {
+    let dir = TempDir::new("cancel");
+    let mmsc = Server::start(&[
+        "mmsc",
+        "--listen",
+        "127.0.0.1:0",
+        "--store",
+        s(&dir.join("mmsc")),
+        "--dlr-after",
+        "1m",
+        "--json",
+    ]);
+    let out = run(&[
+        "send",
+        "--url",
+        &mmsc.url,
+        "--from",
+        "63901",
+        "--to",
+        "15551234567",
+        "--text",
+        "v1",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let message_id = out.json()["message_id"].as_str().unwrap().to_owned();
+
+    let out = run(&[
+        "replace",
+        "--url",
+        &mmsc.url,
+        "--message-id",
+        &message_id,
+        "--text",
+        "v2",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json()["status_code"], 1000);
+    let out = run(&["cancel", "--url", &mmsc.url, "--message-id", &message_id]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout_text().contains("cancelled"),
+        "{}",
+        out.stdout_text()
+    );
+
+    let out = run(&[
+        "cancel",
+        "--url",
+        &mmsc.url,
+        "--message-id",
+        "no-such-id",
+        "--json",
+    ]);
+    assert_eq!(out.code, 1);
+    assert_eq!(out.json()["status_code"], 2005);
+    assert!(out.stderr.contains("2005"), "{}", out.stderr);
+
+    let kinds: Vec<String> = mmsc
+        .lines(5, WAIT)
+        .iter()
+        .map(|l| {
+            json_line(l)["event"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "SubmitReq",
+            "NoCallback",
+            "ReplaceReq",
+            "CancelReq",
+            "CancelReq"
+        ]
+    );
+    let stored = folders(&dir.join("mmsc"));
+    assert_eq!(stored.len(), 4, "{stored:?}");
+    assert!(stored[1].ends_with("-ReplaceReq"), "{stored:?}");
+}
+
+#[test]
+fn failures_have_clear_messages_and_exit_codes() {
+    let dir = TempDir::new("failures");
+    let url = format!("http://127.0.0.1:{}/mm7", closed_port());
+    let out = run(&[
+        "send", "--url", &url, "--from", "63901", "--to", "1555", "--text", "x",
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .starts_with(&format!("error: cannot connect to {url}")),
+        "{}",
+        out.stderr
+    );
+
+    let mmsc = Server::start(&[
+        "mmsc",
+        "--listen",
+        "127.0.0.1:0",
+        "--user",
+        "u",
+        "--password",
+        "p",
+        "--store",
+        s(&dir.join("mmsc")),
+        "--body-limit",
+        "2000",
+    ]);
+    let out = run(&[
+        "send", "--url", &mmsc.url, "--from", "63901", "--to", "1555", "--text", "x",
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("401 Unauthorized"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--user and --password"),
+        "{}",
+        out.stderr
+    );
+
+    let long = "x".repeat(3000);
+    let out = run(&[
+        "send",
+        "--url",
+        &mmsc.url,
+        "--user",
+        "u",
+        "--password",
+        "p",
+        "--from",
+        "63901",
+        "--to",
+        "1555",
+        "--text",
+        &long,
+        "--json",
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("413 Payload Too Large"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.json()["http_status"], 413);
+
+    let out = run(&[
+        "send",
+        "--url",
+        &mmsc.url,
+        "--from",
+        "63901",
+        "--to",
+        "1555",
+        "--attach",
+        s(&dir.join("missing.jpg")),
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("cannot read "), "{}", out.stderr);
+
+    let odd = dir.join("notes.docx");
+    std::fs::write(&odd, b"PK").unwrap();
+    let out = run(&[
+        "send",
+        "--url",
+        &mmsc.url,
+        "--from",
+        "63901",
+        "--to",
+        "1555",
+        "--attach",
+        s(&odd),
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("unknown file extension .docx"),
+        "{}",
+        out.stderr
+    );
+
+    let out = run(&[
+        "send",
+        "--url",
+        &mmsc.url,
+        "--from",
+        "not a number",
+        "--to",
+        "1555",
+    ]);
+    assert_eq!(out.code, 2);
+
+    let heic = dir.join("photo.heic");
+    std::fs::write(&heic, b"\0\0\0\x18ftypheic").unwrap();
+    let out = run(&[
+        "send",
+        "--url",
+        &mmsc.url,
+        "--user",
+        "u",
+        "--password",
+        "p",
+        "--from",
+        "63901",
+        "--to",
+        "1555",
+        "--attach",
+        s(&heic),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "warning: photo.heic is image/heic: Compatibility depends upon receiving device"
+        ),
+        "{}",
+        out.stderr
+    );
+
+    // A port in use is a local failure.
+    let port = mmsc
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches("/mm7")
+        .to_owned();
+    let out = run(&["mmsc", "--listen", &port, "--store", s(&dir.join("other"))]);
+    assert_eq!(out.code, 3);
+    assert!(
+        out.stderr
+            .starts_with(&format!("error: cannot listen on {port}")),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn the_demo_runs_the_whole_loop() {
+    let dir = TempDir::new("demo");
+    let out = crate::support::run_for(&["demo", "--store", s(dir.path())], Duration::from_secs(60));
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout_text(), out.stderr);
+    let text = out.stdout_text();
+    assert!(
+        text.contains("SubmitRsp: 1000 Success, MessageID "),
+        "{text}"
+    );
+    assert!(
+        text.contains("[vasp] DeliveryReportReq for MessageID "),
+        "{text}"
+    );
+    assert!(text.contains("[vasp] DeliverReq "), "{text}");
+    assert!(text.contains("DeliverRsp: 1000 Success"), "{text}");
+    let mmsc = folders(&dir.join("mmsc"));
+    assert_eq!(mmsc.len(), 1);
+    assert!(mmsc[0].ends_with("-SubmitReq"));
+    let vasp = folders(&dir.join("vasp"));
+    assert!(
+        vasp[0].ends_with("-DeliveryReportReq") && vasp[1].ends_with("-DeliverReq"),
+        "{vasp:?}"
+    );
+    let submitted = dir.join("mmsc").join(&mmsc[0]).join("attachments");
+    assert_eq!(
+        folders(&submitted),
+        ["01-presentation.smil", "02-saturn.png", "03-text.txt"]
+    );
+}

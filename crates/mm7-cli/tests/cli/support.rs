@@ -1,0 +1,226 @@
+//! Running the built `mm7` binary with a time bound, and temporary directories.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+/// What a finished run left.
+#[derive(Debug)]
+pub(crate) struct Output {
+    pub(crate) code: i32,
+    pub(crate) stdout: Vec<u8>,
+    pub(crate) stderr: String,
+}
+
+impl Output {
+    pub(crate) fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    pub(crate) fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout_text()))
+    }
+}
+
+/// The `mm7` command, with no user data directory of its own.
+pub(crate) fn mm7() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mm7"));
+    command
+        .env_remove("XDG_DATA_HOME")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Runs `mm7 ARGS`, killing it after `limit`.
+pub(crate) fn run_for(args: &[&str], limit: Duration) -> Output {
+    let child = mm7().args(args).spawn().expect("spawn mm7");
+    wait(child, limit)
+}
+
+/// Runs `mm7 ARGS` for at most 30 seconds.
+pub(crate) fn run(args: &[&str]) -> Output {
+    run_for(args, Duration::from_secs(30))
+}
+
+/// Waits for a child, reading its output, and kills it after `limit`.
+pub(crate) fn wait(mut child: Child, limit: Duration) -> Output {
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let out = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stdout.read_to_end(&mut buf);
+        buf
+    });
+    let err = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stderr.read_to_end(&mut buf);
+        String::from_utf8_lossy(&buf).into_owned()
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "mm7 did not finish within {limit:?}: {}",
+                err.join().unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        code: status.code().unwrap_or(-1),
+        stdout: out.join().expect("stdout reader"),
+        stderr: err.join().expect("stderr reader"),
+    }
+}
+
+/// The workspace's `tests/vectors`.
+pub(crate) fn vectors_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors")
+}
+
+/// Every `NAME.http` vector, sorted.
+pub(crate) fn vectors() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(vectors_dir())
+        .expect("tests/vectors")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "http"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 12,
+        "expected the provider vectors, found {}",
+        files.len()
+    );
+    files
+}
+
+/// A directory under the system's temporary directory, removed on drop.
+pub(crate) struct TempDir(PathBuf);
+
+impl TempDir {
+    pub(crate) fn new(label: &str) -> TempDir {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("mm7-cli-test-{}-{label}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub(crate) fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A path as the `&str` an argument list wants.
+pub(crate) fn s(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 path")
+}
+
+/// A long-running `mm7 mmsc` or `mm7 vasp`, killed on drop.
+pub(crate) struct Server {
+    child: Child,
+    pub(crate) url: String,
+    stdout: std::sync::mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts `mm7 ARGS` and waits (10 s at most) for its `listening on URL` line.
+    pub(crate) fn start(args: &[&str]) -> Server {
+        use std::io::BufRead;
+        let mut child = mm7().args(args).spawn().expect("spawn mm7");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (out_tx, out_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if out_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let (err_tx, err_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if err_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = Server {
+            child,
+            url: String::new(),
+            stdout: out_rx,
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut seen = Vec::new();
+        while server.url.is_empty() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match err_rx.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(rest) = line.split(" listening on ").nth(1) {
+                        server.url = rest
+                            .split_whitespace()
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned();
+                    }
+                    seen.push(line);
+                }
+                Err(_) => panic!("mm7 {args:?} did not start: {seen:?}"),
+            }
+        }
+        server
+    }
+
+    /// The next line on standard output, waiting at most `limit`.
+    pub(crate) fn next_line(&self, limit: Duration) -> String {
+        self.stdout
+            .recv_timeout(limit)
+            .unwrap_or_else(|_| panic!("no output from the server within {limit:?}"))
+    }
+
+    /// The next `n` lines on standard output, waiting at most `limit` in all.
+    pub(crate) fn lines(&self, n: usize, limit: Duration) -> Vec<String> {
+        let deadline = Instant::now() + limit;
+        (0..n)
+            .map(|_| self.next_line(deadline.saturating_duration_since(Instant::now())))
+            .collect()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A 127.0.0.1 port nothing listens on (bound, then released).
+pub(crate) fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address").port()
+}
