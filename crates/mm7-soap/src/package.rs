@@ -147,14 +147,20 @@ fn to_model_part(
             // chosen afresh by whoever writes the part again; the content is the media type and
             // the `type` of a multipart/related.
             let nested_type = nested.content_type();
-            let related = nested_type
-                .is("multipart/related")
-                .then(|| nested_type.related_type());
+            // RFC 2387 requires `type` on multipart/related; where a peer left it out, it is the
+            // first part's type, which is what a writer puts there (and what `start` names by
+            // default).
+            let related = nested_type.is("multipart/related").then(|| {
+                nested_type.related_type().map(str::to_string).or_else(|| {
+                    nested
+                        .parts()
+                        .first()
+                        .map(|first| first.content_type().mime_type().to_string())
+                })
+            });
             let framing_free = match related.flatten() {
-                Some(related) => {
-                    format!("{}; type=\"{related}\"", nested.content_type().mime_type())
-                }
-                None => nested.content_type().mime_type().to_string(),
+                Some(related) => format!("{}; type=\"{related}\"", nested_type.mime_type()),
+                None => nested_type.mime_type().to_string(),
             };
             (framing_free, PartBody::Multipart(children))
         }
