@@ -12,6 +12,7 @@
 //! | [`messages`] | one struct per operation, [`Message`] over all, [`SoapFault`] |
 //! | [`envelope`] | [`Envelope`]: TransactionID, namespace, body, attachments |
 //! | [`address`] | [`Address`], [`Recipients`], [`SenderIdentification`] |
+//! | [`number`] | phone numbers: the formats providers want, the comparison form |
 //! | [`status`] | [`StatusCode`] (open, with every standard code) and [`Status`] |
 //! | [`enums`] | open enumerations ([`MmStatus`], [`MessageClass`], …) and [`parse_bool`] |
 //! | [`time`] | [`DateTime`], [`Duration`], [`RelativeOrAbsolute`], text kept as received |
@@ -89,6 +90,7 @@ pub mod enums;
 pub mod envelope;
 pub mod media;
 pub mod messages;
+pub mod number;
 pub mod schema;
 #[cfg(feature = "serde")]
 pub mod serde_view;

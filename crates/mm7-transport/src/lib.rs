@@ -8,4 +8,5 @@
 
 pub mod auth;
 pub mod client;
+pub mod profile;
 pub mod server;

@@ -18,6 +18,7 @@ use super::retry::{CallbackPolicy, RetryPolicy};
 use super::tls::{self, TlsSettings};
 use super::{Client, Inner};
 use crate::auth::Credentials;
+use crate::profile::Profile;
 
 /// The default whole-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -49,6 +50,7 @@ pub struct ClientBuilder {
     decode: DecodeOptions,
     retry: RetryPolicy,
     callback: CallbackPolicy,
+    profile: Option<Profile>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -64,6 +66,7 @@ impl fmt::Debug for ClientBuilder {
             .field("mm7_version", &self.mm7_version)
             .field("retry", &self.retry)
             .field("callback", &self.callback)
+            .field("profile", &self.profile)
             .finish_non_exhaustive()
     }
 }
@@ -88,6 +91,7 @@ impl ClientBuilder {
             decode: DecodeOptions::default(),
             retry: RetryPolicy::none(),
             callback: CallbackPolicy::default(),
+            profile: None,
         }
     }
 
@@ -221,6 +225,43 @@ impl ClientBuilder {
         self
     }
 
+    /// A provider's rules: sets the profile's schema (its canonical namespace) and
+    /// `MM7Version` ([`Profile::default_version`]) and callback policy
+    /// ([`Profile::callback_policy`]), replacing what earlier setters gave and replaced by
+    /// later ones, and makes every `SubmitReq` pass
+    /// [`Profile::check_submit`] before a byte is sent: a request with errors fails with
+    /// [`ClientError::Profile`], and warnings are logged and returned in
+    /// [`Response::profile_warnings`](super::Response::profile_warnings).
+    ///
+    /// ```
+    /// use mm7_model::SchemaId;
+    /// use mm7_transport::client::Client;
+    /// use mm7_transport::profile::Profile;
+    ///
+    /// let client = Client::builder("https://eziapi.com/mm7")
+    ///     .basic_auth("app", "secret")
+    ///     .profile(Profile::Ezitxt)
+    ///     .build()?;
+    /// assert_eq!(client.namespace().schema(), SchemaId::Rel5Mm7_1_3);
+    /// assert_eq!(client.mm7_version().as_str(), "5.3.0");
+    /// assert_eq!(client.profile(), Some(Profile::Ezitxt));
+    /// # Ok::<(), mm7_transport::client::ClientError>(())
+    /// ```
+    pub fn profile(mut self, profile: Profile) -> Self {
+        if let Some(pair) = profile.default_version() {
+            // The profile's canonical namespace replaces one set before, as any later setter
+            // replaces the profile's.
+            self.schema = pair.schema;
+            self.namespace = None;
+            self.mm7_version = Some(Mm7Version::new(pair.mm7_version));
+        }
+        if let Some(policy) = profile.callback_policy() {
+            self.callback = policy;
+        }
+        self.profile = Some(profile);
+        self
+    }
+
     /// Checks the settings and builds the client.
     ///
     /// # Errors
@@ -316,6 +357,7 @@ impl ClientBuilder {
                 decode: self.decode,
                 retry: self.retry,
                 callback: self.callback,
+                profile: self.profile,
             }),
         })
     }

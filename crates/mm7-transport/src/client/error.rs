@@ -6,6 +6,8 @@ use bytes::Bytes;
 use mm7_model::{Envelope, SoapFault, Status, StatusCode};
 use mm7_soap::{DecodeError, EncodeError};
 
+use crate::profile::{Profile, Violation};
+
 /// The most of a body an [`ClientError::Http`] keeps, in bytes.
 pub const EXCERPT_LIMIT: usize = 512;
 
@@ -43,6 +45,15 @@ pub enum ClientError {
     Tls {
         /// Why.
         reason: String,
+    },
+    /// The message breaks rules of the client's [`Profile`]: nothing was sent. `violations`
+    /// holds every problem found, warnings included, each printable on one line.
+    #[error("{} under the {profile} profile, nothing sent: {}", count_errors(.violations), first_error(.violations))]
+    Profile {
+        /// The profile.
+        profile: Profile,
+        /// Every violation found, in the order checked.
+        violations: Vec<Violation>,
     },
     /// The message cannot be encoded for the configured schema.
     #[error("cannot encode the request: {0}")]
@@ -152,6 +163,22 @@ pub enum ClientError {
     },
 }
 
+fn count_errors(violations: &[Violation]) -> String {
+    match violations.iter().filter(|v| v.is_error()).count() {
+        1 => "1 error".to_owned(),
+        n => format!("{n} errors"),
+    }
+}
+
+fn first_error(violations: &[Violation]) -> String {
+    let mut errors = violations.iter().filter(|v| v.is_error());
+    let first = errors.next().map(ToString::to_string).unwrap_or_default();
+    match errors.count() {
+        0 => first,
+        more => format!("{first} (and {more} more)"),
+    }
+}
+
 fn challenge_text(challenge: &Option<String>) -> String {
     challenge
         .as_deref()
@@ -202,7 +229,18 @@ impl ClientError {
     /// Whether the request surely never reached the peer, so sending it again cannot make a
     /// duplicate.
     pub fn is_unsent(&self) -> bool {
-        matches!(self, ClientError::Connect { .. })
+        matches!(
+            self,
+            ClientError::Connect { .. } | ClientError::Profile { .. }
+        )
+    }
+
+    /// The profile violations of a [`ClientError::Profile`].
+    pub fn violations(&self) -> &[Violation] {
+        match self {
+            ClientError::Profile { violations, .. } => violations,
+            _ => &[],
+        }
     }
 
     /// The MM7 status code of an MM7 error or of a Fault's error response.

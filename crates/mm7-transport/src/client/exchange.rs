@@ -14,6 +14,7 @@ use super::response::{Operation, Response};
 use super::retry::CallbackOutcome;
 use super::transaction::new_transaction_id;
 use super::{Client, SendOptions};
+use crate::profile::{SubmitContext, Violation};
 
 /// A request encoded once, sent as many times as the policy says.
 #[derive(Debug)]
@@ -23,6 +24,8 @@ pub(crate) struct Prepared {
     content_type: HeaderValue,
     body: RequestBody,
     headers: HeaderMap,
+    /// The profile's warnings about the request.
+    profile_warnings: Vec<Violation>,
 }
 
 /// A decoded answer that is not a Fault.
@@ -75,13 +78,56 @@ impl Client {
         }
         let content_type = HeaderValue::from_str(&encoded.content_type)
             .map_err(|e| EncodeError::Content(format!("Content-Type: {e}")))?;
+        let body = RequestBody::new(encoded.body);
+        let profile_warnings = self.check_profile(envelope, &headers, body.len())?;
         Ok(Prepared {
             transaction_id: envelope.transaction_id.clone(),
             operation: envelope.message.operation_name(),
             content_type,
-            body: RequestBody::new(encoded.body),
+            body,
             headers,
+            profile_warnings,
         })
+    }
+
+    /// The client's profile over an encoded request, before anything is sent: its warnings,
+    /// or [`ClientError::Profile`] when it finds errors.
+    fn check_profile(
+        &self,
+        envelope: &Envelope,
+        request_headers: &HeaderMap,
+        body_len: u64,
+    ) -> Result<Vec<Violation>, ClientError> {
+        let Some(profile) = self.inner.profile else {
+            return Ok(Vec::new());
+        };
+        // The headers as `exchange_once` will send them: per-request ones replace the
+        // client's of the same name.
+        let mut headers = self.inner.headers.clone();
+        for name in request_headers.keys() {
+            headers.remove(name);
+        }
+        for (name, value) in request_headers {
+            headers.append(name.clone(), value.clone());
+        }
+        let context = SubmitContext::new()
+            .with_headers(headers)
+            .with_body_len(body_len)
+            .with_url(self.inner.uri.clone());
+        let violations = profile.check_envelope(envelope, &context);
+        if crate::profile::has_errors(&violations) {
+            for violation in &violations {
+                tracing::debug!(%violation, %profile, "profile");
+            }
+            return Err(ClientError::Profile {
+                profile,
+                violations,
+            });
+        }
+        for violation in &violations {
+            tracing::warn!(%violation, %profile, transaction_id = %envelope.transaction_id, "profile");
+        }
+        Ok(violations)
     }
 
     /// A VASP's request under the client's [`RetryPolicy`](super::RetryPolicy).
@@ -103,6 +149,9 @@ impl Client {
             match outcome {
                 Ok(mut response) => {
                     response.tries = tries;
+                    response
+                        .profile_warnings
+                        .clone_from(&prepared.profile_warnings);
                     return Ok(response);
                 }
                 Err(error) if tries < policy.max_tries() && policy.should_retry(&error) => {
@@ -408,6 +457,7 @@ fn judge<R: Operation>(
         http_status,
         warnings,
         tries: 1,
+        profile_warnings: Vec::new(),
     })
 }
 

@@ -146,6 +146,7 @@ pub(crate) struct Inner {
     decode: DecodeOptions,
     retry: RetryPolicy,
     callback: CallbackPolicy,
+    profile: Option<crate::profile::Profile>,
 }
 
 impl fmt::Debug for Client {
@@ -161,6 +162,7 @@ impl fmt::Debug for Client {
             .field("timeout", &self.inner.timeout)
             .field("retry", &self.inner.retry)
             .field("callback", &self.inner.callback)
+            .field("profile", &self.inner.profile)
             .finish_non_exhaustive()
     }
 }
@@ -241,8 +243,14 @@ impl Client {
         &self.inner.mm7_version
     }
 
+    /// The provider profile whose rules every `SubmitReq` is checked against, if any.
+    pub fn profile(&self) -> Option<crate::profile::Profile> {
+        self.inner.profile
+    }
+
     /// Submits a message (VASP → MMSC). `content` holds the attachments, the part that
-    /// `req.content` names among them.
+    /// `req.content` names among them. Under a [`profile`](ClientBuilder::profile), the
+    /// encoded request is checked first and not sent when it breaks the provider's rules.
     ///
     /// # Errors
     /// Any [`ClientError`]; success and partial success are `Ok`.
@@ -365,7 +373,8 @@ impl Client {
     /// Sends any envelope once and returns the decoded answer, whatever its status: the
     /// lower level under the operations above (no retry, no check of the answer's operation,
     /// TransactionID or status). A blank TransactionID is replaced by a generated one, an
-    /// empty `MM7Version` by the client's; the envelope's namespace is sent as it is.
+    /// empty `MM7Version` by the client's; the envelope's namespace is sent as it is. A
+    /// `SubmitReq` is still checked against the client's profile.
     ///
     /// # Errors
     /// [`ClientError::Fault`] for a SOAP Fault, and every HTTP, connection and decoding error.

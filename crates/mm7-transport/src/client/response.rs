@@ -7,6 +7,8 @@ use mm7_model::{
 };
 use mm7_soap::Warning;
 
+use crate::profile::Violation;
+
 /// A successful answer: status 1000 (Success) or 1100 (Partial success: some recipients were
 /// refused; [`Response::is_partial`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +26,10 @@ pub struct Response<T> {
     pub warnings: Vec<Warning>,
     /// The tries made, this one included.
     pub tries: u32,
+    /// The warnings of the client's [`Profile`](crate::profile::Profile) about the request
+    /// (e.g. a media type handsets render only partly); errors stop the request before it is
+    /// sent.
+    pub profile_warnings: Vec<Violation>,
 }
 
 impl<T> Response<T> {
