@@ -4,7 +4,7 @@ use mm7_model::{CancelReq, SenderIdentification};
 use mm7_transport::client::SendOptions;
 use serde_json::json;
 
-use crate::client::{self, EndpointArgs};
+use crate::client::{self, EndpointArgs, ProfileArgs};
 use crate::error::CliError;
 use crate::io;
 use crate::opts::VersionArgs;
@@ -33,11 +33,13 @@ pub(crate) struct CancelArgs {
     vas_id: Option<String>,
     #[command(flatten)]
     version: VersionArgs,
+    #[command(flatten)]
+    profile: ProfileArgs,
 }
 
 /// Runs `mm7 cancel`.
 pub(crate) fn run(args: &CancelArgs) -> Result<(), CliError> {
-    let client = args.endpoint.client(&args.version)?;
+    let client = args.endpoint.client(&args.version, &args.profile)?;
     let mut req = CancelReq {
         mm7_version: client::mm7_version(&client, &args.version),
         message_id: args.message_id.clone(),

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use mm7_model::{Address, DateTime, Mm7Version, SchemaId, Status};
 use mm7_transport::client::{Client, ClientBuilder, ClientError};
+use mm7_transport::profile::{Profile, Violation};
 use serde_json::{Value, json};
 
 use crate::error::CliError;
@@ -33,15 +34,33 @@ pub(crate) struct EndpointArgs {
     pub(crate) json: bool,
 }
 
+/// A provider's rules, for the subcommands that send a `SubmitReq` or act on one.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub(crate) struct ProfileArgs {
+    /// A provider's rules: generic, vibes, sinch (or mblox), optus, ezitxt. Sets the
+    /// provider's namespace and MM7Version (--namespace and --mm7-version still win) and
+    /// checks a SubmitReq against its documents before sending: every problem is listed and
+    /// nothing is sent (exit status 2). E.g. --profile sinch.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) profile: Option<Profile>,
+}
+
 impl EndpointArgs {
-    /// A client of the endpoint speaking the version and namespace asked for.
-    pub(crate) fn client(&self, version: &VersionArgs) -> Result<Client, CliError> {
-        self.builder(version)
-            .build()
-            .map_err(|e| failure(&e, &self.url))
+    /// A client of the endpoint speaking the version and namespace asked for, under the
+    /// provider profile asked for.
+    pub(crate) fn client(
+        &self,
+        version: &VersionArgs,
+        profile: &ProfileArgs,
+    ) -> Result<Client, CliError> {
+        let mut builder = self.builder(version);
+        if let Some(profile) = profile.profile {
+            builder = with_profile(builder, profile, version);
+        }
+        builder.build().map_err(|e| failure(&e, &self.url))
     }
 
-    /// The builder of [`client`](Self::client), for more settings.
+    /// The builder of [`client`](Self::client) without a profile, for more settings.
     pub(crate) fn builder(&self, version: &VersionArgs) -> ClientBuilder {
         let namespace = version.namespace_or(SchemaId::NEWEST);
         let mm7_version = version
@@ -63,6 +82,27 @@ impl EndpointArgs {
         }
         builder
     }
+}
+
+/// `builder` under `profile`, with the namespace and `MM7Version` the user gave (only those)
+/// put back over the profile's.
+fn with_profile(builder: ClientBuilder, profile: Profile, version: &VersionArgs) -> ClientBuilder {
+    let mut builder = builder.profile(profile);
+    if let Some(mm7_version) = &version.mm7_version {
+        builder = builder.mm7_version(mm7_version.clone());
+        // The profile's schema stays when it goes with the version given (ezitxt's
+        // REL-5-MM7-1-3 with 5.3.0); otherwise the version names its own schema.
+        let kept = profile.default_version().is_some_and(|pair| {
+            profile.accepts_version(pair.schema, &Mm7Version::new(mm7_version.clone()))
+        });
+        if !kept && version.namespace.is_none() {
+            builder = builder.namespace(version.namespace_or(SchemaId::NEWEST).uri());
+        }
+    }
+    if let Some(namespace) = &version.namespace {
+        builder = builder.namespace(namespace.uri());
+    }
+    builder
 }
 
 /// The `MM7Version` a request is sent with.
@@ -99,6 +139,10 @@ pub(crate) fn parse_address(text: &str) -> Result<Address, String> {
 /// The CLI error for a failed request, with what to do about it where that is clear.
 pub(crate) fn failure(error: &ClientError, url: &str) -> CliError {
     let message = match error {
+        ClientError::Profile {
+            profile,
+            violations,
+        } => return profile_refusal(*profile, violations),
         ClientError::Connect { reason } => {
             format!("cannot connect to {url}: {reason} (is the server running, and the URL right?)")
         }
@@ -117,6 +161,52 @@ pub(crate) fn failure(error: &ClientError, url: &str) -> CliError {
         | ClientError::InvalidHeader { .. }
         | ClientError::Encode(_) => CliError::Input(message),
         _ => CliError::Peer(message),
+    }
+}
+
+/// A message the client's profile refused: a first line saying so, then every violation on a
+/// line of its own.
+fn profile_refusal(profile: Profile, violations: &[Violation]) -> CliError {
+    let errors = violations.iter().filter(|v| v.is_error()).count();
+    let warnings = violations.len() - errors;
+    let mut message = format!(
+        "the {profile} profile refuses this message, nothing was sent ({errors} error{}, \
+         {warnings} warning{}):",
+        plural(errors),
+        plural(warnings)
+    );
+    for violation in violations {
+        message.push('\n');
+        message.push_str(&violation.to_string());
+    }
+    CliError::Input(message)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// A profile violation as JSON: each field of it, and its one-line text.
+pub(crate) fn violation_json(violation: &Violation) -> Value {
+    json!({
+        "severity": violation.severity.to_string(),
+        "field": violation.field,
+        "value": violation.value,
+        "rule": violation.rule,
+        "source": {
+            "document": violation.source.document,
+            "section": violation.source.section,
+            "seed": violation.source.seed,
+        },
+        "refusal": violation.refusal.map(|r| r.to_string()),
+        "text": violation.to_string(),
+    })
+}
+
+/// Prints the warnings of the client's profile about a request that was sent.
+pub(crate) fn print_profile_warnings(warnings: &[Violation]) {
+    for warning in warnings {
+        crate::io::stderr_line(&warning.to_string());
     }
 }
 
@@ -141,13 +231,22 @@ pub(crate) fn status_line(status: &Status) -> String {
 
 /// The JSON of a failed request: what scripts need to tell the cases apart.
 pub(crate) fn failure_json(error: &ClientError, cli: &CliError) -> Value {
-    json!({
+    let mut value = json!({
         "ok": false,
-        "error": cli.to_string(),
+        "error": cli.to_string().lines().next().unwrap_or_default(),
         "status_code": error.status_code().map(|c| c.get()),
         "http_status": error.http_status().map(|s| s.as_u16()),
         "retryable": error.is_retryable(),
-    })
+    });
+    if let ClientError::Profile {
+        profile,
+        violations,
+    } = error
+    {
+        value["profile"] = json!(profile.name());
+        value["violations"] = violations.iter().map(violation_json).collect();
+    }
+    value
 }
 
 #[cfg(test)]
@@ -174,6 +273,55 @@ mod tests {
         assert!(parse_address("12ab").is_err());
         assert!(parse_address("+").is_err());
         assert!(parse_address(" ").is_err());
+    }
+
+    #[test]
+    fn a_profile_sets_the_version_unless_the_user_gave_one() {
+        let endpoint = EndpointArgs {
+            url: "http://127.0.0.1:9/mm7".into(),
+            user: None,
+            password: None,
+            header: Vec::new(),
+            timeout: std::time::Duration::from_secs(1),
+            json: false,
+        };
+        let version = |v: Option<&str>, ns: Option<&str>| VersionArgs {
+            mm7_version: v.map(str::to_owned),
+            namespace: ns.map(|n| opts::parse_namespace(n).unwrap()),
+            prefix_style: None,
+        };
+        let profile = |p: Profile| ProfileArgs { profile: Some(p) };
+        let pair = |client: Client| {
+            (
+                client.namespace().schema(),
+                client.mm7_version().as_str().to_owned(),
+            )
+        };
+        let client = endpoint
+            .client(&version(None, None), &profile(Profile::Ezitxt))
+            .unwrap();
+        assert_eq!(pair(client), (SchemaId::Rel5Mm7_1_3, "5.3.0".to_owned()));
+        // 5.3.0 goes with ezitxt's own schema, which stays.
+        let client = endpoint
+            .client(&version(Some("5.3.0"), None), &profile(Profile::Ezitxt))
+            .unwrap();
+        assert_eq!(pair(client), (SchemaId::Rel5Mm7_1_3, "5.3.0".to_owned()));
+        // Vibes's other pair: the version names its schema.
+        let client = endpoint
+            .client(&version(Some("6.8.0"), None), &profile(Profile::Vibes))
+            .unwrap();
+        assert_eq!(pair(client), (SchemaId::Rel6Mm7_1_4, "6.8.0".to_owned()));
+        let client = endpoint
+            .client(
+                &version(None, Some("REL-6-MM7-1-4")),
+                &profile(Profile::Sinch),
+            )
+            .unwrap();
+        assert_eq!(pair(client).0, SchemaId::Rel6Mm7_1_4);
+        let client = endpoint
+            .client(&version(None, None), &ProfileArgs::default())
+            .unwrap();
+        assert_eq!(client.profile(), None);
     }
 
     #[test]

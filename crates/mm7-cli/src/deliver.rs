@@ -52,7 +52,7 @@ pub(crate) struct DeliverArgs {
 
 /// Runs `mm7 deliver`.
 pub(crate) fn run(args: &DeliverArgs) -> Result<(), CliError> {
-    let content = args.content.content()?;
+    let content = args.content.content(true)?;
     let policy = CallbackPolicy::default()
         .with_max_tries(args.tries)
         .with_interval(args.retry_interval)

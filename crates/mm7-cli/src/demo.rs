@@ -9,6 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use mm7_model::{Address, DeliverReq, MmStatus, Part, SenderIdentification, SubmitReq};
 use mm7_transport::client::{CallbackPolicy, Client, SendOptions};
+use mm7_transport::profile::Profile;
 use mm7_transport::server::DEFAULT_BODY_LIMIT;
 use serde_json::Value;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
@@ -86,6 +87,7 @@ async fn demo(root: &Path, timeout: Duration) -> Result<(), CliError> {
                 .with_max_tries(3)
                 .with_interval(Duration::from_secs(1)),
             body_limit: DEFAULT_BODY_LIMIT,
+            profile: Profile::Generic,
         },
         Events::labelled("mmsc", tap),
     )

@@ -7,16 +7,17 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use mm7_model::{
-    Address, CancelReq, CancelRsp, DeliveryReportReq, Mm7Version, MmStatus, Namespace, ReplaceReq,
-    ReplaceRsp, StatusCode, SubmitReq, SubmitRsp,
+    Address, CancelReq, CancelRsp, DeliveryReportReq, Mm7Version, MmStatus, Namespace, Part,
+    ReplaceReq, ReplaceRsp, StatusCode, SubmitReq, SubmitRsp,
 };
 use mm7_transport::client::{CallbackPolicy, Client};
+use mm7_transport::profile::{Profile, Violation};
 use mm7_transport::server::{
     DEFAULT_BODY_LIMIT, Handler, HandlerError, HandlerResult, Inbound, Mm7Service, Role,
     ServerConfig,
@@ -42,6 +43,17 @@ Examples:
   mm7 mmsc --listen 127.0.0.1:7007 --user vasp --password s3cret --store ./mmsc-store \\
       --dlr-after 2s --dlr-status Retrieved --callback-url http://127.0.0.1:7008/dlr
   mm7 send --url http://127.0.0.1:7007/mm7 --from 63901 --to 15551234567 --text hi --dlr
+  mm7 mmsc --listen 127.0.0.1:7007 --profile sinch --dlr-after 1s \\
+      --callback-url http://127.0.0.1:7008/dlr
+
+Under --profile NAME (generic, vibes, sinch or mblox, optus, ezitxt) the mock answers as
+that provider documents: it refuses a SubmitReq that breaks the provider's rules with the
+provider's status (vibes: DeliveryReport true without X-Vibes-DlrCallbackUrl, 2000; sinch:
+numbers with '+' or '00', 2002), answers 413 above vibes's 1 MB, prints the rules it lets
+through as events, sends delivery reports under the provider's retry policy (sinch: 6
+tries, 5 minutes apart, 10 s each) and version (optus, ezitxt: REL-6-MM7-1-4 with 5.3.0),
+stores the SMIL presentation optus and ezitxt generate for a message without one
+(generated.smil), and listens on the provider's path (vibes: /mms/mm7/submit).
 
 Every request is stored in DIR (default: $XDG_DATA_HOME/mm7/mmsc, else
 ~/.local/share/mm7/mmsc) as request.http (credentials masked), message.json (what
@@ -72,12 +84,15 @@ pub(crate) struct MmscArgs {
     /// Where delivery reports go when the request names no X-Vibes-DlrCallbackUrl.
     #[arg(long, value_name = "URL")]
     callback_url: Option<String>,
-    /// Tries per delivery report (the providers' policy: 5).
-    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
-    callback_tries: u32,
-    /// The wait between tries of a delivery report (the providers' policy: 5 minutes).
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = opts::parse_duration)]
-    callback_interval: Duration,
+    /// Tries per delivery report [default: 5, the providers' policy; 6 under --profile sinch].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    callback_tries: Option<u32>,
+    /// The wait between tries of a delivery report [default: 5m, the providers' policy].
+    #[arg(long, value_name = "DURATION", value_parser = opts::parse_duration)]
+    callback_interval: Option<Duration>,
+    /// Answers as this provider does: generic, vibes, sinch (or mblox), optus, ezitxt.
+    #[arg(long, value_name = "NAME")]
+    profile: Option<Profile>,
     /// The largest request accepted, in bytes (413 above it).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
     body_limit: usize,
@@ -106,6 +121,7 @@ pub(crate) struct Settings {
     pub(crate) callback_url: Option<String>,
     pub(crate) callback: CallbackPolicy,
     pub(crate) body_limit: usize,
+    pub(crate) profile: Profile,
 }
 
 impl From<&MmscArgs> for Settings {
@@ -117,22 +133,40 @@ impl From<&MmscArgs> for Settings {
             dlr_after: args.dlr_after,
             dlr_status: args.dlr_status.clone(),
             callback_url: args.callback_url.clone(),
-            callback: CallbackPolicy::default()
-                .with_max_tries(args.callback_tries)
-                .with_interval(args.callback_interval),
+            callback: callback_policy(args),
             body_limit: args.body_limit,
+            profile: args.profile.unwrap_or_default(),
         }
     }
+}
+
+/// The profile's callback policy (the default one without a profile that documents it), with
+/// what the user gave over it.
+fn callback_policy(args: &MmscArgs) -> CallbackPolicy {
+    let mut policy = args
+        .profile
+        .and_then(Profile::callback_policy)
+        .unwrap_or_default();
+    if let Some(tries) = args.callback_tries {
+        policy = policy.with_max_tries(tries);
+    }
+    if let Some(interval) = args.callback_interval {
+        policy = policy.with_interval(interval);
+    }
+    policy
 }
 
 /// Runs `mm7 mmsc` until the process is stopped.
 pub(crate) fn run(args: &MmscArgs) -> Result<(), CliError> {
     let settings = Settings::from(args);
     let events = Events::print(args.json);
+    // The server answers on any path; the one printed is where the provider takes
+    // submissions, so that a client checking the provider's URL is satisfied.
+    let path = settings.profile.submit_path().unwrap_or("/mm7");
     crate::runtime()?.block_on(async move {
         let running = start(settings, events).await?;
         crate::io::stderr_line(&format!(
-            "mm7 mmsc listening on http://{}/mm7 (store: {})",
+            "mm7 mmsc listening on http://{}{path} (store: {})",
             running.addr,
             running.store.display()
         ));
@@ -157,7 +191,9 @@ pub(crate) async fn start(settings: Settings, events: Events) -> Result<Running,
     let addr = listener
         .local_addr()
         .map_err(|e| CliError::Local(format!("cannot listen on {}: {e}", settings.listen)))?;
-    let mut config = ServerConfig::new(Role::Mmsc).with_body_limit(settings.body_limit);
+    let mut config = settings
+        .profile
+        .server_config(ServerConfig::new(Role::Mmsc).with_body_limit(settings.body_limit));
     if let Some((user, password)) = &settings.credentials {
         config = config.with_basic_auth(user.clone(), password.clone());
     }
@@ -216,6 +252,83 @@ impl State {
             .map_err(|e| HandlerError::server_error(format!("cannot store the message: {e}")))
     }
 
+    /// The profile's judgement of a submission: the rules it lets through, or the provider's
+    /// refusal (also printed as an event).
+    fn screen(&self, inbound: &Inbound<SubmitReq>) -> HandlerResult<Vec<Violation>> {
+        let profile = self.settings.profile;
+        profile.screen_submit(inbound).inspect_err(|refusal| {
+            let status = refusal.status();
+            self.events.emit(
+                &format!(
+                    "SubmitReq {} refused under the {profile} profile: {}",
+                    inbound.transaction_id,
+                    client::status_line(status)
+                ),
+                json!({
+                    "event": "SubmitRefused",
+                    "profile": profile.name(),
+                    "transaction_id": inbound.transaction_id,
+                    "status_code": status.code.get(),
+                    "status_text": status.text,
+                }),
+            );
+        })
+    }
+
+    /// Prints a rule of the profile that a submission breaks without being refused.
+    fn note(&self, transaction_id: &str, violation: &Violation) {
+        let profile = self.settings.profile;
+        self.events.emit(
+            &format!("SubmitReq {transaction_id} under the {profile} profile: {violation}"),
+            json!({
+                "event": "ProfileNote",
+                "profile": profile.name(),
+                "transaction_id": transaction_id,
+                "violation": client::violation_json(violation),
+            }),
+        );
+    }
+
+    /// Stores, next to a submission without SMIL, the presentation its provider's MMSC
+    /// would generate for it (optus, ezitxt).
+    fn store_generated_smil(&self, inbound: &Inbound<SubmitReq>, dir: &Path) -> HandlerResult<()> {
+        let profile = self.settings.profile;
+        let tx = &inbound.transaction_id;
+        // The presentation references the media parts, not the multipart that holds them.
+        let leaves: Vec<Part> = inbound
+            .attachments
+            .iter()
+            .flat_map(Part::leaves)
+            .cloned()
+            .collect();
+        let (human, value) = match profile.generated_smil(&leaves) {
+            Ok(None) => return Ok(()),
+            Ok(Some(smil)) => {
+                let path = dir.join("generated.smil");
+                let data = smil.data().map(|d| d.as_ref()).unwrap_or_default();
+                crate::io::write_file(&path, data).map_err(|e| {
+                    HandlerError::server_error(format!("cannot store the message: {e}"))
+                })?;
+                (
+                    format!("generated a SMIL presentation: {}", path.display()),
+                    json!({"event": "GeneratedSmil", "profile": profile.name(),
+                           "transaction_id": tx, "generated_smil": path}),
+                )
+            }
+            // The provider's MMSC would deliver the message without a presentation.
+            Err(e) => (
+                format!("no SMIL presentation generated: {e}"),
+                json!({"event": "GeneratedSmil", "profile": profile.name(),
+                       "transaction_id": tx, "error": e.to_string()}),
+            ),
+        };
+        self.events.emit(
+            &format!("SubmitReq {tx} under the {profile} profile: {human}"),
+            value,
+        );
+        Ok(())
+    }
+
     fn cancelled(&self, message_id: &str) -> bool {
         self.messages
             .lock()
@@ -229,7 +342,12 @@ impl State {
 impl Handler for Mmsc {
     async fn submit(&self, inbound: Inbound<SubmitReq>) -> HandlerResult<SubmitRsp> {
         let state = &self.0;
+        let notes = state.screen(&inbound)?;
         let stored = state.store(&inbound)?;
+        for note in &notes {
+            state.note(&inbound.transaction_id, note);
+        }
+        state.store_generated_smil(&inbound, &stored.dir)?;
         let n = state.next_id.fetch_add(1, Ordering::Relaxed);
         let message_id = format!("{}-{n:04}", state.run_id);
         state
@@ -275,11 +393,20 @@ impl Handler for Mmsc {
                         })
                     })
                     .unwrap_or_else(|| Address::short_code("0"));
+                // Without a documented callback version, the report answers in the
+                // namespace and version the VASP used.
+                let (namespace, mm7_version) = match state.settings.profile.callback_version() {
+                    Some(pair) => (
+                        Namespace::canonical(pair.schema),
+                        Mm7Version::new(pair.mm7_version),
+                    ),
+                    None => (inbound.namespace.clone(), inbound.mm7_version.clone()),
+                };
                 let report = Report {
                     state: Arc::clone(&self.0),
                     url,
-                    namespace: inbound.namespace.clone(),
-                    mm7_version: inbound.mm7_version.clone(),
+                    namespace,
+                    mm7_version,
                     message_id: message_id.clone(),
                     sender,
                     recipients,
@@ -388,7 +515,6 @@ impl Report {
             );
             return;
         }
-        // The report answers in the namespace and version the VASP used.
         let client = Client::builder(&self.url)
             .namespace(self.namespace.uri())
             .mm7_version(self.mm7_version.clone())

@@ -4,7 +4,7 @@ use mm7_model::{ReplaceReq, SenderIdentification};
 use mm7_transport::client::SendOptions;
 use serde_json::json;
 
-use crate::client::{self, EndpointArgs};
+use crate::client::{self, EndpointArgs, ProfileArgs};
 use crate::error::CliError;
 use crate::io;
 use crate::opts::VersionArgs;
@@ -36,12 +36,14 @@ pub(crate) struct ReplaceArgs {
     vas_id: Option<String>,
     #[command(flatten)]
     version: VersionArgs,
+    #[command(flatten)]
+    profile: ProfileArgs,
 }
 
 /// Runs `mm7 replace`.
 pub(crate) fn run(args: &ReplaceArgs) -> Result<(), CliError> {
-    let content = args.content.content()?;
-    let client = args.endpoint.client(&args.version)?;
+    let content = args.content.content(true)?;
+    let client = args.endpoint.client(&args.version, &args.profile)?;
     let mut req = ReplaceReq {
         mm7_version: client::mm7_version(&client, &args.version),
         message_id: args.message_id.clone(),

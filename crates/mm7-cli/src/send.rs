@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use mm7_model::{Address, Part, SenderIdentification, SubmitReq};
 use mm7_transport::client::SendOptions;
+use mm7_transport::profile::Profile;
 use serde_json::json;
 
 use crate::attach::{self, SmilChoice};
-use crate::client::{self, EndpointArgs};
+use crate::client::{self, EndpointArgs, ProfileArgs};
 use crate::error::CliError;
 use crate::io;
 use crate::opts::VersionArgs;
@@ -31,11 +32,16 @@ pub(crate) struct ContentArgs {
 
 impl ContentArgs {
     /// The content part and its reference, after warning about media types that handsets
-    /// may not render.
-    pub(crate) fn content(&self) -> Result<Option<(Part, mm7_model::ContentRef)>, CliError> {
+    /// may not render (unless `media_warnings` is false: a profile that reports them).
+    pub(crate) fn content(
+        &self,
+        media_warnings: bool,
+    ) -> Result<Option<(Part, mm7_model::ContentRef)>, CliError> {
         let mut parts = attach::load_files(&self.attach)?;
-        for warning in attach::compatibility_warnings(&parts) {
-            io::stderr_line(&format!("warning: {warning}"));
+        if media_warnings {
+            for warning in attach::compatibility_warnings(&parts) {
+                io::stderr_line(&format!("warning: {warning}"));
+            }
         }
         if let Some(text) = &self.text {
             attach::insert_text(&mut parts, text);
@@ -54,10 +60,19 @@ Examples:
   mm7 send --url http://127.0.0.1:7007/mm7 --from 63901 --to 15551234567 --text hi --json
   mm7 send --url $URL --from 63901 --to 15551234567 --attach card.vcf \\
       --mm7-version 5.3.0 --namespace REL-5-MM7-1-3 --header 'X-Vibes-CarrierCode: 102'
+  mm7 send --profile vibes --url https://messageapi-mms.vibesapps.com/mms/mm7/submit \\
+      --user U --password P --from 63901 --to 15551234567 --text hi --dlr \\
+      --header 'X-Vibes-DlrCallbackUrl: https://example.com/dlr'
 
 Prints the status code and text and the MessageID. Exit status 0 on success (1000) and
 partial success (1100, with a warning); 1 when the MMSC refused or could not be reached;
-2 for bad input (a missing file, an unknown extension).")]
+2 for bad input (a missing file, an unknown extension, a message the --profile refuses:
+each problem is printed on a line of its own, and nothing is sent).
+
+Profiles (--profile NAME): generic (TS 23.140 as is), vibes, sinch (or mblox), optus,
+ezitxt. Each sets its provider's namespace and MM7Version and checks the message against
+the provider's documents: recipients' number format, required and unsupported elements,
+headers, body size.")]
 pub(crate) struct SendArgs {
     #[command(flatten)]
     endpoint: EndpointArgs,
@@ -98,12 +113,22 @@ pub(crate) struct SendArgs {
     transaction_id: Option<String>,
     #[command(flatten)]
     version: VersionArgs,
+    #[command(flatten)]
+    profile: ProfileArgs,
+}
+
+/// Whether the profile reports partial-compatibility media types itself (so `send` does not
+/// print them twice).
+fn profile_reports_media(profile: Option<Profile>) -> bool {
+    matches!(profile, Some(Profile::Optus | Profile::Ezitxt))
 }
 
 /// Runs `mm7 send`.
 pub(crate) fn run(args: &SendArgs) -> Result<(), CliError> {
-    let content = args.content.content()?;
-    let client = args.endpoint.client(&args.version)?;
+    let content = args
+        .content
+        .content(!profile_reports_media(args.profile.profile))?;
+    let client = args.endpoint.client(&args.version, &args.profile)?;
     let mut req = SubmitReq {
         mm7_version: client::mm7_version(&client, &args.version),
         subject: args.subject.clone(),
@@ -144,6 +169,7 @@ pub(crate) fn run(args: &SendArgs) -> Result<(), CliError> {
                     "http_status": rsp.http_status.as_u16(),
                     "partial": rsp.is_partial(),
                     "warnings": rsp.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "profile_warnings": rsp.profile_warnings.iter().map(client::violation_json).collect::<Vec<_>>(),
                 });
                 io::stdout_line(&value.to_string())?;
             } else {
@@ -157,6 +183,7 @@ pub(crate) fn run(args: &SendArgs) -> Result<(), CliError> {
                     message_id.as_deref().unwrap_or("(none given)")
                 ))?;
             }
+            client::print_profile_warnings(&rsp.profile_warnings);
             if rsp.is_partial() {
                 io::stderr_line(
                     "warning: partial success: the MMSC refused some of the recipients",

@@ -4,4 +4,5 @@
 mod decode;
 mod encode;
 mod net;
+mod profile;
 mod support;
