@@ -159,7 +159,12 @@ fn to_model_part(
                 })
             });
             let framing_free = match related.flatten() {
-                Some(related) => format!("{}; type=\"{related}\"", nested_type.mime_type()),
+                Some(related) => format!(
+                    "{}; type=\"{}\"",
+                    nested_type.mime_type(),
+                    // RFC 2045 quoted-string: a quote or backslash in the value is escaped.
+                    related.replace('\\', "\\\\").replace('"', "\\\"")
+                ),
                 None => nested_type.mime_type().to_string(),
             };
             (framing_free, PartBody::Multipart(children))
