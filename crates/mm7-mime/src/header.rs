@@ -88,7 +88,12 @@ impl<'h> HeaderField<'h> {
     pub fn value(&self) -> Cow<'h, str> {
         let raw = self.raw_value();
         if memchr::memchr2(b'\r', b'\n', raw).is_none() {
-            return String::from_utf8_lossy(raw);
+            // `from_utf8` checks ASCII a word at a time; the lossy walk is only for the rare
+            // value that is not UTF-8.
+            return match std::str::from_utf8(raw) {
+                Ok(value) => Cow::Borrowed(value),
+                Err(_) => String::from_utf8_lossy(raw),
+            };
         }
         let unfolded: Vec<u8> = raw
             .iter()
@@ -125,8 +130,22 @@ impl Headers {
 
     /// The first field named `name` (ASCII case-insensitive).
     pub fn get(&self, name: &str) -> Option<HeaderField<'_>> {
-        self.iter()
-            .find(|field| field.name().eq_ignore_ascii_case(name))
+        // Compared as bytes: the names were checked to be ASCII while parsing, and this runs
+        // for every typed header access.
+        let name = name.as_bytes();
+        self.spans
+            .iter()
+            .find(|span| {
+                span.name.1.saturating_sub(span.name.0) == name.len()
+                    && self
+                        .block
+                        .get(span.name.0..span.name.1)
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
+            .map(|&span| HeaderField {
+                block: &self.block,
+                span,
+            })
     }
 
     /// Every field named `name` (ASCII case-insensitive), in order.

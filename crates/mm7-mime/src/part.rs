@@ -24,6 +24,9 @@ pub struct Part {
     headers: Headers,
     body: Bytes,
     content_type: OnceLock<ContentType>,
+    // Whether the Content-Type names `multipart/*`, known from the check made while parsing,
+    // so that telling a leaf from a nested multipart needs no full parse.
+    multipart: bool,
     in_digest: bool,
     offset: usize,
     body_offset: usize,
@@ -49,17 +52,20 @@ impl Part {
                 offset + block.body_offset,
             ));
         }
-        // Only checked here, for the warning; the value is parsed on first use
-        // so that a parse costs no more than the boundary scan needs.
-        if let Some(field) = block.headers.get("content-type")
-            && split_media_type(&field.value()).is_err()
-        {
-            warnings.push(Warning::new(WarningKind::InvalidContentType, offset));
+        // Only checked here, for the warning and for `is_multipart`; the value is parsed on
+        // first use so that a parse costs no more than the boundary scan needs.
+        let mut multipart = false;
+        if let Some(field) = block.headers.get("content-type") {
+            match split_media_type(&field.value()) {
+                Ok((main, _, _)) => multipart = main.eq_ignore_ascii_case("multipart"),
+                Err(_) => warnings.push(Warning::new(WarningKind::InvalidContentType, offset)),
+            }
         }
         Ok(Self {
             body: content.slice(block.body_offset..),
             headers: block.headers,
             content_type: OnceLock::new(),
+            multipart,
             in_digest,
             offset,
             body_offset: offset + block.body_offset,
@@ -125,7 +131,15 @@ impl Part {
     pub fn filename(&self) -> Option<String> {
         self.content_disposition()
             .and_then(|cd| cd.filename().map(str::to_owned))
-            .or_else(|| self.content_type().param("name").map(str::to_owned))
+            .or_else(|| {
+                // Most parts have no `name` parameter: a look at the raw value spares them the
+                // parse of their Content-Type.
+                let raw = self.headers.get("content-type")?.raw_value();
+                let has_name = raw.windows(4).any(|w| w.eq_ignore_ascii_case(b"name"));
+                has_name
+                    .then(|| self.content_type().param("name").map(str::to_owned))
+                    .flatten()
+            })
     }
 
     /// The body as received (still transfer-encoded), a slice of the input.
@@ -148,7 +162,9 @@ impl Part {
 
     /// Whether the Content-Type is `multipart/*`.
     pub fn is_multipart(&self) -> bool {
-        self.content_type().is_multipart()
+        // Same answer as `content_type().is_multipart()`: the default types are not multipart,
+        // and a value whose type/subtype splits parses.
+        self.multipart
     }
 
     /// The nested multipart, parsed now with the options of the parent; `None`

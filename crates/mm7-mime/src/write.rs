@@ -3,6 +3,7 @@
 //! chunks so that an attachment given as `Bytes` is never copied (binary) or
 //! copied once (when the writer transfer-encodes it).
 
+use std::borrow::Cow;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -122,13 +123,27 @@ impl MultipartBuilder {
     /// [`ErrorKind::InvalidBoundary`] / [`ErrorKind::BoundaryInContent`] for a
     /// given boundary, [`ErrorKind::UnsupportedTransferEncoding`].
     pub fn build(self) -> Result<EncodedMultipart, Error> {
-        let mut ids = IdGenerator {
-            taken: Vec::new(),
-            prefix: random_hex(),
-            next: 1,
-        };
-        self.collect_ids(&mut ids.taken);
-        self.encode(&mut ids)
+        // The boundaries this builder generates share one random stem, so that the content
+        // (an attachment of hundreds of kilobytes) is scanned once, for the stem, instead of
+        // once per nesting level for each level's boundary. Should the stem occur in it
+        // (content crafted against this process's hash keys), the body is built again with
+        // boundaries drawn and checked level by level.
+        self.build_with_stem(&format!("=_mm7_{}", random_hex()))
+    }
+
+    fn build_with_stem(self, stem: &str) -> Result<EncodedMultipart, Error> {
+        if let Ok(encoded) = self.encode(&mut IdGenerator::new(&self), Some(stem)) {
+            let finder = Finder::new(stem.as_bytes());
+            let clean = encoded
+                .chunks
+                .iter()
+                .zip(&encoded.content)
+                .all(|(chunk, &is_content)| !is_content || finder.find(chunk).is_none());
+            if clean {
+                return Ok(encoded);
+            }
+        }
+        self.encode(&mut IdGenerator::new(&self), None)
     }
 
     fn collect_ids(&self, taken: &mut Vec<String>) {
@@ -142,7 +157,9 @@ impl MultipartBuilder {
         }
     }
 
-    fn encode(self, ids: &mut IdGenerator) -> Result<EncodedMultipart, Error> {
+    /// Renders the parts. With a `stem`, a generated boundary is the stem plus a counter and
+    /// is checked against the header blocks only: the caller scans the content for the stem.
+    fn encode(&self, ids: &mut IdGenerator, stem: Option<&str>) -> Result<EncodedMultipart, Error> {
         let invalid = |name: &str| Error::new(ErrorKind::InvalidHeader(name.to_owned()), 0);
         if self.parts.is_empty() {
             return Err(Error::new(ErrorKind::NoParts, 0));
@@ -150,34 +167,49 @@ impl MultipartBuilder {
         if self.subtype.is_empty() || !self.subtype.chars().all(is_token_char) {
             return Err(invalid("Content-Type"));
         }
-        let mut rendered: Vec<(String, Vec<Bytes>)> = Vec::with_capacity(self.parts.len());
+        // Each part's header block, its chunks, and which of them are leaf content.
+        let mut rendered: Vec<(String, Vec<Bytes>, Vec<bool>)> =
+            Vec::with_capacity(self.parts.len());
         let mut content_ids = Vec::with_capacity(self.parts.len());
         let mut root_type = String::new();
-        for part in self.parts {
+        for part in &self.parts {
             let content_id = match &part.content_id {
                 Some(id) => normalize_content_id(id).to_owned(),
                 None => ids.fresh(),
             };
-            let (content_type, encoding, chunks) = match part.body {
+            let (content_type, encoding, chunks, content) = match &part.body {
                 PartBody::Content(content) => {
                     let parsed = ContentType::parse(&part.content_type)
                         .map_err(|_| invalid("Content-Type"))?;
                     if root_type.is_empty() {
                         root_type = parsed.mime_type().to_owned();
                     }
-                    let encoding = part.transfer_encoding.unwrap_or(TransferEncoding::Binary);
-                    let encoded = encoding.encode(&content)?;
-                    (part.content_type, Some(encoding), vec![encoded])
+                    let encoding = part
+                        .transfer_encoding
+                        .clone()
+                        .unwrap_or(TransferEncoding::Binary);
+                    let encoded = encoding.encode(content)?;
+                    (
+                        Cow::Borrowed(part.content_type.as_str()),
+                        Some(encoding),
+                        vec![encoded],
+                        vec![true],
+                    )
                 }
                 PartBody::Multipart(nested) => {
-                    let nested = nested.encode(ids)?;
+                    let nested = nested.encode(ids, stem)?;
                     if root_type.is_empty() {
                         root_type = format!("multipart/{}", nested.subtype);
                     }
-                    (nested.content_type, None, nested.chunks)
+                    (
+                        Cow::Owned(nested.content_type),
+                        None,
+                        nested.chunks,
+                        nested.content,
+                    )
                 }
             };
-            let mut head = String::new();
+            let mut head = String::with_capacity(192);
             write_header(&mut head, "Content-Type", &content_type)?;
             if let Some(encoding) = encoding {
                 write_header(&mut head, "Content-Transfer-Encoding", encoding.as_str())?;
@@ -193,37 +225,58 @@ impl MultipartBuilder {
                 write_header(&mut head, name, value)?;
             }
             head.push_str("\r\n");
-            rendered.push((head, chunks));
+            rendered.push((head, chunks, content));
             content_ids.push(content_id);
         }
 
-        let occurs = |boundary: &str| {
-            let finder = Finder::new(boundary.as_bytes());
-            rendered.iter().any(|(head, chunks)| {
-                finder.find(head.as_bytes()).is_some()
-                    || chunks.iter().any(|chunk| finder.find(chunk).is_some())
+        // `skip_content`: leaf content is left to the caller's scan for the stem, and what
+        // remains (header blocks, nested framing) is small enough that setting up a `Finder`
+        // would cost more than a plain scan.
+        let occurs = |boundary: &str, skip_content: bool| {
+            let finder = (!skip_content).then(|| Finder::new(boundary.as_bytes()));
+            let find = |haystack: &[u8]| match &finder {
+                Some(finder) => finder.find(haystack).is_some(),
+                None => contains_short(haystack, boundary.as_bytes()),
+            };
+            rendered.iter().any(|(head, chunks, content)| {
+                find(head.as_bytes())
+                    || chunks
+                        .iter()
+                        .zip(content)
+                        .any(|(chunk, &is_content)| !(skip_content && is_content) && find(chunk))
             })
         };
         // Every chunk edge is next to a CR or LF (header blocks end with one,
         // delimiters start with one), and a boundary holds neither, so a
         // boundary absent from every chunk is absent from the whole body.
-        let boundary = match self.boundary {
-            Some(boundary) => {
+        let boundary = match (self.boundary.clone(), stem) {
+            (Some(boundary), _) => {
                 check_boundary(&boundary)?;
-                if occurs(&boundary) {
+                if occurs(&boundary, false) {
                     return Err(Error::new(ErrorKind::BoundaryInContent, 0));
                 }
                 boundary
             }
-            None => (0..BOUNDARY_ATTEMPTS)
+            (None, Some(stem)) => {
+                // Fixed width, so that no boundary of the tree is a prefix of another.
+                let boundary = format!("{stem}.{:08x}", ids.boundaries);
+                ids.boundaries += 1;
+                if occurs(&boundary, true) {
+                    return Err(Error::new(ErrorKind::BoundaryInContent, 0));
+                }
+                boundary
+            }
+            (None, None) => (0..BOUNDARY_ATTEMPTS)
                 .map(|_| format!("=_mm7_{}", random_hex()))
-                .find(|candidate| !occurs(candidate))
+                .find(|candidate| !occurs(candidate, false))
                 .ok_or_else(|| Error::new(ErrorKind::BoundaryInContent, 0))?,
         };
 
-        let mut content_type = format!("multipart/{}", self.subtype);
+        let mut content_type = String::with_capacity(160);
+        content_type.push_str("multipart/");
+        content_type.push_str(&self.subtype);
         if self.subtype == "related" {
-            let related_type = self.related_type.unwrap_or(root_type);
+            let related_type = self.related_type.clone().unwrap_or(root_type);
             push_quoted_param(&mut content_type, "type", &related_type);
             let root = content_ids.first().map(String::as_str).unwrap_or_default();
             push_quoted_param(&mut content_type, "start", &format!("<{root}>"));
@@ -237,7 +290,8 @@ impl MultipartBuilder {
         }
 
         let mut chunks = Vec::with_capacity(rendered.len() * 2 + 1);
-        for (index, (head, body)) in rendered.into_iter().enumerate() {
+        let mut content = Vec::with_capacity(rendered.len() * 2 + 1);
+        for (index, (head, body, body_content)) in rendered.into_iter().enumerate() {
             let mut framing = BytesMut::with_capacity(head.len() + boundary.len() + 8);
             if index > 0 {
                 framing.extend_from_slice(b"\r\n");
@@ -247,16 +301,24 @@ impl MultipartBuilder {
             framing.extend_from_slice(b"\r\n");
             framing.extend_from_slice(head.as_bytes());
             chunks.push(framing.freeze());
-            chunks.extend(body.into_iter().filter(|chunk| !chunk.is_empty()));
+            content.push(false);
+            for (chunk, is_content) in body.into_iter().zip(body_content) {
+                if !chunk.is_empty() {
+                    chunks.push(chunk);
+                    content.push(is_content);
+                }
+            }
         }
         chunks.push(Bytes::from(format!("\r\n--{boundary}--\r\n")));
+        content.push(false);
         let len = chunks.iter().map(Bytes::len).sum();
         Ok(EncodedMultipart {
             content_type,
-            subtype: self.subtype,
+            subtype: self.subtype.clone(),
             boundary,
             content_ids,
             chunks,
+            content,
             len,
         })
     }
@@ -294,9 +356,18 @@ fn check_boundary(boundary: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Whether `needle` occurs in a short `haystack`.
+fn contains_short(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    memchr::memchr_iter(first, haystack)
+        .any(|at| haystack.get(at + 1..at + 1 + rest.len()) == Some(rest))
+}
+
 fn write_header(out: &mut String, name: &str, value: &str) -> Result<(), Error> {
     let name_ok = !name.is_empty() && name.bytes().all(|b| matches!(b, 33..=57 | 59..=126));
-    if !name_ok || value.contains(['\r', '\n', '\0']) {
+    if !name_ok || memchr::memchr3(b'\r', b'\n', b'\0', value.as_bytes()).is_some() {
         return Err(Error::new(ErrorKind::InvalidHeader(name.to_owned()), 0));
     }
     out.push_str(name);
@@ -321,9 +392,23 @@ struct IdGenerator {
     taken: Vec<String>,
     prefix: String,
     next: usize,
+    // Boundaries generated from a shared stem so far.
+    boundaries: u32,
 }
 
 impl IdGenerator {
+    /// Content-IDs for `builder`'s parts that lack one, unlike any it has.
+    fn new(builder: &MultipartBuilder) -> Self {
+        let mut ids = IdGenerator {
+            taken: Vec::new(),
+            prefix: random_hex(),
+            next: 1,
+            boundaries: 0,
+        };
+        builder.collect_ids(&mut ids.taken);
+        ids
+    }
+
     fn fresh(&mut self) -> String {
         loop {
             let candidate = format!("part{}.{}@mm7", self.next, self.prefix);
@@ -427,6 +512,8 @@ pub struct EncodedMultipart {
     boundary: String,
     content_ids: Vec<String>,
     chunks: Vec<Bytes>,
+    // Which chunks are leaf content (the others are framing and header blocks).
+    content: Vec<bool>,
     len: usize,
 }
 
@@ -475,5 +562,42 @@ impl EncodedMultipart {
             body.extend_from_slice(chunk);
         }
         body.freeze()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Multipart;
+
+    fn nested(content: &'static [u8]) -> MultipartBuilder {
+        MultipartBuilder::related()
+            .with_part(PartBuilder::new("text/xml", "<env/>"))
+            .with_part(PartBuilder::multipart(
+                MultipartBuilder::mixed()
+                    .with_part(PartBuilder::new("application/octet-stream", content)),
+            ))
+    }
+
+    #[test]
+    fn generated_boundaries_share_a_stem_and_none_prefixes_another() {
+        let built = nested(b"payload").build_with_stem("=_stem").unwrap();
+        assert_eq!(built.boundary(), "=_stem.00000001");
+        let body = built.to_bytes();
+        assert!(memchr::memmem::find(&body, b"--=_stem.00000000\r\n").is_some());
+        let parsed = Multipart::parse(body, built.content_type()).unwrap();
+        let leaves: Vec<_> = parsed.leaves().collect::<Result<_, _>>().unwrap();
+        assert_eq!(leaves[1].body(), &b"payload"[..]);
+    }
+
+    #[test]
+    fn stem_in_the_content_falls_back_to_boundaries_checked_level_by_level() {
+        let built = nested(b"x\r\n--=_stem.00000000\r\ny")
+            .build_with_stem("=_stem")
+            .unwrap();
+        assert!(!built.boundary().starts_with("=_stem"));
+        let parsed = Multipart::parse(built.to_bytes(), built.content_type()).unwrap();
+        let leaves: Vec<_> = parsed.leaves().collect::<Result<_, _>>().unwrap();
+        assert_eq!(leaves[1].body(), &b"x\r\n--=_stem.00000000\r\ny"[..]);
     }
 }

@@ -1,6 +1,8 @@
 //! The SOAP 1.1 envelope around an MM7 message: the Header's TransactionID and the Body's one
 //! element, read leniently.
 
+use std::borrow::Cow;
+
 use crate::error::{Context, DecodeError, DecodeErrorKind, Warning};
 use crate::xml::{Event, Tree, XmlLimits, XmlReader};
 
@@ -27,8 +29,8 @@ fn strip_prefix_ignore_case<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
 /// The parts of an envelope the MM7 layer needs.
 #[derive(Debug)]
 pub(crate) struct Envelope<'a> {
-    /// The TransactionID, trimmed.
-    pub(crate) transaction_id: Option<String>,
+    /// The TransactionID, trimmed (borrowed from the document unless entities were decoded).
+    pub(crate) transaction_id: Option<Cow<'a, str>>,
     /// The TransactionID's namespace, used when the Body's element has none.
     pub(crate) transaction_namespace: Option<&'a str>,
     /// The Body's first element and its descendants.
@@ -54,12 +56,10 @@ impl Default for EnvelopeLimits {
     }
 }
 
-/// Reads the envelope of `text`. `context` is filled in as values are read, so that a later
-/// error can carry them.
+/// Reads the envelope of `text`. An error found after the TransactionID carries it.
 pub(crate) fn read_envelope<'a>(
     text: &'a str,
     limits: &EnvelopeLimits,
-    context: &mut Context,
     warnings: &mut Vec<Warning>,
 ) -> Result<Envelope<'a>, DecodeError> {
     let mut reader = XmlReader::new(text, limits.xml);
@@ -84,28 +84,31 @@ pub(crate) fn read_envelope<'a>(
     let mut transaction_id = None;
     let mut transaction_namespace = None;
     let mut body = None;
+    let with_id = |e: DecodeError, id: &Option<Cow<'_, str>>| {
+        e.with_context(&Context {
+            transaction_id: id.as_deref(),
+            ..Context::default()
+        })
+    };
     loop {
-        let element = match reader.next_event()? {
-            Event::Start(element) => element,
-            Event::End(_) | Event::Eof => break,
-            Event::Text(_) => continue,
+        let element = match reader.next_event() {
+            Ok(Event::Start(element)) => element,
+            Ok(Event::End(_) | Event::Eof) => break,
+            Ok(Event::Text(_)) => continue,
+            Err(e) => return Err(with_id(e.into(), &transaction_id)),
         };
-        match element.local {
+        let read = match element.local {
             "Header" if reader.depth() == 2 => {
-                read_header(
-                    &mut reader,
-                    context,
-                    &mut transaction_id,
-                    &mut transaction_namespace,
-                )?;
+                read_header(&mut reader, &mut transaction_id, &mut transaction_namespace)
             }
             "Body" if reader.depth() == 2 => {
-                body = read_body(&mut reader, limits)?;
+                body = read_body(&mut reader, limits).map_err(|e| with_id(e, &transaction_id))?;
                 // Whatever follows the Body (nothing, in SOAP 1.1) is not read.
                 break;
             }
-            _ => reader.skip_element()?,
-        }
+            _ => reader.skip_element().map_err(DecodeError::from),
+        };
+        read.map_err(|e| with_id(e, &transaction_id))?;
     }
     if transaction_id.is_none() {
         warnings.push(Warning::MissingTransactionId);
@@ -120,8 +123,7 @@ pub(crate) fn read_envelope<'a>(
 
 fn read_header<'a>(
     reader: &mut XmlReader<'a>,
-    context: &mut Context,
-    transaction_id: &mut Option<String>,
+    transaction_id: &mut Option<Cow<'a, str>>,
     transaction_namespace: &mut Option<&'a str>,
 ) -> Result<(), DecodeError> {
     loop {
@@ -135,9 +137,7 @@ fn read_header<'a>(
             .is_some_and(|a| matches!(a.raw_value.trim(), "1" | "true"));
         if entry.local == "TransactionID" {
             // Documents in the wild pretty-print the value onto its own indented line.
-            let value = reader.read_text()?.trim().to_string();
-            context.transaction_id = Some(value.clone());
-            *transaction_id = Some(value);
+            *transaction_id = Some(trim_cow(reader.read_text()?));
             *transaction_namespace = entry.namespace;
             continue;
         }
@@ -154,6 +154,15 @@ fn read_header<'a>(
             ));
         }
         reader.skip_element()?;
+    }
+}
+
+/// `value` without its surrounding white space, still borrowed when it was.
+fn trim_cow(value: Cow<'_, str>) -> Cow<'_, str> {
+    match value {
+        Cow::Borrowed(value) => Cow::Borrowed(value.trim()),
+        Cow::Owned(value) if value.trim().len() == value.len() => Cow::Owned(value),
+        Cow::Owned(value) => Cow::Owned(value.trim().to_owned()),
     }
 }
 
@@ -178,9 +187,7 @@ mod tests {
 
     fn read(doc: &str) -> Result<(Envelope<'_>, Vec<Warning>), DecodeError> {
         let mut warnings = Vec::new();
-        let mut context = Context::default();
-        read_envelope(doc, &EnvelopeLimits::default(), &mut context, &mut warnings)
-            .map(|e| (e, warnings))
+        read_envelope(doc, &EnvelopeLimits::default(), &mut warnings).map(|e| (e, warnings))
     }
 
     #[test]

@@ -228,18 +228,18 @@ impl DecodeError {
         }
     }
 
-    pub(crate) fn with_context(mut self, context: &Context) -> DecodeError {
+    pub(crate) fn with_context(mut self, context: &Context<'_>) -> DecodeError {
         if self.transaction_id.is_none() {
-            self.transaction_id.clone_from(&context.transaction_id);
+            self.transaction_id = context.transaction_id.map(str::to_owned);
         }
         if self.namespace.is_none() {
-            self.namespace.clone_from(&context.namespace);
+            self.namespace = context.namespace.and_then(|uri| Namespace::parse(uri).ok());
         }
         if self.mm7_version.is_none() {
-            self.mm7_version.clone_from(&context.mm7_version);
+            self.mm7_version = context.mm7_version.map(str::to_owned);
         }
         if self.operation.is_none() {
-            self.operation.clone_from(&context.operation);
+            self.operation = context.operation.map(str::to_owned);
         }
         self
     }
@@ -259,13 +259,17 @@ impl From<mm7_mime::Error> for DecodeError {
     }
 }
 
-/// What a decoder has learnt of a message so far; attached to any error it returns.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Context {
-    pub(crate) transaction_id: Option<String>,
-    pub(crate) namespace: Option<Namespace>,
-    pub(crate) mm7_version: Option<String>,
-    pub(crate) operation: Option<String>,
+/// What a decoder has learnt of a message so far; attached to any error it returns. Borrowed,
+/// and copied into the error only when there is one, so that decoding a valid message pays
+/// nothing for it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Context<'c> {
+    pub(crate) transaction_id: Option<&'c str>,
+    /// The namespace URI, parsed again into a [`Namespace`] for the error (the same URI gives
+    /// the same namespace, matched the same way).
+    pub(crate) namespace: Option<&'c str>,
+    pub(crate) mm7_version: Option<&'c str>,
+    pub(crate) operation: Option<&'c str>,
 }
 
 /// Something accepted leniently that the caller may want to log.

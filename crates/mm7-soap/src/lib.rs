@@ -57,6 +57,7 @@ pub use error::{
 pub use package::{Encoded, decode, encode};
 
 use error::Context;
+use xml::TrimExt;
 
 /// Options of the decoder.
 #[derive(Debug, Clone, Default)]
@@ -119,23 +120,20 @@ impl Default for EncodeOptions {
 /// A [`DecodeError`] with the status code to answer, the position, and the TransactionID,
 /// namespace, MM7Version and operation when they were read before the error.
 pub fn decode_xml(xml: &[u8], options: &DecodeOptions) -> Result<Decoded, DecodeError> {
-    let mut context = Context::default();
-    decode_xml_with(xml, options, &mut context).map_err(|e| e.with_context(&context))
-}
-
-fn decode_xml_with(
-    xml: &[u8],
-    options: &DecodeOptions,
-    context: &mut Context,
-) -> Result<Decoded, DecodeError> {
     let text = xml::document_text(xml)?;
     let mut warnings = Vec::new();
-    let envelope = envelope::read_envelope(&text, &options.limits, context, &mut warnings)?;
+    let envelope = envelope::read_envelope(&text, &options.limits, &mut warnings)?;
+    // What is known so far, for the errors past this point.
+    let mut context = Context {
+        transaction_id: envelope.transaction_id.as_deref(),
+        ..Context::default()
+    };
     let root = envelope.body.root();
 
     let (message, namespace) = if root.local() == "Fault" {
-        context.operation = Some("Fault".to_string());
-        let (fault, detail_namespace) = decode::decode_fault(root, context, &mut warnings)?;
+        context.operation = Some("Fault");
+        let (fault, detail_namespace) = decode::decode_fault(root, &context, &mut warnings)
+            .map_err(|e| e.with_context(&context))?;
         let namespace = detail_namespace
             .or(envelope.transaction_namespace)
             .and_then(|uri| Namespace::parse(uri).ok())
@@ -150,29 +148,37 @@ fn decode_xml_with(
                 DecodeErrorKind::UnknownOperation(root.local().to_string()),
                 xml::Position::at(&text, root.offset()),
             )
+            .with_context(&context)
         })?;
-        context.operation = Some(operation.element_name().to_string());
-        let version_text = root
-            .child("MM7Version")
-            .map(|v| v.text().trim().to_string());
-        context.mm7_version.clone_from(&version_text);
+        context.operation = Some(operation.element_name());
+        let version_text = root.child("MM7Version").map(|v| v.text().trim_fast());
+        context.mm7_version = version_text;
         let namespace = namespace_for(
             operation,
             root.element().namespace,
             envelope.transaction_namespace,
-            version_text.as_deref(),
+            version_text,
             &mut warnings,
         )
-        .map_err(|e| DecodeError::at(e, xml::Position::at(&text, root.offset())))?;
-        context.namespace = Some(namespace.clone());
+        .map_err(|e| {
+            DecodeError::at(e, xml::Position::at(&text, root.offset())).with_context(&context)
+        })?;
+        let context = Context {
+            namespace: Some(namespace.uri()),
+            ..context
+        };
         let message =
-            decode::decode_operation(operation, root, namespace.schema(), &text, &mut warnings)?;
+            decode::decode_operation(operation, root, namespace.schema(), &text, &mut warnings)
+                .map_err(|e| e.with_context(&context))?;
         (message, namespace)
     };
 
     Ok(Decoded {
         envelope: Envelope {
-            transaction_id: envelope.transaction_id.unwrap_or_default(),
+            transaction_id: envelope
+                .transaction_id
+                .map(std::borrow::Cow::into_owned)
+                .unwrap_or_default(),
             namespace,
             message,
             attachments: Vec::new(),

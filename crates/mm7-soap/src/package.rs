@@ -88,15 +88,6 @@ fn decode_multipart(
         e.mime_offset = e.mime_offset.or(Some(root.body_offset()));
         e
     })?;
-    let context = Context {
-        transaction_id: Some(decoded.envelope.transaction_id.clone()),
-        namespace: Some(decoded.envelope.namespace.clone()),
-        mm7_version: decoded
-            .envelope
-            .mm7_version()
-            .map(|v| v.as_str().to_string()),
-        operation: Some(decoded.envelope.message.operation_name().to_string()),
-    };
     for warning in multipart.warnings() {
         decoded.warnings.push(Warning::Mime(warning.to_string()));
     }
@@ -104,7 +95,8 @@ fn decode_multipart(
     for (index, part) in multipart.parts().iter().enumerate() {
         if index != root_index {
             attachments.push(
-                to_model_part(part, index, options, 1).map_err(|e| e.with_context(&context))?,
+                to_model_part(part, index, options, 1)
+                    .map_err(|e| e.with_context(&context(&decoded.envelope)))?,
             );
         }
     }
@@ -120,10 +112,20 @@ fn decode_multipart(
             )));
         } else {
             let error = DecodeError::new(DecodeErrorKind::ContentNotFound(href.to_string()));
-            return Err(error.with_context(&context));
+            return Err(error.with_context(&context(&decoded.envelope)));
         }
     }
     Ok(decoded)
+}
+
+/// What an error found after the envelope was read carries.
+fn context(envelope: &Envelope) -> Context<'_> {
+    Context {
+        transaction_id: Some(&envelope.transaction_id),
+        namespace: Some(envelope.namespace.uri()),
+        mm7_version: envelope.mm7_version().map(|v| v.as_str()),
+        operation: Some(envelope.message.operation_name()),
+    }
 }
 
 fn to_model_part(

@@ -5,6 +5,7 @@
 use mm7_model::{Address, AddressCoding, AddressKind, Recipients, SenderIdentification, UserAgent};
 
 use super::{Cx, Failure, Node};
+use crate::xml::TrimExt;
 
 /// What a container without any address lacks, for [`Failure::missing`].
 pub(super) const ANY_ADDRESS: &str = "RFC2822Address|Number|ShortCode";
@@ -14,17 +15,17 @@ impl Cx<'_, '_> {
     fn typed_address(&mut self, kind: AddressKind, node: Node<'_, '_>) -> Result<Address, Failure> {
         Ok(Address {
             kind,
-            value: node.text().trim().to_owned(),
+            value: node.text().trim_fast().to_owned(),
             display_only: Cx::attr_bool(node, "displayOnly")?,
             address_coding: node
                 .attr("addressCoding")
-                .map(|v| AddressCoding::from(v.trim())),
+                .map(|v| AddressCoding::from(v.trim_fast())),
         })
     }
 
     /// The text of `node`, where address elements were expected (see [`infer_kind`]).
     fn text_address(&mut self, node: Node<'_, '_>) -> Address {
-        let value = node.text().trim();
+        let value = node.text().trim_fast();
         let kind = infer_kind(value);
         self.lenient(
             node,

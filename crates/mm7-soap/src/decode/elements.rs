@@ -9,6 +9,7 @@ use mm7_model::{
 };
 
 use super::{Cx, Failure, Node};
+use crate::xml::TrimExt;
 
 impl Cx<'_, '_> {
     /// `Status`: `StatusCode`, `StatusText`, `Details?` (`StatusCode` only in the extended
@@ -55,13 +56,13 @@ impl Cx<'_, '_> {
     /// text instead of in `href` is taken, with a warning.
     pub(super) fn content(&mut self, node: Node<'_, '_>) -> Result<ContentRef, Failure> {
         let href = match node.attr("href") {
-            Some(href) => href.trim().to_owned(),
+            Some(href) => href.trim_fast().to_owned(),
             None if node.has_text() => {
                 self.lenient(
                     node,
                     format_args!("<Content> without href: its text read as the href"),
                 );
-                node.text().trim().to_owned()
+                node.text().trim_fast().to_owned()
             }
             None => return Err(Failure::missing("href", node)),
         };

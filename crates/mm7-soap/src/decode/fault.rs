@@ -11,6 +11,7 @@ use mm7_model::{FaultDetail, Operation, RsErrorRsp, SoapFault, VaspErrorRsp};
 
 use super::{Cx, Node, responses};
 use crate::error::{Context, DecodeError, Warning};
+use crate::xml::TrimExt;
 
 /// Decodes a SOAP `Fault` element. Returns the fault and the namespace of the error response
 /// in its `detail` (the MM7 namespace the peer used), when there is one.
@@ -25,7 +26,7 @@ use crate::error::{Context, DecodeError, Warning};
 // is a crate-wide choice, not this function's.
 pub(crate) fn decode_fault<'a>(
     root: Node<'_, 'a>,
-    _context: &Context,
+    _context: &Context<'_>,
     warnings: &mut Vec<Warning>,
 ) -> Result<(SoapFault, Option<&'a str>), DecodeError> {
     let mut cx = Cx::new(None, warnings);
@@ -57,7 +58,7 @@ pub(crate) fn decode_fault<'a>(
         if slot.is_some() {
             cx.lenient(child, format_args!("repeated <{local}> ignored"));
         } else {
-            *slot = Some(child.text().trim().to_owned());
+            *slot = Some(child.text().trim_fast().to_owned());
         }
     }
     for (absent, name) in [

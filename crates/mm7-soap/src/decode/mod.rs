@@ -58,6 +58,7 @@ use mm7_model::{
 };
 
 use crate::error::{DecodeError, DecodeErrorKind, Warning};
+use crate::xml::TrimExt;
 use crate::xml::{Position, TreeNode};
 
 pub(crate) use fault::decode_fault;
@@ -267,7 +268,7 @@ impl<'w, 'd> Cx<'w, 'd> {
     /// Sets the `MM7Version` from `node`, first one kept.
     fn version(&mut self, slot: &mut Mm7Version, node: Node<'_, '_>) {
         if slot.is_empty() {
-            *slot = Mm7Version::new(node.text().trim());
+            *slot = Mm7Version::new(node.text().trim_fast());
         } else {
             self.lenient(node, format_args!("repeated <{}> ignored", node.local()));
         }
@@ -303,7 +304,7 @@ impl<'w, 'd> Cx<'w, 'd> {
 
     /// A token-like string: surrounding white space removed.
     fn token(&mut self, node: Node<'_, '_>) -> Result<String, Failure> {
-        Ok(node.text().trim().to_owned())
+        Ok(node.text().trim_fast().to_owned())
     }
 
     /// Text kept exactly as received (`Subject`, `StatusText`).
@@ -313,7 +314,7 @@ impl<'w, 'd> Cx<'w, 'd> {
 
     /// An open enumeration (`MessageClass`, `Priority`, `MMStatus`…): unknown values kept.
     fn open<E: for<'s> From<&'s str>>(&mut self, node: Node<'_, '_>) -> Result<E, Failure> {
-        Ok(E::from(node.text().trim()))
+        Ok(E::from(node.text().trim_fast()))
     }
 
     /// An `xs:boolean`.
@@ -323,13 +324,13 @@ impl<'w, 'd> Cx<'w, 'd> {
 
     /// An `xs:dateTime`.
     fn date_time(&mut self, node: Node<'_, '_>) -> Result<DateTime, Failure> {
-        let value = node.text().trim();
+        let value = node.text().trim_fast();
         DateTime::parse(value).map_err(|e| Failure::invalid(node, None, value, e.reason))
     }
 
     /// An `xs:dateTime` or an `xs:duration`.
     fn rel_abs(&mut self, node: Node<'_, '_>) -> Result<RelativeOrAbsolute, Failure> {
-        let value = node.text().trim();
+        let value = node.text().trim_fast();
         RelativeOrAbsolute::parse(value).map_err(|e| Failure::invalid(node, None, value, e.reason))
     }
 
@@ -341,7 +342,7 @@ impl<'w, 'd> Cx<'w, 'd> {
     // Attribute values, `None` when the attribute is absent.
 
     fn attr_token(node: Node<'_, '_>, name: &str) -> Option<String> {
-        node.attr(name).map(|v| v.trim().to_owned())
+        node.attr(name).map(|v| v.trim_fast().to_owned())
     }
 
     fn attr_bool(node: Node<'_, '_>, name: &str) -> Result<Option<bool>, Failure> {
@@ -359,7 +360,7 @@ impl<'w, 'd> Cx<'w, 'd> {
     fn attr_rel_abs(node: Node<'_, '_>, name: &str) -> Result<Option<RelativeOrAbsolute>, Failure> {
         node.attr(name)
             .map(|v| {
-                let value = v.trim();
+                let value = v.trim_fast();
                 RelativeOrAbsolute::parse(value)
                     .map_err(|e| Failure::invalid(node, Some(name), value, e.reason))
             })
@@ -372,7 +373,7 @@ const INTEGER: &str = "expected a non-negative integer";
 
 /// An `xs:nonNegativeInteger` that fits 64 bits, white space around it allowed.
 fn parse_u64(text: &str) -> Option<u64> {
-    let digits = text.trim();
+    let digits = text.trim_fast();
     let digits = digits.strip_prefix('+').unwrap_or(digits);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;

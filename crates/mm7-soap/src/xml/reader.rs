@@ -11,6 +11,8 @@ use xmlparser::{ElementEnd, Token, Tokenizer};
 
 use super::error::{Position, XmlError, XmlErrorKind};
 use super::escape::unescape;
+use super::same;
+use super::stack::InlineVec;
 
 /// Limits on what a document may contain. Passing one is an error, never a panic or an
 /// unbounded allocation.
@@ -94,12 +96,30 @@ pub enum Event<'a> {
     Eof,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 struct Binding<'a> {
     prefix: &'a str,
     uri: &'a str,
     depth: usize,
 }
+
+/// An open element and where its content starts (just after its start tag's `>`).
+#[derive(Debug, Clone, Copy)]
+struct Open<'a> {
+    element: Element<'a>,
+    content_start: usize,
+}
+
+const NO_ELEMENT: Element<'static> = Element {
+    prefix: "",
+    local: "",
+    namespace: None,
+    offset: 0,
+};
+
+/// Inline capacity of the reader's stacks: an MM7 envelope nests six elements deep and binds
+/// a namespace or two; deeper documents still read, with the stacks on the heap.
+const INLINE: usize = 8;
 
 /// The pull reader. See the module documentation.
 #[derive(Debug)]
@@ -107,13 +127,11 @@ pub struct XmlReader<'a> {
     text: &'a str,
     tokens: Tokenizer<'a>,
     limits: XmlLimits,
-    bindings: Vec<Binding<'a>>,
-    open: Vec<Element<'a>>,
-    // Where the content of each open element starts (just after its start tag's `>`).
-    content_starts: Vec<usize>,
-    // The content of the element closed last, as written.
-    last_inner: &'a str,
-    attrs: Vec<Attribute<'a>>,
+    bindings: InlineVec<Binding<'a>, INLINE>,
+    open: InlineVec<Open<'a>, INLINE>,
+    // Where the content of the element closed last is, as byte offsets.
+    last_inner: (usize, usize),
+    attrs: InlineVec<Attribute<'a>, INLINE>,
     pending_end: Option<Element<'a>>,
     root_done: bool,
 }
@@ -125,11 +143,22 @@ impl<'a> XmlReader<'a> {
             text,
             tokens: Tokenizer::from(text),
             limits,
-            bindings: Vec::with_capacity(8),
-            open: Vec::with_capacity(8),
-            content_starts: Vec::with_capacity(8),
-            last_inner: "",
-            attrs: Vec::with_capacity(4),
+            bindings: InlineVec::new(Binding {
+                prefix: "",
+                uri: "",
+                depth: 0,
+            }),
+            open: InlineVec::new(Open {
+                element: NO_ELEMENT,
+                content_start: 0,
+            }),
+            last_inner: (0, 0),
+            attrs: InlineVec::new(Attribute {
+                prefix: "",
+                local: "",
+                raw_value: "",
+                offset: 0,
+            }),
             pending_end: None,
             root_done: false,
         }
@@ -157,18 +186,25 @@ impl<'a> XmlReader<'a> {
 
     /// The attributes of the most recent start tag.
     pub fn attributes(&self) -> &[Attribute<'a>] {
-        &self.attrs
+        self.attrs.as_slice()
     }
 
     /// The first attribute of the most recent start tag with this local name, whatever its
     /// prefix (MM7 attributes are unqualified, but some peers qualify them).
     pub fn attribute(&self, local: &str) -> Option<&Attribute<'a>> {
-        self.attrs.iter().find(|a| a.local == local)
+        self.attrs.as_slice().iter().find(|a| same(a.local, local))
     }
 
     /// The content of the element whose `End` was returned last, exactly as written (markup
     /// included, entities not decoded): what an `anyType` element such as `Details` carries.
     pub fn last_inner_xml(&self) -> &'a str {
+        self.text
+            .get(self.last_inner.0..self.last_inner.1)
+            .unwrap_or("")
+    }
+
+    /// Where [`last_inner_xml`](Self::last_inner_xml) is in the document, as byte offsets.
+    pub(crate) fn last_inner_span(&self) -> (usize, usize) {
         self.last_inner
     }
 
@@ -179,9 +215,10 @@ impl<'a> XmlReader<'a> {
             return Some("http://www.w3.org/XML/1998/namespace");
         }
         self.bindings
+            .as_slice()
             .iter()
             .rev()
-            .find(|b| b.prefix == prefix)
+            .find(|b| same(b.prefix, prefix))
             .map(|b| b.uri)
             .filter(|uri| !uri.is_empty())
     }
@@ -195,6 +232,10 @@ impl<'a> XmlReader<'a> {
 
     /// Decodes a text run: line ends normalised to `\n` (XML 1.0 §2.11), entities decoded.
     pub fn text_value(&self, text: &Text<'a>) -> Result<Cow<'a, str>, XmlError> {
+        // Nearly every MM7 value is plain: one scan settles it.
+        if memchr::memchr2(b'\r', b'&', text.raw.as_bytes()).is_none() {
+            return Ok(Cow::Borrowed(text.raw));
+        }
         if text.cdata {
             return Ok(normalize_newlines(text.raw));
         }
@@ -261,13 +302,20 @@ impl<'a> XmlReader<'a> {
 
     /// The next event.
     pub fn next_event(&mut self) -> Result<Event<'a>, XmlError> {
+        self.next_event_inline()
+    }
+
+    /// [`next_event`](Self::next_event), inlined into the tree reader's loop so that the event
+    /// is matched where it is made instead of being written out and read back.
+    #[inline(always)]
+    pub(crate) fn next_event_inline(&mut self) -> Result<Event<'a>, XmlError> {
         if let Some(element) = self.pending_end.take() {
-            self.last_inner = "";
+            self.last_inner = (0, 0);
             return Ok(self.close(element));
         }
         loop {
             let Some(token) = self.tokens.next() else {
-                return match self.open.last() {
+                return match self.open.last().map(|open| open.element) {
                     Some(open) => Err(self.error(
                         XmlErrorKind::UnclosedElement(qname(open.prefix, open.local)),
                         self.text.len(),
@@ -350,6 +398,7 @@ impl<'a> XmlReader<'a> {
         )
     }
 
+    #[inline(always)]
     fn text_event(&self, text: Text<'a>) -> Result<Option<Event<'a>>, XmlError> {
         if self.open.is_empty() {
             if text.is_whitespace() {
@@ -363,6 +412,7 @@ impl<'a> XmlReader<'a> {
         Ok(Some(Event::Text(text)))
     }
 
+    #[inline(always)]
     fn start(
         &mut self,
         prefix: &'a str,
@@ -454,7 +504,7 @@ impl<'a> XmlReader<'a> {
                 self.error(XmlErrorKind::UndeclaredPrefix(prefix.to_string()), offset)
             })?)
         };
-        for attr in &self.attrs {
+        for attr in self.attrs.as_slice() {
             if !attr.prefix.is_empty()
                 && attr.prefix != "xmlns"
                 && self.namespace_of(attr.prefix).is_none()
@@ -471,28 +521,33 @@ impl<'a> XmlReader<'a> {
             namespace,
             offset,
         };
-        self.open.push(element);
-        self.content_starts.push(content_start);
+        self.open.push(Open {
+            element,
+            content_start,
+        });
         if empty {
             self.pending_end = Some(element);
         }
         Ok(Event::Start(element))
     }
 
+    #[inline(always)]
     fn end_tag(
         &mut self,
         prefix: &'a str,
         local: &'a str,
         offset: usize,
     ) -> Result<Event<'a>, XmlError> {
-        match self.open.last() {
-            Some(open) if open.prefix == prefix && open.local == local => {
-                let element = *open;
-                let start = self.content_starts.last().copied().unwrap_or(offset);
-                self.last_inner = self.text.get(start..offset).unwrap_or("");
-                Ok(self.close(element))
+        match self
+            .open
+            .last()
+            .map(|open| (open.element, open.content_start))
+        {
+            Some((open, start)) if same(open.local, local) && same(open.prefix, prefix) => {
+                self.last_inner = (start, offset.max(start));
+                Ok(self.close(open))
             }
-            Some(open) => Err(self.error(
+            Some((open, _)) => Err(self.error(
                 XmlErrorKind::MismatchedEndTag {
                     expected: qname(open.prefix, open.local),
                     found: qname(prefix, local),
@@ -503,10 +558,10 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    #[inline(always)]
     fn close(&mut self, element: Element<'a>) -> Event<'a> {
         let depth = self.open.len();
         self.open.pop();
-        self.content_starts.pop();
         while self.bindings.last().is_some_and(|b| b.depth >= depth) {
             self.bindings.pop();
         }

@@ -187,3 +187,44 @@ fn entity_in_namespace_uri_is_refused() {
     );
     assert_eq!(err.position.to_string(), "1:4");
 }
+
+#[test]
+fn deeper_than_the_inline_stacks_reads_the_same() {
+    // Twelve levels, each binding its own default namespace, and one start tag with more
+    // attributes than the stacks keep inline: everything moves to the heap mid-document.
+    let mut doc = String::new();
+    for i in 0..12 {
+        doc.push_str(&format!("<e{i} xmlns=\"urn:{i}\">"));
+    }
+    doc.push_str("<many");
+    for i in 0..10 {
+        doc.push_str(&format!(" a{i}=\"{i}\""));
+    }
+    doc.push_str("/>");
+    for i in (0..12).rev() {
+        doc.push_str(&format!("</e{i}>"));
+    }
+    let mut reader = XmlReader::new(&doc, XmlLimits::default());
+    let mut starts = Vec::new();
+    loop {
+        match reader.next_event().unwrap() {
+            Event::Start(e) => {
+                starts.push((e.local.to_string(), e.namespace.map(str::to_string)));
+                if e.local == "many" {
+                    let names: Vec<_> = reader.attributes().iter().map(|a| a.local).collect();
+                    assert_eq!(names.len(), 10);
+                    assert_eq!(reader.attribute("a9").map(|a| a.raw_value), Some("9"));
+                }
+            }
+            Event::End(e) if e.local == "e5" => {
+                // e5's binding ended with it: e4's is in scope again.
+                assert_eq!(reader.namespace_of(""), Some("urn:4"));
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(starts.len(), 13);
+    assert_eq!(starts[11], ("e11".to_string(), Some("urn:11".to_string())));
+    assert_eq!(starts[12], ("many".to_string(), Some("urn:11".to_string())));
+}

@@ -10,15 +10,27 @@ use std::borrow::Cow;
 
 use super::error::{XmlError, XmlErrorKind};
 use super::reader::{Element, Event, XmlReader};
+use super::same;
 
 const NONE: u32 = u32::MAX;
 
-#[derive(Debug)]
+/// An element's own text: a slice of the document (the usual case), or decoded text kept in
+/// [`Tree::owned`] (entities, CDATA joined to text, line ends normalised).
+#[derive(Debug, Clone, Copy)]
+enum NodeText<'a> {
+    None,
+    Document(&'a str),
+    Owned(u32),
+}
+
+#[derive(Debug, Clone, Copy)]
 struct NodeData<'a> {
     element: Element<'a>,
-    text: Option<Cow<'a, str>>,
-    inner_xml: &'a str,
+    text: NodeText<'a>,
+    // The content as written, as byte offsets of the document.
+    inner: (u32, u32),
     attrs: (u32, u32),
+    parent: u32,
     first_child: u32,
     last_child: u32,
     next_sibling: u32,
@@ -38,9 +50,20 @@ pub struct TreeAttribute<'a> {
 /// An element and its descendants, read from an [`XmlReader`].
 #[derive(Debug)]
 pub struct Tree<'a> {
+    document: &'a str,
     nodes: Vec<NodeData<'a>>,
     attrs: Vec<TreeAttribute<'a>>,
+    owned: Vec<String>,
 }
+
+/// Bytes of document per element assumed when sizing the node table up front: MM7 elements
+/// with their tags and indentation take 30 to 60 bytes, so the table is rarely grown and never
+/// much larger than needed.
+const BYTES_PER_ELEMENT: usize = 32;
+
+/// The most nodes reserved up front (a large document grows the table as it is read, so that
+/// a big text value does not reserve room for elements it does not have).
+const MAX_RESERVED: usize = 256;
 
 impl<'a> Tree<'a> {
     /// Reads the element whose `Start` event `reader` just returned, up to and including its
@@ -51,47 +74,72 @@ impl<'a> Tree<'a> {
         start: Element<'a>,
         max_elements: usize,
     ) -> Result<Tree<'a>, XmlError> {
+        let document = reader.document();
+        let expected = document.len().saturating_sub(start.offset) / BYTES_PER_ELEMENT + 1;
         let mut tree = Tree {
-            nodes: Vec::with_capacity(32),
-            attrs: Vec::with_capacity(8),
+            document,
+            nodes: Vec::with_capacity(expected.min(max_elements.max(1)).min(MAX_RESERVED)),
+            attrs: Vec::new(),
+            owned: Vec::new(),
         };
         tree.push(reader, start, NONE)?;
-        // The path from the root to the element being read.
-        let mut path: Vec<u32> = Vec::with_capacity(8);
-        path.push(0);
-        while let Some(&current) = path.last() {
-            match reader.next_event()? {
+        // The element being read; its `End` makes its parent current again.
+        let mut current = 0u32;
+        while current != NONE {
+            match reader.next_event_inline()? {
                 Event::Start(element) => {
                     if tree.nodes.len() >= max_elements {
                         return Err(
                             reader.error(XmlErrorKind::ElementLimit(max_elements), element.offset)
                         );
                     }
-                    let index = tree.push(reader, element, current)?;
-                    path.push(index);
+                    current = tree.push(reader, element, current)?;
                 }
                 Event::End(_) => {
-                    tree.nodes[current as usize].inner_xml = reader.last_inner_xml();
-                    path.pop();
+                    let (from, to) = reader.last_inner_span();
+                    let Some(node) = tree.nodes.get_mut(current as usize) else {
+                        break;
+                    };
+                    node.inner = (offset_u32(from), offset_u32(to));
+                    current = node.parent;
                 }
                 Event::Text(text) => {
-                    if text.is_whitespace() && !text.cdata {
+                    if !text.cdata && text.is_whitespace() {
                         continue;
                     }
                     let value = reader.text_value(&text)?;
-                    let node = &mut tree.nodes[current as usize];
-                    node.text = Some(match node.text.take() {
-                        None => value,
-                        Some(mut joined) => {
-                            joined.to_mut().push_str(&value);
-                            joined
-                        }
-                    });
+                    tree.add_text(current, value);
                 }
                 Event::Eof => break,
             }
         }
         Ok(tree)
+    }
+
+    fn add_text(&mut self, index: u32, value: Cow<'a, str>) {
+        let Some(node) = self.nodes.get_mut(index as usize) else {
+            return;
+        };
+        node.text = match (node.text, value) {
+            (NodeText::None, Cow::Borrowed(text)) => NodeText::Document(text),
+            (NodeText::None, Cow::Owned(text)) => {
+                self.owned.push(text);
+                NodeText::Owned(offset_u32(self.owned.len() - 1))
+            }
+            (NodeText::Document(first), value) => {
+                let mut joined = String::with_capacity(first.len() + value.len());
+                joined.push_str(first);
+                joined.push_str(&value);
+                self.owned.push(joined);
+                NodeText::Owned(offset_u32(self.owned.len() - 1))
+            }
+            (NodeText::Owned(i), value) => {
+                if let Some(joined) = self.owned.get_mut(i as usize) {
+                    joined.push_str(&value);
+                }
+                NodeText::Owned(i)
+            }
+        };
     }
 
     fn push(
@@ -100,8 +148,8 @@ impl<'a> Tree<'a> {
         element: Element<'a>,
         parent: u32,
     ) -> Result<u32, XmlError> {
-        let index = u32::try_from(self.nodes.len()).unwrap_or(NONE - 1);
-        let first_attr = u32::try_from(self.attrs.len()).unwrap_or(NONE);
+        let index = offset_u32(self.nodes.len());
+        let first_attr = offset_u32(self.attrs.len());
         for attr in reader.attributes() {
             if attr.prefix == "xmlns" || (attr.prefix.is_empty() && attr.local == "xmlns") {
                 continue;
@@ -112,24 +160,30 @@ impl<'a> Tree<'a> {
                 value: reader.attribute_value(attr)?,
             });
         }
-        let end_attr = u32::try_from(self.attrs.len()).unwrap_or(NONE);
+        let end_attr = offset_u32(self.attrs.len());
         self.nodes.push(NodeData {
             element,
-            text: None,
-            inner_xml: "",
+            text: NodeText::None,
+            inner: (0, 0),
             attrs: (first_attr, end_attr),
+            parent,
             first_child: NONE,
             last_child: NONE,
             next_sibling: NONE,
         });
-        if parent != NONE {
-            let previous_last = self.nodes[parent as usize].last_child;
-            if previous_last == NONE {
-                self.nodes[parent as usize].first_child = index;
-            } else {
-                self.nodes[previous_last as usize].next_sibling = index;
+        let Some(previous_last) = self.nodes.get(parent as usize).map(|p| p.last_child) else {
+            return Ok(index);
+        };
+        match self.nodes.get_mut(previous_last as usize) {
+            Some(previous) => previous.next_sibling = index,
+            None => {
+                if let Some(p) = self.nodes.get_mut(parent as usize) {
+                    p.first_child = index;
+                }
             }
-            self.nodes[parent as usize].last_child = index;
+        }
+        if let Some(p) = self.nodes.get_mut(parent as usize) {
+            p.last_child = index;
         }
         Ok(index)
     }
@@ -153,6 +207,11 @@ impl<'a> Tree<'a> {
     }
 }
 
+/// Offsets and counts fit 32 bits: documents are bounded far below 4 GiB by the HTTP body
+/// limit; a larger one saturates, which at worst misplaces an error position.
+fn offset_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(NONE - 1)
+}
 /// A reference to one element of a [`Tree`].
 #[derive(Debug, Clone, Copy)]
 pub struct TreeNode<'t, 'a> {
@@ -183,17 +242,25 @@ impl<'t, 'a> TreeNode<'t, 'a> {
     /// The element's own text (all its text runs joined, white-space-only runs skipped), as
     /// written apart from entity decoding; `""` when there is none.
     pub fn text(&self) -> &'t str {
-        self.node().text.as_deref().unwrap_or("")
+        match self.node().text {
+            NodeText::None => "",
+            NodeText::Document(text) => text,
+            NodeText::Owned(i) => self.tree.owned.get(i as usize).map_or("", String::as_str),
+        }
     }
 
     /// The element's content exactly as written, markup included (for `anyType` elements).
     pub fn inner_xml(&self) -> &'a str {
-        self.node().inner_xml
+        let (from, to) = self.node().inner;
+        self.tree
+            .document
+            .get(from as usize..to as usize)
+            .unwrap_or("")
     }
 
     /// True when the element has character data of its own (not only white space).
     pub fn has_text(&self) -> bool {
-        self.node().text.is_some()
+        !matches!(self.node().text, NodeText::None)
     }
 
     /// The attributes.
@@ -209,7 +276,7 @@ impl<'t, 'a> TreeNode<'t, 'a> {
     pub fn attr(&self, local: &str) -> Option<&'t str> {
         self.attributes()
             .iter()
-            .find(|a| a.local == local)
+            .find(|a| same(a.local, local))
             .map(|a| a.value.as_ref())
     }
 
@@ -224,7 +291,7 @@ impl<'t, 'a> TreeNode<'t, 'a> {
     /// The first child element with this local name (namespace not compared: MM7 children
     /// share their parent's namespace, and lenient reading accepts any).
     pub fn child(&self, local: &str) -> Option<TreeNode<'t, 'a>> {
-        self.children().find(|c| c.local() == local)
+        self.children().find(|c| same(c.local(), local))
     }
 
     /// True when the element has child elements.

@@ -39,7 +39,8 @@ impl XmlWriter {
     /// A writer that starts with `<?xml version="1.0" encoding="UTF-8"?>` and a newline.
     pub fn with_declaration() -> XmlWriter {
         let mut w = XmlWriter::new();
-        w.out.reserve(1024);
+        // An MM7 envelope is one to three kilobytes: one allocation, rarely a second.
+        w.out.reserve(2048);
         w.out
             .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         w

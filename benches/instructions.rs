@@ -1,0 +1,236 @@
+//! Instruction counts of the hot path under valgrind's callgrind, which repeat exactly from run
+//! to run where timings on a shared machine drift: a stable regression signal next to the
+//! criterion medians of `benches/hotpath`.
+//!
+//! ```text
+//! cargo bench --bench instructions                 # every workload, then the table
+//! cargo bench --bench instructions -- dlr          # the workloads whose name contains "dlr"
+//! ```
+//!
+//! Each workload runs in its own valgrind process twice, with 1 and with 11 iterations; the
+//! difference divided by 10 is the count of one iteration, without the setup (building the
+//! input, the process start). Valgrind must be installed (`apt-get install valgrind`); without
+//! it the benchmark says so and exits. To profile a workload:
+//!
+//! ```text
+//! valgrind --tool=callgrind target/release/deps/instructions-* --workload dlr_small/mm7_decode_xml --iterations 1000
+//! callgrind_annotate callgrind.out.*
+//! ```
+
+#[path = "inputs/mod.rs"]
+mod inputs;
+
+use std::hint::black_box;
+use std::process::Command;
+
+use mm7::soap::xml::{Event, XmlLimits, XmlReader};
+use mm7::soap::{DecodeOptions, EncodeOptions, decode, decode_xml, encode};
+
+fn xmlparser_tokens(xml: &str) -> usize {
+    xmlparser::Tokenizer::from(xml)
+        .filter(Result::is_ok)
+        .count()
+}
+
+/// A named workload: what one iteration does, on inputs built before the iterations.
+struct Workload {
+    name: &'static str,
+    run: fn(u64),
+}
+
+fn repeat(iterations: u64, mut f: impl FnMut() -> usize) {
+    for _ in 0..iterations {
+        black_box(f());
+    }
+}
+
+const WORKLOADS: &[Workload] = &[
+    Workload {
+        name: "dlr_small/xmlparser_tokens",
+        run: |n| {
+            let input = inputs::dlr_small();
+            repeat(n, || xmlparser_tokens(black_box(&input.soap)));
+        },
+    },
+    Workload {
+        name: "dlr_small/mm7_xml_reader_events",
+        run: |n| {
+            let input = inputs::dlr_small();
+            repeat(n, || {
+                let mut reader = XmlReader::new(black_box(&input.soap), XmlLimits::default());
+                let mut events = 0;
+                while let Ok(event) = reader.next_event() {
+                    if event == Event::Eof {
+                        break;
+                    }
+                    events += 1;
+                }
+                events
+            });
+        },
+    },
+    Workload {
+        name: "dlr_small/mm7_decode_xml",
+        run: |n| {
+            let input = inputs::dlr_small();
+            let options = DecodeOptions::default();
+            repeat(n, || {
+                decode_xml(black_box(input.soap.as_bytes()), &options)
+                    .map_or(0, |d| d.warnings.len())
+            });
+        },
+    },
+    Workload {
+        name: "submit_small/xmlparser_tokens",
+        run: |n| {
+            let input = inputs::submit_small();
+            repeat(n, || xmlparser_tokens(black_box(&input.soap)));
+        },
+    },
+    Workload {
+        name: "submit_small/mm7_decode",
+        run: |n| {
+            let input = inputs::submit_small();
+            let options = DecodeOptions::default();
+            repeat(n, || {
+                decode(&input.content_type, black_box(input.body.clone()), &options)
+                    .map_or(0, |d| d.envelope.attachments.len())
+            });
+        },
+    },
+    Workload {
+        name: "submit_300k_binary/mm7_decode",
+        run: |n| {
+            let input = inputs::submit_300k_binary();
+            let options = DecodeOptions::default();
+            repeat(n, || {
+                decode(&input.content_type, black_box(input.body.clone()), &options)
+                    .map_or(0, |d| d.envelope.attachments.len())
+            });
+        },
+    },
+    Workload {
+        name: "submit_300k_base64/mm7_decode",
+        run: |n| {
+            let input = inputs::submit_300k_base64();
+            let options = DecodeOptions::default();
+            repeat(n, || {
+                decode(&input.content_type, black_box(input.body.clone()), &options)
+                    .map_or(0, |d| d.envelope.attachments.len())
+            });
+        },
+    },
+    Workload {
+        name: "encode_300k_binary/mm7_encode_chunks",
+        run: |n| {
+            let input = inputs::submit_300k_binary();
+            let envelope = decode(
+                &input.content_type,
+                input.body.clone(),
+                &DecodeOptions::default(),
+            )
+            .map(|d| d.envelope);
+            let Ok(envelope) = envelope else {
+                return;
+            };
+            let options = EncodeOptions::default();
+            repeat(n, || {
+                encode(black_box(&envelope), &options).map_or(0, |e| e.body.len())
+            });
+        },
+    },
+];
+
+/// The ratios printed after the counts: (measured, baseline).
+const RATIOS: &[(&str, &str)] = &[
+    ("dlr_small/mm7_decode_xml", "dlr_small/xmlparser_tokens"),
+    ("submit_small/mm7_decode", "submit_small/xmlparser_tokens"),
+];
+
+/// Instructions executed by one valgrind run of `workload` with `iterations`.
+fn collected(workload: &str, iterations: u64) -> Result<u64, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let output = Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(exe)
+        .args([
+            "--workload",
+            workload,
+            "--iterations",
+            &iterations.to_string(),
+        ])
+        .output()
+        .map_err(|e| format!("valgrind: {e}"))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    stderr
+        .lines()
+        .find_map(|line| {
+            line.split_once("Collected :")
+                .map(|(_, n)| n.trim().parse().ok())
+        })
+        .flatten()
+        .ok_or_else(|| format!("no instruction count from valgrind: {stderr}"))
+}
+
+#[allow(clippy::print_stdout)]
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+    };
+    if let Some(name) = value("--workload") {
+        let iterations = value("--iterations")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
+        if let Some(workload) = WORKLOADS.iter().find(|w| w.name == name) {
+            // `--time`: the wall time per iteration, the best of five rounds, for a quick
+            // comparison outside valgrind (criterion's `hotpath` is the measurement of record).
+            if args.iter().any(|a| a == "--time") {
+                let best = (0..5)
+                    .map(|_| {
+                        let started = std::time::Instant::now();
+                        (workload.run)(iterations);
+                        started.elapsed().as_nanos() as f64 / iterations as f64
+                    })
+                    .fold(f64::INFINITY, f64::min);
+                println!("{name}: {best:.0} ns per iteration (best of 5)");
+            } else {
+                (workload.run)(iterations);
+            }
+        }
+        return;
+    }
+    // `cargo test --benches` runs bench targets with no `--bench`: nothing to count then.
+    if !args.iter().any(|a| a == "--bench") {
+        return;
+    }
+    if Command::new("valgrind").arg("--version").output().is_err() {
+        println!("valgrind is not installed: no instruction counts");
+        return;
+    }
+    let filter = args.iter().find(|a| !a.starts_with("--"));
+    let mut counts = Vec::new();
+    println!("| workload | instructions per iteration |");
+    println!("|---|---|");
+    for workload in WORKLOADS {
+        if filter.is_some_and(|f| !workload.name.contains(f.as_str())) {
+            continue;
+        }
+        match (collected(workload.name, 1), collected(workload.name, 11)) {
+            (Ok(one), Ok(eleven)) => {
+                let per_iteration = eleven.saturating_sub(one) / 10;
+                println!("| {} | {per_iteration} |", workload.name);
+                counts.push((workload.name, per_iteration));
+            }
+            (Err(e), _) | (_, Err(e)) => println!("| {} | failed: {e} |", workload.name),
+        }
+    }
+    let count = |name: &str| counts.iter().find(|(n, _)| *n == name).map(|(_, c)| *c);
+    for (measured, baseline) in RATIOS {
+        if let (Some(m), Some(b)) = (count(measured), count(baseline)) {
+            println!("{measured} / {baseline}: {:.2}", m as f64 / b as f64);
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! The MM7 server next to a bare hyper 1.x server on the same machine, in the same run, under
+//! `wrk -t2 -c64 -d10s` POSTs over loopback:
+//!
+//! - `bare_hyper`: hyper's HTTP/1 connection, the request body read, 400 fixed bytes answered;
+//! - `dlr_small`: `mm7_transport::server` (VASP role) answering the `dlr_small`
+//!   DeliveryReportReq callback with a DeliveryReportRsp from a handler that does nothing else;
+//! - `submit_small`: the same server (MMSC role) answering the `submit_small` SubmitReq.
+//!
+//! The bare server runs first and last, and the ratios are against the mean of its two runs, so
+//! that a drift of the machine during the run shows (both figures are printed). About 50
+//! seconds in all.
+//!
+//! ```text
+//! cargo bench --bench server                  # needs wrk (apt-get install wrk)
+//! MM7_WRK_SECONDS=5 cargo bench --bench server
+//! MM7_SERVER_RUNS=dlr_small cargo bench --bench server    # one server alone, to profile it
+//! ```
+//!
+//! Only loopback (127.0.0.1) is used; every run is bounded by wrk's `-d`.
+
+#[path = "inputs/mod.rs"]
+mod inputs;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use mm7::model::{DeliveryReportReq, DeliveryReportRsp, SubmitReq, SubmitRsp};
+use mm7::transport::server::{Handler, HandlerError, Inbound, Role, Server, ServerConfig};
+use tokio::net::TcpListener;
+
+/// The bare server's answer: 400 bytes, about the size of an MM7 response envelope.
+static FIXED: [u8; 400] = [b'x'; 400];
+
+async fn bare_hyper(listener: TcpListener) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        tokio::spawn(async move {
+            let service = service_fn(|request: Request<Incoming>| async move {
+                // Read the body as any server of POSTs does (and as keep-alive needs).
+                let _body = request.into_body().collect().await;
+                Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(&FIXED))))
+            });
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+struct Callbacks;
+
+impl Handler for Callbacks {
+    async fn delivery_report(
+        &self,
+        inbound: Inbound<DeliveryReportReq>,
+    ) -> Result<DeliveryReportRsp, HandlerError> {
+        Ok(DeliveryReportRsp::success(inbound.mm7_version))
+    }
+
+    async fn submit(&self, inbound: Inbound<SubmitReq>) -> Result<SubmitRsp, HandlerError> {
+        Ok(SubmitRsp::success(inbound.mm7_version, "msg-1"))
+    }
+}
+
+/// What wrk measured.
+#[derive(Debug, Clone, Copy)]
+struct Measured {
+    requests_per_second: f64,
+    p99_ms: f64,
+    errors: u64,
+}
+
+/// A wrk duration such as `1.23ms`, `850.00us` or `1.02s`, in milliseconds.
+fn millis(value: &str) -> Option<f64> {
+    let split = value.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, unit) = value.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    Some(match unit {
+        "us" => number / 1000.0,
+        "ms" => number,
+        "s" => number * 1000.0,
+        "m" => number * 60_000.0,
+        _ => return None,
+    })
+}
+
+fn parse_wrk(output: &str) -> Option<Measured> {
+    let field = |prefix: &str| {
+        output
+            .lines()
+            .map(str::trim)
+            .find_map(|line| line.strip_prefix(prefix).map(str::trim))
+    };
+    let requests_per_second = field("Requests/sec:")?.parse().ok()?;
+    let p99_ms = millis(field("99%")?)?;
+    // "Non-2xx or 3xx responses: N" and "Socket errors: connect A, read B, write C, timeout D".
+    let non_2xx: u64 = field("Non-2xx or 3xx responses:").map_or(Some(0), |n| n.parse().ok())?;
+    let socket: u64 = field("Socket errors:").map_or(0, |errors| {
+        errors
+            .split(',')
+            .filter_map(|e| e.split_whitespace().last()?.parse::<u64>().ok())
+            .sum()
+    });
+    Some(Measured {
+        requests_per_second,
+        p99_ms,
+        errors: non_2xx + socket,
+    })
+}
+
+/// The Lua script that makes wrk POST `body` with `content_type`.
+fn script(dir: &Path, name: &str, content_type: &str, body: &[u8]) -> std::io::Result<PathBuf> {
+    let body_path = dir.join(format!("{name}.body"));
+    std::fs::write(&body_path, body)?;
+    let script_path = dir.join(format!("{name}.lua"));
+    let lua = format!(
+        "local f = assert(io.open({body:?}, \"rb\"))\n\
+         wrk.method = \"POST\"\n\
+         wrk.body = f:read(\"*a\")\n\
+         f:close()\n\
+         wrk.headers[\"Content-Type\"] = {content_type:?}\n\
+         wrk.headers[\"SOAPAction\"] = \"\\\"\\\"\"\n",
+        body = body_path.display().to_string(),
+    );
+    std::fs::write(&script_path, lua)?;
+    Ok(script_path)
+}
+
+fn wrk(addr: SocketAddr, script: &Path, seconds: u64) -> Result<Measured, String> {
+    let output = Command::new("wrk")
+        .args(["-t2", "-c64", &format!("-d{seconds}s"), "--latency", "-s"])
+        .arg(script)
+        .arg(format!("http://{addr}/mm7"))
+        .output()
+        .map_err(|e| format!("wrk: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    parse_wrk(&stdout).ok_or_else(|| format!("unreadable wrk output:\n{stdout}"))
+}
+
+fn serve<F: Future<Output = ()> + Send + 'static>(
+    runtime: &tokio::runtime::Runtime,
+    server: impl FnOnce(TcpListener) -> F,
+) -> std::io::Result<SocketAddr> {
+    let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0"))?;
+    let addr = listener.local_addr()?;
+    runtime.spawn(server(listener));
+    Ok(addr)
+}
+
+#[allow(clippy::print_stdout)]
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // `cargo test --benches` runs bench targets without `--bench`: nothing to measure then.
+    if !std::env::args().any(|a| a == "--bench") {
+        return Ok(());
+    }
+    if Command::new("wrk").arg("--version").output().is_err() {
+        println!("wrk is not installed (apt-get install wrk): no server comparison");
+        return Ok(());
+    }
+    let seconds: u64 = std::env::var("MM7_WRK_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+
+    let bare = serve(&runtime, bare_hyper)?;
+    let vasp = runtime.block_on(async {
+        Server::bind("127.0.0.1:0", ServerConfig::new(Role::Vasp), Callbacks)
+            .await
+            .map(Server::spawn)
+    })?;
+    let mmsc = runtime.block_on(async {
+        Server::bind("127.0.0.1:0", ServerConfig::new(Role::Mmsc), Callbacks)
+            .await
+            .map(Server::spawn)
+    })?;
+
+    let dir = std::env::temp_dir().join(format!("mm7-server-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let dlr = inputs::dlr_small();
+    let submit = inputs::submit_small();
+    let dlr_script = script(&dir, "dlr_small", &dlr.content_type, &dlr.body)?;
+    let submit_script = script(&dir, "submit_small", &submit.content_type, &submit.body)?;
+
+    let runs = [
+        ("bare_hyper", bare, &dlr_script),
+        ("dlr_small", vasp.local_addr(), &dlr_script),
+        ("submit_small", mmsc.local_addr(), &submit_script),
+        ("bare_hyper (again)", bare, &dlr_script),
+    ];
+    let only = std::env::var("MM7_SERVER_RUNS").ok();
+    let mut results = Vec::new();
+    for (name, addr, script) in runs {
+        if only
+            .as_deref()
+            .is_some_and(|only| !only.split(',').any(|o| o == name))
+        {
+            continue;
+        }
+        let measured = wrk(addr, script, seconds)?;
+        println!(
+            "{name}: {:.0} req/s, p99 {:.2} ms, {} errors",
+            measured.requests_per_second, measured.p99_ms, measured.errors
+        );
+        results.push((name, measured));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    runtime.block_on(async {
+        let _ = vasp.shutdown().await;
+        let _ = mmsc.shutdown().await;
+    });
+
+    let bare_runs: Vec<Measured> = results
+        .iter()
+        .filter(|(name, _)| name.starts_with("bare_hyper"))
+        .map(|(_, m)| *m)
+        .collect();
+    if bare_runs.is_empty() {
+        return Ok(());
+    }
+    let runs = bare_runs.len() as f64;
+    let bare_rps = bare_runs.iter().map(|m| m.requests_per_second).sum::<f64>() / runs;
+    let bare_p99 = bare_runs.iter().map(|m| m.p99_ms).sum::<f64>() / runs;
+    println!("\n| server | req/s | p99 | req/s ratio | p99 ratio | target |");
+    println!("|---|---|---|---|---|---|");
+    println!("| bare hyper (mean of 2) | {bare_rps:.0} | {bare_p99:.2} ms | 1 | 1 | |");
+    for (name, min_ratio, max_p99) in [("dlr_small", 0.75, Some(1.5)), ("submit_small", 0.5, None)]
+    {
+        let Some((_, m)) = results.iter().find(|(n, _)| *n == name) else {
+            continue;
+        };
+        let rps_ratio = m.requests_per_second / bare_rps;
+        let p99_ratio = m.p99_ms / bare_p99;
+        let met = rps_ratio >= min_ratio && max_p99.is_none_or(|max| p99_ratio <= max);
+        let target = match max_p99 {
+            Some(max) => format!(">= {min_ratio} x req/s, <= {max} x p99"),
+            None => format!(">= {min_ratio} x req/s"),
+        };
+        println!(
+            "| {name} | {:.0} | {:.2} ms | {rps_ratio:.2} | {p99_ratio:.2} | {} {target} |",
+            m.requests_per_second,
+            m.p99_ms,
+            if met { "met" } else { "MISSED" },
+        );
+    }
+    Ok(())
+}
