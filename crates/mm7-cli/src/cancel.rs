@@ -1,12 +1,10 @@
 //! `mm7 cancel`: a `CancelReq` for a message submitted earlier.
 
-use mm7_model::{CancelReq, SenderIdentification};
+use mm7_model::CancelReq;
 use mm7_transport::client::SendOptions;
-use serde_json::json;
 
-use crate::client::{self, EndpointArgs, ProfileArgs};
+use crate::client::{self, EndpointArgs, ProfileArgs, VaspIdArgs};
 use crate::error::CliError;
-use crate::io;
 use crate::opts::VersionArgs;
 
 /// Arguments of `mm7 cancel`.
@@ -25,12 +23,8 @@ pub(crate) struct CancelArgs {
     /// The MessageID the MMSC gave the message.
     #[arg(long, value_name = "ID")]
     message_id: String,
-    /// VASPID, as the provider assigned it.
-    #[arg(long, value_name = "ID")]
-    vasp_id: Option<String>,
-    /// VASID, as the provider assigned it.
-    #[arg(long, value_name = "ID")]
-    vas_id: Option<String>,
+    #[command(flatten)]
+    ids: VaspIdArgs,
     #[command(flatten)]
     version: VersionArgs,
     #[command(flatten)]
@@ -46,37 +40,8 @@ pub(crate) fn run(args: &CancelArgs) -> Result<(), CliError> {
         ..CancelReq::default()
     };
     // Every schema but the oldest requires the element, even empty.
-    req.sender_identification = Some(SenderIdentification {
-        vasp_id: args.vasp_id.clone(),
-        vas_id: args.vas_id.clone(),
-        sender_address: None,
-    });
+    req.sender_identification = Some(args.ids.identification(None));
     let outcome = crate::runtime()?.block_on(client.cancel_with(req, SendOptions::new()));
-    match outcome {
-        Ok(rsp) => {
-            if args.endpoint.json {
-                let value = json!({
-                    "ok": true,
-                    "status_code": rsp.status.code.get(),
-                    "status_text": rsp.status.text,
-                    "message_id": args.message_id,
-                    "transaction_id": rsp.transaction_id,
-                });
-                io::stdout_line(&value.to_string())
-            } else {
-                io::stdout_line(&format!(
-                    "{}: {} cancelled",
-                    client::status_line(&rsp.status),
-                    args.message_id
-                ))
-            }
-        }
-        Err(error) => {
-            let cli = client::failure(&error, &args.endpoint.url);
-            if args.endpoint.json {
-                io::stdout_line(&client::failure_json(&error, &cli).to_string())?;
-            }
-            Err(cli)
-        }
-    }
+    let done = format!("{} cancelled", args.message_id);
+    args.endpoint.print_answer(outcome, &args.message_id, &done)
 }

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use mm7_model::{Address, DateTime, Mm7Version, SchemaId, Status};
-use mm7_transport::client::{Client, ClientBuilder, ClientError};
+use mm7_model::{Address, DateTime, Mm7Version, SchemaId, SenderIdentification, Status};
+use mm7_transport::client::{Client, ClientBuilder, ClientError, Response};
 use mm7_transport::profile::{Profile, Violation};
 use serde_json::{Value, json};
 
@@ -45,6 +45,28 @@ pub(crate) struct ProfileArgs {
     pub(crate) profile: Option<Profile>,
 }
 
+/// The IDs the provider assigned to the VASP, for the subcommands that send to an MMSC.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub(crate) struct VaspIdArgs {
+    /// VASPID, as the provider assigned it.
+    #[arg(long, value_name = "ID")]
+    pub(crate) vasp_id: Option<String>,
+    /// VASID, as the provider assigned it.
+    #[arg(long, value_name = "ID")]
+    pub(crate) vas_id: Option<String>,
+}
+
+impl VaspIdArgs {
+    /// The `SenderIdentification` with these IDs and `sender_address`.
+    pub(crate) fn identification(&self, sender_address: Option<Address>) -> SenderIdentification {
+        SenderIdentification {
+            vasp_id: self.vasp_id.clone(),
+            vas_id: self.vas_id.clone(),
+            sender_address,
+        }
+    }
+}
+
 impl EndpointArgs {
     /// A client of the endpoint speaking the version and namespace asked for, under the
     /// provider profile asked for.
@@ -81,6 +103,37 @@ impl EndpointArgs {
             builder = builder.header(name, value);
         }
         builder
+    }
+
+    /// The CLI error for a failed request, after printing the failure as JSON on standard
+    /// output under `--json`.
+    pub(crate) fn failed<T>(&self, error: &ClientError) -> Result<T, CliError> {
+        let cli = failure(error, &self.url);
+        if self.json {
+            crate::io::stdout_line(&failure_json(error, &cli).to_string())?;
+        }
+        Err(cli)
+    }
+
+    /// Prints the answer to a request about the message `message_id` sent earlier: its
+    /// status and `done`, or under `--json` one object with the status and both IDs. A
+    /// failure is [`failed`](Self::failed).
+    pub(crate) fn print_answer<T>(
+        &self,
+        outcome: Result<Response<T>, ClientError>,
+        message_id: &str,
+        done: &str,
+    ) -> Result<(), CliError> {
+        let rsp = match outcome {
+            Ok(rsp) => rsp,
+            Err(error) => return self.failed(&error),
+        };
+        if self.json {
+            let value = answer_json(&rsp.status, Some(message_id), &rsp.transaction_id);
+            crate::io::stdout_line(&value.to_string())
+        } else {
+            crate::io::stdout_line(&format!("{}: {done}", status_line(&rsp.status)))
+        }
     }
 }
 
@@ -227,6 +280,22 @@ pub(crate) fn status_line(status: &Status) -> String {
         .or_else(|| status.code.name())
         .unwrap_or_default();
     format!("{} {text}", status.code)
+}
+
+/// The JSON of an answer: `ok`, its status, the MessageID and the TransactionID (what
+/// scripts read first; a subcommand adds what else it knows).
+pub(crate) fn answer_json(
+    status: &Status,
+    message_id: Option<&str>,
+    transaction_id: &str,
+) -> Value {
+    json!({
+        "ok": true,
+        "status_code": status.code.get(),
+        "status_text": status.text,
+        "message_id": message_id,
+        "transaction_id": transaction_id,
+    })
 }
 
 /// The JSON of a failed request: what scripts need to tell the cases apart.

@@ -52,7 +52,7 @@ pub(crate) struct DeliverArgs {
 
 /// Runs `mm7 deliver`.
 pub(crate) fn run(args: &DeliverArgs) -> Result<(), CliError> {
-    let content = args.content.content(true)?;
+    let (content, attachments) = args.content.load(true)?;
     let policy = CallbackPolicy::default()
         .with_max_tries(args.tries)
         .with_interval(args.retry_interval)
@@ -71,11 +71,7 @@ pub(crate) fn run(args: &DeliverArgs) -> Result<(), CliError> {
     req.subject.clone_from(&args.subject);
     req.linked_id.clone_from(&args.linked_id);
     req.time_stamp = client::now();
-    let mut attachments = Vec::new();
-    if let Some((part, reference)) = content {
-        req.content = Some(reference);
-        attachments.push(part);
-    }
+    req.content = content;
     let outcome =
         crate::runtime()?.block_on(client.deliver_with(req, attachments, SendOptions::new()));
     let tries = outcome.tries;
@@ -102,12 +98,6 @@ pub(crate) fn run(args: &DeliverArgs) -> Result<(), CliError> {
                 ))
             }
         }
-        Err(error) => {
-            let cli = client::failure(&error, &args.endpoint.url);
-            if args.endpoint.json {
-                io::stdout_line(&client::failure_json(&error, &cli).to_string())?;
-            }
-            Err(cli)
-        }
+        Err(error) => args.endpoint.failed(&error),
     }
 }

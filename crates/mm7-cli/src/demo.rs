@@ -18,6 +18,7 @@ use crate::attach::{self, SmilChoice};
 use crate::client;
 use crate::error::CliError;
 use crate::events::Events;
+use crate::serve::ServerSettings;
 use crate::{io, mmsc, opts, vasp};
 
 /// The picture the demo sends: 32 × 32 pixels of a ringed planet.
@@ -65,7 +66,7 @@ fn say(line: &str) -> Result<(), CliError> {
 async fn demo(root: &Path, timeout: Duration) -> Result<(), CliError> {
     let (tap, mut seen) = unbounded_channel();
     let vasp = vasp::start(
-        vasp::Settings {
+        ServerSettings {
             listen: "127.0.0.1:0".to_owned(),
             credentials: None,
             store: Some(root.join("vasp")),
@@ -77,16 +78,18 @@ async fn demo(root: &Path, timeout: Duration) -> Result<(), CliError> {
     let vasp_url = format!("http://{}/mm7", vasp.addr);
     let mmsc = mmsc::start(
         mmsc::Settings {
-            listen: "127.0.0.1:0".to_owned(),
-            credentials: Some(("demo-vasp".to_owned(), "demo-password".to_owned())),
-            store: Some(root.join("mmsc")),
+            server: ServerSettings {
+                listen: "127.0.0.1:0".to_owned(),
+                credentials: Some(("demo-vasp".to_owned(), "demo-password".to_owned())),
+                store: Some(root.join("mmsc")),
+                body_limit: DEFAULT_BODY_LIMIT,
+            },
             dlr_after: Duration::from_millis(500),
             dlr_status: MmStatus::Retrieved,
             callback_url: None,
             callback: CallbackPolicy::default()
                 .with_max_tries(3)
                 .with_interval(Duration::from_secs(1)),
-            body_limit: DEFAULT_BODY_LIMIT,
             profile: Profile::Generic,
         },
         Events::labelled("mmsc", tap),

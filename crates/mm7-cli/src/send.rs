@@ -2,13 +2,13 @@
 
 use std::path::PathBuf;
 
-use mm7_model::{Address, Part, SenderIdentification, SubmitReq};
+use mm7_model::{Address, ContentRef, Part, SubmitReq};
 use mm7_transport::client::SendOptions;
 use mm7_transport::profile::Profile;
 use serde_json::json;
 
 use crate::attach::{self, SmilChoice};
-use crate::client::{self, EndpointArgs, ProfileArgs};
+use crate::client::{self, EndpointArgs, ProfileArgs, VaspIdArgs};
 use crate::error::CliError;
 use crate::io;
 use crate::opts::VersionArgs;
@@ -31,12 +31,13 @@ pub(crate) struct ContentArgs {
 }
 
 impl ContentArgs {
-    /// The content part and its reference, after warning about media types that handsets
-    /// may not render (unless `media_warnings` is false: a profile that reports them).
-    pub(crate) fn content(
+    /// The content's reference and the attachments that carry it (none without content),
+    /// after warning about media types that handsets may not render (unless
+    /// `media_warnings` is false: a profile that reports them).
+    pub(crate) fn load(
         &self,
         media_warnings: bool,
-    ) -> Result<Option<(Part, mm7_model::ContentRef)>, CliError> {
+    ) -> Result<(Option<ContentRef>, Vec<Part>), CliError> {
         let mut parts = attach::load_files(&self.attach)?;
         if media_warnings {
             for warning in attach::compatibility_warnings(&parts) {
@@ -46,7 +47,10 @@ impl ContentArgs {
         if let Some(text) = &self.text {
             attach::insert_text(&mut parts, text);
         }
-        attach::content(parts, self.smil.as_ref())
+        Ok(match attach::content(parts, self.smil.as_ref())? {
+            Some((part, reference)) => (Some(reference), vec![part]),
+            None => (None, Vec::new()),
+        })
     }
 }
 
@@ -99,12 +103,8 @@ pub(crate) struct SendArgs {
     /// Asks for read reports.
     #[arg(long)]
     read_reply: bool,
-    /// VASPID, as the provider assigned it.
-    #[arg(long, value_name = "ID")]
-    vasp_id: Option<String>,
-    /// VASID, as the provider assigned it.
-    #[arg(long, value_name = "ID")]
-    vas_id: Option<String>,
+    #[command(flatten)]
+    ids: VaspIdArgs,
     /// ServiceCode (billing), as the provider assigned it.
     #[arg(long, value_name = "CODE")]
     service_code: Option<String>,
@@ -125,9 +125,9 @@ fn profile_reports_media(profile: Option<Profile>) -> bool {
 
 /// Runs `mm7 send`.
 pub(crate) fn run(args: &SendArgs) -> Result<(), CliError> {
-    let content = args
+    let (content, attachments) = args
         .content
-        .content(!profile_reports_media(args.profile.profile))?;
+        .load(!profile_reports_media(args.profile.profile))?;
     let client = args.endpoint.client(&args.version, &args.profile)?;
     let mut req = SubmitReq {
         mm7_version: client::mm7_version(&client, &args.version),
@@ -135,42 +135,32 @@ pub(crate) fn run(args: &SendArgs) -> Result<(), CliError> {
         service_code: args.service_code.clone(),
         delivery_report: args.dlr.then_some(true),
         read_reply: args.read_reply.then_some(true),
+        content,
         ..SubmitReq::default()
     };
-    req.sender_identification = Some(SenderIdentification {
-        vasp_id: args.vasp_id.clone(),
-        vas_id: args.vas_id.clone(),
-        sender_address: Some(args.from.clone()),
-    });
+    req.sender_identification = Some(args.ids.identification(Some(args.from.clone())));
     req.recipients.to.clone_from(&args.to);
     req.recipients.cc.clone_from(&args.cc);
     req.recipients.bcc.clone_from(&args.bcc);
-    let mut attachments = Vec::new();
-    if let Some((part, reference)) = content {
-        req.content = Some(reference);
-        attachments.push(part);
-    }
     let mut options = SendOptions::new();
     if let Some(id) = &args.transaction_id {
         options = options.with_transaction_id(id);
     }
-    let url = args.endpoint.url.clone();
     let outcome = crate::runtime()?.block_on(client.submit_with(req, attachments, options));
     match outcome {
         Ok(rsp) => {
             let message_id = rsp.message.message_id.clone();
             if args.endpoint.json {
-                let value = json!({
-                    "ok": true,
-                    "status_code": rsp.status.code.get(),
-                    "status_text": rsp.status.text,
-                    "message_id": message_id,
-                    "transaction_id": rsp.transaction_id,
-                    "http_status": rsp.http_status.as_u16(),
-                    "partial": rsp.is_partial(),
-                    "warnings": rsp.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                    "profile_warnings": rsp.profile_warnings.iter().map(client::violation_json).collect::<Vec<_>>(),
-                });
+                let mut value =
+                    client::answer_json(&rsp.status, message_id.as_deref(), &rsp.transaction_id);
+                value["http_status"] = json!(rsp.http_status.as_u16());
+                value["partial"] = json!(rsp.is_partial());
+                value["warnings"] = rsp.warnings.iter().map(ToString::to_string).collect();
+                value["profile_warnings"] = rsp
+                    .profile_warnings
+                    .iter()
+                    .map(client::violation_json)
+                    .collect();
                 io::stdout_line(&value.to_string())?;
             } else {
                 io::stdout_line(&format!(
@@ -191,12 +181,6 @@ pub(crate) fn run(args: &SendArgs) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Err(error) => {
-            let cli = client::failure(&error, &url);
-            if args.endpoint.json {
-                io::stdout_line(&client::failure_json(&error, &cli).to_string())?;
-            }
-            Err(cli)
-        }
+        Err(error) => args.endpoint.failed(&error),
     }
 }

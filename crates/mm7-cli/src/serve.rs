@@ -7,10 +7,15 @@
 //! every byte the transport reads is copied, and tags the request with a header naming the
 //! copy; the handler then takes the copy by that tag. Authentication, limits, decoding and
 //! answers stay the transport's.
+//!
+//! What the two mock servers share besides is here too: their listening settings, their
+//! start (store, bind, serve), and the keeping of each request they receive.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -23,8 +28,13 @@ use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use mm7_transport::server::{Handler, Mm7Body, Mm7Service};
+use mm7_transport::server::{
+    Handler, HandlerError, HandlerResult, Inbound, Mm7Body, Mm7Service, Role, ServerConfig,
+};
 use tokio::net::TcpListener;
+
+use crate::error::CliError;
+use crate::store::{Received, Store, Stored};
 
 /// The header that tags a request with its copy.
 pub(crate) const CAPTURE_HEADER: &str = "x-mm7-capture";
@@ -80,6 +90,136 @@ impl Captures {
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&id);
     }
+}
+
+/// The options of a mock server besides its address and limit: credentials and store.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServerArgs {
+    /// Requires HTTP Basic authentication with this user name.
+    #[arg(long, value_name = "USER", requires = "password")]
+    user: Option<String>,
+    /// …and this password.
+    #[arg(long, value_name = "PASSWORD", requires = "user")]
+    password: Option<String>,
+    /// Where to store the received messages.
+    #[arg(long, value_name = "DIR")]
+    store: Option<PathBuf>,
+}
+
+impl ServerArgs {
+    /// The settings of a server listening on `listen` with these options.
+    pub(crate) fn settings(&self, listen: &str, body_limit: usize) -> ServerSettings {
+        ServerSettings {
+            listen: listen.to_owned(),
+            credentials: self.user.clone().zip(self.password.clone()),
+            store: self.store.clone(),
+            body_limit,
+        }
+    }
+}
+
+/// Where and how a mock server listens, whatever started it.
+#[derive(Debug, Clone)]
+pub(crate) struct ServerSettings {
+    /// The address to listen on (port 0 picks a free one).
+    pub(crate) listen: String,
+    /// The HTTP Basic user name and password required, if any.
+    pub(crate) credentials: Option<(String, String)>,
+    /// Where to store the received messages (default: in the user's data directory).
+    pub(crate) store: Option<PathBuf>,
+    /// The largest request accepted, in bytes.
+    pub(crate) body_limit: usize,
+}
+
+impl ServerSettings {
+    /// The transport's configuration for `role`, with the body limit.
+    pub(crate) fn config(&self, role: Role) -> ServerConfig {
+        ServerConfig::new(role).with_body_limit(self.body_limit)
+    }
+}
+
+/// A started mock server.
+#[derive(Debug)]
+pub(crate) struct Running {
+    pub(crate) addr: SocketAddr,
+    pub(crate) store: PathBuf,
+}
+
+/// How a handler keeps what it receives: the store, and the copies of the requests as they
+/// arrived.
+pub(crate) struct Keeper {
+    store: Store,
+    captures: Arc<Captures>,
+}
+
+impl Keeper {
+    /// Stores a request with the copy of its bytes.
+    pub(crate) fn keep<T: Clone + Into<mm7_model::Message>>(
+        &self,
+        inbound: &Inbound<T>,
+    ) -> HandlerResult<Stored> {
+        let raw = self.captures.take(&inbound.headers);
+        let received = Received {
+            transaction_id: &inbound.transaction_id,
+            namespace: &inbound.namespace,
+            message: inbound.request.clone().into(),
+            attachments: &inbound.attachments,
+            warnings: &inbound.warnings,
+        };
+        // No success is promised for a message that was not kept.
+        self.store
+            .save(received, raw.as_deref())
+            .map_err(|e| HandlerError::server_error(format!("cannot store the message: {e}")))
+    }
+}
+
+/// Opens the store (`mm7/<name>` in the user's data directory unless the settings name one),
+/// binds, and serves on a task of the current runtime the handler `make` builds over the
+/// store, under `config` with the settings' credentials.
+pub(crate) async fn start<H: Handler>(
+    name: &str,
+    settings: &ServerSettings,
+    config: ServerConfig,
+    make: impl FnOnce(Keeper) -> H,
+) -> Result<Running, CliError> {
+    let store = Store::open(settings.store.as_deref(), name)?;
+    let cannot_listen =
+        |e: std::io::Error| CliError::Local(format!("cannot listen on {}: {e}", settings.listen));
+    let listener = TcpListener::bind(&settings.listen)
+        .await
+        .map_err(cannot_listen)?;
+    let addr = listener.local_addr().map_err(cannot_listen)?;
+    let mut config = config;
+    if let Some((user, password)) = &settings.credentials {
+        config = config.with_basic_auth(user.clone(), password.clone());
+    }
+    let root = store.root().to_owned();
+    let captures = Arc::new(Captures::default());
+    let handler = make(Keeper {
+        store,
+        captures: Arc::clone(&captures),
+    });
+    tokio::spawn(serve(listener, Mm7Service::new(config, handler), captures));
+    Ok(Running { addr, store: root })
+}
+
+/// Runs `mm7 <name>` until the process is stopped: starts it, then says on standard error
+/// where it listens (at `path`) and stores.
+pub(crate) fn run_until_stopped(
+    name: &str,
+    path: &str,
+    start: impl Future<Output = Result<Running, CliError>>,
+) -> Result<(), CliError> {
+    crate::runtime()?.block_on(async move {
+        let running = start.await?;
+        crate::io::stderr_line(&format!(
+            "mm7 {name} listening on http://{}{path} (store: {})",
+            running.addr,
+            running.store.display()
+        ));
+        std::future::pending::<()>().await;
+        Ok(())
+    })
 }
 
 /// The request line and headers as an HTTP capture, with the credentials of an

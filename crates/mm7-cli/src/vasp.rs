@@ -2,25 +2,18 @@
 //! `DeliveryReportReq` and `ReadReplyReq` with success, prints each as a JSON line, and stores
 //! it with its attachments.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use mm7_model::{
     DeliverReq, DeliverRsp, DeliveryReportReq, DeliveryReportRsp, ReadReplyReq, ReadReplyRsp,
     Status,
 };
-use mm7_transport::server::{
-    DEFAULT_BODY_LIMIT, Handler, HandlerError, HandlerResult, Inbound, Mm7Service, Role,
-    ServerConfig,
-};
+use mm7_transport::server::{DEFAULT_BODY_LIMIT, Handler, HandlerResult, Inbound, Role};
 use serde_json::Value;
-use tokio::net::TcpListener;
 
 use crate::error::CliError;
 use crate::events::Events;
-use crate::serve::{self, Captures};
-use crate::store::{Received, Store};
+use crate::serve::{self, Keeper, Running, ServerArgs, ServerSettings};
 
 /// Arguments of `mm7 vasp`.
 #[derive(Debug, clap::Args)]
@@ -38,87 +31,30 @@ pub(crate) struct VaspArgs {
     /// The address to listen on (port 0 picks a free one).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7008")]
     listen: String,
-    /// Requires HTTP Basic authentication with this user name.
-    #[arg(long, value_name = "USER", requires = "password")]
-    user: Option<String>,
-    /// …and this password.
-    #[arg(long, value_name = "PASSWORD", requires = "user")]
-    password: Option<String>,
-    /// Where to store the received messages.
-    #[arg(long, value_name = "DIR")]
-    store: Option<PathBuf>,
+    #[command(flatten)]
+    server: ServerArgs,
     /// The largest request accepted, in bytes (413 above it).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
     body_limit: usize,
 }
 
-/// How the VASP runs, whatever started it.
-#[derive(Debug, Clone)]
-pub(crate) struct Settings {
-    pub(crate) listen: String,
-    pub(crate) credentials: Option<(String, String)>,
-    pub(crate) store: Option<PathBuf>,
-    pub(crate) body_limit: usize,
-}
-
 /// Runs `mm7 vasp` until the process is stopped.
 pub(crate) fn run(args: &VaspArgs) -> Result<(), CliError> {
-    let settings = Settings {
-        listen: args.listen.clone(),
-        credentials: args.user.clone().zip(args.password.clone()),
-        store: args.store.clone(),
-        body_limit: args.body_limit,
-    };
-    crate::runtime()?.block_on(async move {
-        let running = start(settings, Events::print(true)).await?;
-        crate::io::stderr_line(&format!(
-            "mm7 vasp listening on http://{}/mm7 (store: {})",
-            running.addr,
-            running.store.display()
-        ));
-        std::future::pending::<()>().await;
-        Ok(())
-    })
-}
-
-/// A started VASP.
-#[derive(Debug)]
-pub(crate) struct Running {
-    pub(crate) addr: SocketAddr,
-    pub(crate) store: PathBuf,
+    let settings = args.server.settings(&args.listen, args.body_limit);
+    serve::run_until_stopped("vasp", "/mm7", start(settings, Events::print(true)))
 }
 
 /// Binds, and serves on a task of the current runtime.
-pub(crate) async fn start(settings: Settings, events: Events) -> Result<Running, CliError> {
-    let store = Store::open(settings.store.as_deref(), "vasp")?;
-    let listener = TcpListener::bind(&settings.listen)
-        .await
-        .map_err(|e| CliError::Local(format!("cannot listen on {}: {e}", settings.listen)))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| CliError::Local(format!("cannot listen on {}: {e}", settings.listen)))?;
-    let mut config = ServerConfig::new(Role::Vasp).with_body_limit(settings.body_limit);
-    if let Some((user, password)) = &settings.credentials {
-        config = config.with_basic_auth(user.clone(), password.clone());
-    }
-    let root = store.root().to_owned();
-    let captures = Arc::new(Captures::default());
-    let vasp = Vasp(Arc::new(State {
-        store,
-        captures: Arc::clone(&captures),
-        events,
-    }));
-    tokio::spawn(serve::serve(
-        listener,
-        Mm7Service::new(config, vasp),
-        captures,
-    ));
-    Ok(Running { addr, store: root })
+pub(crate) async fn start(settings: ServerSettings, events: Events) -> Result<Running, CliError> {
+    let config = settings.config(Role::Vasp);
+    serve::start("vasp", &settings, config, |keeper| {
+        Vasp(Arc::new(State { keeper, events }))
+    })
+    .await
 }
 
 struct State {
-    store: Store,
-    captures: Arc<Captures>,
+    keeper: Keeper,
     events: Events,
 }
 
@@ -133,18 +69,7 @@ impl Vasp {
         summary: String,
     ) -> HandlerResult<()> {
         let state = &self.0;
-        let raw = state.captures.take(&inbound.headers);
-        let received = Received {
-            transaction_id: &inbound.transaction_id,
-            namespace: &inbound.namespace,
-            message: inbound.request.clone().into(),
-            attachments: &inbound.attachments,
-            warnings: &inbound.warnings,
-        };
-        let stored = state
-            .store
-            .save(received, raw.as_deref())
-            .map_err(|e| HandlerError::server_error(format!("cannot store the message: {e}")))?;
+        let stored = state.keeper.keep(inbound)?;
         let mut line = stored.report;
         if let Value::Object(map) = &mut line {
             map.insert(

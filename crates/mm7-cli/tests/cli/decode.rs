@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::support::{TempDir, mm7, run, s, vectors, wait};
+use crate::support::{Output, TempDir, mm7, run, s, vectors, wait};
 
 fn golden(path: &std::path::Path) -> Value {
     let text = std::fs::read_to_string(path.with_extension("json")).expect("golden json");
@@ -39,16 +39,23 @@ fn every_vector_decodes_to_its_golden_json() {
     assert!(checked >= 12);
 }
 
-#[test]
-fn the_corrupt_vector_names_code_and_position() {
-    let path = crate::support::vectors_dir().join("ezitxt_deliver_req_corrupt.http");
-    let out = run(&["decode", s(&path)]);
+/// The first line of standard error of a decode refused as a corrupt message (2007, exit
+/// status 2).
+fn corrupt(out: &Output) -> &str {
     assert_eq!(out.code, 2);
     let first = out.stderr.lines().next().unwrap_or_default();
     assert!(
         first.starts_with("error: 2007 Message format corrupt: "),
         "{first}"
     );
+    first
+}
+
+#[test]
+fn the_corrupt_vector_names_code_and_position() {
+    let path = crate::support::vectors_dir().join("ezitxt_deliver_req_corrupt.http");
+    let out = run(&["decode", s(&path)]);
+    let first = corrupt(&out);
     let (_, position) = first.rsplit_once(" at ").expect("a position");
     let (line, column) = position.split_once(':').expect("line:column");
     assert!(
@@ -94,14 +101,7 @@ fn standard_input_and_a_bare_body() {
 
     // Without --content-type, a bare body is not an HTTP message.
     let out = run(&["decode", s(&body)]);
-    assert_eq!(out.code, 2);
-    assert!(out.stdout.is_empty());
-    assert!(
-        out.stderr
-            .starts_with("error: 2007 Message format corrupt: "),
-        "{}",
-        out.stderr
-    );
+    out.assert_bad_input("error: 2007 Message format corrupt: ");
     assert!(out.stderr.contains("--content-type"), "{}", out.stderr);
 }
 
@@ -138,14 +138,7 @@ fn extract_writes_the_decoded_attachments_in_order() {
 #[test]
 fn unreadable_input_exits_2_with_the_reason() {
     let out = run(&["decode", "/nonexistent/capture.http"]);
-    assert_eq!(out.code, 2);
-    assert!(out.stdout.is_empty());
-    assert!(
-        out.stderr
-            .starts_with("error: cannot read /nonexistent/capture.http: "),
-        "{}",
-        out.stderr
-    );
+    out.assert_bad_input("error: cannot read /nonexistent/capture.http: ");
 
     let dir = TempDir::new("garbage");
     let file = dir.join("broken.http");
@@ -155,12 +148,7 @@ fn unreadable_input_exits_2_with_the_reason() {
     )
     .unwrap();
     let out = run(&["decode", s(&file)]);
-    assert_eq!(out.code, 2);
-    let first = out.stderr.lines().next().unwrap_or_default();
-    assert!(
-        first.starts_with("error: 2007 Message format corrupt: "),
-        "{first}"
-    );
+    let first = corrupt(&out);
     assert!(first.contains(" at byte "), "{first}");
 }
 

@@ -176,51 +176,21 @@ fn bad_input_exits_2_with_a_clear_message() {
     let dir = TempDir::new("encode-bad");
     let json_path = submit_json(&dir);
 
-    let broken = dir.join("broken.json");
-    std::fs::write(&broken, "{\n  \"message\": \"SubmitReq\",\n  oops\n}").unwrap();
+    let broken = dir.write("broken.json", "{\n  \"message\": \"SubmitReq\",\n  oops\n}");
     let out = run(&["encode", s(&broken)]);
-    assert_eq!(out.code, 2);
-    assert!(out.stdout.is_empty());
-    assert!(
-        out.stderr
-            .starts_with(&format!("error: {}:3:", broken.display())),
-        "{}",
-        out.stderr
-    );
+    out.assert_bad_input(&format!("error: {}:3:", broken.display()));
 
-    let unknown = dir.join("notes.docx");
-    std::fs::write(&unknown, b"PK").unwrap();
-    let out = run(&["encode", s(&json_path), "--attach", s(&unknown)]);
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("unknown file extension .docx"),
-        "{}",
-        out.stderr
-    );
-
-    let out = run(&[
-        "encode",
-        s(&json_path),
-        "--attach",
-        s(&dir.join("missing.gif")),
-    ]);
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("cannot read "), "{}", out.stderr);
+    let encode_with = |file: &Path| run(&["encode", s(&json_path), "--attach", s(file)]);
+    let unknown = dir.write("notes.docx", b"PK");
+    encode_with(&unknown).assert_failed(2, "unknown file extension .docx");
+    encode_with(&dir.join("missing.gif")).assert_failed(2, "cannot read ");
 
     // A report that lists two attachments needs two files.
     let report = crate::support::vectors_dir().join("ezitxt_submit_req.json");
-    let gif = dir.join("a.gif");
-    std::fs::write(&gif, b"GIF89a").unwrap();
+    let gif = dir.write("a.gif", b"GIF89a");
     let out = run(&["encode", s(&report), "--attach", s(&gif)]);
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr
-            .contains("lists 2 attachments but 1 --attach file was given"),
-        "{}",
-        out.stderr
-    );
+    out.assert_failed(2, "lists 2 attachments but 1 --attach file was given");
 
     let out = run(&["encode", s(&json_path), "--namespace", "urn:not-mm7"]);
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("--namespace"), "{}", out.stderr);
+    out.assert_failed(2, "--namespace");
 }

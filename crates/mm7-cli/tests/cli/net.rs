@@ -6,85 +6,60 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::support::{Server, TempDir, closed_port, run, s};
+use crate::support::{CREDENTIALS, Server, TempDir, closed_port, folders, json_line, run, s, send};
 
 const WAIT: Duration = Duration::from_secs(20);
 
-fn json_line(line: &str) -> Value {
-    serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"))
-}
-
 fn write_gif(dir: &TempDir) -> std::path::PathBuf {
-    let path = dir.join("saturn.gif");
-    std::fs::write(&path, b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;").unwrap();
-    path
-}
-
-fn folders(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
+    dir.write("saturn.gif", b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 }
 
 #[test]
 fn send_to_the_mmsc_and_the_delivery_report_reaches_the_vasp() {
     let dir = TempDir::new("loop");
-    let vasp = Server::start(&[
-        "vasp",
-        "--listen",
-        "127.0.0.1:0",
-        "--store",
-        s(&dir.join("vasp")),
-    ]);
-    let mmsc = Server::start(&[
-        "mmsc",
-        "--listen",
-        "127.0.0.1:0",
-        "--user",
-        "vasp",
-        "--password",
-        "s3cret",
-        "--store",
-        s(&dir.join("mmsc")),
-        "--dlr-after",
-        "100ms",
-        "--dlr-status",
-        "retrieved",
-        "--callback-url",
-        &vasp.url,
-        "--callback-interval",
-        "200ms",
-        "--json",
-    ]);
+    let vasp = Server::vasp(&dir.join("vasp"), &[]);
+    let mmsc = Server::mmsc(
+        &dir.join("mmsc"),
+        &[
+            &CREDENTIALS[..],
+            &[
+                "--dlr-after",
+                "100ms",
+                "--dlr-status",
+                "retrieved",
+                "--callback-url",
+                &vasp.url,
+                "--callback-interval",
+                "200ms",
+                "--json",
+            ],
+        ]
+        .concat(),
+    );
     let gif = write_gif(&dir);
-    let out = run(&[
-        "send",
-        "--url",
+    let out = send(
         &mmsc.url,
-        "--user",
-        "vasp",
-        "--password",
-        "s3cret",
-        "--from",
-        "63901",
-        "--to",
-        "15551234567",
-        "--to",
-        "15557654321",
-        "--subject",
-        "Saturn",
-        "--text",
-        "New pictures",
-        "--attach",
-        s(&gif),
-        "--smil",
-        "auto",
-        "--dlr",
-        "--json",
-    ]);
+        &[
+            &CREDENTIALS[..],
+            &[
+                "--to",
+                "15551234567",
+                "--to",
+                "15557654321",
+                "--subject",
+                "Saturn",
+                "--text",
+                "New pictures",
+                "--attach",
+                s(&gif),
+                "--smil",
+                "auto",
+                "--dlr",
+                "--json",
+            ],
+        ]
+        .concat(),
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let answer = out.json();
     assert_eq!(answer["ok"], true);
@@ -153,17 +128,7 @@ fn send_to_the_mmsc_and_the_delivery_report_reaches_the_vasp() {
 #[test]
 fn deliver_reaches_the_vasp_with_its_attachments() {
     let dir = TempDir::new("deliver");
-    let vasp = Server::start(&[
-        "vasp",
-        "--listen",
-        "127.0.0.1:0",
-        "--user",
-        "mmsc",
-        "--password",
-        "pw",
-        "--store",
-        s(&dir.join("vasp")),
-    ]);
+    let vasp = Server::vasp(&dir.join("vasp"), &["--user", "mmsc", "--password", "pw"]);
     let gif = write_gif(&dir);
     let out = run(&[
         "deliver",
@@ -219,35 +184,17 @@ fn deliver_reaches_the_vasp_with_its_attachments() {
     let out = run(&[
         "deliver", "--url", &vasp.url, "--from", "1555", "--to", "63901", "--text", "x",
     ]);
-    assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("401"), "{}", out.stderr);
+    out.assert_failed(1, "401");
 }
 
 #[test]
 fn cancel_and_replace_a_submitted_message() {
     let dir = TempDir::new("cancel");
-    let mmsc = Server::start(&[
-        "mmsc",
-        "--listen",
-        "127.0.0.1:0",
-        "--store",
-        s(&dir.join("mmsc")),
-        "--dlr-after",
-        "1m",
-        "--json",
-    ]);
-    let out = run(&[
-        "send",
-        "--url",
+    let mmsc = Server::mmsc(&dir.join("mmsc"), &["--dlr-after", "1m", "--json"]);
+    let out = send(
         &mmsc.url,
-        "--from",
-        "63901",
-        "--to",
-        "15551234567",
-        "--text",
-        "v1",
-        "--json",
-    ]);
+        &["--to", "15551234567", "--text", "v1", "--json"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let message_id = out.json()["message_id"].as_str().unwrap().to_owned();
 
@@ -279,9 +226,8 @@ fn cancel_and_replace_a_submitted_message() {
         "no-such-id",
         "--json",
     ]);
-    assert_eq!(out.code, 1);
+    out.assert_failed(1, "2005");
     assert_eq!(out.json()["status_code"], 2005);
-    assert!(out.stderr.contains("2005"), "{}", out.stderr);
 
     let kinds: Vec<String> = mmsc
         .lines(5, WAIT)
@@ -312,9 +258,7 @@ fn cancel_and_replace_a_submitted_message() {
 fn failures_have_clear_messages_and_exit_codes() {
     let dir = TempDir::new("failures");
     let url = format!("http://127.0.0.1:{}/mm7", closed_port());
-    let out = run(&[
-        "send", "--url", &url, "--from", "63901", "--to", "1555", "--text", "x",
-    ]);
+    let out = send(&url, &["--to", "1555", "--text", "x"]);
     assert_eq!(out.code, 1);
     assert!(
         out.stderr
@@ -323,24 +267,14 @@ fn failures_have_clear_messages_and_exit_codes() {
         out.stderr
     );
 
-    let mmsc = Server::start(&[
-        "mmsc",
-        "--listen",
-        "127.0.0.1:0",
-        "--user",
-        "u",
-        "--password",
-        "p",
-        "--store",
-        s(&dir.join("mmsc")),
-        "--body-limit",
-        "2000",
-    ]);
-    let out = run(&[
-        "send", "--url", &mmsc.url, "--from", "63901", "--to", "1555", "--text", "x",
-    ]);
-    assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("401 Unauthorized"), "{}", out.stderr);
+    let mmsc = Server::mmsc(
+        &dir.join("mmsc"),
+        &["--user", "u", "--password", "p", "--body-limit", "2000"],
+    );
+    let to = |args: &[&str]| send(&mmsc.url, &[&["--to", "1555"], args].concat());
+    let authorized = |args: &[&str]| to(&[&["--user", "u", "--password", "p"], args].concat());
+    let out = to(&["--text", "x"]);
+    out.assert_failed(1, "401 Unauthorized");
     assert!(
         out.stderr.contains("--user and --password"),
         "{}",
@@ -348,63 +282,16 @@ fn failures_have_clear_messages_and_exit_codes() {
     );
 
     let long = "x".repeat(3000);
-    let out = run(&[
-        "send",
-        "--url",
-        &mmsc.url,
-        "--user",
-        "u",
-        "--password",
-        "p",
-        "--from",
-        "63901",
-        "--to",
-        "1555",
-        "--text",
-        &long,
-        "--json",
-    ]);
-    assert_eq!(out.code, 1);
-    assert!(
-        out.stderr.contains("413 Payload Too Large"),
-        "{}",
-        out.stderr
-    );
+    let out = authorized(&["--text", &long, "--json"]);
+    out.assert_failed(1, "413 Payload Too Large");
     assert_eq!(out.json()["http_status"], 413);
 
-    let out = run(&[
-        "send",
-        "--url",
-        &mmsc.url,
-        "--from",
-        "63901",
-        "--to",
-        "1555",
-        "--attach",
-        s(&dir.join("missing.jpg")),
-    ]);
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("cannot read "), "{}", out.stderr);
+    let out = to(&["--attach", s(&dir.join("missing.jpg"))]);
+    out.assert_failed(2, "cannot read ");
 
-    let odd = dir.join("notes.docx");
-    std::fs::write(&odd, b"PK").unwrap();
-    let out = run(&[
-        "send",
-        "--url",
-        &mmsc.url,
-        "--from",
-        "63901",
-        "--to",
-        "1555",
-        "--attach",
-        s(&odd),
-    ]);
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("unknown file extension .docx"),
-        "{}",
-        out.stderr
-    );
+    let odd = dir.write("notes.docx", b"PK");
+    let out = to(&["--attach", s(&odd)]);
+    out.assert_failed(2, "unknown file extension .docx");
 
     let out = run(&[
         "send",
@@ -417,23 +304,8 @@ fn failures_have_clear_messages_and_exit_codes() {
     ]);
     assert_eq!(out.code, 2);
 
-    let heic = dir.join("photo.heic");
-    std::fs::write(&heic, b"\0\0\0\x18ftypheic").unwrap();
-    let out = run(&[
-        "send",
-        "--url",
-        &mmsc.url,
-        "--user",
-        "u",
-        "--password",
-        "p",
-        "--from",
-        "63901",
-        "--to",
-        "1555",
-        "--attach",
-        s(&heic),
-    ]);
+    let heic = dir.write("photo.heic", b"\0\0\0\x18ftypheic");
+    let out = authorized(&["--attach", s(&heic)]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stderr.contains(

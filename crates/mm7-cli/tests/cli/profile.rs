@@ -2,12 +2,9 @@
 //! `mm7 mmsc` answering as the provider documents.
 
 use std::net::TcpListener;
-use std::path::Path;
 use std::time::Duration;
 
-use serde_json::Value;
-
-use crate::support::{Output, Server, TempDir, run, s};
+use crate::support::{CREDENTIALS, Output, Server, TempDir, folders, json_line, s, send};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -38,22 +35,6 @@ impl Witness {
     }
 }
 
-fn json_line(line: &str) -> Value {
-    serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"))
-}
-
-fn folders(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
-}
-
 /// The violations of a `--json` refusal, by field.
 fn violation_fields(out: &Output) -> Vec<String> {
     out.json()["violations"]
@@ -65,27 +46,28 @@ fn violation_fields(out: &Output) -> Vec<String> {
         .collect()
 }
 
-fn send(url: &str, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "send", "--url", url, "--from", "63901", "--text", "hi", "--json",
-    ];
-    args.extend_from_slice(extra);
-    run(&args)
+/// `mm7 send` of a text with `--json`, under the provider `profile`.
+fn send_hi(url: &str, profile: &str, extra: &[&str]) -> Output {
+    send(
+        url,
+        &[&["--text", "hi", "--json", "--profile", profile], extra].concat(),
+    )
+}
+
+/// `mm7 send` under the generic profile in a provider's own namespace and version, so that
+/// the client checks nothing the provider's rules would.
+fn send_unchecked(url: &str, namespace: &str, mm7_version: &str, extra: &[&str]) -> Output {
+    let version = ["--namespace", namespace, "--mm7-version", mm7_version];
+    send_hi(url, "generic", &[&version, extra].concat())
 }
 
 #[test]
 fn sinch_refuses_a_plus_number_before_sending() {
     let witness = Witness::new();
-    let out = send(
+    let out = send_hi(
         &witness.url,
-        &[
-            "--profile",
-            "sinch",
-            "--vasp-id",
-            "api-key",
-            "--to",
-            "+15551234567",
-        ],
+        "sinch",
+        &["--vasp-id", "api-key", "--to", "+15551234567"],
     );
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert_eq!(violation_fields(&out), ["Recipients/To[0]/Number"]);
@@ -105,19 +87,17 @@ fn sinch_refuses_a_plus_number_before_sending() {
     witness.assert_nothing_connected();
 
     // `mblox` is Sinch's former name; without --json every violation is on its own line.
-    let out = run(&[
-        "send",
-        "--url",
+    let out = send(
         &witness.url,
-        "--profile",
-        "mblox",
-        "--from",
-        "63901",
-        "--to",
-        "0015551234567",
-        "--text",
-        "hi",
-    ]);
+        &[
+            "--profile",
+            "mblox",
+            "--to",
+            "0015551234567",
+            "--text",
+            "hi",
+        ],
+    );
     assert_eq!(out.code, 2, "{}", out.stderr);
     let errors: Vec<&str> = out
         .stderr
@@ -138,19 +118,10 @@ fn sinch_refuses_a_plus_number_before_sending() {
 #[test]
 fn vibes_refuses_a_delivery_report_without_its_callback_header() {
     let witness = Witness::new();
-    let out = send(
+    let out = send_hi(
         &witness.url,
-        &[
-            "--profile",
-            "vibes",
-            "--user",
-            "vasp",
-            "--password",
-            "s3cret",
-            "--to",
-            "15551234567",
-            "--dlr",
-        ],
+        "vibes",
+        &[&CREDENTIALS[..], &["--to", "15551234567", "--dlr"]].concat(),
     );
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert_eq!(violation_fields(&out), ["header X-Vibes-DlrCallbackUrl"]);
@@ -162,37 +133,20 @@ fn vibes_refuses_a_delivery_report_without_its_callback_header() {
 fn the_mock_mmsc_answers_as_vibes() {
     let dir = TempDir::new("vibes");
     let store = dir.join("mmsc");
-    let mmsc = Server::start(&[
-        "mmsc",
-        "--listen",
-        "127.0.0.1:0",
-        "--profile",
-        "vibes",
-        "--user",
-        "vasp",
-        "--password",
-        "s3cret",
-        "--store",
-        s(&store),
-        "--dlr-after",
-        "1h",
-        "--json",
-    ]);
+    let mmsc = Server::mmsc(
+        &store,
+        &[
+            &CREDENTIALS[..],
+            &["--profile", "vibes", "--dlr-after", "1h", "--json"],
+        ]
+        .concat(),
+    );
     assert!(mmsc.url.ends_with("/mms/mm7/submit"), "{}", mmsc.url);
-    let credentials = ["--user", "vasp", "--password", "s3cret"];
+    let dlr = [&CREDENTIALS[..], &["--to", "15551234567", "--dlr"]].concat();
 
     // With the header, the client's check and the mock both accept it.
-    let mut accepted = vec![
-        "--profile",
-        "vibes",
-        "--to",
-        "15551234567",
-        "--dlr",
-        "--header",
-        "X-Vibes-DlrCallbackUrl: http://127.0.0.1:1/x",
-    ];
-    accepted.extend_from_slice(&credentials);
-    let out = send(&mmsc.url, &accepted);
+    let callback = ["--header", "X-Vibes-DlrCallbackUrl: http://127.0.0.1:1/x"];
+    let out = send_hi(&mmsc.url, "vibes", &[&dlr[..], &callback].concat());
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.json()["status_code"], 1000);
     let event = json_line(&mmsc.next_line(WAIT));
@@ -201,19 +155,7 @@ fn the_mock_mmsc_answers_as_vibes() {
 
     // Without the client's profile the request goes out, and the mock refuses it as Vibes
     // documents: the whole request, with a client error.
-    let mut unchecked = vec![
-        "--profile",
-        "generic",
-        "--namespace",
-        "REL-5-MM7-1-2",
-        "--mm7-version",
-        "5.3.0",
-        "--to",
-        "15551234567",
-        "--dlr",
-    ];
-    unchecked.extend_from_slice(&credentials);
-    let out = send(&mmsc.url, &unchecked);
+    let out = send_unchecked(&mmsc.url, "REL-5-MM7-1-2", "5.3.0", &dlr);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert_eq!(out.json()["status_code"], 2000, "{}", out.stdout_text());
     assert!(
@@ -231,34 +173,13 @@ fn the_mock_mmsc_answers_as_vibes() {
 fn the_mock_mmsc_answers_as_sinch() {
     let dir = TempDir::new("sinch");
     let store = dir.join("mmsc");
-    let mmsc = Server::start(&[
-        "mmsc",
-        "--listen",
-        "127.0.0.1:0",
-        "--profile",
-        "sinch",
-        "--store",
-        s(&store),
-        "--dlr-after",
-        "1h",
-        "--json",
-    ]);
+    let mmsc = Server::mmsc(
+        &store,
+        &["--profile", "sinch", "--dlr-after", "1h", "--json"],
+    );
     let unchecked = |to: &str| {
-        send(
-            &mmsc.url,
-            &[
-                "--profile",
-                "generic",
-                "--namespace",
-                "REL-6-MM7-1-4",
-                "--mm7-version",
-                "6.8.0",
-                "--vasp-id",
-                "api-key",
-                "--to",
-                to,
-            ],
-        )
+        let to = ["--vasp-id", "api-key", "--to", to];
+        send_unchecked(&mmsc.url, "REL-6-MM7-1-4", "6.8.0", &to)
     };
     let out = unchecked("+15551234567");
     assert_eq!(out.code, 1, "{}", out.stderr);
@@ -277,38 +198,16 @@ fn the_mock_mmsc_answers_as_sinch() {
 fn the_mock_mmsc_stores_the_smil_optus_generates() {
     let dir = TempDir::new("optus");
     let store = dir.join("mmsc");
-    let mmsc = Server::start(&[
-        "mmsc",
-        "--listen",
-        "127.0.0.1:0",
-        "--profile",
-        "optus",
-        "--store",
-        s(&store),
-        "--dlr-after",
-        "1h",
-    ]);
-    let card = dir.join("card.vcf");
-    std::fs::write(&card, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nEND:VCARD\r\n").unwrap();
-    let out = run(&[
-        "send",
-        "--profile",
-        "optus",
-        "--url",
+    let mmsc = Server::mmsc(&store, &["--profile", "optus", "--dlr-after", "1h"]);
+    let card = dir.write(
+        "card.vcf",
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nEND:VCARD\r\n",
+    );
+    let to = ["--profile", "optus", "--to", "+61412345678", "--text", "hi"];
+    let out = send(
         &mmsc.url,
-        "--user",
-        "vasp",
-        "--password",
-        "s3cret",
-        "--from",
-        "63901",
-        "--to",
-        "+61412345678",
-        "--text",
-        "hi",
-        "--attach",
-        s(&card),
-    ]);
+        &[&CREDENTIALS[..], &to, &["--attach", s(&card)]].concat(),
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     // The profile reports the partial-compatibility type; `send` does not repeat it.
     let vcard_lines = out

@@ -1,9 +1,10 @@
 //! Running the built `mm7` binary with a time bound, and temporary directories.
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 /// What a finished run left.
@@ -23,6 +24,35 @@ impl Output {
         serde_json::from_slice(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout_text()))
     }
+
+    /// Asserts that the run was refused as bad input: exit status 2, nothing on standard
+    /// output, and standard error starting with `prefix`.
+    pub(crate) fn assert_bad_input(&self, prefix: &str) {
+        assert_eq!(self.code, 2, "{}", self.stderr);
+        assert!(self.stdout.is_empty(), "{}", self.stdout_text());
+        assert!(self.stderr.starts_with(prefix), "{}", self.stderr);
+    }
+
+    /// Asserts that the run exited with `code` and said `needle` on standard error.
+    pub(crate) fn assert_failed(&self, code: i32, needle: &str) {
+        assert_eq!(self.code, code, "{}", self.stderr);
+        assert!(self.stderr.contains(needle), "{}", self.stderr);
+    }
+}
+
+/// A line of a server's standard output, as the JSON it must be.
+pub(crate) fn json_line(line: &str) -> serde_json::Value {
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"))
+}
+
+/// The names in the folder `dir`, which must exist, sorted.
+pub(crate) fn folders(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 /// The `mm7` command, with no user data directory of its own.
@@ -45,6 +75,16 @@ pub(crate) fn run_for(args: &[&str], limit: Duration) -> Output {
 /// Runs `mm7 ARGS` for at most 30 seconds.
 pub(crate) fn run(args: &[&str]) -> Output {
     run_for(args, Duration::from_secs(30))
+}
+
+/// The credentials the tests give a mock MMSC and its clients.
+pub(crate) const CREDENTIALS: [&str; 4] = ["--user", "vasp", "--password", "s3cret"];
+
+/// Runs `mm7 send --url URL --from 63901 ARGS`: a VASP's short code sending.
+pub(crate) fn send(url: &str, args: &[&str]) -> Output {
+    let mut all = vec!["send", "--url", url, "--from", "63901"];
+    all.extend_from_slice(args);
+    run(&all)
 }
 
 /// Waits for a child, reading its output, and kills it after `limit`.
@@ -125,6 +165,13 @@ impl TempDir {
     pub(crate) fn join(&self, name: &str) -> PathBuf {
         self.0.join(name)
     }
+
+    /// Writes the file `name` in the directory, and gives its path.
+    pub(crate) fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.join(name);
+        std::fs::write(&path, contents).expect("write a test file");
+        path
+    }
 }
 
 impl Drop for TempDir {
@@ -142,44 +189,41 @@ pub(crate) fn s(path: &Path) -> &str {
 pub(crate) struct Server {
     child: Child,
     pub(crate) url: String,
-    stdout: std::sync::mpsc::Receiver<String>,
+    stdout: Receiver<String>,
 }
 
 impl Server {
+    /// Starts `mm7 mmsc` on a free 127.0.0.1 port, storing in `store`, with `args`.
+    pub(crate) fn mmsc(store: &Path, args: &[&str]) -> Server {
+        Server::on_free_port("mmsc", store, args)
+    }
+
+    /// Starts `mm7 vasp` on a free 127.0.0.1 port, storing in `store`, with `args`.
+    pub(crate) fn vasp(store: &Path, args: &[&str]) -> Server {
+        Server::on_free_port("vasp", store, args)
+    }
+
+    fn on_free_port(command: &str, store: &Path, args: &[&str]) -> Server {
+        let mut all = vec![command, "--listen", "127.0.0.1:0", "--store", s(store)];
+        all.extend_from_slice(args);
+        Server::start(&all)
+    }
+
     /// Starts `mm7 ARGS` and waits (10 s at most) for its `listening on URL` line.
     pub(crate) fn start(args: &[&str]) -> Server {
-        use std::io::BufRead;
         let mut child = mm7().args(args).spawn().expect("spawn mm7");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let stderr = child.stderr.take().expect("piped stderr");
-        let (out_tx, out_rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if out_tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let (err_tx, err_rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if err_tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let stdout = lines_of(child.stdout.take().expect("piped stdout"));
+        let stderr = lines_of(child.stderr.take().expect("piped stderr"));
         let mut server = Server {
             child,
             url: String::new(),
-            stdout: out_rx,
+            stdout,
         };
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut seen = Vec::new();
         while server.url.is_empty() {
             let left = deadline.saturating_duration_since(Instant::now());
-            match err_rx.recv_timeout(left) {
+            match stderr.recv_timeout(left) {
                 Ok(line) => {
                     if let Some(rest) = line.split(" listening on ").nth(1) {
                         server.url = rest
@@ -217,6 +261,20 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The lines `reader` gives, read on a thread of their own until it ends.
+fn lines_of(reader: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(reader).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
 }
 
 /// A 127.0.0.1 port nothing listens on (bound, then released).
