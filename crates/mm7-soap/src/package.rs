@@ -145,10 +145,19 @@ fn to_model_part(
             for (i, child) in nested.parts().iter().enumerate() {
                 children.push(to_model_part(child, i, options, depth + 1)?);
             }
-            // The boundary (and `start`, which names the first part by default) are framing,
-            // chosen afresh by whoever writes the part again; the content is the media type and
-            // the `type` of a multipart/related.
+            // The boundary and `start` are framing, chosen afresh by whoever writes the part
+            // again; the content is the media type, the `type` of a multipart/related, and
+            // which part is its root. A writer names the first part as `start` (and RFC 2387
+            // §3.2 makes the first part the root when `start` is absent), so a root that
+            // `start` names elsewhere is moved to the front; the others keep their order, which
+            // carries no meaning in a multipart/related (its parts are found by Content-ID).
             let nested_type = nested.content_type();
+            if nested_type.is("multipart/related")
+                && let Some(root) = nested.root_index()
+                && let Some(moved) = children.get_mut(..=root)
+            {
+                moved.rotate_right(1);
+            }
             // RFC 2387 requires `type` on multipart/related; where a peer left it out, it is the
             // first part's type, which is what a writer puts there (and what `start` names by
             // default).
