@@ -6,6 +6,8 @@
 //! tspecial), names are case-insensitive (`Type=`, `Start=` occur), and
 //! malformed entries are skipped rather than failing the whole header.
 
+use std::borrow::Cow;
+
 use nom::Parser;
 use nom::bytes::complete::take_while1;
 use nom::character::complete::char;
@@ -13,24 +15,51 @@ use nom::sequence::preceded;
 
 /// Parameters of a Content-Type or Content-Disposition value, names
 /// lower-cased, RFC 2231 values decoded, in order of first appearance.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Names and values are kept in one text buffer, so that a header's parameters
+/// cost two allocations whatever their number.
+#[derive(Debug, Clone, Default)]
 pub struct Params {
-    entries: Vec<(String, String)>,
+    text: String,
+    // Per parameter: the name's and the value's start and end in `text`.
+    entries: Vec<Entry>,
 }
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    name: (usize, usize),
+    value: (usize, usize),
+}
+
+impl PartialEq for Params {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Params {}
 
 impl Params {
     /// The value of parameter `name` (ASCII case-insensitive); the first wins
     /// when a name repeats.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.entries
-            .iter()
+        self.iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v)
     }
 
     /// All parameters as `(lower-cased name, value)`.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.entries.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        self.entries.iter().map(|entry| {
+            (
+                self.text
+                    .get(entry.name.0..entry.name.1)
+                    .unwrap_or_default(),
+                self.text
+                    .get(entry.value.0..entry.value.1)
+                    .unwrap_or_default(),
+            )
+        })
     }
 
     /// Number of parameters.
@@ -43,15 +72,46 @@ impl Params {
         self.entries.is_empty()
     }
 
+    /// Appends a parameter; `name` is lower-cased.
     pub(crate) fn push(&mut self, name: &str, value: &str) {
-        self.entries
-            .push((name.to_ascii_lowercase(), value.to_owned()));
+        let start = self.text.len();
+        self.text
+            .extend(name.chars().map(|c| c.to_ascii_lowercase()));
+        let name = (start, self.text.len());
+        let value = self.append(value);
+        self.entries.push(Entry { name, value });
+    }
+
+    /// The index of the parameter named `name`, already lower-cased.
+    fn position(&self, lower_name: &str) -> Option<usize> {
+        self.iter().position(|(n, _)| n == lower_name)
+    }
+
+    /// Gives parameter `index` a new value (the old one stays in the buffer, unused).
+    fn replace(&mut self, index: usize, value: &str) {
+        let value = self.append(value);
+        if let Some(entry) = self.entries.get_mut(index) {
+            entry.value = value;
+        }
+    }
+
+    fn append(&mut self, value: &str) -> (usize, usize) {
+        let start = self.text.len();
+        self.text.push_str(value);
+        (start, self.text.len())
     }
 }
 
 /// Parses `*( ";" param )` from `input` (what follows the media type).
 pub(crate) fn parse_params(input: &str) -> Params {
-    let mut collector = Collector::default();
+    let mut collector = Collector {
+        params: Params {
+            // Names and values together are never longer than the input.
+            text: String::with_capacity(input.len()),
+            entries: Vec::new(),
+        },
+        extended: Vec::new(),
+    };
     let mut rest = input;
     loop {
         rest = rest.trim_start_matches(|c: char| c == ';' || is_ows(c));
@@ -70,7 +130,7 @@ pub(crate) fn parse_params(input: &str) -> Params {
 }
 
 /// `token OWS "=" OWS (quoted-string / bare value)`.
-fn param(input: &str) -> nom::IResult<&str, (&str, String)> {
+fn param(input: &str) -> nom::IResult<&str, (&str, Cow<'_, str>)> {
     let (input, name) = take_while1(is_token_char).parse_complete(input)?;
     let (input, _) = preceded(ows, char('=')).parse_complete(input)?;
     let (input, _) = ows(input)?;
@@ -80,7 +140,7 @@ fn param(input: &str) -> nom::IResult<&str, (&str, String)> {
     }
     let end = input.find(';').unwrap_or(input.len());
     let value = input[..end].trim_end_matches(is_ows);
-    Ok((&input[end..], (name, value.to_owned())))
+    Ok((&input[end..], (name, Cow::Borrowed(value))))
 }
 
 fn ows(input: &str) -> nom::IResult<&str, &str> {
@@ -91,18 +151,20 @@ fn ows(input: &str) -> nom::IResult<&str, &str> {
 /// The content of a quoted string that started just before `input`, with
 /// backslash escapes removed, and the bytes consumed (closing quote included).
 /// An unterminated string runs to the end (lenient).
-pub(crate) fn unquote(input: &str) -> (String, usize) {
-    // The common case has no escapes: one copy of the slice.
+pub(crate) fn unquote(input: &str) -> (Cow<'_, str>, usize) {
+    // The common case has no escapes: the slice itself.
     match memchr::memchr2(b'"', b'\\', input.as_bytes()) {
-        Some(end) if input.as_bytes()[end] == b'"' => return (input[..end].to_owned(), end + 1),
-        None => return (input.to_owned(), input.len()),
+        Some(end) if input.as_bytes()[end] == b'"' => {
+            return (Cow::Borrowed(&input[..end]), end + 1);
+        }
+        None => return (Cow::Borrowed(input), input.len()),
         Some(_) => {}
     }
     let mut value = String::new();
     let mut chars = input.char_indices();
     while let Some((i, c)) = chars.next() {
         match c {
-            '"' => return (value, i + 1),
+            '"' => return (Cow::Owned(value), i + 1),
             '\\' => match chars.next() {
                 Some((_, escaped)) => value.push(escaped),
                 None => break,
@@ -110,7 +172,7 @@ pub(crate) fn unquote(input: &str) -> (String, usize) {
             _ => value.push(c),
         }
     }
-    (value, input.len())
+    (Cow::Owned(value), input.len())
 }
 
 /// RFC 2045 token characters: printable ASCII except tspecials.
@@ -149,17 +211,16 @@ struct Section {
 /// Gathers parameters as they are parsed: plain ones straight into the
 /// result, RFC 2231 sections aside until all are seen, since continuations
 /// may come in any order.
-#[derive(Default)]
 struct Collector {
     params: Params,
     extended: Vec<(String, Vec<Section>)>,
 }
 
 impl Collector {
-    fn add(&mut self, name: &str, value: String) {
+    fn add(&mut self, name: &str, value: Cow<'_, str>) {
         let Some((base, suffix)) = name.split_once('*') else {
             if self.params.get(name).is_none() {
-                self.params.entries.push((name.to_ascii_lowercase(), value));
+                self.params.push(name, &value);
             }
             return;
         };
@@ -180,7 +241,7 @@ impl Collector {
         let section = Section {
             index,
             encoded,
-            value,
+            value: value.into_owned(),
         };
         match self.extended.iter_mut().find(|(n, _)| *n == base) {
             Some((_, sections)) => sections.push(section),
@@ -194,9 +255,9 @@ impl Collector {
         for (base, mut sections) in self.extended {
             sections.sort_by_key(|s| s.index);
             let value = join_sections(&sections);
-            match self.params.entries.iter_mut().find(|(n, _)| *n == base) {
-                Some(entry) => entry.1 = value,
-                None => self.params.entries.push((base, value)),
+            match self.params.position(&base) {
+                Some(index) => self.params.replace(index, &value),
+                None => self.params.push(&base, &value),
             }
         }
         self.params
