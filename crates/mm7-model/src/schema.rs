@@ -476,6 +476,7 @@ pub trait MessageElements {
 
 /// Implements [`MessageElements`] from a list of `"Element" => kind field` entries, where
 /// kind is `opt` (an `Option`), `vec` (a `Vec`), `text` (a required value with `is_empty`),
+/// `id` (a required identifier such as `MessageID`, present when non-empty, as `text`),
 /// `dflt` (an optional value with `is_empty` and `Default`, such as an optional `Recipients`),
 /// `reqopt` (a required element held in an `Option`, so that a peer omitting it can still be
 /// decoded) or `req` (a required value always present).
@@ -505,6 +506,7 @@ macro_rules! impl_elements {
     (@has opt $e:expr) => { $e.is_some() };
     (@has vec $e:expr) => { !$e.is_empty() };
     (@has text $e:expr) => { !$e.is_empty() };
+    (@has id $e:expr) => { !$e.is_empty() };
     (@has req $e:expr) => { true };
     (@has dflt $e:expr) => { !$e.is_empty() };
     (@has reqopt $e:expr) => { $e.is_some() };
@@ -519,6 +521,7 @@ macro_rules! impl_elements {
         had
     }};
     (@clear text $e:expr) => { false };
+    (@clear id $e:expr) => { false };
     (@clear req $e:expr) => { false };
     (@clear reqopt $e:expr) => { false };
     (@clear dflt $e:expr) => {{

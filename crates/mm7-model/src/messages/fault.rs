@@ -4,18 +4,17 @@
 //! `faultcode` `Client` or `Server`, and the error response (`RSErrorRsp` from the MMSC,
 //! `VASPErrorRsp` from the VASP) inside `detail`.
 
-use crate::schema::Operation;
 use crate::status::{Status, StatusClass};
 use crate::version::Mm7Version;
 
 super::generic_response! {
     /// `RSErrorRsp`: the MMSC could not process a request at all.
-    RsErrorRsp, Operation::RsErrorRsp
+    RsErrorRsp
 }
 
 super::generic_response! {
     /// `VASPErrorRsp`: the VASP could not process a request at all.
-    VaspErrorRsp, Operation::VaspErrorRsp
+    VaspErrorRsp
 }
 
 /// What a fault's `detail` holds.

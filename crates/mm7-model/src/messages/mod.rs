@@ -2,6 +2,7 @@
 
 pub mod cancel;
 pub mod common;
+mod declare;
 pub mod deliver;
 pub mod extended;
 pub mod fault;
@@ -26,25 +27,14 @@ use submit::{SubmitReq, SubmitRsp};
 
 /// Defines a response of `genericResponseType` (`MM7Version`, `Status`).
 macro_rules! generic_response {
-    ($(#[$doc:meta])* $name:ident, $op:expr) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-        #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-        pub struct $name {
-            /// `MM7Version`.
-            #[cfg_attr(
-                feature = "serde",
-                serde(
-                    rename = "MM7Version",
-                    default,
-                    skip_serializing_if = "crate::version::Mm7Version::is_empty"
-                )
-            )]
-            pub mm7_version: $crate::version::Mm7Version,
-            /// `Status`.
-            #[cfg_attr(feature = "serde", serde(rename = "Status"))]
-            pub status: $crate::status::Status,
+    ($(#[$doc:meta])* $name:ident) => {
+        $crate::messages::declare::message_struct! {
+            $(#[$doc])*
+            #[derive(Debug, Clone, PartialEq, Eq)]
+            pub struct $name {
+                /// `Status`.
+                "Status" => req status: $crate::status::Status,
+            }
         }
 
         impl $name {
@@ -64,11 +54,6 @@ macro_rules! generic_response {
                 $name::new(mm7_version, $crate::status::Status::success())
             }
         }
-
-        $crate::schema::impl_elements!($name, $op, {
-            "MM7Version" => text mm7_version,
-            "Status" => req status,
-        });
     };
 }
 pub(crate) use generic_response;

@@ -1,87 +1,31 @@
 //! `ReadReplyReq` / `ReadReplyRsp`: an MMSC reports that a recipient read a message.
 
+use super::declare::message_struct;
 use crate::address::Address;
 use crate::enums::MmStatus;
-use crate::schema::{Operation, impl_elements};
 use crate::time::DateTime;
 use crate::version::Mm7Version;
 
-/// `ReadReplyReq`: the read status of a submitted message for one recipient.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct ReadReplyReq {
-    /// `MM7Version`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "MM7Version",
-            default,
-            skip_serializing_if = "Mm7Version::is_empty"
-        )
-    )]
-    pub mm7_version: Mm7Version,
-    /// `MMSRelayServerID`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "MMSRelayServerID",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub mms_relay_server_id: Option<String>,
-    /// `MessageID`: the submitted message this reports on.
-    #[cfg_attr(feature = "serde", serde(rename = "MessageID"))]
-    pub message_id: String,
-    /// `Recipient`: the recipient who read (or deleted) it.
-    #[cfg_attr(feature = "serde", serde(rename = "Recipient"))]
-    pub recipient: Address,
-    /// `Sender`: the original sender.
-    #[cfg_attr(feature = "serde", serde(rename = "Sender"))]
-    pub sender: Address,
-    /// `TimeStamp`: when it was read.
-    #[cfg_attr(feature = "serde", serde(rename = "TimeStamp"))]
-    pub time_stamp: DateTime,
-    /// `MMStatus`: `Read`, `Deleted` or `Indeterminate`.
-    #[cfg_attr(feature = "serde", serde(rename = "MMStatus"))]
-    pub mm_status: MmStatus,
-    /// `StatusText`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "StatusText",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub status_text: Option<String>,
-    /// `ApplicID` (REL-6).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ApplicID", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub applic_id: Option<String>,
-    /// `ReplyApplicID` (REL-6).
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ReplyApplicID",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub reply_applic_id: Option<String>,
-    /// `AuxApplicInfo` (REL-6).
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "AuxApplicInfo",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub aux_applic_info: Option<String>,
+message_struct! {
+    /// `ReadReplyReq`: the read status of a submitted message for one recipient.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ReadReplyReq {
+        /// `MMSRelayServerID`.
+        "MMSRelayServerID" => opt mms_relay_server_id: Option<String>,
+        /// `MessageID`: the submitted message this reports on.
+        "MessageID" => id message_id: String,
+        /// `Recipient`: the recipient who read (or deleted) it.
+        "Recipient" => req recipient: Address,
+        /// `Sender`: the original sender.
+        "Sender" => req sender: Address,
+        /// `TimeStamp`: when it was read.
+        "TimeStamp" => req time_stamp: DateTime,
+        /// `MMStatus`: `Read`, `Deleted` or `Indeterminate`.
+        "MMStatus" => req mm_status: MmStatus,
+        /// `StatusText`.
+        "StatusText" => opt status_text: Option<String>,
+        ..applic_ids,
+    }
 }
 
 impl ReadReplyReq {
@@ -110,21 +54,7 @@ impl ReadReplyReq {
     }
 }
 
-impl_elements!(ReadReplyReq, Operation::ReadReplyReq, {
-    "MM7Version" => text mm7_version,
-    "MMSRelayServerID" => opt mms_relay_server_id,
-    "MessageID" => text message_id,
-    "Recipient" => req recipient,
-    "Sender" => req sender,
-    "TimeStamp" => req time_stamp,
-    "MMStatus" => req mm_status,
-    "StatusText" => opt status_text,
-    "ApplicID" => opt applic_id,
-    "ReplyApplicID" => opt reply_applic_id,
-    "AuxApplicInfo" => opt aux_applic_info,
-});
-
 super::generic_response! {
     /// `ReadReplyRsp`: the VASP's answer to a [`ReadReplyReq`].
-    ReadReplyRsp, Operation::ReadReplyRsp
+    ReadReplyRsp
 }

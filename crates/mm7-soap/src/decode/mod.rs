@@ -42,6 +42,7 @@
 //! error, and losing it to a second one helps nobody.
 
 mod address;
+mod body;
 mod elements;
 mod fault;
 mod requests;
