@@ -221,7 +221,7 @@ where
     let content_type = parts
         .headers
         .get(CONTENT_TYPE)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .map(|v| String::from_utf8_lossy(v.as_bytes()))
         .unwrap_or_default();
     let decoded = match mm7_soap::decode(&content_type, body, &config.decode) {
         Ok(decoded) => decoded,
