@@ -128,7 +128,7 @@ impl MultipartBuilder {
         // once per nesting level for each level's boundary. Should the stem occur in it
         // (content crafted against this process's hash keys), the body is built again with
         // boundaries drawn and checked level by level.
-        self.build_with_stem(&format!("=_mm7_{}", random_hex()))
+        self.build_with_stem(&concat(&["=_mm7_", &random_hex()]))
     }
 
     fn build_with_stem(self, stem: &str) -> Result<EncodedMultipart, Error> {
@@ -199,7 +199,7 @@ impl MultipartBuilder {
                 PartBody::Multipart(nested) => {
                     let nested = nested.encode(ids, stem)?;
                     if root_type.is_empty() {
-                        root_type = format!("multipart/{}", nested.subtype);
+                        root_type = concat(&["multipart/", &nested.subtype]);
                     }
                     (
                         Cow::Owned(nested.content_type),
@@ -214,7 +214,7 @@ impl MultipartBuilder {
             if let Some(encoding) = encoding {
                 write_header(&mut head, "Content-Transfer-Encoding", encoding.as_str())?;
             }
-            write_header(&mut head, "Content-ID", &format!("<{content_id}>"))?;
+            write_header(&mut head, "Content-ID", &concat(&["<", &content_id, ">"]))?;
             if let Some(location) = &part.content_location {
                 write_header(&mut head, "Content-Location", location)?;
             }
@@ -259,7 +259,8 @@ impl MultipartBuilder {
             }
             (None, Some(stem)) => {
                 // Fixed width, so that no boundary of the tree is a prefix of another.
-                let boundary = format!("{stem}.{:08x}", ids.boundaries);
+                let mut boundary = concat(&[stem, "."]);
+                push_hex(&mut boundary, u64::from(ids.boundaries), 8);
                 ids.boundaries += 1;
                 if occurs(&boundary, true) {
                     return Err(Error::new(ErrorKind::BoundaryInContent, 0));
@@ -267,7 +268,7 @@ impl MultipartBuilder {
                 boundary
             }
             (None, None) => (0..BOUNDARY_ATTEMPTS)
-                .map(|_| format!("=_mm7_{}", random_hex()))
+                .map(|_| concat(&["=_mm7_", &random_hex()]))
                 .find(|candidate| !occurs(candidate, false))
                 .ok_or_else(|| Error::new(ErrorKind::BoundaryInContent, 0))?,
         };
@@ -279,7 +280,7 @@ impl MultipartBuilder {
             let related_type = self.related_type.clone().unwrap_or(root_type);
             push_quoted_param(&mut content_type, "type", &related_type);
             let root = content_ids.first().map(String::as_str).unwrap_or_default();
-            push_quoted_param(&mut content_type, "start", &format!("<{root}>"));
+            push_quoted_param(&mut content_type, "start", &concat(&["<", root, ">"]));
             if let Some(start_info) = &self.start_info {
                 push_quoted_param(&mut content_type, "start-info", start_info);
             }
@@ -309,7 +310,7 @@ impl MultipartBuilder {
                 }
             }
         }
-        chunks.push(Bytes::from(format!("\r\n--{boundary}--\r\n")));
+        chunks.push(Bytes::from(concat(&["\r\n--", &boundary, "--\r\n"])));
         content.push(false);
         let len = chunks.iter().map(Bytes::len).sum();
         Ok(EncodedMultipart {
@@ -385,7 +386,51 @@ fn random_hex() -> String {
     let high = hasher.finish();
     hasher.write_u64(high);
     let low = hasher.finish();
-    format!("{high:016x}{low:016x}")
+    let mut hex = String::with_capacity(32);
+    push_hex(&mut hex, high, 16);
+    push_hex(&mut hex, low, 16);
+    hex
+}
+
+/// The pieces joined, in one allocation (`format!` grows its buffer as it goes, and these
+/// strings are built for every part of every message encoded).
+fn concat(pieces: &[&str]) -> String {
+    let mut joined = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for piece in pieces {
+        joined.push_str(piece);
+    }
+    joined
+}
+
+/// `value` in decimal.
+fn push_decimal(out: &mut String, value: usize) {
+    let mut digits = [0u8; 20];
+    let mut rest = value;
+    let mut start = digits.len();
+    for slot in digits.iter_mut().rev() {
+        // `rest % 10` is below 10: the cast cannot truncate.
+        *slot = b'0' + (rest % 10) as u8;
+        start -= 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend(
+        digits
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .map(|&d| char::from(d)),
+    );
+}
+
+/// `value` as `digits` lower-case hex digits, zero-padded (the low `digits` nibbles).
+fn push_hex(out: &mut String, value: u64, digits: u32) {
+    for shift in (0..digits).rev() {
+        let nibble = (value >> (shift * 4)) & 0xf;
+        out.push(char::from_digit(nibble as u32, 16).unwrap_or('0'));
+    }
 }
 
 struct IdGenerator {
@@ -411,7 +456,12 @@ impl IdGenerator {
 
     fn fresh(&mut self) -> String {
         loop {
-            let candidate = format!("part{}.{}@mm7", self.next, self.prefix);
+            let mut candidate = String::with_capacity(self.prefix.len() + 32);
+            candidate.push_str("part");
+            push_decimal(&mut candidate, self.next);
+            candidate.push('.');
+            candidate.push_str(&self.prefix);
+            candidate.push_str("@mm7");
             self.next += 1;
             if !self.taken.contains(&candidate) {
                 self.taken.push(candidate.clone());

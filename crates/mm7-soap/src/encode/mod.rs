@@ -40,7 +40,15 @@ fn is_xml_name(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        && !name.to_ascii_lowercase().starts_with("xml")
+        && !name.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("xml"))
+}
+
+/// `a` then `b`, in one allocation.
+fn concat(a: &str, b: &str) -> String {
+    let mut joined = String::with_capacity(a.len() + b.len());
+    joined.push_str(a);
+    joined.push_str(b);
+    joined
 }
 
 /// Writes the whole SOAP document for `envelope`.
@@ -68,8 +76,8 @@ pub(crate) fn encode_envelope(
         PrefixStyle::DefaultNamespace => None,
     };
     let mut names = Names {
-        mm7_prefix: mm7_prefix.map(|p| format!("{p}:")).unwrap_or_default(),
-        env_prefix: format!("{}:", options.envelope_prefix),
+        mm7_prefix: mm7_prefix.map(|p| concat(p, ":")).unwrap_or_default(),
+        env_prefix: concat(&options.envelope_prefix, ":"),
         buffer: String::with_capacity(64),
     };
     let namespace = envelope.namespace.uri();
@@ -87,15 +95,15 @@ pub(crate) fn encode_envelope(
         });
     }
     let ns_attr = match mm7_prefix {
-        Some(p) => format!("xmlns:{p}"),
+        Some(p) => concat("xmlns:", p),
         None => "xmlns".to_string(),
     };
-    let must_understand = format!("{}mustUnderstand", names.env_prefix);
+    let must_understand = concat(&names.env_prefix, "mustUnderstand");
 
     let mut w = XmlWriter::with_declaration();
     w.start(names.env("Envelope"));
     w.attr(
-        &format!("xmlns:{}", options.envelope_prefix),
+        &concat("xmlns:", &options.envelope_prefix),
         SOAP_ENVELOPE_NS,
     );
     w.start(names.env("Header"));
