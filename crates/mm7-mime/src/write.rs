@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::collections::hash_map::RandomState;
+use std::fmt::Write as _;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -402,29 +403,6 @@ fn concat(pieces: &[&str]) -> String {
     joined
 }
 
-/// `value` in decimal.
-fn push_decimal(out: &mut String, value: usize) {
-    let mut digits = [0u8; 20];
-    let mut rest = value;
-    let mut start = digits.len();
-    for slot in digits.iter_mut().rev() {
-        // `rest % 10` is below 10: the cast cannot truncate.
-        *slot = b'0' + (rest % 10) as u8;
-        start -= 1;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    out.extend(
-        digits
-            .get(start..)
-            .unwrap_or_default()
-            .iter()
-            .map(|&d| char::from(d)),
-    );
-}
-
 /// `value` as `digits` lower-case hex digits, zero-padded (the low `digits` nibbles).
 fn push_hex(out: &mut String, value: u64, digits: u32) {
     for shift in (0..digits).rev() {
@@ -457,9 +435,8 @@ impl IdGenerator {
     fn fresh(&mut self) -> String {
         loop {
             let mut candidate = String::with_capacity(self.prefix.len() + 32);
-            candidate.push_str("part");
-            push_decimal(&mut candidate, self.next);
-            candidate.push('.');
+            // Sized up front: writing the number does not grow it.
+            let _ = write!(candidate, "part{}.", self.next);
             candidate.push_str(&self.prefix);
             candidate.push_str("@mm7");
             self.next += 1;
