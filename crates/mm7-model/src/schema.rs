@@ -454,6 +454,9 @@ pub trait MessageElements {
     /// The `MM7Version` element.
     fn mm7_version(&self) -> &Mm7Version;
 
+    /// The `MM7Version` element, to set it.
+    fn mm7_version_mut(&mut self) -> &mut Mm7Version;
+
     /// Whether element `name` (a name from [`Operation::elements`]) is present. Required
     /// text elements count as present when non-empty; `Recipients` when it has an address.
     fn has_element(&self, name: &str) -> bool;
@@ -488,6 +491,9 @@ macro_rules! impl_elements {
             }
             fn mm7_version(&self) -> &$crate::version::Mm7Version {
                 &self.mm7_version
+            }
+            fn mm7_version_mut(&mut self) -> &mut $crate::version::Mm7Version {
+                &mut self.mm7_version
             }
             fn has_element(&self, name: &str) -> bool {
                 match name {

@@ -164,6 +164,21 @@ impl Message {
         dispatch!(self, m => Some(m.mm7_version()), f => f.detail.as_ref().and_then(|d| d.mm7_version()))
     }
 
+    /// The `MM7Version` of the operation body, to set it; `None` for a Fault.
+    ///
+    /// ```
+    /// use mm7_model::{Message, Mm7Version, SubmitRsp};
+    ///
+    /// let mut message = Message::from(SubmitRsp::success("5.3.0", "msg-1"));
+    /// if let Some(version) = message.mm7_version_mut() {
+    ///     *version = Mm7Version::new("6.8.0");
+    /// }
+    /// assert_eq!(message.mm7_version().map(Mm7Version::as_str), Some("6.8.0"));
+    /// ```
+    pub fn mm7_version_mut(&mut self) -> Option<&mut Mm7Version> {
+        self.elements_mut().map(MessageElements::mm7_version_mut)
+    }
+
     /// The operation body as [`MessageElements`], `None` for a Fault.
     pub fn elements(&self) -> Option<&dyn MessageElements> {
         dispatch!(self, m => Some(m as &dyn MessageElements), _f => None)

@@ -463,18 +463,12 @@ fn judge<R: Operation>(
 
 /// Sets the `MM7Version` of a request that has none.
 pub(crate) fn fill_mm7_version(message: &mut Message, version: &Mm7Version) {
-    let slot = match message {
-        Message::SubmitReq(m) => &mut m.mm7_version,
-        Message::CancelReq(m) => &mut m.mm7_version,
-        Message::ReplaceReq(m) => &mut m.mm7_version,
-        Message::DeliverReq(m) => &mut m.mm7_version,
-        Message::DeliveryReportReq(m) => &mut m.mm7_version,
-        Message::ReadReplyReq(m) => &mut m.mm7_version,
-        Message::ExtendedCancelReq(m) => &mut m.mm7_version,
-        Message::ExtendedReplaceReq(m) => &mut m.mm7_version,
-        _ => return,
-    };
-    if slot.is_empty() {
+    if !message.is_request() {
+        return;
+    }
+    if let Some(slot) = message.mm7_version_mut()
+        && slot.is_empty()
+    {
         *slot = version.clone();
     }
 }

@@ -123,16 +123,7 @@ pub(crate) fn echo_version(message: &mut Message, version: &Mm7Version) {
     if version.is_empty() {
         return;
     }
-    let slot = match message {
-        Message::SubmitRsp(m) => &mut m.mm7_version,
-        Message::CancelRsp(m) => &mut m.mm7_version,
-        Message::ReplaceRsp(m) => &mut m.mm7_version,
-        Message::ExtendedCancelRsp(m) => &mut m.mm7_version,
-        Message::ExtendedReplaceRsp(m) => &mut m.mm7_version,
-        Message::DeliverRsp(m) => &mut m.mm7_version,
-        Message::DeliveryReportRsp(m) => &mut m.mm7_version,
-        Message::ReadReplyRsp(m) => &mut m.mm7_version,
-        _ => return,
-    };
-    slot.clone_from(version);
+    if let Some(slot) = message.mm7_version_mut() {
+        slot.clone_from(version);
+    }
 }
