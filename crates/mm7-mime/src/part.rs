@@ -86,17 +86,19 @@ impl Part {
 
     /// The Content-Type (see the type-level docs for the default).
     pub fn content_type(&self) -> &ContentType {
-        self.content_type.get_or_init(|| {
-            let parsed = self
-                .headers
-                .get("content-type")
-                .and_then(|field| ContentType::parse(&field.value()).ok());
-            match parsed {
-                Some(content_type) => content_type,
-                None if self.in_digest => ContentType::default_digest(),
-                None => ContentType::default_text(),
-            }
-        })
+        self.content_type.get_or_init(|| self.parse_content_type())
+    }
+
+    fn parse_content_type(&self) -> ContentType {
+        let parsed = self
+            .headers
+            .get("content-type")
+            .and_then(|field| ContentType::parse(&field.value()).ok());
+        match parsed {
+            Some(content_type) => content_type,
+            None if self.in_digest => ContentType::default_digest(),
+            None => ContentType::default_text(),
+        }
     }
 
     /// The Content-ID without angle brackets (`Content-ID: <a@b>` and
@@ -188,9 +190,15 @@ impl Part {
             // Identity, or an unknown token that §6.4 does not allow anyway.
             _ => self.body.clone(),
         };
+        // The nested multipart keeps its own Content-Type: parsed for it, unless this part's
+        // was parsed already (then a copy), rather than parsed here and copied there.
+        let content_type = match self.content_type.get() {
+            Some(parsed) => parsed.clone(),
+            None => self.parse_content_type(),
+        };
         Some(Multipart::parse_at(
             body,
-            self.content_type().clone(),
+            content_type,
             &self.options,
             self.depth + 1,
             self.body_offset,
