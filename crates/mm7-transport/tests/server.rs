@@ -7,26 +7,14 @@ mod server_support;
 use std::sync::Arc;
 
 use mm7_model::Message;
-use mm7_transport::server::{Role, RunningServer, Server, ServerConfig};
+use mm7_transport::server::{Role, RunningServer, ServerConfig};
 use server_support::*;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 async fn start(config: ServerConfig) -> (RunningServer, Arc<Recorder>) {
-    init_tracing();
     let recorder = Arc::new(Recorder::default());
-    let server = Server::bind("127.0.0.1:0", config, Arc::clone(&recorder))
-        .await
-        .expect("bind");
-    (server.spawn(), recorder)
-}
-
-fn submit(transaction_id: &str) -> Vec<u8> {
-    post_xml(&soap(
-        NS_REL6,
-        transaction_id,
-        &submit_body(NS_REL6, "6.8.0"),
-    ))
+    (start_with(config, Arc::clone(&recorder)).await, recorder)
 }
 
 #[tokio::test]

@@ -10,9 +10,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use mm7_model::{SubmitReq, SubmitRsp};
-use mm7_transport::server::{
-    Handler, HandlerError, Inbound, Mm7Service, Role, RunningServer, Server, ServerConfig, tls,
-};
+use mm7_transport::server::{Handler, HandlerError, Inbound, Mm7Service, Role, ServerConfig, tls};
 use server_support::*;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -44,26 +42,10 @@ impl Handler for Slow {
     }
 }
 
-async fn start<H: Handler>(config: ServerConfig, handler: H) -> RunningServer {
-    init_tracing();
-    Server::bind("127.0.0.1:0", config, handler)
-        .await
-        .expect("bind")
-        .spawn()
-}
-
-fn submit(transaction_id: &str) -> Vec<u8> {
-    post_xml(&soap(
-        NS_REL6,
-        transaction_id,
-        &submit_body(NS_REL6, "6.8.0"),
-    ))
-}
-
 #[tokio::test]
 async fn slow_headers_and_idle_connections_are_closed() {
     let config = ServerConfig::new(Role::Mmsc).with_header_read_timeout(Duration::from_millis(300));
-    let server = start(config, Arc::new(Recorder::default())).await;
+    let server = start_with(config, Arc::new(Recorder::default())).await;
 
     // Headers one byte every 30 ms: 200 bytes would take 6 s.
     let mut stream = TcpStream::connect(server.local_addr()).await.unwrap();
@@ -107,7 +89,7 @@ async fn slow_headers_and_idle_connections_are_closed() {
 async fn slow_body_is_answered_408() {
     let config = ServerConfig::new(Role::Mmsc).with_request_timeout(Duration::from_millis(300));
     let recorder = Arc::new(Recorder::default());
-    let server = start(config, Arc::clone(&recorder)).await;
+    let server = start_with(config, Arc::clone(&recorder)).await;
     let mut stream = TcpStream::connect(server.local_addr()).await.unwrap();
     stream
         .write_all(b"POST /mm7 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: 100\r\n\r\n<env:Envelope")
@@ -128,7 +110,7 @@ async fn slow_body_is_answered_408() {
 async fn a_handler_out_of_time_is_a_server_error() {
     let config = ServerConfig::new(Role::Mmsc).with_request_timeout(Duration::from_millis(300));
     let handler = Slow::new(Duration::from_secs(30));
-    let server = start(config, Arc::clone(&handler)).await;
+    let server = start_with(config, Arc::clone(&handler)).await;
     let started = Instant::now();
     let response = exchange(server.local_addr(), &submit("tx-late")).await;
     let envelope = response.expect_fault(3000);
@@ -140,7 +122,7 @@ async fn a_handler_out_of_time_is_a_server_error() {
 #[tokio::test]
 async fn graceful_shutdown_finishes_requests_in_flight() {
     let handler = Slow::new(Duration::from_millis(400));
-    let server = start(ServerConfig::new(Role::Mmsc), Arc::clone(&handler)).await;
+    let server = start_with(ServerConfig::new(Role::Mmsc), Arc::clone(&handler)).await;
     let addr = server.local_addr();
     // An idle connection must not hold the shutdown up.
     let mut idle = TcpStream::connect(addr).await.unwrap();
@@ -181,7 +163,7 @@ async fn graceful_shutdown_finishes_requests_in_flight() {
 #[tokio::test]
 async fn connection_cap() {
     let recorder = Arc::new(Recorder::default());
-    let server = start(
+    let server = start_with(
         ServerConfig::new(Role::Mmsc).with_max_connections(1),
         Arc::clone(&recorder),
     )
@@ -223,7 +205,7 @@ async fn https() {
     )
     .unwrap();
     let recorder = Arc::new(Recorder::default());
-    let server = start(
+    let server = start_with(
         ServerConfig::new(Role::Mmsc).with_tls(server_tls),
         Arc::clone(&recorder),
     )

@@ -6,7 +6,8 @@
 use std::path::Path;
 
 use mm7_model::{
-    AddressKind, Message, MmStatus, Priority, RelativeOrAbsolute, SchemaId, StatusCode,
+    Address, AddressKind, Message, MmStatus, Priority, RelativeOrAbsolute, SchemaId, StatusCode,
+    SubmitReq,
 };
 use mm7_soap::{DecodeError, DecodeOptions, Decoded, decode_xml};
 
@@ -53,6 +54,14 @@ fn decode_err(name: &str) -> DecodeError {
     }
 }
 
+/// The SubmitReq's `SenderIdentification/SenderAddress`, which the test needs present.
+fn sender_address(m: &SubmitReq) -> &Address {
+    m.sender_identification
+        .as_ref()
+        .and_then(|s| s.sender_address.as_ref())
+        .expect("SenderAddress")
+}
+
 const VIBES_NS: &str =
     "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-2";
 const EZITXT_NS: &str =
@@ -71,11 +80,7 @@ fn check_vibes_submit_req(name: &str, version: &str) {
         panic!("{:?}", d.envelope.message)
     };
     assert_eq!(m.mm7_version.as_str(), version);
-    let sender = m
-        .sender_identification
-        .as_ref()
-        .and_then(|s| s.sender_address.as_ref())
-        .expect("SenderAddress");
+    let sender = sender_address(m);
     assert_eq!(
         (sender.kind, sender.value.as_str()),
         (AddressKind::ShortCode, "63901")
@@ -301,11 +306,7 @@ fn ezitxt_smil_submit_req() {
     let Message::SubmitReq(m) = &d.envelope.message else {
         panic!()
     };
-    let sender = m
-        .sender_identification
-        .as_ref()
-        .and_then(|s| s.sender_address.as_ref())
-        .expect("SenderAddress");
+    let sender = sender_address(m);
     assert_eq!(
         (sender.kind, sender.value.as_str()),
         (AddressKind::ShortCode, "111122")

@@ -14,7 +14,7 @@ use mm7_model::{
     CancelReq, CancelRsp, DeliverReq, DeliverRsp, DeliveryReportReq, DeliveryReportRsp, Message,
     ReadReplyReq, ReadReplyRsp, Status, StatusCode, SubmitReq, SubmitRsp,
 };
-use mm7_transport::server::{Handler, HandlerError, Inbound};
+use mm7_transport::server::{Handler, HandlerError, Inbound, RunningServer, Server, ServerConfig};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -66,6 +66,24 @@ pub(crate) fn deliver_body(namespace: &str) -> String {
         r#"<DeliverReq xmlns="{namespace}"><MM7Version>6.8.0</MM7Version>
 <Sender><Number>15551234567</Number></Sender><Subject>hi</Subject></DeliverReq>"#
     )
+}
+
+/// A server on a free loopback port, answering with `handler`.
+pub(crate) async fn start_with<H: Handler>(config: ServerConfig, handler: H) -> RunningServer {
+    init_tracing();
+    Server::bind("127.0.0.1:0", config, handler)
+        .await
+        .expect("bind")
+        .spawn()
+}
+
+/// A `text/xml` POST of a valid REL-6 `SubmitReq` with `transaction_id`.
+pub(crate) fn submit(transaction_id: &str) -> Vec<u8> {
+    post_xml(&soap(
+        NS_REL6,
+        transaction_id,
+        &submit_body(NS_REL6, "6.8.0"),
+    ))
 }
 
 /// An HTTP/1.1 POST with a true Content-Length.
