@@ -51,6 +51,9 @@ pub fn mime_parse(data: &[u8]) {
     ] {
         if let Ok(multipart) = Multipart::parse_with(body.clone(), &content_type, &options) {
             exercise(&multipart);
+            for part in multipart.parts() {
+                check_nested_split(part, &options);
+            }
         }
         if let Ok(block) = parse_headers(&input, &options) {
             for field in block.headers.iter() {
@@ -82,6 +85,35 @@ fn exercise(multipart: &Multipart) {
     for leaf in multipart.leaves().flatten() {
         exercise_part(&leaf);
     }
+}
+
+/// A nested multipart is split with the line-start `--` positions its parent's scan found; its
+/// body parsed alone, which scans it afresh, must split the same.
+///
+/// # Panics
+///
+/// When the two differ.
+fn check_nested_split(part: &Part, options: &ParseOptions) {
+    let (Some(Ok(nested)), Ok(body)) = (part.multipart(), part.decoded()) else {
+        return;
+    };
+    let alone = Multipart::parse_content_type(body, part.content_type().clone(), options)
+        .expect("a nested multipart's body parses alone as it parsed nested");
+    let shift = part.body_offset();
+    assert_eq!(nested.preamble(), alone.preamble());
+    assert_eq!(nested.epilogue(), alone.epilogue());
+    assert_eq!(nested.parts().len(), alone.parts().len());
+    for (a, b) in nested.parts().iter().zip(alone.parts()) {
+        assert_eq!(a.headers().as_bytes(), b.headers().as_bytes());
+        assert_eq!(a.body(), b.body());
+        assert_eq!(a.body_offset(), b.body_offset() + shift);
+    }
+    let warnings = |m: &Multipart, shift: usize| -> Vec<_> {
+        let list = m.warnings().iter();
+        list.map(|w| (w.kind().clone(), w.offset() + shift))
+            .collect()
+    };
+    assert_eq!(warnings(&nested, 0), warnings(&alone, shift));
 }
 
 fn exercise_part(part: &Part) {

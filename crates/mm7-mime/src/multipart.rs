@@ -1,9 +1,11 @@
 //! Splitting a `multipart/*` body (RFC 2046 §5.1) into parts, and choosing
 //! the multipart/related root (RFC 2387).
 //!
-//! The cost is one `memchr::memmem` pass over the body for `--boundary`;
-//! only the short header block at the start of each part is looked at byte
-//! by byte. Parts are slices of the input [`Bytes`], never copies, so the
+//! The cost is one `memchr::memmem` pass over the body for `\n--`, the start
+//! of every delimiter line; the same pass finds the delimiters of the
+//! multiparts nested in its parts, which are handed down and not scanned
+//! again. Only the short header block at the start of each part is looked at
+//! byte by byte. Parts are slices of the input [`Bytes`], never copies, so the
 //! allocations of a parse depend on the number of parts and header fields,
 //! never on the size of a body.
 //!
@@ -15,6 +17,8 @@
 //! The line break before a delimiter belongs to the delimiter (§5.1.1), so a
 //! part's body never ends with the CRLF that precedes `--B`.
 
+use std::sync::LazyLock;
+
 use bytes::Bytes;
 use memchr::memmem::Finder;
 
@@ -22,7 +26,7 @@ use crate::content_type::{ContentType, content_id_reference, normalize_content_i
 use crate::error::{Error, ErrorKind, Warning, WarningKind};
 use crate::header::is_wsp;
 use crate::options::ParseOptions;
-use crate::part::{Leaves, Part};
+use crate::part::{Leaves, Part, PartContext};
 
 /// Longest boundary accepted when parsing. RFC 2046 allows 70 characters;
 /// this leaves room for senders that exceed it while keeping the search
@@ -101,17 +105,21 @@ impl Multipart {
         content_type: ContentType,
         options: &ParseOptions,
     ) -> Result<Self, Error> {
-        Self::parse_at(body, content_type, options, 1, 0)
+        Self::parse_at(body, content_type, options, 1, 0, None)
     }
 
     /// Parses a multipart at nesting level `depth` whose body starts at
-    /// `base` in the outermost input.
+    /// `base` in the outermost input. `dashes`, when the parent's scan
+    /// collected them, are the positions in `body` of every `--` that starts
+    /// a line (or the body), in order: its delimiters are among them, so the
+    /// body is not scanned again.
     pub(crate) fn parse_at(
         body: Bytes,
         content_type: ContentType,
         options: &ParseOptions,
         depth: usize,
         base: usize,
+        dashes: Option<&[usize]>,
     ) -> Result<Self, Error> {
         let limits = &options.limits;
         if depth > limits.max_depth {
@@ -142,39 +150,38 @@ impl Multipart {
             return invalid("contains a line break");
         }
 
-        let mut needle = Vec::with_capacity(boundary.len() + 2);
-        needle.extend_from_slice(b"--");
-        needle.extend_from_slice(boundary.as_bytes());
-        let scanner = Scanner {
-            finder: Finder::new(&needle),
-            body: &body,
-        };
+        let mut scanner = Scanner::new(&body, boundary.as_bytes(), dashes);
         let digest = content_type.is("multipart/digest");
         let mut warnings = Vec::new();
         let mut parts = Vec::new();
-        let mut push_part = |start: usize, end: usize, warnings: &mut Vec<Warning>| {
-            if parts.len() >= limits.max_parts {
-                return Err(Error::new(
-                    ErrorKind::TooManyParts {
-                        limit: limits.max_parts,
-                    },
-                    base + start,
-                ));
-            }
-            let content = body.slice(start..end.max(start));
-            parts.push(Part::parse(
-                content,
-                base + start,
-                options,
-                depth,
-                digest,
-                warnings,
-            )?);
-            Ok(())
-        };
+        let mut push_part =
+            |start: usize, end: usize, dashes: Option<Vec<usize>>, warnings: &mut Vec<Warning>| {
+                if parts.len() >= limits.max_parts {
+                    return Err(Error::new(
+                        ErrorKind::TooManyParts {
+                            limit: limits.max_parts,
+                        },
+                        base + start,
+                    ));
+                }
+                let content = body.slice(start..end.max(start));
+                let context = PartContext {
+                    offset: base + start,
+                    depth,
+                    in_digest: digest,
+                    // Positions in the part's content, not in this body.
+                    dashes: dashes.map(|mut dashes| {
+                        dashes.retain(|&p| p >= start);
+                        dashes.iter_mut().for_each(|p| *p -= start);
+                        dashes
+                    }),
+                };
+                parts.push(Part::parse(content, context, options, warnings)?);
+                Ok(())
+            };
 
         let first = scanner
-            .next_delimiter(0)
+            .next_delimiter(0, false)
             .ok_or_else(|| Error::new(ErrorKind::BoundaryNotFound, base))?;
         let preamble = body.slice(..first.line_start);
         let mut epilogue = Bytes::new();
@@ -184,9 +191,14 @@ impl Multipart {
             epilogue = body.slice(first.after..);
         }
         while !closed {
-            match scanner.next_delimiter(pos) {
+            match scanner.next_delimiter(pos, true) {
                 Some(delimiter) => {
-                    push_part(pos, delimiter.line_start, &mut warnings)?;
+                    push_part(
+                        pos,
+                        delimiter.line_start,
+                        scanner.take_kept(),
+                        &mut warnings,
+                    )?;
                     pos = delimiter.after;
                     if delimiter.close {
                         closed = true;
@@ -208,7 +220,7 @@ impl Multipart {
                     // lose the close delimiter: nothing follows it then.
                     let rest = body.get(pos..).unwrap_or_default();
                     if !rest.iter().all(u8::is_ascii_whitespace) {
-                        push_part(pos, body.len(), &mut warnings)?;
+                        push_part(pos, body.len(), scanner.take_kept(), &mut warnings)?;
                     }
                     break;
                 }
@@ -327,53 +339,142 @@ struct Delimiter {
     close: bool,
 }
 
-struct Scanner<'a> {
-    finder: Finder<'a>,
-    body: &'a [u8],
+/// `\n--`: every delimiter line, of this multipart and of the ones nested in
+/// its parts, starts with `--` after a line feed (or at the start of the
+/// body), so one pass for it finds the delimiters of every level.
+static LINE_DASH: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\n--"));
+
+/// How many line-start `--` positions that are not its own delimiters one
+/// multipart parse keeps for the nested multiparts of its parts (8 KiB).
+/// Past that, a nested multipart scans its body itself: the memory kept is
+/// bounded whatever the body holds.
+const MAX_KEPT: usize = 1024;
+
+/// Where the positions of `--` at line starts come from.
+enum Dashes<'a> {
+    /// A scan of the body; the next search for `\n--` starts at `from`.
+    Scan { from: usize, at_start: bool },
+    /// The parent's scan, handed down with the part.
+    Known(std::slice::Iter<'a, usize>),
 }
 
-impl Scanner<'_> {
+/// Finds the delimiter lines of one multipart body and keeps, part by part,
+/// the other line-start `--` positions: the delimiter candidates of a
+/// nested multipart, which then needs no scan of its own.
+struct Scanner<'a> {
+    body: &'a [u8],
+    boundary: &'a [u8],
+    dashes: Dashes<'a>,
+    /// Line-start `--` positions in the current part that are not
+    /// delimiters of this multipart.
+    kept: Vec<usize>,
+    /// Whether `kept` has every such position of the current part.
+    complete: bool,
+    /// Positions kept by this parse so far.
+    kept_total: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(body: &'a [u8], boundary: &'a [u8], known: Option<&'a [usize]>) -> Self {
+        let dashes = match known {
+            Some(known) => Dashes::Known(known.iter()),
+            None => Dashes::Scan {
+                from: 0,
+                at_start: true,
+            },
+        };
+        Self {
+            body,
+            boundary,
+            dashes,
+            kept: Vec::new(),
+            complete: true,
+            kept_total: 0,
+        }
+    }
+
+    /// The next position of `--` at the start of a line or of the body.
+    fn next_dash(&mut self) -> Option<usize> {
+        match &mut self.dashes {
+            Dashes::Known(known) => known.next().copied(),
+            Dashes::Scan { from, at_start } => {
+                if std::mem::take(at_start) && self.body.starts_with(b"--") {
+                    return Some(0);
+                }
+                let found = LINE_DASH.find(self.body.get(*from..)?)?;
+                let dash = *from + found + 1;
+                *from = dash;
+                Some(dash)
+            }
+        }
+    }
+
     /// The next delimiter line at or after `from`: `--B` at the start of a
     /// line, then `--` for the close delimiter, then transport padding (spaces,
     /// tabs), then a line break or the end of the body. `--B` followed by
     /// anything else is content (e.g. a longer boundary of a nested part).
-    fn next_delimiter(&self, mut from: usize) -> Option<Delimiter> {
-        let body = self.body;
-        let needle_len = self.finder.needle().len();
-        while let Some(found) = self.finder.find(body.get(from..)?) {
-            let p = from + found;
-            from = p + 1;
-            if p > 0 && body.get(p - 1) != Some(&b'\n') {
+    /// With `keep`, the line-start `--` passed on the way are kept for the
+    /// part that ends at the delimiter.
+    fn next_delimiter(&mut self, from: usize, keep: bool) -> Option<Delimiter> {
+        while let Some(dash) = self.next_dash() {
+            if dash < from {
                 continue;
             }
-            let mut i = p + needle_len;
-            let close = body.get(i..i + 2) == Some(b"--");
-            if close {
-                i += 2;
+            if let Some(delimiter) = self.delimiter_at(dash) {
+                return Some(delimiter);
             }
-            while body.get(i).is_some_and(|&b| is_wsp(b)) {
-                i += 1;
+            if keep && self.complete {
+                if self.kept_total < MAX_KEPT {
+                    self.kept.push(dash);
+                    self.kept_total += 1;
+                } else {
+                    self.complete = false;
+                }
             }
-            let after = match body.get(i..).unwrap_or_default() {
-                [] => i,
-                [b'\n', ..] => i + 1,
-                [b'\r', b'\n', ..] => i + 2,
-                // Text after `--B--` on the same line: the epilogue starts there.
-                _ if close => i,
-                _ => continue,
-            };
-            let line_start = match p {
-                0 => 0,
-                _ if p >= 2 && body.get(p - 2) == Some(&b'\r') => p - 2,
-                _ => p - 1,
-            };
-            return Some(Delimiter {
-                line_start,
-                after,
-                close,
-            });
         }
         None
+    }
+
+    /// The delimiter line that starts with the `--` at `dash`, if it is one.
+    fn delimiter_at(&self, dash: usize) -> Option<Delimiter> {
+        let body = self.body;
+        let boundary_at = dash + 2;
+        if body.get(boundary_at..boundary_at + self.boundary.len())? != self.boundary {
+            return None;
+        }
+        let mut i = boundary_at + self.boundary.len();
+        let close = body.get(i..i + 2) == Some(b"--");
+        if close {
+            i += 2;
+        }
+        while body.get(i).is_some_and(|&b| is_wsp(b)) {
+            i += 1;
+        }
+        let after = match body.get(i..).unwrap_or_default() {
+            [] => i,
+            [b'\n', ..] => i + 1,
+            [b'\r', b'\n', ..] => i + 2,
+            // Text after `--B--` on the same line: the epilogue starts there.
+            _ if close => i,
+            _ => return None,
+        };
+        let line_start = match dash {
+            0 => 0,
+            _ if dash >= 2 && body.get(dash - 2) == Some(&b'\r') => dash - 2,
+            _ => dash - 1,
+        };
+        Some(Delimiter {
+            line_start,
+            after,
+            close,
+        })
+    }
+
+    /// The positions kept for the part that just ended, if complete (`None`
+    /// tells its nested multipart to scan for itself).
+    fn take_kept(&mut self) -> Option<Vec<usize>> {
+        let kept = std::mem::take(&mut self.kept);
+        std::mem::replace(&mut self.complete, true).then_some(kept)
     }
 }
 

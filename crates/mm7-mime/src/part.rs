@@ -32,19 +32,38 @@ pub struct Part {
     body_offset: usize,
     depth: usize,
     options: ParseOptions,
+    // For a nested multipart: where `--` starts a line of the body, found by the parent's
+    // scan, so that parsing it needs no scan of its own. `None` for a leaf, or when the parent
+    // kept too many.
+    dashes: Option<Vec<usize>>,
+}
+
+/// Where a part sits, from the multipart it belongs to.
+pub(crate) struct PartContext {
+    /// Position of the part's content in the outermost body.
+    pub(crate) offset: usize,
+    /// Nesting level of the multipart it belongs to.
+    pub(crate) depth: usize,
+    /// Whether that multipart is a multipart/digest.
+    pub(crate) in_digest: bool,
+    /// Every line-start `--` in the content, when the parent's scan kept them all.
+    pub(crate) dashes: Option<Vec<usize>>,
 }
 
 impl Part {
-    /// Parses the content between two delimiters; `offset` is its position
-    /// in the outermost body.
+    /// Parses the content between two delimiters.
     pub(crate) fn parse(
         content: Bytes,
-        offset: usize,
+        context: PartContext,
         options: &ParseOptions,
-        depth: usize,
-        in_digest: bool,
         warnings: &mut Vec<Warning>,
     ) -> Result<Self, Error> {
+        let PartContext {
+            offset,
+            depth,
+            in_digest,
+            dashes,
+        } = context;
         let block = parse_headers(&content, options).map_err(|e| e.shifted(offset))?;
         if block.end == BlockEnd::NonHeaderLine {
             warnings.push(Warning::new(
@@ -61,6 +80,12 @@ impl Part {
                 Err(_) => warnings.push(Warning::new(WarningKind::InvalidContentType, offset)),
             }
         }
+        // Only a nested multipart reads them, from its body.
+        let dashes = dashes.filter(|_| multipart).map(|mut dashes| {
+            dashes.retain(|&p| p >= block.body_offset);
+            dashes.iter_mut().for_each(|p| *p -= block.body_offset);
+            dashes
+        });
         Ok(Self {
             body: content.slice(block.body_offset..),
             headers: block.headers,
@@ -71,6 +96,7 @@ impl Part {
             body_offset: offset + block.body_offset,
             depth,
             options: *options,
+            dashes,
         })
     }
 
@@ -180,15 +206,16 @@ impl Part {
             return None;
         }
         let encoding = self.transfer_encoding();
-        let body = match encoding {
+        let (body, dashes) = match encoding {
+            // The parent's scan saw the encoded bytes: the decoded ones are scanned afresh.
             TransferEncoding::Base64 | TransferEncoding::QuotedPrintable => {
                 match encoding.decode(&self.body) {
-                    Ok(body) => body,
+                    Ok(body) => (body, None),
                     Err(e) => return Some(Err(e.shifted(self.body_offset))),
                 }
             }
             // Identity, or an unknown token that §6.4 does not allow anyway.
-            _ => self.body.clone(),
+            _ => (self.body.clone(), self.dashes.as_deref()),
         };
         // The nested multipart keeps its own Content-Type: parsed for it, unless this part's
         // was parsed already (then a copy), rather than parsed here and copied there.
@@ -202,6 +229,7 @@ impl Part {
             &self.options,
             self.depth + 1,
             self.body_offset,
+            dashes,
         ))
     }
 
