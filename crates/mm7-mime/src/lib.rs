@@ -6,8 +6,9 @@
 //!
 //! - [`Multipart::parse`] splits a body given its Content-Type header value.
 //!   Each [`Part`]'s header block and body are slices of the input; the cost
-//!   is one `memchr::memmem` pass for the boundary plus the small header
-//!   blocks (parsed with `nom`). [`Part::decoded`] undoes base64 and
+//!   is one `memchr::memmem` pass for the start of a delimiter line (`\n--`),
+//!   which also finds the delimiters of nested multiparts, plus the small
+//!   header blocks (parsed with `nom`). [`Part::decoded`] undoes base64 and
 //!   quoted-printable with one allocation, and returns the same bytes for
 //!   7bit/8bit/binary.
 //! - [`Multipart::root`] finds the multipart/related root; [`Part::multipart`]
