@@ -169,12 +169,7 @@ impl Multipart {
                     offset: base + start,
                     depth,
                     in_digest: digest,
-                    // Positions in the part's content, not in this body.
-                    dashes: dashes.map(|mut dashes| {
-                        dashes.retain(|&p| p >= start);
-                        dashes.iter_mut().for_each(|p| *p -= start);
-                        dashes
-                    }),
+                    dashes,
                 };
                 parts.push(Part::parse(content, context, options, warnings)?);
                 Ok(())
@@ -414,7 +409,8 @@ impl<'a> Scanner<'a> {
     /// tabs), then a line break or the end of the body. `--B` followed by
     /// anything else is content (e.g. a longer boundary of a nested part).
     /// With `keep`, the line-start `--` passed on the way are kept for the
-    /// part that ends at the delimiter.
+    /// part that starts at `from` and ends at the delimiter, as positions in
+    /// that part.
     fn next_delimiter(&mut self, from: usize, keep: bool) -> Option<Delimiter> {
         while let Some(dash) = self.next_dash() {
             if dash < from {
@@ -425,7 +421,7 @@ impl<'a> Scanner<'a> {
             }
             if keep && self.complete {
                 if self.kept_total < MAX_KEPT {
-                    self.kept.push(dash);
+                    self.kept.push(dash - from);
                     self.kept_total += 1;
                 } else {
                     self.complete = false;

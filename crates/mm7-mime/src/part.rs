@@ -46,7 +46,8 @@ pub(crate) struct PartContext {
     pub(crate) depth: usize,
     /// Whether that multipart is a multipart/digest.
     pub(crate) in_digest: bool,
-    /// Every line-start `--` in the content, when the parent's scan kept them all.
+    /// Every line-start `--` in the content, as positions in it, when the
+    /// parent's scan kept them all.
     pub(crate) dashes: Option<Vec<usize>>,
 }
 
