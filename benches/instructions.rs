@@ -32,6 +32,15 @@ fn xmlparser_tokens(xml: &str) -> usize {
         .count()
 }
 
+/// `iterations` full decodes of a SOAP-with-attachments input.
+fn decode_submit(iterations: u64, input: &inputs::Input) {
+    let options = DecodeOptions::default();
+    repeat(iterations, || {
+        decode(&input.content_type, black_box(input.body.clone()), &options)
+            .map_or(0, |d| d.envelope.attachments.len())
+    });
+}
+
 /// A named workload: what one iteration does, on inputs built before the iterations.
 struct Workload {
     name: &'static str,
@@ -89,36 +98,15 @@ const WORKLOADS: &[Workload] = &[
     },
     Workload {
         name: "submit_small/mm7_decode",
-        run: |n| {
-            let input = inputs::submit_small();
-            let options = DecodeOptions::default();
-            repeat(n, || {
-                decode(&input.content_type, black_box(input.body.clone()), &options)
-                    .map_or(0, |d| d.envelope.attachments.len())
-            });
-        },
+        run: |n| decode_submit(n, &inputs::submit_small()),
     },
     Workload {
         name: "submit_300k_binary/mm7_decode",
-        run: |n| {
-            let input = inputs::submit_300k_binary();
-            let options = DecodeOptions::default();
-            repeat(n, || {
-                decode(&input.content_type, black_box(input.body.clone()), &options)
-                    .map_or(0, |d| d.envelope.attachments.len())
-            });
-        },
+        run: |n| decode_submit(n, &inputs::submit_300k_binary()),
     },
     Workload {
         name: "submit_300k_base64/mm7_decode",
-        run: |n| {
-            let input = inputs::submit_300k_base64();
-            let options = DecodeOptions::default();
-            repeat(n, || {
-                decode(&input.content_type, black_box(input.body.clone()), &options)
-                    .map_or(0, |d| d.envelope.attachments.len())
-            });
-        },
+        run: |n| decode_submit(n, &inputs::submit_300k_base64()),
     },
     Workload {
         name: "encode_300k_binary/mm7_encode_chunks",
