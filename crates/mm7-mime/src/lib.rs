@@ -14,8 +14,9 @@
 //! - [`Multipart::root`] finds the multipart/related root; [`Part::multipart`]
 //!   parses a nested multipart on demand; [`Multipart::leaves`] walks all
 //!   leaf parts.
-//! - [`MultipartBuilder`] writes a body as a list of `Bytes` chunks with a
-//!   boundary checked not to occur in the content.
+//! - [`MultipartBuilder`] writes a body as a list of `Bytes` chunks with
+//!   unguessable generated boundaries (leaf content is not read again to
+//!   check them; a boundary the caller gives is checked).
 //! - [`parse_headers`] and [`HttpMessage`] read generic header blocks and
 //!   captured HTTP messages.
 //!

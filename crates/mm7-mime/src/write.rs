@@ -1,7 +1,16 @@
-//! Building multipart bodies: CRLF framing, a boundary checked not to occur
-//! in the content, generated Content-IDs, and output as a list of [`Bytes`]
-//! chunks so that an attachment given as `Bytes` is never copied (binary) or
-//! copied once (when the writer transfer-encodes it).
+//! Building multipart bodies: CRLF framing, unguessable boundaries,
+//! generated Content-IDs, and output as a list of [`Bytes`] chunks so that an
+//! attachment given as `Bytes` is never copied (binary) or copied once (when
+//! the writer transfer-encodes it), nor read again to check the boundary.
+//!
+//! A generated boundary is `=_mm7_` plus 128 bits drawn, after the content was
+//! given, from SipHash keyed with the process's random keys. Content that does
+//! not know those keys contains it with a chance of about one in 2^128 per
+//! byte, so leaf content is not scanned for it (that scan cost as much as a
+//! copy of every attachment); header blocks and nested framing, which the
+//! writer makes from caller-supplied strings, are still checked, and a
+//! boundary given with [`MultipartBuilder::with_boundary`] is checked against
+//! everything.
 
 use std::borrow::Cow;
 use std::collections::hash_map::RandomState;
@@ -17,9 +26,9 @@ use crate::encoding::TransferEncoding;
 use crate::error::{Error, ErrorKind};
 use crate::params::is_token_char;
 
-/// Attempts at a random boundary before giving up; each candidate carries 128
-/// random bits, so a second attempt already needs content crafted against
-/// this process's hash keys.
+/// Attempts at a random boundary checked against every byte, once a generated
+/// stem turned up in a header block (which needs headers crafted against this
+/// process's hash keys); each candidate carries 128 random bits.
 const BOUNDARY_ATTEMPTS: usize = 16;
 
 /// Builds a multipart body.
@@ -114,8 +123,10 @@ impl MultipartBuilder {
 
     /// Frames the parts. Transfer-encodes those that ask for base64 or
     /// quoted-printable (the only copies made), generates Content-IDs that are
-    /// unique in the whole tree for parts without one, and picks a boundary
-    /// that does not occur anywhere in the framed content.
+    /// unique in the whole tree for parts without one, and generates a random
+    /// boundary for each level (see the module documentation: leaf content is
+    /// not scanned for a generated boundary, a given one is checked against
+    /// everything).
     ///
     /// # Errors
     ///
@@ -124,27 +135,22 @@ impl MultipartBuilder {
     /// [`ErrorKind::InvalidBoundary`] / [`ErrorKind::BoundaryInContent`] for a
     /// given boundary, [`ErrorKind::UnsupportedTransferEncoding`].
     pub fn build(self) -> Result<EncodedMultipart, Error> {
-        // The boundaries this builder generates share one random stem, so that the content
-        // (an attachment of hundreds of kilobytes) is scanned once, for the stem, instead of
-        // once per nesting level for each level's boundary. Should the stem occur in it
-        // (content crafted against this process's hash keys), the body is built again with
-        // boundaries drawn and checked level by level.
+        // The boundaries this builder generates share one random stem drawn now, after the
+        // content was given, so leaf content (an attachment of hundreds of kilobytes) is not
+        // read again to look for them (see the module documentation). Header blocks and
+        // nested framing are checked; should the stem occur there (headers crafted against
+        // this process's hash keys), the body is built again with boundaries drawn and
+        // checked against every byte, level by level.
         self.build_with_stem(&concat(&["=_mm7_", &random_hex()]))
     }
 
     fn build_with_stem(self, stem: &str) -> Result<EncodedMultipart, Error> {
-        if let Ok(encoded) = self.encode(&mut IdGenerator::new(&self), Some(stem)) {
-            let finder = Finder::new(stem.as_bytes());
-            let clean = encoded
-                .chunks
-                .iter()
-                .zip(&encoded.content)
-                .all(|(chunk, &is_content)| !is_content || finder.find(chunk).is_none());
-            if clean {
-                return Ok(encoded);
+        match self.encode(&mut IdGenerator::new(&self), Some(stem)) {
+            Err(e) if e.kind() == &ErrorKind::BoundaryInContent => {
+                self.encode(&mut IdGenerator::new(&self), None)
             }
+            result => result,
         }
-        self.encode(&mut IdGenerator::new(&self), None)
     }
 
     fn collect_ids(&self, taken: &mut Vec<String>) {
@@ -159,7 +165,7 @@ impl MultipartBuilder {
     }
 
     /// Renders the parts. With a `stem`, a generated boundary is the stem plus a counter and
-    /// is checked against the header blocks only: the caller scans the content for the stem.
+    /// is checked against the header blocks and nested framing only, not leaf content.
     fn encode(&self, ids: &mut IdGenerator, stem: Option<&str>) -> Result<EncodedMultipart, Error> {
         let invalid = |name: &str| Error::new(ErrorKind::InvalidHeader(name.to_owned()), 0);
         if self.parts.is_empty() {
@@ -230,7 +236,7 @@ impl MultipartBuilder {
             content_ids.push(content_id);
         }
 
-        // `skip_content`: leaf content is left to the caller's scan for the stem, and what
+        // `skip_content`: leaf content is not scanned for a generated boundary, and what
         // remains (header blocks, nested framing) is small enough that setting up a `Finder`
         // would cost more than a plain scan.
         let occurs = |boundary: &str, skip_content: bool| {
@@ -598,12 +604,23 @@ mod tests {
     use crate::Multipart;
 
     fn nested(content: &'static [u8]) -> MultipartBuilder {
+        nested_with_location(content, "a.bin")
+    }
+
+    fn nested_with_location(content: &'static [u8], location: &str) -> MultipartBuilder {
         MultipartBuilder::related()
             .with_part(PartBuilder::new("text/xml", "<env/>"))
             .with_part(PartBuilder::multipart(
-                MultipartBuilder::mixed()
-                    .with_part(PartBuilder::new("application/octet-stream", content)),
+                MultipartBuilder::mixed().with_part(
+                    PartBuilder::new("application/octet-stream", content)
+                        .with_content_location(location),
+                ),
             ))
+    }
+
+    fn leaves(built: &EncodedMultipart) -> Vec<crate::Part> {
+        let parsed = Multipart::parse(built.to_bytes(), built.content_type()).unwrap();
+        parsed.leaves().collect::<Result<_, _>>().unwrap()
     }
 
     #[test]
@@ -612,19 +629,34 @@ mod tests {
         assert_eq!(built.boundary(), "=_stem.00000001");
         let body = built.to_bytes();
         assert!(memchr::memmem::find(&body, b"--=_stem.00000000\r\n").is_some());
-        let parsed = Multipart::parse(body, built.content_type()).unwrap();
-        let leaves: Vec<_> = parsed.leaves().collect::<Result<_, _>>().unwrap();
-        assert_eq!(leaves[1].body(), &b"payload"[..]);
+        assert_eq!(leaves(&built)[1].body(), &b"payload"[..]);
     }
 
     #[test]
-    fn stem_in_the_content_falls_back_to_boundaries_checked_level_by_level() {
-        let built = nested(b"x\r\n--=_stem.00000000\r\ny")
+    fn stem_in_a_header_falls_back_to_boundaries_checked_level_by_level() {
+        let built = nested_with_location(b"x\r\n--=_stem.00000000\r\ny", "--=_stem.00000000")
             .build_with_stem("=_stem")
             .unwrap();
         assert!(!built.boundary().starts_with("=_stem"));
-        let parsed = Multipart::parse(built.to_bytes(), built.content_type()).unwrap();
-        let leaves: Vec<_> = parsed.leaves().collect::<Result<_, _>>().unwrap();
+        let leaves = leaves(&built);
+        // Checked level by level, the content is scanned too.
         assert_eq!(leaves[1].body(), &b"x\r\n--=_stem.00000000\r\ny"[..]);
+        assert_eq!(
+            leaves[1].header("Content-Location").as_deref(),
+            Some("--=_stem.00000000")
+        );
+    }
+
+    #[test]
+    fn a_given_boundary_is_checked_against_the_content() {
+        let built = MultipartBuilder::mixed()
+            .with_boundary("given")
+            .with_part(PartBuilder::new("text/plain", "a\r\n--given\r\nb"))
+            .build();
+        assert_eq!(
+            built.unwrap_err().kind(),
+            &ErrorKind::BoundaryInContent,
+            "a boundary the caller chose is not unguessable, so the content is scanned"
+        );
     }
 }

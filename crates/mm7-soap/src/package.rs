@@ -249,8 +249,8 @@ impl Encoded {
 /// With no attachments the body is the envelope alone, `text/xml; charset=utf-8`. Otherwise it
 /// is a `multipart/related` with `type="text/xml"`, whose root (named by `start`) is the
 /// envelope and whose other parts are [`Envelope::attachments`] in order (nested multiparts
-/// kept, binary parts sent as they are, text parts as 8bit); the boundary is checked not to
-/// occur in any part.
+/// kept, binary parts sent as they are, text parts as 8bit); the boundaries are generated
+/// by [`mm7_mime::MultipartBuilder`] (128 unguessable bits each, header blocks checked).
 ///
 /// # Errors
 /// [`EncodeError`] from [`crate::encode_xml`], or [`EncodeError::Content`] when a part cannot be
