@@ -26,14 +26,23 @@ impl<T: Copy, const N: usize> InlineVec<T, N> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, value: T) {
+        if !self.spilled
+            && let Some(slot) = self.inline.get_mut(self.len)
+        {
+            *slot = value;
+            self.len += 1;
+            return;
+        }
+        self.push_heap(value);
+    }
+
+    /// [`push`](Self::push) past the inline slots, kept out of the reader's loop.
+    #[cold]
+    #[inline(never)]
+    fn push_heap(&mut self, value: T) {
         if !self.spilled {
-            if let Some(slot) = self.inline.get_mut(self.len) {
-                *slot = value;
-                self.len += 1;
-                return;
-            }
             self.heap.clear();
             self.heap.reserve(N * 2);
             self.heap.extend_from_slice(&self.inline);
