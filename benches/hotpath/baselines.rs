@@ -212,3 +212,169 @@ pub(crate) fn quick_xml_nsreader(xml: &str) -> usize {
 pub(crate) fn roxmltree(xml: &str) -> usize {
     roxmltree::Document::parse(xml).map_or(0, |doc| doc.descendants().count())
 }
+
+/// The values [`minimal_dlr`] copies out of a DeliveryReportReq.
+#[derive(Debug, Default)]
+pub(crate) struct MinimalDlr {
+    pub(crate) transaction_id: String,
+    pub(crate) mm7_version: String,
+    pub(crate) relay_server_id: String,
+    pub(crate) message_id: String,
+    pub(crate) recipient: String,
+    pub(crate) sender: String,
+    pub(crate) date: String,
+    pub(crate) mm_status: String,
+    pub(crate) status_text: String,
+}
+
+/// The least a decoder of `dlr_small` does and still reads it correctly: the UTF-8 check, the
+/// token pass, end tags paired with start tags, prefixes resolved, and the nine values copied
+/// out, trimmed. Nothing else: fixed stacks instead of limits, no entity decoding (a `&` or a
+/// CR is refused), no positions, warnings or leniency, the date and status kept as text, the
+/// schema not identified. A floor for `dlr_small` decoded to the model, below what
+/// `mm7_soap::decode_xml` does; `None` for anything it does not handle.
+pub(crate) fn minimal_dlr(body: &[u8]) -> Option<MinimalDlr> {
+    use xmlparser::{ElementEnd, Token};
+    const DEPTH: usize = 16;
+    const BINDINGS: usize = 8;
+    let text = std::str::from_utf8(body).ok()?;
+    let mut tokens = xmlparser::Tokenizer::from(text);
+    // Open elements as (prefix, local); namespace bindings as (prefix, uri, depth bound at).
+    let mut open = [("", ""); DEPTH];
+    let mut depth = 0;
+    let mut bindings = [("", "", 0); BINDINGS];
+    let mut bound = 0;
+    let mut operation_namespace = None;
+    let mut out = MinimalDlr::default();
+    while let Some(token) = tokens.next() {
+        match token.ok()? {
+            Token::ElementStart { prefix, local, .. } => {
+                let (prefix, local) = (prefix.as_str(), local.as_str());
+                let empty = loop {
+                    match tokens.next()?.ok()? {
+                        Token::Attribute {
+                            prefix: a_prefix,
+                            local: a_local,
+                            value,
+                            ..
+                        } => {
+                            let declared = match (a_prefix.as_str(), a_local.as_str()) {
+                                ("xmlns", name) => name,
+                                ("", "xmlns") => "",
+                                _ => continue,
+                            };
+                            *bindings.get_mut(bound)? = (declared, value.as_str(), depth + 1);
+                            bound += 1;
+                        }
+                        Token::ElementEnd {
+                            end: ElementEnd::Open,
+                            ..
+                        } => break false,
+                        Token::ElementEnd {
+                            end: ElementEnd::Empty,
+                            ..
+                        } => break true,
+                        _ => return None,
+                    }
+                };
+                let namespace = bindings[..bound]
+                    .iter()
+                    .rev()
+                    .find(|b| eq(b.0, prefix))
+                    .map(|b| b.1);
+                if !prefix.is_empty() && namespace.is_none() {
+                    return None;
+                }
+                if eq(local, "DeliveryReportReq") {
+                    operation_namespace = namespace;
+                }
+                if empty {
+                    while bound > 0 && bindings[bound - 1].2 > depth {
+                        bound -= 1;
+                    }
+                } else {
+                    *open.get_mut(depth)? = (prefix, local);
+                    depth += 1;
+                }
+            }
+            Token::ElementEnd {
+                end: ElementEnd::Close(prefix, local),
+                ..
+            } => {
+                let (open_prefix, open_local) = open[depth.checked_sub(1)?];
+                if !eq(open_local, local.as_str()) || !eq(open_prefix, prefix.as_str()) {
+                    return None;
+                }
+                depth -= 1;
+                while bound > 0 && bindings[bound - 1].2 > depth {
+                    bound -= 1;
+                }
+            }
+            Token::Text { text } if depth > 0 => {
+                let value = text.as_str().trim();
+                if value.is_empty() {
+                    continue;
+                }
+                if memchr::memchr2(b'&', b'\r', value.as_bytes()).is_some() {
+                    return None;
+                }
+                let element = open[depth - 1].1;
+                let parent = if depth >= 2 { open[depth - 2].1 } else { "" };
+                let address = ["Number", "ShortCode", "RFC2822Address"]
+                    .iter()
+                    .any(|name| eq(element, name));
+                let slot = if address && eq(parent, "Recipient") {
+                    &mut out.recipient
+                } else if address && eq(parent, "Sender") {
+                    &mut out.sender
+                } else {
+                    match [
+                        "TransactionID",
+                        "MM7Version",
+                        "MMSRelayServerID",
+                        "MessageID",
+                        "Date",
+                        "MMStatus",
+                        "StatusText",
+                    ]
+                    .iter()
+                    .position(|name| eq(element, name))
+                    {
+                        Some(0) => &mut out.transaction_id,
+                        Some(1) => &mut out.mm7_version,
+                        Some(2) => &mut out.relay_server_id,
+                        Some(3) => &mut out.message_id,
+                        Some(4) => &mut out.date,
+                        Some(5) => &mut out.mm_status,
+                        Some(6) => &mut out.status_text,
+                        _ => continue,
+                    }
+                };
+                *slot = value.to_owned();
+            }
+            _ => {}
+        }
+    }
+    (depth == 0 && operation_namespace.is_some()).then_some(out)
+}
+
+/// Whether two XML names are equal, compared inline a word at a time as `mm7-soap`'s reader
+/// compares them (`==` on `str` calls the C library's `memcmp`, whose set-up costs more than
+/// a short name), so that the minimal decoder does not pay for what the reader avoids.
+#[inline]
+fn eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut wide_a, mut wide_b) = (a.chunks_exact(8), b.chunks_exact(8));
+    let word = |c: &[u8]| u64::from_ne_bytes(c.try_into().unwrap_or([0; 8]));
+    (&mut wide_a)
+        .zip(&mut wide_b)
+        .all(|(x, y)| word(x) == word(y))
+        && wide_a
+            .remainder()
+            .iter()
+            .zip(wide_b.remainder())
+            .all(|(x, y)| x == y)
+}

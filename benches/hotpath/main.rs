@@ -17,6 +17,7 @@ use std::hint::black_box;
 use std::time::{Duration, SystemTime};
 
 use criterion::{BenchmarkGroup, Criterion, Throughput, measurement::WallTime};
+use mm7::model::{Envelope, Message};
 use mm7::soap::xml::{Event, XmlLimits, XmlReader};
 use mm7::soap::{DecodeOptions, EncodeOptions, decode, decode_xml, encode};
 
@@ -49,6 +50,7 @@ fn dlr_small(c: &mut Criterion) {
     let decoded = decode_xml(xml.as_bytes(), &options).expect("dlr_small decodes");
     assert!(decoded.warnings.is_empty(), "{:?}", decoded.warnings);
     assert!(quick_xml_nsreader(xml) > 20 && reader_events(xml) > 20);
+    check_minimal_dlr(xml, &decoded.envelope);
 
     let mut g = group(c, &input);
     g.bench_function("xmlparser_tokens", |b| {
@@ -63,11 +65,37 @@ fn dlr_small(c: &mut Criterion) {
     g.bench_function("mm7_xml_reader_events", |b| {
         b.iter(|| reader_events(black_box(xml)))
     });
+    g.bench_function("minimal_decode", |b| {
+        b.iter(|| minimal_dlr(black_box(xml.as_bytes())))
+    });
     g.bench_function("quick_xml_nsreader", |b| {
         b.iter(|| quick_xml_nsreader(black_box(xml)))
     });
     g.bench_function("roxmltree", |b| b.iter(|| roxmltree(black_box(xml))));
     g.finish();
+}
+
+/// The minimal decoder reads the values our decoder reads, so the two do the same job.
+fn check_minimal_dlr(xml: &str, envelope: &Envelope) {
+    let minimal = minimal_dlr(xml.as_bytes()).expect("the minimal decoder reads dlr_small");
+    let Message::DeliveryReportReq(report) = &envelope.message else {
+        panic!("dlr_small is a DeliveryReportReq");
+    };
+    assert_eq!(minimal.transaction_id, envelope.transaction_id);
+    assert_eq!(minimal.mm7_version, report.mm7_version.as_str());
+    assert_eq!(
+        Some(minimal.relay_server_id.as_str()),
+        report.mms_relay_server_id.as_deref()
+    );
+    assert_eq!(minimal.message_id, report.message_id);
+    assert_eq!(minimal.date, report.date.to_string());
+    assert_eq!(minimal.mm_status, report.mm_status.as_str());
+    assert_eq!(
+        Some(minimal.status_text.as_str()),
+        report.status_text.as_deref()
+    );
+    assert_eq!(minimal.recipient, report.recipient.value);
+    assert_eq!(minimal.sender, report.sender.value);
 }
 
 /// The benchmarks every multipart input has: our decode, the boundary scan, the peers.
@@ -280,6 +308,11 @@ const ROWS: &[Row] = &[
     // Reference: the parts of our decoders, and the peers, against the same floors.
     Row {
         measured: id("dlr_small", "mm7_xml_reader_events"),
+        baseline: id("dlr_small", "xmlparser_tokens"),
+        bound: Bound::None,
+    },
+    Row {
+        measured: id("dlr_small", "minimal_decode"),
         baseline: id("dlr_small", "xmlparser_tokens"),
         bound: Bound::None,
     },
