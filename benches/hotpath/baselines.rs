@@ -289,9 +289,7 @@ pub(crate) fn minimal_dlr(body: &[u8]) -> Option<MinimalDlr> {
                     operation_namespace = namespace;
                 }
                 if empty {
-                    while bound > 0 && bindings[bound - 1].2 > depth {
-                        bound -= 1;
-                    }
+                    bound = in_scope(&bindings[..bound], depth);
                 } else {
                     *open.get_mut(depth)? = (prefix, local);
                     depth += 1;
@@ -306,9 +304,7 @@ pub(crate) fn minimal_dlr(body: &[u8]) -> Option<MinimalDlr> {
                     return None;
                 }
                 depth -= 1;
-                while bound > 0 && bindings[bound - 1].2 > depth {
-                    bound -= 1;
-                }
+                bound = in_scope(&bindings[..bound], depth);
             }
             Token::Text { text } if depth > 0 => {
                 let value = text.as_str().trim();
@@ -356,6 +352,15 @@ pub(crate) fn minimal_dlr(body: &[u8]) -> Option<MinimalDlr> {
         }
     }
     (depth == 0 && operation_namespace.is_some()).then_some(out)
+}
+
+/// How many of `bindings` (innermost last) are still in scope once the open elements are
+/// `depth` deep: those bound by elements that have closed go.
+fn in_scope(bindings: &[(&str, &str, usize)], depth: usize) -> usize {
+    bindings
+        .iter()
+        .rposition(|binding| binding.2 <= depth)
+        .map_or(0, |last| last + 1)
 }
 
 /// Whether two XML names are equal, compared inline a word at a time as `mm7-soap`'s reader
