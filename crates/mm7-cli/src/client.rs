@@ -1,6 +1,7 @@
 //! What the sending subcommands share: the endpoint and credentials, the client built from
 //! them, addresses from the command line, and the reading of every way a request can fail.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use mm7_model::{Address, DateTime, Mm7Version, SchemaId, SenderIdentification, Status};
@@ -17,12 +18,17 @@ pub(crate) struct EndpointArgs {
     /// The peer's MM7 endpoint (`http://` or `https://`; `user:password@` in it works too).
     #[arg(long, value_name = "URL")]
     pub(crate) url: String,
-    /// HTTP Basic user name.
-    #[arg(long, value_name = "USER", requires = "password")]
+    /// HTTP Basic user name (its password comes from --password, --password-file or the
+    /// environment variable MM7_PASSWORD).
+    #[arg(long, value_name = "USER")]
     pub(crate) user: Option<String>,
-    /// HTTP Basic password.
-    #[arg(long, value_name = "PASSWORD", requires = "user")]
+    /// HTTP Basic password. Other processes can read a command line: prefer --password-file
+    /// or MM7_PASSWORD.
+    #[arg(long, value_name = "PASSWORD", conflicts_with = "password_file")]
     pub(crate) password: Option<String>,
+    /// A file whose first line is the HTTP Basic password.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) password_file: Option<PathBuf>,
     /// Extra HTTP headers (`Name: value`), repeatable, e.g. 'X-Vibes-CarrierCode: 102'.
     #[arg(long, value_name = "'K: V'", value_parser = opts::parse_header)]
     pub(crate) header: Vec<(String, String)>,
@@ -75,15 +81,50 @@ impl EndpointArgs {
         version: &VersionArgs,
         profile: &ProfileArgs,
     ) -> Result<Client, CliError> {
-        let mut builder = self.builder(version);
+        let mut builder = self.builder(version)?;
         if let Some(profile) = profile.profile {
             builder = with_profile(builder, profile, version);
         }
-        builder.build().map_err(|e| failure(&e, &self.url))
+        builder.build().map_err(|e| self.failure(&e))
+    }
+
+    /// The CLI error for a failed request to this endpoint.
+    pub(crate) fn failure(&self, error: &ClientError) -> CliError {
+        failure_with(error, &self.url, self.sends_credentials())
+    }
+
+    /// The HTTP Basic credentials asked for: --user with the password of --password,
+    /// --password-file or `MM7_PASSWORD` (in that order).
+    pub(crate) fn credentials(&self) -> Result<Option<(String, String)>, CliError> {
+        let password = match (&self.password, &self.password_file) {
+            (Some(password), _) => Some(password.clone()),
+            (None, Some(path)) => Some(read_password_file(path)?),
+            (None, None) => None,
+        };
+        match (&self.user, password) {
+            (Some(user), Some(password)) => Ok(Some((user.clone(), password))),
+            (Some(user), None) => match std::env::var(PASSWORD_ENV) {
+                Ok(password) => Ok(Some((user.clone(), password))),
+                Err(_) => Err(CliError::Input(format!(
+                    "--user {user} needs a password: give --password, --password-file FILE \
+                     or the environment variable {PASSWORD_ENV}"
+                ))),
+            },
+            (None, Some(_)) => Err(CliError::Input(
+                "a password needs --user (or give both in the URL: http://user:password@host/)"
+                    .to_owned(),
+            )),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// Whether the request carries credentials (--user, or `user:password@` in the URL).
+    fn sends_credentials(&self) -> bool {
+        self.user.is_some() || url_has_userinfo(&self.url)
     }
 
     /// The builder of [`client`](Self::client) without a profile, for more settings.
-    pub(crate) fn builder(&self, version: &VersionArgs) -> ClientBuilder {
+    pub(crate) fn builder(&self, version: &VersionArgs) -> Result<ClientBuilder, CliError> {
         let namespace = version.namespace_or(SchemaId::NEWEST);
         let mm7_version = version
             .mm7_version
@@ -93,7 +134,7 @@ impl EndpointArgs {
             .namespace(namespace.uri())
             .mm7_version(mm7_version)
             .timeout(self.timeout);
-        if let (Some(user), Some(password)) = (&self.user, &self.password) {
+        if let Some((user, password)) = self.credentials()? {
             builder = builder.basic_auth(user, password);
         }
         if let Some(style) = &version.prefix_style {
@@ -102,13 +143,13 @@ impl EndpointArgs {
         for (name, value) in &self.header {
             builder = builder.header(name, value);
         }
-        builder
+        Ok(builder)
     }
 
     /// The CLI error for a failed request, after printing the failure as JSON on standard
     /// output under `--json`.
     pub(crate) fn failed<T>(&self, error: &ClientError) -> Result<T, CliError> {
-        let cli = failure(error, &self.url);
+        let cli = self.failure(error);
         if self.json {
             crate::io::stdout_line(&failure_json(error, &cli).to_string())?;
         }
@@ -189,8 +230,63 @@ pub(crate) fn parse_address(text: &str) -> Result<Address, String> {
     }
 }
 
-/// The CLI error for a failed request, with what to do about it where that is clear.
+/// The environment variable a password can come from.
+pub(crate) const PASSWORD_ENV: &str = "MM7_PASSWORD";
+
+/// The first line of a password file, without its line end.
+fn read_password_file(path: &Path) -> Result<String, CliError> {
+    let data = std::fs::read(path).map_err(|source| CliError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let text = String::from_utf8(data)
+        .map_err(|_| CliError::Input(format!("{}: the password is not UTF-8", path.display())))?;
+    let line = text.lines().next().unwrap_or_default();
+    Ok(line.strip_suffix('\r').unwrap_or(line).to_owned())
+}
+
+/// The `user:password@` of a URL's authority, if it has one.
+fn userinfo_span(url: &str) -> Option<(usize, usize)> {
+    let start = url.find("://")? + 3;
+    let rest = url.get(start..)?;
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let at = rest.get(..authority_end)?.rfind('@')?;
+    Some((start, start + at))
+}
+
+fn url_has_userinfo(url: &str) -> bool {
+    userinfo_span(url).is_some()
+}
+
+/// A URL as it may be printed: the password of its `user:password@` replaced by `****`
+/// (`http://user:****@host/`); a URL without one as it is.
+pub(crate) fn mask_url(url: &str) -> String {
+    let Some((start, at)) = userinfo_span(url) else {
+        return url.to_owned();
+    };
+    let userinfo = url.get(start..at).unwrap_or_default();
+    let masked = match userinfo.split_once(':') {
+        Some((user, _)) => format!("{user}:****"),
+        None => userinfo.to_owned(),
+    };
+    format!(
+        "{}{masked}{}",
+        url.get(..start).unwrap_or_default(),
+        url.get(at..).unwrap_or_default()
+    )
+}
+
+/// The CLI error for a failed request to `url` (with credentials when it has
+/// `user:password@`), with what to do about it where that is clear.
 pub(crate) fn failure(error: &ClientError, url: &str) -> CliError {
+    failure_with(error, url, url_has_userinfo(url))
+}
+
+/// The CLI error for a failed request to `url`, with what to do about it where that is
+/// clear; `sends_credentials` says whether credentials were given. The URL is printed
+/// masked.
+pub(crate) fn failure_with(error: &ClientError, url: &str, sends_credentials: bool) -> CliError {
+    let url = &mask_url(url);
     let message = match error {
         ClientError::Profile {
             profile,
@@ -199,9 +295,20 @@ pub(crate) fn failure(error: &ClientError, url: &str) -> CliError {
         ClientError::Connect { reason } => {
             format!("cannot connect to {url}: {reason} (is the server running, and the URL right?)")
         }
-        ClientError::Unauthorized { .. } => {
-            format!("{error}; check --user and --password for {url}")
-        }
+        ClientError::Unauthorized {
+            credentials_sent: true,
+            ..
+        } => format!(
+            "{error}; check --user and the password (--password, --password-file or \
+             {PASSWORD_ENV}) for {url}"
+        ),
+        ClientError::Unauthorized { .. } if sends_credentials => format!(
+            "{error}, though credentials were given; check --user and the password for {url}"
+        ),
+        ClientError::Unauthorized { .. } => format!(
+            "{error}; give them with --user and --password, --password-file or {PASSWORD_ENV} \
+             for {url}"
+        ),
         ClientError::Forbidden => format!("{error} ({url})"),
         ClientError::PayloadTooLarge { .. } => {
             format!("{error}: the peer accepts less; send fewer or smaller attachments")
@@ -324,6 +431,26 @@ mod tests {
     use mm7_model::AddressKind;
 
     #[test]
+    fn passwords_in_urls_are_masked() {
+        assert_eq!(
+            mask_url("http://vasp:s3cret@127.0.0.1:7007/mm7?a=b@c"),
+            "http://vasp:****@127.0.0.1:7007/mm7?a=b@c"
+        );
+        assert_eq!(mask_url("https://only@h/x"), "https://only@h/x");
+        assert_eq!(mask_url("https://u:p:q@h"), "https://u:****@h");
+        assert_eq!(mask_url("http://h/p@q"), "http://h/p@q");
+        assert_eq!(mask_url("not a url"), "not a url");
+        let e = failure_with(
+            &ClientError::Connect {
+                reason: "refused".into(),
+            },
+            "http://vasp:s3cret@127.0.0.1:9/mm7",
+            true,
+        );
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
+
+    #[test]
     fn addresses() {
         assert_eq!(parse_address("63901").unwrap().kind, AddressKind::ShortCode);
         assert_eq!(
@@ -350,6 +477,7 @@ mod tests {
             url: "http://127.0.0.1:9/mm7".into(),
             user: None,
             password: None,
+            password_file: None,
             header: Vec::new(),
             timeout: std::time::Duration::from_secs(1),
             json: false,
@@ -398,24 +526,44 @@ mod tests {
         let refused = ClientError::Connect {
             reason: "connection refused".into(),
         };
-        let e = failure(&refused, "http://127.0.0.1:9/mm7");
+        let e = failure_with(&refused, "http://127.0.0.1:9/mm7", false);
         assert_eq!(e.exit_code(), crate::error::EXIT_PEER);
         assert!(
             e.to_string()
                 .contains("cannot connect to http://127.0.0.1:9/mm7")
         );
-        let e = failure(&ClientError::Unauthorized { challenge: None }, "u");
-        assert!(e.to_string().contains("--user and --password"), "{e}");
-        let e = failure(&ClientError::PayloadTooLarge { sent: 2_000_000 }, "u");
+        let refused_credentials = ClientError::Unauthorized {
+            challenge: None,
+            credentials_sent: true,
+        };
+        let e = failure_with(&refused_credentials, "u", true);
+        assert!(
+            e.to_string().contains("credentials sent were refused"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("check --user"), "{e}");
+        let none_sent = ClientError::Unauthorized {
+            challenge: None,
+            credentials_sent: false,
+        };
+        let e = failure_with(&none_sent, "u", false);
+        assert!(e.to_string().contains("none were sent"), "{e}");
+        assert!(e.to_string().contains("give them with --user"), "{e}");
+        let e = failure_with(
+            &ClientError::PayloadTooLarge { sent: 2_000_000 },
+            "u",
+            false,
+        );
         assert!(e.to_string().contains("413"), "{e}");
-        let e = failure(
+        let e = failure_with(
             &ClientError::InvalidUrl {
                 reason: "no host".into(),
             },
             "u",
+            false,
         );
         assert_eq!(e.exit_code(), crate::error::EXIT_INPUT);
-        let json = failure_json(&refused, &failure(&refused, "u"));
+        let json = failure_json(&refused, &failure_with(&refused, "u", false));
         assert_eq!(json["ok"], false);
         assert_eq!(json["retryable"], true);
     }

@@ -59,10 +59,10 @@ pub(crate) fn run(args: &DeliverArgs) -> Result<(), CliError> {
         .with_timeout(args.endpoint.timeout);
     let client = args
         .endpoint
-        .builder(&args.version)
+        .builder(&args.version)?
         .callback_policy(policy)
         .build()
-        .map_err(|e| client::failure(&e, &args.endpoint.url))?;
+        .map_err(|e| args.endpoint.failure(&e))?;
     let mut req = DeliverReq::new(
         client::mm7_version(&client, &args.version),
         args.from.clone(),

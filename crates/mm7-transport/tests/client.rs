@@ -192,7 +192,7 @@ async fn faults_with_and_without_detail() {
 #[tokio::test]
 async fn http_401_403_413_and_other_statuses() {
     bounded(async {
-        let page = format!("<html><body>{}</body></html>", "Bad Gateway ".repeat(100));
+        let page = format!("<html><body>{}</body></html>", "Bad Gateway ".repeat(300));
         let page2 = page.clone();
         let peer = Peer::start(move |i, _| match i {
             0 => Reply::plain(401, "text/plain", "no")
@@ -204,8 +204,12 @@ async fn http_401_403_413_and_other_statuses() {
         .await;
         let client = client(&peer);
         match client.submit(submit_req(), content()).await {
-            Err(ClientError::Unauthorized { challenge }) => {
+            Err(ClientError::Unauthorized {
+                challenge,
+                credentials_sent,
+            }) => {
                 assert_eq!(challenge.as_deref(), Some("Basic realm=\"MM7\""));
+                assert!(!credentials_sent);
             }
             other => panic!("expected 401, got {other:?}"),
         }
@@ -221,10 +225,24 @@ async fn http_401_403_413_and_other_statuses() {
         }
         match client.submit(submit_req(), content()).await {
             Err(e @ ClientError::Http { .. }) => {
-                let ClientError::Http { status, excerpt } = &e else {
+                let ClientError::Http {
+                    status,
+                    content_type,
+                    excerpt,
+                } = &e
+                else {
                     unreachable!()
                 };
                 assert_eq!(*status, http::StatusCode::BAD_GATEWAY);
+                assert_eq!(content_type, "text/html");
+                // The message is the page's text, on one line and shortened, not its markup.
+                let message = e.to_string();
+                assert!(
+                    message.starts_with("HTTP 502 Bad Gateway (text/html): Bad Gateway Bad"),
+                    "{message}"
+                );
+                assert!(!message.contains('<'), "{message}");
+                assert!(message.chars().count() < 260, "{message}");
                 assert_eq!(excerpt.len(), EXCERPT_LIMIT);
                 assert!(page.starts_with(excerpt.as_str()));
                 assert!(e.is_retryable());

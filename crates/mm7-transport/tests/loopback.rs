@@ -384,7 +384,13 @@ async fn server_errors_reach_the_client_typed() {
         let anonymous = Client::new(&url(&server, false)).expect("client");
         let error = anonymous.submit(req.clone(), Vec::new()).await.unwrap_err();
         assert!(
-            matches!(error, ClientError::Unauthorized { challenge: Some(_) }),
+            matches!(
+                error,
+                ClientError::Unauthorized {
+                    challenge: Some(_),
+                    credentials_sent: false
+                }
+            ),
             "{error:?}"
         );
 

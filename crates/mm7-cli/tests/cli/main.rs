@@ -5,4 +5,5 @@ mod decode;
 mod encode;
 mod net;
 mod profile;
+mod senders;
 mod support;

@@ -60,6 +60,7 @@ pub(crate) fn mm7() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mm7"));
     command
         .env_remove("XDG_DATA_HOME")
+        .env_remove("MM7_PASSWORD")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -70,6 +71,16 @@ pub(crate) fn mm7() -> Command {
 pub(crate) fn run_for(args: &[&str], limit: Duration) -> Output {
     let child = mm7().args(args).spawn().expect("spawn mm7");
     wait(child, limit)
+}
+
+/// Runs `mm7 ARGS` with the environment variables `env` set, for at most 30 seconds.
+pub(crate) fn run_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let child = mm7()
+        .args(args)
+        .envs(env.iter().copied())
+        .spawn()
+        .expect("spawn mm7");
+    wait(child, Duration::from_secs(30))
 }
 
 /// Runs `mm7 ARGS` for at most 30 seconds.

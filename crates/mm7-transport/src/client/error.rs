@@ -8,8 +8,12 @@ use mm7_soap::{DecodeError, EncodeError};
 
 use crate::profile::{Profile, Violation};
 
-/// The most of a body an [`ClientError::Http`] keeps, in bytes.
-pub const EXCERPT_LIMIT: usize = 512;
+/// The most of a body an [`ClientError::Http`] keeps, in bytes: enough for the `<title>` of
+/// the error pages web servers and gateways send.
+pub const EXCERPT_LIMIT: usize = 2048;
+
+/// The most characters of a body's text an error message shows.
+const SUMMARY_CHARS: usize = 200;
 
 /// Why an MM7 request did not end in success (1000) or partial success (1100).
 ///
@@ -80,11 +84,13 @@ pub enum ClientError {
         /// The timeout that passed.
         after: Duration,
     },
-    /// HTTP 401: the credentials were refused (or none were sent).
-    #[error("HTTP 401 Unauthorized: the credentials were refused{}", challenge_text(.challenge))]
+    /// HTTP 401: the credentials were refused, or none were sent and the peer wants some.
+    #[error("HTTP 401 Unauthorized: {}{}", unauthorized_text(*.credentials_sent), challenge_text(.challenge))]
     Unauthorized {
         /// The `WWW-Authenticate` challenge, if the peer sent one.
         challenge: Option<String>,
+        /// Whether the request carried credentials (an `Authorization` header).
+        credentials_sent: bool,
     },
     /// HTTP 403: the peer refuses this client, often because its IP address is not on the
     /// provider's allow-list.
@@ -96,11 +102,15 @@ pub enum ClientError {
         /// The size of the request body that was refused, in bytes.
         sent: u64,
     },
-    /// Any other HTTP status with no MM7 answer in its body.
-    #[error("HTTP {status}: {excerpt:?}")]
+    /// Any other HTTP status with no MM7 answer in its body. The message shows the status,
+    /// the Content-Type and the body's gist: an HTML page's title (or its text), or the
+    /// start of a text body, on one line and shortened.
+    #[error("HTTP {status}{}{}", content_type_text(.content_type), body_summary_text(.content_type, .excerpt))]
     Http {
         /// The HTTP status.
         status: http::StatusCode,
+        /// The Content-Type as received (empty when absent).
+        content_type: String,
         /// The start of the body (at most [`EXCERPT_LIMIT`] bytes, read as UTF-8 lossily).
         excerpt: String,
     },
@@ -176,6 +186,116 @@ fn first_error(violations: &[Violation]) -> String {
     match errors.count() {
         0 => first,
         more => format!("{first} (and {more} more)"),
+    }
+}
+
+fn unauthorized_text(credentials_sent: bool) -> &'static str {
+    if credentials_sent {
+        "the credentials sent were refused"
+    } else {
+        "the peer asks for credentials and none were sent"
+    }
+}
+
+fn content_type_text(content_type: &str) -> String {
+    if content_type.is_empty() {
+        String::new()
+    } else {
+        format!(" ({content_type})")
+    }
+}
+
+fn body_summary_text(content_type: &str, excerpt: &str) -> String {
+    let summary = body_summary(content_type, excerpt);
+    if summary.is_empty() {
+        ": (empty body)".to_owned()
+    } else {
+        format!(": {summary}")
+    }
+}
+
+/// The gist of an error body on one line, at most [`SUMMARY_CHARS`] characters: an HTML
+/// page's `<title>` (else its text without the markup), or a text body with its
+/// whitespace collapsed.
+pub(crate) fn body_summary(content_type: &str, body: &str) -> String {
+    let looks_html = content_type.to_ascii_lowercase().contains("html")
+        || body.trim_start().starts_with('<') && body.to_ascii_lowercase().contains("<html");
+    let text = if looks_html {
+        html_title(body).unwrap_or_else(|| html_text(body))
+    } else {
+        body.to_owned()
+    };
+    shorten(&collapse_whitespace(&text), SUMMARY_CHARS)
+}
+
+/// The text of the first `<title>` element, if there is a non-empty one.
+fn html_title(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let open = lower.find("<title")?;
+    let start = open + lower.get(open..)?.find('>')? + 1;
+    let end = start
+        + lower
+            .get(start..)?
+            .find("</title")
+            .unwrap_or(lower.len() - start);
+    let title = decode_entities(html.get(start..end)?);
+    (!title.trim().is_empty()).then_some(title)
+}
+
+/// The text of an HTML fragment: the markup, scripts and styles dropped, the common
+/// entities decoded.
+fn html_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(rest.get(..open).unwrap_or_default());
+        out.push(' ');
+        let tag = rest.get(open..).unwrap_or_default();
+        let lower = tag
+            .get(..tag.len().min(8))
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let skip_to = ["script", "style"].iter().find_map(|name| {
+            lower
+                .starts_with(&format!("<{name}"))
+                .then(|| format!("</{name}"))
+        });
+        let after = match skip_to {
+            Some(close) => tag
+                .to_ascii_lowercase()
+                .find(&close)
+                .and_then(|i| tag.get(i..)?.find('>').map(|j| i + j + 1)),
+            None => tag.find('>').map(|i| i + 1),
+        };
+        match after {
+            Some(after) => rest = tag.get(after..).unwrap_or_default(),
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    decode_entities(&out)
+}
+
+fn decode_entities(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn shorten(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default().trim_end()),
+        None => text.to_owned(),
     }
 }
 
@@ -287,6 +407,7 @@ mod tests {
         );
         let http = |status| ClientError::Http {
             status,
+            content_type: String::new(),
             excerpt: String::new(),
         };
         assert!(http(http::StatusCode::BAD_GATEWAY).is_retryable());
@@ -313,5 +434,58 @@ mod tests {
             ClientError::PayloadTooLarge { sent: 3 }.http_status(),
             Some(http::StatusCode::PAYLOAD_TOO_LARGE)
         );
+    }
+
+    #[test]
+    fn error_pages_are_summarised() {
+        let page = format!(
+            "<!DOCTYPE html><html><head><style>body {{ color: red }}</style>\
+             <title>500 Internal  Server\nError</title></head><body>{}</body></html>",
+            "<p>stack &amp; trace</p>".repeat(50)
+        );
+        let error = ClientError::Http {
+            status: http::StatusCode::INTERNAL_SERVER_ERROR,
+            content_type: "text/html; charset=utf-8".into(),
+            excerpt: page,
+        };
+        assert_eq!(
+            error.to_string(),
+            "HTTP 500 Internal Server Error (text/html; charset=utf-8): \
+             500 Internal Server Error"
+        );
+        let untitled = "<html><body><script>var x = '<b>';</script><h1>Bad &amp; gone</h1>\
+                        <p>try later</p></body></html>";
+        assert_eq!(body_summary("text/html", untitled), "Bad & gone try later");
+        let long = "x ".repeat(300);
+        let summary = body_summary("text/plain", &long);
+        assert_eq!(summary.chars().count(), 200);
+        assert!(summary.ends_with('…'), "{summary}");
+        let empty = ClientError::Http {
+            status: http::StatusCode::BAD_GATEWAY,
+            content_type: String::new(),
+            excerpt: String::new(),
+        };
+        assert_eq!(empty.to_string(), "HTTP 502 Bad Gateway: (empty body)");
+        // A cut-off page: no closing tag, no panic.
+        assert_eq!(body_summary("text/html", "<html><title>Down"), "Down");
+        assert_eq!(body_summary("text/html", "<p>a <b"), "a");
+    }
+
+    #[test]
+    fn unauthorized_says_whether_credentials_were_sent() {
+        let sent = ClientError::Unauthorized {
+            challenge: None,
+            credentials_sent: true,
+        };
+        assert!(
+            sent.to_string().contains("credentials sent were refused"),
+            "{sent}"
+        );
+        let none = ClientError::Unauthorized {
+            challenge: Some("Basic realm=\"MM7\"".into()),
+            credentials_sent: false,
+        };
+        assert!(none.to_string().contains("none were sent"), "{none}");
+        assert!(!none.to_string().contains("refused"), "{none}");
     }
 }

@@ -3,7 +3,9 @@
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, WWW_AUTHENTICATE};
+use http::header::{
+    AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, WWW_AUTHENTICATE,
+};
 use mm7_model::{Envelope, Message, Mm7Version, Part, StatusCode};
 use mm7_soap::{Decoded, EncodeError};
 use tracing::Instrument;
@@ -33,6 +35,7 @@ pub(crate) struct Answer {
     pub(crate) http_status: http::StatusCode,
     pub(crate) decoded: Decoded,
     body: Bytes,
+    content_type: String,
 }
 
 /// How strictly an answer is judged.
@@ -301,16 +304,23 @@ impl Client {
         }
         headers.insert(CONTENT_TYPE, prepared.content_type.clone());
         headers.insert(CONTENT_LENGTH, HeaderValue::from(prepared.body.len()));
+        let credentials_sent = headers.contains_key(AUTHORIZATION);
 
         let response = inner.http.request(request).await.map_err(from_hyper)?;
         let (parts, body) = response.into_parts();
         let status = parts.status;
+        let content_type = parts
+            .headers
+            .get(CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default();
         match status {
             http::StatusCode::UNAUTHORIZED => Err(ClientError::Unauthorized {
                 challenge: parts
                     .headers
                     .get(WWW_AUTHENTICATE)
                     .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+                credentials_sent,
             }),
             http::StatusCode::FORBIDDEN => Err(ClientError::Forbidden),
             http::StatusCode::PAYLOAD_TOO_LARGE => Err(ClientError::PayloadTooLarge {
@@ -327,11 +337,6 @@ impl Client {
                         limit: inner.max_response_size,
                     });
                 }
-                let content_type = parts
-                    .headers
-                    .get(CONTENT_TYPE)
-                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-                    .unwrap_or_default();
                 match mm7_soap::decode(&content_type, read.bytes.clone(), &inner.decode) {
                     Ok(Decoded {
                         envelope:
@@ -348,6 +353,7 @@ impl Client {
                         http_status: status,
                         decoded,
                         body: read.bytes,
+                        content_type,
                     }),
                     Err(error) if status.is_success() => Err(ClientError::Undecodable {
                         body: read.bytes,
@@ -357,6 +363,7 @@ impl Client {
                     // A 500 without an MM7 body is the peer failing, not an MM7 answer.
                     Err(_) => Err(ClientError::Http {
                         status,
+                        content_type,
                         excerpt: excerpt(&read.bytes, EXCERPT_LIMIT),
                     }),
                 }
@@ -367,6 +374,7 @@ impl Client {
                     .map_err(|e| transport(&e))?;
                 Err(ClientError::Http {
                     status,
+                    content_type,
                     excerpt: excerpt(&read.bytes, EXCERPT_LIMIT),
                 })
             }
@@ -384,6 +392,7 @@ fn judge<R: Operation>(
         http_status,
         decoded,
         body,
+        content_type,
     } = answer;
     let Decoded { envelope, warnings } = decoded;
     let Envelope {
@@ -440,6 +449,7 @@ fn judge<R: Operation>(
         // 200): the peer contradicts itself; report the HTTP side.
         return Err(ClientError::Http {
             status: http_status,
+            content_type,
             excerpt: excerpt(&body, EXCERPT_LIMIT),
         });
     }

@@ -269,8 +269,12 @@ mod tests {
         }));
         assert!(p.should_retry(&ClientError::Http {
             status: http::StatusCode::SERVICE_UNAVAILABLE,
+            content_type: String::new(),
             excerpt: String::new()
         }));
-        assert!(!p.should_retry(&ClientError::Unauthorized { challenge: None }));
+        assert!(!p.should_retry(&ClientError::Unauthorized {
+            challenge: None,
+            credentials_sent: true
+        }));
     }
 }
