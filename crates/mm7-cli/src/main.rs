@@ -19,6 +19,7 @@ mod io;
 mod mmsc;
 mod opts;
 mod replace;
+mod report;
 mod send;
 mod serve;
 mod store;
@@ -43,6 +44,11 @@ Examples:
       --from 63901 --to 15551234567 --text 'Hello' --attach photo.jpg --smil auto --dlr
   mm7 decode capture.http       a captured request or response as JSON
   mm7 mmsc --listen 127.0.0.1:7007   a mock MMSC to test an application against
+  mm7 report --url http://127.0.0.1:7008/mm7 --message-id mmsc-000001 \\
+      --recipient 15551234567 --sender 63901 --status Retrieved
+                                a delivery report to a VASP, as an MMSC sends it
+  mm7 read-reply --url http://127.0.0.1:7008/mm7 --message-id mmsc-000001 \\
+      --recipient 15551234567 --sender 63901 --status Read
 
 Exit status:
   0  success
@@ -74,6 +80,10 @@ enum Command {
     Vasp(vasp::VaspArgs),
     /// Posts a mobile-originated message (DeliverReq) to a VASP, as an MMSC does.
     Deliver(deliver::DeliverArgs),
+    /// Posts a delivery report (DeliveryReportReq) to a VASP, as an MMSC does.
+    Report(report::ReportArgs),
+    /// Posts a read reply (ReadReplyReq) to a VASP, as an MMSC does.
+    ReadReply(report::ReadReplyArgs),
     /// Runs the whole loop on loopback: MMSC, VASP, a picture message, its report, a reply.
     Demo(demo::DemoArgs),
 }
@@ -88,6 +98,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Mmsc(args) => mmsc::run(&args),
         Command::Vasp(args) => vasp::run(&args),
         Command::Deliver(args) => deliver::run(&args),
+        Command::Report(args) => report::run_report(&args),
+        Command::ReadReply(args) => report::run_read_reply(&args),
         Command::Demo(args) => demo::run(&args),
     }
 }

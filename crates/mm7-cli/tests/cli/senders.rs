@@ -166,3 +166,125 @@ fn a_401_says_whether_credentials_were_sent() {
     out.assert_failed(1, "401 Unauthorized: the credentials sent were refused");
     assert!(out.stderr.contains("check --user"), "{}", out.stderr);
 }
+
+#[test]
+fn report_and_read_reply_reach_the_vasp() {
+    let dir = TempDir::new("report");
+    let vasp = Server::vasp(&dir.join("vasp"), &["--user", "mmsc", "--password", SECRET]);
+    let common = |command: &'static str| {
+        vec![
+            command,
+            "--url",
+            vasp.url.as_str(),
+            "--user",
+            "mmsc",
+            "--message-id",
+            "mmsc-000042",
+            "--recipient",
+            "15551234567",
+            "--sender",
+            "63901",
+        ]
+    };
+    let env = [("MM7_PASSWORD", SECRET)];
+
+    let mut args = common("report");
+    args.extend(["--status", "rejected", "--status-text", "handset full"]);
+    let out = run_env(&args, &env);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout_text()
+            .starts_with("1000 Success: the VASP accepted the delivery report (TransactionID "),
+        "{}",
+        out.stdout_text()
+    );
+    let seen = crate::support::json_line(&vasp.next_line(std::time::Duration::from_secs(10)));
+    assert_eq!(seen["message"], "DeliveryReportReq");
+    assert_eq!(seen["body"]["MessageID"], "mmsc-000042");
+    assert_eq!(seen["body"]["MMStatus"], "Rejected");
+    assert_eq!(seen["body"]["StatusText"], "handset full");
+    assert_eq!(seen["body"]["Recipient"]["Number"], "15551234567");
+    assert_eq!(seen["body"]["Sender"]["ShortCode"], "63901");
+
+    let mut args = common("read-reply");
+    args.extend([
+        "--json",
+        "--transaction-id",
+        "rr-1",
+        "--date",
+        "2026-12-03T09:00:00Z",
+    ]);
+    let out = run_env(&args, &env);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let value = out.json();
+    assert_eq!(value["ok"], true);
+    assert_eq!(value["status_code"], 1000);
+    assert_eq!(value["transaction_id"], "rr-1");
+    assert_eq!(value["tries"], 1);
+    assert_eq!(value["warnings"], serde_json::json!([]));
+    let seen = crate::support::json_line(&vasp.next_line(std::time::Duration::from_secs(10)));
+    assert_eq!(seen["message"], "ReadReplyReq");
+    assert_eq!(seen["transaction_id"], "rr-1");
+    assert_eq!(seen["body"]["MMStatus"], "Read");
+    assert_eq!(seen["body"]["TimeStamp"], "2026-12-03T09:00:00Z");
+
+    // Refused: exit status 1, as for deliver.
+    let mut args = common("report");
+    args.retain(|a| *a != "--user" && *a != "mmsc");
+    let out = run(&args);
+    out.assert_failed(1, "none were sent");
+    // A status of the other kind is bad input.
+    let mut args = common("read-reply");
+    args.extend(["--status", "Retrieved"]);
+    let out = run_env(&args, &env);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("expected one of Read, Deleted, Indeterminate"),
+        "{}",
+        out.stderr
+    );
+    // Nothing listening, two tries: each failure said, then exit status 1.
+    let closed = format!("http://127.0.0.1:{}/mm7", closed_port());
+    let out = run(&[
+        "report",
+        "--url",
+        &closed,
+        "--message-id",
+        "m",
+        "--recipient",
+        "1555",
+        "--sender",
+        "63901",
+        "--tries",
+        "2",
+        "--retry-interval",
+        "10ms",
+    ]);
+    out.assert_failed(1, "cannot connect to");
+    assert!(
+        out.stderr.contains("warning: a try failed"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn help_lists_the_new_commands() {
+    let out = run(&["--help"]);
+    assert_eq!(out.code, 0);
+    let text = out.stdout_text();
+    for needle in [
+        "report ",
+        "read-reply ",
+        "mm7 report --url",
+        "mm7 read-reply --url",
+    ] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+    let out = run(&["send", "--help"]);
+    let text = out.stdout_text();
+    for needle in ["--password-file", "MM7_PASSWORD"] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+}
