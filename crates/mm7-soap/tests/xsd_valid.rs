@@ -5,8 +5,9 @@
 //!
 //! The schemas are the project's (`xsd/envelope-<ID>.xsd`), or the official 3GPP files when
 //! `MM7_OFFICIAL_XSD_DIR` names a folder holding them as `<ID>.xsd` (the same wrapper as
-//! `xsd/validate.sh` builds). `xmllint` (libxml2-utils) must be installed: without it this test
-//! fails rather than pass without checking anything.
+//! `xsd/validate.sh` builds). `xmllint` (libxml2-utils) is needed: without it the test prints a
+//! loud SKIPPED line and passes, unless the environment variable `CI` is set (CI sets it), where
+//! it fails rather than pass without checking anything.
 //!
 //! The project's schemas are strict about values on purpose, while the model's strategies
 //! also produce what a lenient codec must carry (enumeration values outside the schema,
@@ -17,6 +18,7 @@
 
 mod support;
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -37,16 +39,24 @@ fn xsd_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../xsd")
 }
 
-fn require_xmllint() {
+/// Whether xmllint can be run. Without it: a SKIPPED line and `false` on a developer's
+/// machine, a failure under `CI`.
+fn xmllint_available() -> bool {
     let found = Command::new("xmllint")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "xmllint not found: install libxml2-utils (apt-get install libxml2-utils; CI installs it) \
-         to check the encoder's output against the MM7 schemas"
-    );
+    let advice = "xmllint not found: install libxml2-utils (apt-get install libxml2-utils; CI \
+                  installs it) to check the encoder's output against the MM7 schemas";
+    if !found && std::env::var_os("CI").is_some() {
+        panic!("{advice} (CI is set, so it is required)");
+    }
+    if !found {
+        // Straight to the process's standard error: the test harness captures `eprintln!`
+        // of a passing test, and a skip must be seen.
+        let _ = writeln!(std::io::stderr(), "\n*** SKIPPED xsd_valid: {advice} ***\n");
+    }
+    found
 }
 
 /// The schema to give xmllint for `schema`, written into `dir` when the official files are used.
@@ -371,7 +381,9 @@ fn styles() -> [EncodeOptions; 2] {
 
 #[test]
 fn encoded_messages_validate_against_the_schemas() {
-    require_xmllint();
+    if !xmllint_available() {
+        return;
+    }
     let dir = TempDir::new();
     let mut failures = Vec::new();
     for schema in SchemaId::ALL {
