@@ -29,6 +29,17 @@ pub(crate) struct EndpointArgs {
     /// A file whose first line is the HTTP Basic password.
     #[arg(long, value_name = "FILE")]
     pub(crate) password_file: Option<PathBuf>,
+    /// Also trusts the certificate authorities in FILE (PEM or DER), as curl's --cacert: for
+    /// a peer whose certificate a private CA issued, or a self-signed one.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) cacert: Option<PathBuf>,
+    /// A client certificate (PEM chain, own certificate first, or DER) for peers that
+    /// require mutual TLS; with --client-key.
+    #[arg(long, value_name = "FILE", requires = "client_key")]
+    pub(crate) client_cert: Option<PathBuf>,
+    /// The private key of --client-cert (PEM or DER).
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub(crate) client_key: Option<PathBuf>,
     /// Extra HTTP headers (`Name: value`), repeatable, e.g. 'X-Vibes-CarrierCode: 102'.
     #[arg(long, value_name = "'K: V'", value_parser = opts::parse_header)]
     pub(crate) header: Vec<(String, String)>,
@@ -85,7 +96,19 @@ impl EndpointArgs {
         if let Some(profile) = profile.profile {
             builder = with_profile(builder, profile, version);
         }
-        builder.build().map_err(|e| self.failure(&e))
+        self.build(builder)
+    }
+
+    /// The client `builder` makes. Whatever it refuses (the URL, a header, a certificate or
+    /// key file) is bad input.
+    pub(crate) fn build(&self, builder: ClientBuilder) -> Result<Client, CliError> {
+        builder.build().map_err(|e| match e {
+            ClientError::Tls { reason } => CliError::Input(format!(
+                "TLS: {reason} (see --cacert, --client-cert and --client-key)"
+            )),
+            ClientError::Profile { .. } => self.failure(&e),
+            other => CliError::Input(failure_with(&other, &self.url, false).to_string()),
+        })
     }
 
     /// The CLI error for a failed request to this endpoint.
@@ -142,6 +165,12 @@ impl EndpointArgs {
         }
         for (name, value) in &self.header {
             builder = builder.header(name, value);
+        }
+        if let Some(path) = &self.cacert {
+            builder = builder.add_root_certificate(read_file(path)?);
+        }
+        if let (Some(cert), Some(key)) = (&self.client_cert, &self.client_key) {
+            builder = builder.client_certificate(read_file(cert)?, read_file(key)?);
         }
         Ok(builder)
     }
@@ -233,6 +262,11 @@ pub(crate) fn parse_address(text: &str) -> Result<Address, String> {
 /// The environment variable a password can come from.
 pub(crate) const PASSWORD_ENV: &str = "MM7_PASSWORD";
 
+/// A small file (a certificate, a key) read whole.
+fn read_file(path: &Path) -> Result<Vec<u8>, CliError> {
+    Ok(crate::io::read_input(path)?.to_vec())
+}
+
 /// The first line of a password file, without its line end.
 fn read_password_file(path: &Path) -> Result<String, CliError> {
     let data = std::fs::read(path).map_err(|source| CliError::Read {
@@ -314,6 +348,10 @@ pub(crate) fn failure_with(error: &ClientError, url: &str, sends_credentials: bo
             format!("{error}: the peer accepts less; send fewer or smaller attachments")
         }
         ClientError::Timeout { .. } => format!("{error} from {url} (see --timeout)"),
+        ClientError::Tls { .. } => format!(
+            "{error} ({url}; a peer whose certificate a private CA issued needs --cacert, and \
+             one that requires mutual TLS --client-cert and --client-key)"
+        ),
         _ => error.to_string(),
     };
     match error {
@@ -478,6 +516,9 @@ mod tests {
             user: None,
             password: None,
             password_file: None,
+            cacert: None,
+            client_cert: None,
+            client_key: None,
             header: Vec::new(),
             timeout: std::time::Duration::from_secs(1),
             json: false,

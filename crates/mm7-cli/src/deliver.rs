@@ -57,12 +57,11 @@ pub(crate) fn run(args: &DeliverArgs) -> Result<(), CliError> {
         .with_max_tries(args.tries)
         .with_interval(args.retry_interval)
         .with_timeout(args.endpoint.timeout);
-    let client = args
+    let builder = args
         .endpoint
         .builder(&args.version)?
-        .callback_policy(policy)
-        .build()
-        .map_err(|e| args.endpoint.failure(&e))?;
+        .callback_policy(policy);
+    let client = args.endpoint.build(builder)?;
     let mut req = DeliverReq::new(
         client::mm7_version(&client, &args.version),
         args.from.clone(),

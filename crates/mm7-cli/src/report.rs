@@ -135,11 +135,11 @@ impl ReportCommon {
             .with_max_tries(self.tries)
             .with_interval(self.retry_interval)
             .with_timeout(self.endpoint.timeout);
-        self.endpoint
+        let builder = self
+            .endpoint
             .builder(&self.version)?
-            .callback_policy(policy)
-            .build()
-            .map_err(|e| self.endpoint.failure(&e))
+            .callback_policy(policy);
+        self.endpoint.build(builder)
     }
 
     fn date(&self) -> Result<DateTime, CliError> {

@@ -7,3 +7,4 @@ mod net;
 mod profile;
 mod senders;
 mod support;
+mod tls;

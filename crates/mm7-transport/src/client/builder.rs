@@ -166,6 +166,42 @@ impl ClientBuilder {
         self
     }
 
+    /// A client certificate for peers that require mutual TLS: the certificate chain (PEM,
+    /// the client's certificate first, or one DER certificate) and its private key (PEM
+    /// `PRIVATE KEY`, `RSA PRIVATE KEY` or `EC PRIVATE KEY`, or DER). [`build`](Self::build)
+    /// fails with [`ClientError::Tls`] if they do not parse or do not match.
+    ///
+    /// ```no_run
+    /// use mm7_transport::client::Client;
+    ///
+    /// let client = Client::builder("https://mmsc.example.com/mm7")
+    ///     .add_root_certificate(std::fs::read("operator-ca.pem")?)
+    ///     .client_certificate(std::fs::read("vasp.crt")?, std::fs::read("vasp.key")?)
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn client_certificate(
+        mut self,
+        certificate_chain: impl AsRef<[u8]>,
+        private_key: impl AsRef<[u8]>,
+    ) -> Self {
+        let chain = tls::parse_certificates(certificate_chain.as_ref());
+        let key = tls::parse_private_key(private_key.as_ref());
+        match (chain, key) {
+            (Ok(chain), Ok(key)) => self.tls.identity = Some(tls::ClientIdentity { chain, key }),
+            (Err(e), _) | (_, Err(e)) => self.errors.push(e),
+        }
+        self
+    }
+
+    /// A rustls configuration built by the caller (a custom verifier, a hardware key, other
+    /// cipher suites), used as it is: the trust and client-certificate setters above are
+    /// then ignored. Its `alpn_protocols` should offer only `http/1.1`, or be empty.
+    pub fn tls_config(mut self, config: impl Into<Arc<rustls::ClientConfig>>) -> Self {
+        self.tls.custom = Some(config.into());
+        self
+    }
+
     /// Whether to trust the operating system's certificate authorities (yes by default).
     pub fn system_roots(mut self, enabled: bool) -> Self {
         self.tls.system_roots = enabled;
