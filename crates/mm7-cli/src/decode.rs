@@ -25,6 +25,12 @@ The JSON object printed:
    \"attachments\": [{\"media_type\", \"content_id\", \"content_location\", \"filename\",
                     \"size\", \"sha256\"}], \"warnings\": [\"…\"]}
 
+A capture of several HTTP messages on one connection (keep-alive, each but the last with
+its Content-Length): the first is decoded, with a warning that more follow; --all decodes
+every one and prints a JSON array. An HTTP answer that holds no MM7 message (a 401 with a
+text body, an HTML error page) is printed as {\"message\": null, \"http_status\": 401,
+\"reason\", \"content_type\", \"summary\", \"body_excerpt\"}, with a warning.
+
 On a message that does not decode: exit status 2, nothing on standard output, and on
 standard error `error: <status code> <status name>: <what> at <line:column or byte offset>`.")]
 pub(crate) struct DecodeArgs {
@@ -43,14 +49,55 @@ pub(crate) struct DecodeArgs {
     /// Prints the JSON on one line.
     #[arg(long)]
     compact: bool,
+    /// Decodes every HTTP message of the capture (keep-alive), printed as a JSON array.
+    #[arg(long, conflicts_with_all = ["extract", "content_type"])]
+    all: bool,
 }
 
 /// Runs `mm7 decode`.
 pub(crate) fn run(args: &DecodeArgs) -> Result<(), CliError> {
     let input = io::read_input(&args.file)?;
-    let decoded = decode_input(input, args.content_type.as_deref())?;
+    if args.content_type.is_some() {
+        let decoded = decode_input(input, args.content_type.as_deref())?;
+        return print_decoded(args, &decoded);
+    }
+    let messages = split_capture(&input);
+    if args.all {
+        let mut reports = Vec::with_capacity(messages.len());
+        for (index, (offset, message)) in messages.iter().enumerate() {
+            let report = report_message(message.clone())
+                .map_err(|e| in_message(e, index, *offset, messages.len()))?;
+            reports.push(report);
+        }
+        return print_json(args, &serde_json::Value::Array(reports));
+    }
+    let Some((_, first)) = messages.first() else {
+        return Err(CliError::Input("the capture is empty".to_owned()));
+    };
+    if messages.len() > 1 {
+        let offsets: Vec<String> = messages
+            .iter()
+            .skip(1)
+            .map(|(o, _)| o.to_string())
+            .collect();
+        io::stderr_line(&format!(
+            "warning: the capture holds {} HTTP messages (the others start at byte{} {}); only \
+             the first is decoded: --all decodes every one",
+            messages.len(),
+            if offsets.len() == 1 { "" } else { "s" },
+            offsets.join(", ")
+        ));
+    }
+    match decode_or_http(first.clone())? {
+        Decoding::Mm7(decoded) => print_decoded(args, &decoded),
+        Decoding::Http(report) => print_json(args, &report),
+    }
+}
+
+/// Prints the report of a decoded message, after extracting its attachments if asked.
+fn print_decoded(args: &DecodeArgs, decoded: &Decoded) -> Result<(), CliError> {
     if let Some(dir) = &args.extract {
-        let written = extract(&decoded, dir)?;
+        let written = extract(decoded, dir)?;
         io::stderr_line(&format!(
             "wrote {} attachment{} to {}",
             written.len(),
@@ -58,14 +105,153 @@ pub(crate) fn run(args: &DecodeArgs) -> Result<(), CliError> {
             dir.display()
         ));
     }
-    let report = mm7::json::report(&decoded);
+    let report = mm7::json::report(decoded);
+    print_json(args, &report)
+}
+
+fn print_json(args: &DecodeArgs, value: &serde_json::Value) -> Result<(), CliError> {
     let text = if args.compact {
-        serde_json::to_string(&report)
+        serde_json::to_string(value)
     } else {
-        serde_json::to_string_pretty(&report)
+        serde_json::to_string_pretty(value)
     }
     .map_err(|e| CliError::Local(format!("cannot write the JSON report: {e}")))?;
     io::stdout_line(&text)
+}
+
+/// What one captured HTTP message holds.
+enum Decoding {
+    /// An MM7 message.
+    Mm7(Box<Decoded>),
+    /// An HTTP answer with no MM7 message: its status, type and text, as JSON.
+    Http(serde_json::Value),
+}
+
+/// The JSON report of one captured HTTP message.
+fn report_message(message: Bytes) -> Result<serde_json::Value, CliError> {
+    Ok(match decode_or_http(message)? {
+        Decoding::Mm7(decoded) => mm7::json::report(&decoded),
+        Decoding::Http(report) => report,
+    })
+}
+
+/// Decodes a captured HTTP message; an HTTP answer other than 2xx whose body holds no MM7
+/// message is told by its status, not as a corrupt MM7 message.
+fn decode_or_http(message: Bytes) -> Result<Decoding, CliError> {
+    match decode_input(message.clone(), None) {
+        Ok(decoded) => Ok(Decoding::Mm7(Box::new(decoded))),
+        Err(error) => match http_answer(&message) {
+            Some(report) => {
+                let summary = report["summary"].as_str().unwrap_or_default();
+                io::stderr_line(&format!("warning: not an MM7 message: {summary}"));
+                Ok(Decoding::Http(report))
+            }
+            None => Err(error),
+        },
+    }
+}
+
+/// The report of an HTTP response whose status is not a success, or `None`.
+fn http_answer(message: &Bytes) -> Option<serde_json::Value> {
+    let http = HttpMessage::parse(message.clone()).ok()?;
+    let code = http.status()?;
+    let status = http::StatusCode::from_u16(code).ok()?;
+    if status.is_success() {
+        return None;
+    }
+    let content_type = http
+        .content_type()
+        .map(|v| v.into_owned())
+        .unwrap_or_default();
+    let limit = mm7_transport::client::EXCERPT_LIMIT;
+    let body = http.body();
+    let excerpt = String::from_utf8_lossy(body.get(..limit).unwrap_or(body)).into_owned();
+    let summary = mm7_transport::client::ClientError::Http {
+        status,
+        content_type: content_type.clone(),
+        excerpt: excerpt.clone(),
+    }
+    .to_string();
+    Some(serde_json::json!({
+        "message": null,
+        "http_status": code,
+        "reason": http.reason(),
+        "content_type": content_type,
+        "summary": summary,
+        "body_excerpt": excerpt,
+    }))
+}
+
+/// Splits a capture into its HTTP messages, each with its offset in the capture. A message
+/// ends where its Content-Length says when what follows starts another HTTP message (a
+/// keep-alive connection); otherwise the body runs to the end, as captures with placeholder
+/// lengths (`Content-Length: nnnn`) need.
+fn split_capture(input: &Bytes) -> Vec<(usize, Bytes)> {
+    let mut messages = Vec::new();
+    let mut start = 0;
+    while start < input.len() {
+        let rest = input.slice(start..);
+        let end = HttpMessage::parse(rest.clone()).ok().and_then(|http| {
+            let length: usize = http.header("content-length")?.trim().parse().ok()?;
+            let end = http.body_offset().checked_add(length)?;
+            let next = rest.get(end..)?;
+            let skipped = next.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            let following = next.get(skipped..)?;
+            starts_http_message(following).then_some((end, end + skipped))
+        });
+        match end {
+            Some((end, next)) => {
+                messages.push((start, rest.slice(..end)));
+                start += next;
+            }
+            None => {
+                messages.push((start, rest));
+                break;
+            }
+        }
+    }
+    messages
+}
+
+/// Whether `bytes` start with an HTTP status line (`HTTP/1.1 200`) or request line
+/// (`POST /mm7 HTTP/1.1`).
+fn starts_http_message(bytes: &[u8]) -> bool {
+    let line_end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    let line = String::from_utf8_lossy(bytes.get(..line_end).unwrap_or_default());
+    let line = line.trim_end();
+    if line.starts_with("HTTP/") {
+        return true;
+    }
+    let mut words = line.split(' ');
+    let method = words.next().unwrap_or_default();
+    words.next().is_some()
+        && words.next().is_some_and(|v| v.starts_with("HTTP/"))
+        && !method.is_empty()
+        && method.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// An error in message `index` of a capture of `count`, said where it starts.
+fn in_message(error: CliError, index: usize, offset: usize, count: usize) -> CliError {
+    if count == 1 {
+        return error;
+    }
+    let at = format!(
+        "in HTTP message {} of {count}, at byte {offset} of the capture",
+        index + 1
+    );
+    match error {
+        CliError::Decode { error, hint } => CliError::Decode {
+            error,
+            hint: Some(match hint {
+                Some(hint) => format!("{at}; {hint}"),
+                None => at,
+            }),
+        },
+        other => other,
+    }
 }
 
 /// Decodes a whole captured HTTP message, or a bare body with `content_type`.
@@ -195,6 +381,54 @@ mod tests {
         );
         // In a bare body the position needs no explanation.
         assert!(err.hint().is_none());
+    }
+
+    #[test]
+    fn keep_alive_captures_split_on_content_length() {
+        let one =
+            b"HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nno";
+        let two = b"POST /mm7 HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc";
+        let capture = Bytes::from([&one[..], b"\r\n", &two[..]].concat());
+        let messages = split_capture(&capture);
+        assert_eq!(messages.len(), 2);
+        assert_eq!(messages[0].1, Bytes::from_static(one));
+        assert_eq!(messages[1].0, one.len() + 2);
+        assert_eq!(messages[1].1, Bytes::from_static(two));
+        // A placeholder length, or a body that runs on with no message after it: one message.
+        let placeholder =
+            Bytes::from_static(b"POST / HTTP/1.1\r\nContent-Length: nnnn\r\n\r\nbody");
+        assert_eq!(split_capture(&placeholder).len(), 1);
+        let short = Bytes::from_static(b"POST / HTTP/1.1\r\nContent-Length: 1\r\n\r\nbody");
+        assert_eq!(split_capture(&short).len(), 1);
+        let huge = Bytes::from_static(
+            b"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\nb",
+        );
+        assert_eq!(split_capture(&huge).len(), 1);
+        assert!(starts_http_message(b"HTTP/1.0 200 OK\r\n"));
+        assert!(starts_http_message(b"POST /mm7 HTTP/1.1"));
+        assert!(!starts_http_message(b"--boundary\r\n"));
+        assert!(!starts_http_message(b"post /mm7 HTTP/1.1"));
+    }
+
+    #[test]
+    fn an_http_error_answer_is_reported_by_its_status() {
+        let answer = Bytes::from_static(
+            b"HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\n\r\nbad credentials\n",
+        );
+        let Decoding::Http(report) = decode_or_http(answer).unwrap_or_else(|e| panic!("{e}"))
+        else {
+            panic!("not reported as HTTP");
+        };
+        assert_eq!(report["http_status"], 401);
+        assert_eq!(report["reason"], "Unauthorized");
+        assert_eq!(report["content_type"], "text/plain");
+        assert_eq!(
+            report["summary"],
+            "HTTP 401 Unauthorized (text/plain): bad credentials"
+        );
+        // A 200 that is not MM7 stays a corrupt message.
+        let ok = Bytes::from_static(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nhi");
+        assert!(matches!(decode_or_http(ok), Err(CliError::Decode { .. })));
     }
 
     #[test]

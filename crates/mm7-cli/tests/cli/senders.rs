@@ -288,3 +288,120 @@ fn help_lists_the_new_commands() {
         assert!(text.contains(needle), "{needle}: {text}");
     }
 }
+
+/// A vector with its `Content-Length: nnnn` placeholder made the body's real length.
+fn with_real_length(name: &str) -> Vec<u8> {
+    let data = std::fs::read(crate::support::vectors_dir().join(name)).expect("vector");
+    let head_end = data
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header block")
+        + 4;
+    let head = String::from_utf8(data[..head_end].to_vec()).expect("ASCII head");
+    let head = head.replace(
+        "Content-Length: nnnn",
+        &format!("Content-Length: {}", data.len() - head_end),
+    );
+    [head.as_bytes(), &data[head_end..]].concat()
+}
+
+#[test]
+fn decode_tells_of_every_message_in_a_keep_alive_capture() {
+    let dir = TempDir::new("keep-alive");
+    let unauthorized: &[u8] =
+        b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"MM7\"\r\n\
+        Content-Type: text/plain\r\nContent-Length: 23\r\n\r\nbad user name or secret";
+    let capture = [
+        with_real_length("ezitxt_submit_req.http"),
+        unauthorized.to_vec(),
+        b"\r\n".to_vec(),
+        with_real_length("ezitxt_submit_req.http"),
+        with_real_length("ezitxt_submit_rsp.http"),
+    ]
+    .concat();
+    let path = dir.write("keep-alive.http", &capture);
+
+    // Without --all: the first, and a warning that three more follow.
+    let out = run(&["decode", s(&path), "--compact"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json()["message"], "SubmitReq");
+    assert!(
+        out.stderr
+            .contains("warning: the capture holds 4 HTTP messages"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("--all"), "{}", out.stderr);
+
+    // --all: an array of four, the 401 told by its status.
+    let out = run(&["decode", s(&path), "--all"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let all = out.json();
+    let kinds: Vec<&serde_json::Value> = all
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|m| &m["message"])
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            &serde_json::json!("SubmitReq"),
+            &serde_json::Value::Null,
+            &serde_json::json!("SubmitReq"),
+            &serde_json::json!("SubmitRsp")
+        ]
+    );
+    assert_eq!(all[1]["http_status"], 401);
+    assert_eq!(all[1]["content_type"], "text/plain");
+    assert_eq!(all[1]["body_excerpt"], "bad user name or secret");
+    assert_eq!(
+        all[1]["summary"],
+        "HTTP 401 Unauthorized (text/plain): bad user name or secret"
+    );
+    // Each message decodes as it does alone.
+    let alone = run(&[
+        "decode",
+        s(&crate::support::vectors_dir().join("ezitxt_submit_rsp.http")),
+    ]);
+    assert_eq!(all[3]["body"], alone.json()["body"]);
+
+    // The 401 alone: its status and text, not 2007.
+    let path = dir.write("401.http", unauthorized);
+    let out = run(&["decode", s(&path)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json()["http_status"], 401);
+    assert!(
+        out.stderr
+            .starts_with("warning: not an MM7 message: HTTP 401 Unauthorized (text/plain)"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("2007"), "{}", out.stderr);
+
+    // An HTML error page: its title.
+    let page = b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html\r\n\r\n\
+        <html><head><title>Gateway exploded</title></head><body><h1>Oops</h1></body></html>";
+    let path = dir.write("500.http", page);
+    let out = run(&["decode", s(&path), "--compact"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.json()["summary"],
+        "HTTP 500 Internal Server Error (text/html): Gateway exploded"
+    );
+
+    // A corrupt message in the middle of an --all capture: exit status 2, which message said.
+    let broken = [
+        with_real_length("ezitxt_submit_rsp.http"),
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<a></b>".to_vec(),
+    ]
+    .concat();
+    let path = dir.write("broken.http", &broken);
+    let out = run(&["decode", s(&path), "--all"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("in HTTP message 2 of 2, at byte "),
+        "{}",
+        out.stderr
+    );
+}
