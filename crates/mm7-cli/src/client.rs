@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use mm7_model::{Address, DateTime, Mm7Version, SchemaId, SenderIdentification, Status};
+use mm7_soap::Warning;
 use mm7_transport::client::{Client, ClientBuilder, ClientError, Response};
 use mm7_transport::profile::{Profile, Violation};
 use serde_json::{Value, json};
@@ -198,8 +199,11 @@ impl EndpointArgs {
             Ok(rsp) => rsp,
             Err(error) => return self.failed(&error),
         };
+        print_answer_warnings(&rsp.warnings);
         if self.json {
-            let value = answer_json(&rsp.status, Some(message_id), &rsp.transaction_id);
+            let mut value = answer_json(&rsp.status, Some(message_id), &rsp.transaction_id);
+            value["http_status"] = json!(rsp.http_status.as_u16());
+            value["warnings"] = warnings_json(&rsp.warnings);
             crate::io::stdout_line(&value.to_string())
         } else {
             crate::io::stdout_line(&format!("{}: {done}", status_line(&rsp.status)))
@@ -401,6 +405,19 @@ pub(crate) fn violation_json(violation: &Violation) -> Value {
     })
 }
 
+/// Prints what was odd in an answer that was accepted (an element the schema does not
+/// define, another namespace or MM7Version than the request's), one warning a line.
+pub(crate) fn print_answer_warnings(warnings: &[Warning]) {
+    for warning in warnings {
+        crate::io::stderr_line(&format!("warning: in the answer: {warning}"));
+    }
+}
+
+/// The warnings about an answer, as the JSON `warnings` array.
+pub(crate) fn warnings_json(warnings: &[Warning]) -> Value {
+    warnings.iter().map(ToString::to_string).collect()
+}
+
 /// Prints the warnings of the client's profile about a request that was sent.
 pub(crate) fn print_profile_warnings(warnings: &[Violation]) {
     for warning in warnings {
@@ -450,6 +467,7 @@ pub(crate) fn failure_json(error: &ClientError, cli: &CliError) -> Value {
         "error": cli.to_string().lines().next().unwrap_or_default(),
         "status_code": error.status_code().map(|c| c.get()),
         "http_status": error.http_status().map(|s| s.as_u16()),
+        "received_operation": error.received_operation(),
         "retryable": error.is_retryable(),
     });
     if let ClientError::Profile {

@@ -40,6 +40,9 @@ pub(crate) struct DeliverArgs {
     /// LinkedID: the MessageID of the message this one answers.
     #[arg(long, value_name = "ID")]
     linked_id: Option<String>,
+    /// The TransactionID (a unique one is made otherwise).
+    #[arg(long, value_name = "ID")]
+    transaction_id: Option<String>,
     /// How many times to try, as an MMSC does with callbacks.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
     tries: u32,
@@ -71,21 +74,30 @@ pub(crate) fn run(args: &DeliverArgs) -> Result<(), CliError> {
     req.linked_id.clone_from(&args.linked_id);
     req.time_stamp = client::now();
     req.content = content;
-    let outcome =
-        crate::runtime()?.block_on(client.deliver_with(req, attachments, SendOptions::new()));
+    let options = match &args.transaction_id {
+        Some(id) => SendOptions::new().with_transaction_id(id),
+        None => SendOptions::new(),
+    };
+    let outcome = crate::runtime()?.block_on(client.deliver_with(req, attachments, options));
     let tries = outcome.tries;
     for failure in &outcome.failures {
-        io::stderr_line(&format!("warning: a try failed: {failure}"));
+        io::stderr_line(&format!(
+            "warning: a try failed: {}",
+            args.endpoint.failure(failure)
+        ));
     }
     match outcome.outcome {
         Ok(rsp) => {
+            client::print_answer_warnings(&rsp.warnings);
             if args.endpoint.json {
                 let value = json!({
                     "ok": true,
                     "status_code": rsp.status.code.get(),
                     "status_text": rsp.status.text,
                     "transaction_id": rsp.transaction_id,
+                    "http_status": rsp.http_status.as_u16(),
                     "tries": tries,
+                    "warnings": client::warnings_json(&rsp.warnings),
                 });
                 io::stdout_line(&value.to_string())
             } else {

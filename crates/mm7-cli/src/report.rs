@@ -169,15 +169,13 @@ impl ReportCommon {
             Ok(rsp) => rsp,
             Err(error) => return self.endpoint.failed(&error),
         };
-        for warning in &rsp.warnings {
-            io::stderr_line(&format!("warning: in the answer: {warning}"));
-        }
+        client::print_answer_warnings(&rsp.warnings);
         if self.endpoint.json {
             let mut value =
                 client::answer_json(&rsp.status, Some(&self.message_id), &rsp.transaction_id);
             value["http_status"] = json!(rsp.http_status.as_u16());
             value["tries"] = json!(tries);
-            value["warnings"] = rsp.warnings.iter().map(ToString::to_string).collect();
+            value["warnings"] = client::warnings_json(&rsp.warnings);
             io::stdout_line(&value.to_string())
         } else {
             io::stdout_line(&format!(

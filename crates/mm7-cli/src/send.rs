@@ -155,7 +155,7 @@ pub(crate) fn run(args: &SendArgs) -> Result<(), CliError> {
                     client::answer_json(&rsp.status, message_id.as_deref(), &rsp.transaction_id);
                 value["http_status"] = json!(rsp.http_status.as_u16());
                 value["partial"] = json!(rsp.is_partial());
-                value["warnings"] = rsp.warnings.iter().map(ToString::to_string).collect();
+                value["warnings"] = client::warnings_json(&rsp.warnings);
                 value["profile_warnings"] = rsp
                     .profile_warnings
                     .iter()
@@ -174,6 +174,7 @@ pub(crate) fn run(args: &SendArgs) -> Result<(), CliError> {
                 ))?;
             }
             client::print_profile_warnings(&rsp.profile_warnings);
+            client::print_answer_warnings(&rsp.warnings);
             if rsp.is_partial() {
                 io::stderr_line(
                     "warning: partial success: the MMSC refused some of the recipients",

@@ -332,10 +332,20 @@ async fn answers_of_the_wrong_kind() {
             .build()
             .expect("client");
         match client.submit(submit_req(), content()).await {
-            Err(ClientError::UnexpectedOperation {
-                expected, received, ..
-            }) => {
+            Err(
+                e @ ClientError::UnexpectedOperation {
+                    expected, received, ..
+                },
+            ) => {
                 assert_eq!((expected, received), ("SubmitRsp", "DeliverRsp"));
+                assert_eq!(e.http_status(), Some(http::StatusCode::OK));
+                assert_eq!(e.received_operation(), Some("DeliverRsp"));
+                assert_eq!(e.status_code(), Some(mm7_model::StatusCode::SUCCESS));
+                assert!(
+                    e.to_string()
+                        .ends_with("(HTTP 200 OK, MM7 status 1000 Success)"),
+                    "{e}"
+                );
             }
             other => panic!("expected UnexpectedOperation, got {other:?}"),
         }

@@ -405,3 +405,181 @@ fn decode_tells_of_every_message_in_a_keep_alive_capture() {
         out.stderr
     );
 }
+
+/// A peer on 127.0.0.1 that gives each connection the next of `answers` (an HTTP response
+/// without its Content-Length, which is added) after reading the request, then closes it.
+fn canned(answers: Vec<(&'static str, &'static str, String)>) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/mm7", listener.local_addr().expect("address"));
+    std::thread::spawn(move || {
+        for (status, content_type, body) in answers {
+            let Ok((mut stream, _)) = listener.accept() else {
+                return;
+            };
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+            // The request: its head, then Content-Length bytes of body.
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            let complete = |request: &[u8]| {
+                let text = String::from_utf8_lossy(request);
+                let Some(head_end) = text.find("\r\n\r\n") else {
+                    return false;
+                };
+                let length = text[..head_end]
+                    .lines()
+                    .find_map(|l| {
+                        let (name, value) = l.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse::<usize>().ok())?
+                    })
+                    .unwrap_or(0);
+                request.len() >= head_end + 4 + length
+            };
+            while !complete(&request) {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let response = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    url
+}
+
+/// A SOAP answer: `operation` with `inner` in the namespace of `schema`, TransactionID `tx`.
+fn soap(schema: &str, tx: &str, operation: &str, inner: &str) -> String {
+    let ns = format!("http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/{schema}");
+    format!(
+        "<?xml version=\"1.0\"?><env:Envelope xmlns:env=\"http://schemas.xmlsoap.org/soap/envelope/\">\
+         <env:Header><mm7:TransactionID xmlns:mm7=\"{ns}\" env:mustUnderstand=\"1\">{tx}\
+         </mm7:TransactionID></env:Header><env:Body><{operation} xmlns=\"{ns}\">{inner}\
+         </{operation}></env:Body></env:Envelope>"
+    )
+}
+
+const SUCCESS: &str =
+    "<Status><StatusCode>1000</StatusCode><StatusText>Success</StatusText></Status>";
+
+#[test]
+fn answers_are_judged_and_what_was_received_is_reported() {
+    let xml = "text/xml; charset=utf-8";
+    let rel5 = "REL-5-MM7-1-3";
+    let odd_submit_rsp = soap(
+        rel5,
+        "t1",
+        "SubmitRsp",
+        &format!(
+            "<MM7Version>5.3.0</MM7Version>{SUCCESS}<MessageID>m1</MessageID><Colour>red</Colour>"
+        ),
+    );
+    let deliver_rsp = soap(
+        "REL-6-MM7-1-4",
+        "t2",
+        "DeliverRsp",
+        &format!("<MM7Version>6.8.0</MM7Version>{SUCCESS}"),
+    );
+    let odd_deliver_rsp = soap(
+        rel5,
+        "t3",
+        "DeliverRsp",
+        &format!("<MM7Version>5.3.0</MM7Version>{SUCCESS}"),
+    );
+    let page = "<!DOCTYPE html><html><head><title>Service Temporarily Down</title>\
+                <style>p { color: red }</style></head><body><p>Please &amp; retry</p></body></html>"
+        .to_owned();
+    let url = canned(vec![
+        ("200 OK", xml, odd_submit_rsp.clone()),
+        ("200 OK", xml, odd_submit_rsp),
+        ("200 OK", xml, deliver_rsp),
+        ("200 OK", xml, odd_deliver_rsp),
+        ("500 Internal Server Error", "text/html", page),
+    ]);
+    let submit = |json: bool| {
+        let mut args = vec![
+            "--to",
+            "15551234567",
+            "--text",
+            "hi",
+            "--transaction-id",
+            "t1",
+        ];
+        if json {
+            args.push("--json");
+        }
+        send(&url, &args)
+    };
+
+    // Another namespace, another MM7Version, an undefined element: accepted, each said.
+    let out = submit(false);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for needle in [
+        "warning: in the answer: the answer is in the namespace",
+        "REL-5-MM7-1-3",
+        "warning: in the answer: the answer's MM7Version is 5.3.0, the request's 6.8.0",
+        "<Colour>",
+    ] {
+        assert!(out.stderr.contains(needle), "{needle}: {}", out.stderr);
+    }
+    let out = submit(true);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let warnings = out.json()["warnings"].as_array().expect("warnings").len();
+    assert_eq!(warnings, 3, "{}", out.stdout_text());
+
+    // A DeliverRsp to a SubmitReq: what was received, not nulls.
+    let out = send(&url, &["--to", "15551234567", "--text", "hi", "--json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let value = out.json();
+    assert_eq!(value["ok"], false);
+    assert_eq!(value["received_operation"], "DeliverRsp");
+    assert_eq!(value["http_status"], 200);
+    assert_eq!(value["status_code"], 1000);
+    assert!(
+        out.stderr
+            .contains("expected a SubmitRsp, received a DeliverRsp (HTTP 200 OK, MM7 status 1000"),
+        "{}",
+        out.stderr
+    );
+
+    // deliver: the same judging, and --json has the warnings.
+    let out = run(&[
+        "deliver",
+        "--url",
+        &url,
+        "--from",
+        "15551234567",
+        "--to",
+        "63901",
+        "--text",
+        "hi",
+        "--transaction-id",
+        "t3",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let value = out.json();
+    assert_eq!(value["http_status"], 200);
+    let warnings: Vec<&str> = value["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(warnings[0].contains("namespace"), "{warnings:?}");
+    assert!(warnings[1].contains("MM7Version is 5.3.0"), "{warnings:?}");
+
+    // An HTML error page: status, type and title, not escaped markup.
+    let out = send(&url, &["--to", "15551234567", "--text", "hi"]);
+    out.assert_failed(
+        1,
+        "error: HTTP 500 Internal Server Error (text/html): Service Temporarily Down",
+    );
+    assert!(!out.stderr.contains("<html"), "{}", out.stderr);
+}

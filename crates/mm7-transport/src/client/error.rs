@@ -152,7 +152,7 @@ pub enum ClientError {
         response: Box<Envelope>,
     },
     /// The answer is an MM7 message of another operation than the one expected.
-    #[error("expected a {expected}, received a {received}")]
+    #[error("expected a {expected}, received a {received} (HTTP {http_status}{})", received_status_text(.response))]
     UnexpectedOperation {
         /// The operation expected (`SubmitRsp`, …).
         expected: &'static str,
@@ -160,6 +160,8 @@ pub enum ClientError {
         received: &'static str,
         /// The whole answer.
         response: Box<Envelope>,
+        /// The HTTP status it came with.
+        http_status: http::StatusCode,
     },
     /// The answer's TransactionID is not the request's (or is missing where it is required).
     #[error("the answer's TransactionID {received:?} is not the request's {sent:?}")]
@@ -314,6 +316,14 @@ fn status_text(status: &Status) -> &str {
         .unwrap_or("(no StatusText)")
 }
 
+fn received_status_text(response: &Envelope) -> String {
+    response
+        .message
+        .status()
+        .map(|s| format!(", MM7 status {} {}", s.code, status_text(s)))
+        .unwrap_or_default()
+}
+
 fn fault_status_text(fault: &SoapFault) -> String {
     fault
         .status()
@@ -355,6 +365,20 @@ impl ClientError {
         )
     }
 
+    /// The operation of the answer, when an MM7 answer was received (an error status, a
+    /// Fault, another operation than expected, another TransactionID).
+    pub fn received_operation(&self) -> Option<&'static str> {
+        match self {
+            ClientError::Mm7 { response, .. }
+            | ClientError::UnexpectedOperation { response, .. }
+            | ClientError::TransactionMismatch { response, .. } => {
+                Some(response.message.operation_name())
+            }
+            ClientError::Fault { .. } => Some("Fault"),
+            _ => None,
+        }
+    }
+
     /// The profile violations of a [`ClientError::Profile`].
     pub fn violations(&self) -> &[Violation] {
         match self {
@@ -363,11 +387,15 @@ impl ClientError {
         }
     }
 
-    /// The MM7 status code of an MM7 error or of a Fault's error response.
+    /// The MM7 status code of an MM7 error, of a Fault's error response, or of an answer of
+    /// another operation than the one expected.
     pub fn status_code(&self) -> Option<StatusCode> {
         match self {
             ClientError::Mm7 { status, .. } => Some(status.code),
             ClientError::Fault { fault, .. } => fault.status().map(|s| s.code),
+            ClientError::UnexpectedOperation { response, .. } => {
+                response.message.status().map(|s| s.code)
+            }
             _ => None,
         }
     }
@@ -381,7 +409,8 @@ impl ClientError {
             ClientError::Http { status, .. } | ClientError::ResponseTooLarge { status, .. } => {
                 Some(*status)
             }
-            ClientError::Fault { http_status, .. } => Some(*http_status),
+            ClientError::Fault { http_status, .. }
+            | ClientError::UnexpectedOperation { http_status, .. } => Some(*http_status),
             _ => None,
         }
     }

@@ -7,7 +7,7 @@ use http::header::{
     AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, WWW_AUTHENTICATE,
 };
 use mm7_model::{Envelope, Message, Mm7Version, Part, StatusCode};
-use mm7_soap::{Decoded, EncodeError};
+use mm7_soap::{Decoded, EncodeError, Warning};
 use tracing::Instrument;
 
 use super::body::{RequestBody, excerpt, read_limited};
@@ -28,6 +28,9 @@ pub(crate) struct Prepared {
     headers: HeaderMap,
     /// The profile's warnings about the request.
     profile_warnings: Vec<Violation>,
+    /// The namespace URI and `MM7Version` the request was sent in, to compare the answer's.
+    namespace: String,
+    mm7_version: Option<Mm7Version>,
 }
 
 /// A decoded answer that is not a Fault.
@@ -90,6 +93,8 @@ impl Client {
             body,
             headers,
             profile_warnings,
+            namespace: envelope.namespace.uri().to_owned(),
+            mm7_version: envelope.message.mm7_version().cloned(),
         })
     }
 
@@ -394,7 +399,10 @@ fn judge<R: Operation>(
         body,
         content_type,
     } = answer;
-    let Decoded { envelope, warnings } = decoded;
+    let Decoded {
+        envelope,
+        mut warnings,
+    } = decoded;
     let Envelope {
         transaction_id,
         namespace,
@@ -424,6 +432,7 @@ fn judge<R: Operation>(
                 expected: R::RSP_NAME,
                 received: other.operation_name(),
                 response: rebuild(*other),
+                http_status,
             });
         }
     };
@@ -459,6 +468,24 @@ fn judge<R: Operation>(
             received: transaction_id.clone(),
             response: rebuild(rsp.into()),
         });
+    }
+    // A peer that answers in another namespace or MM7Version than it was asked in often
+    // speaks another release than the client was set up for: said, not refused.
+    if namespace.uri() != prepared.namespace {
+        warnings.push(Warning::Lenient(format!(
+            "the answer is in the namespace {:?}, the request was in {:?}",
+            namespace.uri(),
+            prepared.namespace
+        )));
+    }
+    let received = R::rsp_version(&rsp);
+    if let Some(sent) = &prepared.mm7_version
+        && sent != received
+        && !received.is_empty()
+    {
+        warnings.push(Warning::Lenient(format!(
+            "the answer's MM7Version is {received}, the request's {sent}"
+        )));
     }
     Ok(Response {
         status,

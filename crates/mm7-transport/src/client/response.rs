@@ -51,6 +51,8 @@ pub(crate) trait Operation: Into<Message> {
     fn answer(message: Message) -> Result<Self::Rsp, Box<Message>>;
     /// The answer's status.
     fn status(rsp: &Self::Rsp) -> &Status;
+    /// The answer's `MM7Version`.
+    fn rsp_version(rsp: &Self::Rsp) -> &Mm7Version;
 }
 
 macro_rules! operation {
@@ -72,6 +74,10 @@ macro_rules! operation {
 
             fn status(rsp: &$rsp) -> &Status {
                 &rsp.status
+            }
+
+            fn rsp_version(rsp: &$rsp) -> &Mm7Version {
+                &rsp.mm7_version
             }
         }
     };
