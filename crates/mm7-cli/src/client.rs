@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use mm7_model::{Address, DateTime, Mm7Version, SchemaId, SenderIdentification, Status};
-use mm7_soap::Warning;
+use mm7_soap::{TransferEncodingPolicy, Warning};
 use mm7_transport::client::{Client, ClientBuilder, ClientError, Response};
 use mm7_transport::profile::{Profile, Violation};
 use serde_json::{Value, json};
@@ -41,6 +41,11 @@ pub(crate) struct EndpointArgs {
     /// The private key of --client-cert (PEM or DER).
     #[arg(long, value_name = "FILE", requires = "client_cert")]
     pub(crate) client_key: Option<PathBuf>,
+    /// The Content-Transfer-Encoding of attachment parts: binary (the default), 8bit (text
+    /// parts; others base64), base64, or quoted-printable (text parts; others base64). For
+    /// peers that read the body as text, base64. A --profile may set its provider's.
+    #[arg(long, value_name = "ENCODING")]
+    pub(crate) transfer_encoding: Option<TransferEncodingPolicy>,
     /// Extra HTTP headers (`Name: value`), repeatable, e.g. 'X-Vibes-CarrierCode: 102'.
     #[arg(long, value_name = "'K: V'", value_parser = opts::parse_header)]
     pub(crate) header: Vec<(String, String)>,
@@ -96,6 +101,10 @@ impl EndpointArgs {
         let mut builder = self.builder(version)?;
         if let Some(profile) = profile.profile {
             builder = with_profile(builder, profile, version);
+            // The user's choice wins over the profile's.
+            if let Some(policy) = self.transfer_encoding {
+                builder = builder.transfer_encoding(policy);
+            }
         }
         self.build(builder)
     }
@@ -166,6 +175,9 @@ impl EndpointArgs {
         }
         for (name, value) in &self.header {
             builder = builder.header(name, value);
+        }
+        if let Some(policy) = self.transfer_encoding {
+            builder = builder.transfer_encoding(policy);
         }
         if let Some(path) = &self.cacert {
             builder = builder.add_root_certificate(read_file(path)?);
@@ -537,6 +549,7 @@ mod tests {
             cacert: None,
             client_cert: None,
             client_key: None,
+            transfer_encoding: None,
             header: Vec::new(),
             timeout: std::time::Duration::from_secs(1),
             json: false,

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use mm7_model::{ContentRef, Envelope, Message, Part, SchemaId};
-use mm7_soap::EncodeOptions;
+use mm7_soap::{EncodeOptions, TransferEncodingPolicy};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -44,6 +44,10 @@ pub(crate) struct EncodeArgs {
     /// of refusing them).
     #[arg(long)]
     drop_undefined: bool,
+    /// The Content-Transfer-Encoding of attachment parts: binary (the default), 8bit (text
+    /// parts; others base64), base64, or quoted-printable (text parts; others base64).
+    #[arg(long, value_name = "ENCODING", default_value = "binary")]
+    transfer_encoding: TransferEncodingPolicy,
     /// Uses this TransactionID instead of the JSON's.
     #[arg(long, value_name = "ID")]
     transaction_id: Option<String>,
@@ -84,6 +88,8 @@ pub(crate) fn run(args: &EncodeArgs) -> Result<(), CliError> {
         prefix_style: args.version.prefix_style.clone().unwrap_or_default(),
         envelope_prefix: args.envelope_prefix.clone(),
         drop_undefined: args.drop_undefined,
+        transfer_encoding: args.transfer_encoding,
+        ..EncodeOptions::default()
     };
     let encoded = mm7_soap::encode(&envelope, &options)
         .map_err(|e| CliError::Input(format!("cannot encode the message: {e}")))?;

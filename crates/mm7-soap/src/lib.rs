@@ -46,6 +46,7 @@ mod encode;
 mod envelope;
 mod error;
 mod package;
+mod transfer;
 pub mod xml;
 
 use mm7_model::{Envelope, Message, Mm7Version, Namespace, NamespaceMatch, Operation, SchemaId};
@@ -54,7 +55,9 @@ pub use envelope::{EnvelopeLimits, SOAP_ENVELOPE_NS, is_soap_envelope_ns};
 pub use error::{
     DecodeError, DecodeErrorDetails, DecodeErrorKind, EncodeError, FaultCode, Warning,
 };
+pub use mm7_mime::TransferEncoding;
 pub use package::{Encoded, decode, encode};
+pub use transfer::{TransferEncodingPolicy, UnknownTransferEncoding};
 
 use error::Context;
 use xml::TrimExt;
@@ -101,6 +104,13 @@ pub struct EncodeOptions {
     /// that an [`EncodeError::NotInSchema`]; `true` drops the element and reports a
     /// [`Warning`] instead.
     pub drop_undefined: bool,
+    /// The `Content-Transfer-Encoding` of attachment parts without a choice of their own
+    /// (`binary` by default).
+    pub transfer_encoding: TransferEncodingPolicy,
+    /// The `Content-Transfer-Encoding` of single parts, by Content-ID (without angle
+    /// brackets): these win over [`transfer_encoding`](Self::transfer_encoding). A
+    /// [`TransferEncoding::Other`] cannot be written ([`EncodeError::Content`]).
+    pub part_transfer_encodings: Vec<(String, TransferEncoding)>,
 }
 
 impl Default for EncodeOptions {
@@ -109,6 +119,8 @@ impl Default for EncodeOptions {
             prefix_style: PrefixStyle::default(),
             envelope_prefix: "env".to_string(),
             drop_undefined: false,
+            transfer_encoding: TransferEncodingPolicy::Binary,
+            part_transfer_encodings: Vec::new(),
         }
     }
 }

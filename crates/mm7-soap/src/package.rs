@@ -249,7 +249,10 @@ impl Encoded {
 /// With no attachments the body is the envelope alone, `text/xml; charset=utf-8`. Otherwise it
 /// is a `multipart/related` with `type="text/xml"`, whose root (named by `start`) is the
 /// envelope and whose other parts are [`Envelope::attachments`] in order (nested multiparts
-/// kept, binary parts sent as they are, text parts as 8bit); the boundaries are generated
+/// kept; each leaf in the Content-Transfer-Encoding that
+/// [`EncodeOptions::part_transfer_encodings`] names for its Content-ID, else in the one
+/// [`EncodeOptions::transfer_encoding`] gives its media type, `binary` by default); the
+/// boundaries are generated
 /// by [`mm7_mime::MultipartBuilder`] (128 unguessable bits each, header blocks checked).
 ///
 /// # Errors
@@ -269,7 +272,7 @@ pub fn encode(envelope: &Envelope, options: &EncodeOptions) -> Result<Encoded, E
         PartBuilder::new("text/xml; charset=utf-8", Bytes::from(xml)).with_content_id(root_id),
     );
     for part in &envelope.attachments {
-        builder.push_part(part_builder(part));
+        builder.push_part(part_builder(part, options));
     }
     let (content_type, body) = builder
         .build()
@@ -300,14 +303,27 @@ fn soap_content_id(envelope: &Envelope) -> String {
     id
 }
 
-fn part_builder(part: &Part) -> PartBuilder {
+/// The Content-Transfer-Encoding of a leaf part: its own choice by Content-ID, else the
+/// policy's for its media type.
+fn leaf_encoding(part: &Part, data: &[u8], options: &EncodeOptions) -> TransferEncoding {
+    let own = part.content_id.as_deref().and_then(|id| {
+        let id = id.trim().trim_start_matches('<').trim_end_matches('>');
+        options
+            .part_transfer_encodings
+            .iter()
+            .find(|(key, _)| key.trim().trim_start_matches('<').trim_end_matches('>') == id)
+            .map(|(_, encoding)| encoding.clone())
+    });
+    own.unwrap_or_else(|| {
+        let media_type = part.media_type().to_ascii_lowercase();
+        options.transfer_encoding.encoding_for(&media_type, data)
+    })
+}
+
+fn part_builder(part: &Part, options: &EncodeOptions) -> PartBuilder {
     let mut builder = match &part.body {
-        PartBody::Data(data) => {
-            let builder = PartBuilder::new(part.content_type.clone(), data.clone());
-            // Binary is what MM7 peers send and what costs nothing; text that is not 7-bit
-            // safe still goes as binary (HTTP is 8-bit clean), so bytes are never rewritten.
-            builder.with_transfer_encoding(TransferEncoding::Binary)
-        }
+        PartBody::Data(data) => PartBuilder::new(part.content_type.clone(), data.clone())
+            .with_transfer_encoding(leaf_encoding(part, data, options)),
         PartBody::Multipart(children) => {
             let subtype = part
                 .content_type
@@ -323,7 +339,7 @@ fn part_builder(part: &Part) -> PartBuilder {
                 nested = nested.with_type(t.to_string());
             }
             for child in children {
-                nested.push_part(part_builder(child));
+                nested.push_part(part_builder(child, options));
             }
             PartBuilder::multipart(nested)
         }

@@ -414,3 +414,55 @@ async fn a_mock_mmsc_answers_as_the_provider() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_profile_chooses_the_transfer_encoding_and_the_caller_may_change_it() {
+    bounded(async {
+        let peer = Peer::start(|_, seen| {
+            Reply::mm7(&seen.transaction_id(), SubmitRsp::success("5.3.0", "m-8"))
+        })
+        .await;
+        let url = peer.url();
+        let req = || {
+            let mut req = SubmitReq {
+                content: Some(ContentRef::cid("pic")),
+                sender_identification: Some(SenderIdentification::default()),
+                ..SubmitReq::default()
+            };
+            req.recipients.to.push(Address::number("64211234567"));
+            req
+        };
+        let picture = || {
+            vec![
+                Part::new("image/gif", Bytes::from_static(b"GIF89a\xff\x00\xfe"))
+                    .with_content_id("pic"),
+            ]
+        };
+        let encodings = |body: &Bytes| -> Vec<String> {
+            String::from_utf8_lossy(body)
+                .lines()
+                .filter_map(|l| l.strip_prefix("Content-Transfer-Encoding: "))
+                .map(str::to_owned)
+                .collect()
+        };
+        let ezitxt = Client::builder(&url)
+            .basic_auth("u", "p")
+            .profile(Profile::Ezitxt)
+            .build()
+            .expect("client");
+        ezitxt.submit(req(), picture()).await.expect("accepted");
+        // The SOAP part as it is, the picture in base64 as Ezitxt's documents show.
+        assert_eq!(encodings(&peer.seen()[0].body), ["binary", "base64"]);
+        assert!(!peer.seen()[0].body.contains(&0xff));
+
+        let chosen = Client::builder(&url)
+            .basic_auth("u", "p")
+            .profile(Profile::Ezitxt)
+            .transfer_encoding(mm7_soap::TransferEncodingPolicy::Binary)
+            .build()
+            .expect("client");
+        chosen.submit(req(), picture()).await.expect("accepted");
+        assert_eq!(encodings(&peer.seen()[1].body), ["binary", "binary"]);
+    })
+    .await;
+}

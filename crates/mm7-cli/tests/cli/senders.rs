@@ -409,6 +409,14 @@ fn decode_tells_of_every_message_in_a_keep_alive_capture() {
 /// A peer on 127.0.0.1 that gives each connection the next of `answers` (an HTTP response
 /// without its Content-Length, which is added) after reading the request, then closes it.
 fn canned(answers: Vec<(&'static str, &'static str, String)>) -> String {
+    canned_recording(answers).0
+}
+
+/// [`canned`], also giving each request it read.
+fn canned_recording(
+    answers: Vec<(&'static str, &'static str, String)>,
+) -> (String, std::sync::mpsc::Receiver<Vec<u8>>) {
+    let (tx, rx) = std::sync::mpsc::channel();
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}/mm7", listener.local_addr().expect("address"));
@@ -448,9 +456,10 @@ fn canned(answers: Vec<(&'static str, &'static str, String)>) -> String {
                 body.len()
             );
             let _ = stream.write_all(response.as_bytes());
+            let _ = tx.send(request);
         }
     });
-    url
+    (url, rx)
 }
 
 /// A SOAP answer: `operation` with `inner` in the namespace of `schema`, TransactionID `tx`.
@@ -582,4 +591,87 @@ fn answers_are_judged_and_what_was_received_is_reported() {
         "error: HTTP 500 Internal Server Error (text/html): Service Temporarily Down",
     );
     assert!(!out.stderr.contains("<html"), "{}", out.stderr);
+}
+
+#[test]
+fn send_writes_attachments_in_the_transfer_encoding_asked_for() {
+    let dir = TempDir::new("transfer-encoding");
+    let gif: Vec<u8> = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00"
+        .iter()
+        .copied()
+        .chain((0..=255u8).cycle().take(2000))
+        .collect();
+    let picture = dir.write("saturn.gif", &gif);
+    let answer = || {
+        (
+            "200 OK",
+            "text/xml",
+            soap(
+                "REL-6-MM7-1-4",
+                "te1",
+                "SubmitRsp",
+                &format!("<MM7Version>6.8.0</MM7Version>{SUCCESS}<MessageID>m</MessageID>"),
+            ),
+        )
+    };
+    let (url, requests) = canned_recording(vec![answer(), answer(), answer(), answer()]);
+    let cases: [(&[&str], &str, &str); 4] = [
+        (&[], "binary", "binary"),
+        (&["--transfer-encoding", "base64"], "base64", "base64"),
+        (
+            &["--transfer-encoding", "quoted-printable"],
+            "base64",
+            "quoted-printable",
+        ),
+        (&["--transfer-encoding", "8bit"], "base64", "8bit"),
+    ];
+    for (index, (extra, picture_encoding, text_encoding)) in cases.into_iter().enumerate() {
+        let mut args = vec![
+            "--to",
+            "15551234567",
+            "--text",
+            "Grüße",
+            "--attach",
+            s(&picture),
+            "--transaction-id",
+            "te1",
+        ];
+        args.extend_from_slice(extra);
+        let out = send(&url, &args);
+        assert_eq!(out.code, 0, "{extra:?}: {}", out.stderr);
+        let request = requests
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the request");
+        let text = String::from_utf8_lossy(&request);
+        let encodings: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("Content-Transfer-Encoding: "))
+            .collect();
+        // The SOAP part, the picture, the text.
+        assert_eq!(
+            encodings[1..],
+            [picture_encoding, text_encoding],
+            "{extra:?}: {encodings:?}"
+        );
+        // What the peer decodes is what was attached.
+        let capture = dir.write(&format!("request-{index}.http"), &request);
+        let parts = dir.join(&format!("parts-{index}"));
+        let out = run(&["decode", s(&capture), "--extract", s(&parts)]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let names = crate::support::folders(&parts);
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert_eq!(std::fs::read(parts.join(&names[0])).unwrap(), gif);
+        assert_eq!(
+            std::fs::read(parts.join(&names[1])).unwrap(),
+            "Grüße".as_bytes()
+        );
+    }
+    let out = send(&url, &["--to", "1555", "--transfer-encoding", "uuencode"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("binary, 8bit, base64 or quoted-printable"),
+        "{}",
+        out.stderr
+    );
 }

@@ -10,7 +10,7 @@ use http::uri::{Authority, Uri};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use mm7_model::{Mm7Version, Namespace, SchemaId};
-use mm7_soap::{DecodeOptions, EncodeOptions, PrefixStyle};
+use mm7_soap::{DecodeOptions, EncodeOptions, PrefixStyle, TransferEncodingPolicy};
 
 use super::error::ClientError;
 use super::limit::LimitedConnector;
@@ -236,8 +236,26 @@ impl ClientBuilder {
         self
     }
 
+    /// The Content-Transfer-Encoding of attachment parts (`binary` by default; a
+    /// [`profile`](Self::profile) may set its provider's): for peers that read the body as
+    /// text, `base64` (or `quoted-printable` for text parts).
+    ///
+    /// ```
+    /// use mm7_soap::TransferEncodingPolicy;
+    /// use mm7_transport::client::Client;
+    ///
+    /// let client = Client::builder("http://127.0.0.1:7007/mm7")
+    ///     .transfer_encoding(TransferEncodingPolicy::Base64)
+    ///     .build()?;
+    /// # Ok::<(), mm7_transport::client::ClientError>(())
+    /// ```
+    pub fn transfer_encoding(mut self, policy: TransferEncodingPolicy) -> Self {
+        self.encode.transfer_encoding = policy;
+        self
+    }
+
     /// All the encoder's options (prefix style, SOAP envelope prefix, dropping elements the
-    /// schema lacks).
+    /// schema lacks, transfer encodings).
     pub fn encode_options(mut self, options: EncodeOptions) -> Self {
         self.encode = options;
         self
@@ -262,8 +280,9 @@ impl ClientBuilder {
     }
 
     /// A provider's rules: sets the profile's schema (its canonical namespace) and
-    /// `MM7Version` ([`Profile::default_version`]) and callback policy
-    /// ([`Profile::callback_policy`]), replacing what earlier setters gave and replaced by
+    /// `MM7Version` ([`Profile::default_version`]), callback policy
+    /// ([`Profile::callback_policy`]) and transfer encoding
+    /// ([`Profile::transfer_encoding`]), replacing what earlier setters gave and replaced by
     /// later ones, and makes every `SubmitReq` pass
     /// [`Profile::check_submit`] before a byte is sent: a request with errors fails with
     /// [`ClientError::Profile`], and warnings are logged and returned in
@@ -293,6 +312,9 @@ impl ClientBuilder {
         }
         if let Some(policy) = profile.callback_policy() {
             self.callback = policy;
+        }
+        if let Some(policy) = profile.transfer_encoding() {
+            self.encode.transfer_encoding = policy;
         }
         self.profile = Some(profile);
         self

@@ -91,6 +91,7 @@ use mm7_model::media::Category;
 use mm7_model::number::NumberFormat;
 use mm7_model::smil::{self, SmilError, SmilOptions};
 use mm7_model::{Mm7Version, Part, SchemaId};
+use mm7_soap::TransferEncodingPolicy;
 
 use crate::client::CallbackPolicy;
 use crate::server::ServerConfig;
@@ -312,6 +313,27 @@ impl Profile {
                 .with_interval(Duration::from_secs(5 * 60))
                 .with_max_tries(6)
         })
+    }
+
+    /// The Content-Transfer-Encoding of attachment parts the provider's documents show, when
+    /// they show one: base64 in the Ezitxt and Optus sample requests
+    /// (`tests/vectors/ezitxt_submit_req.http`, `optus_submit_req.http`), binary in Vibes's.
+    /// [`ClientBuilder::profile`](crate::client::ClientBuilder::profile) makes it the
+    /// client's default.
+    ///
+    /// ```
+    /// use mm7_soap::TransferEncodingPolicy;
+    /// use mm7_transport::profile::Profile;
+    ///
+    /// assert_eq!(Profile::Ezitxt.transfer_encoding(), Some(TransferEncodingPolicy::Base64));
+    /// assert_eq!(Profile::Generic.transfer_encoding(), None);
+    /// ```
+    pub fn transfer_encoding(self) -> Option<TransferEncodingPolicy> {
+        match self {
+            Profile::Optus | Profile::Ezitxt => Some(TransferEncodingPolicy::Base64),
+            Profile::Vibes => Some(TransferEncodingPolicy::Binary),
+            Profile::Generic | Profile::Sinch => None,
+        }
     }
 
     /// The format recipients' numbers must be in.
