@@ -49,6 +49,10 @@ Examples:
                                 a delivery report to a VASP, as an MMSC sends it
   mm7 read-reply --url http://127.0.0.1:7008/mm7 --message-id mmsc-000001 \\
       --recipient 15551234567 --sender 63901 --status Read
+                                a read reply to a VASP, as an MMSC sends it
+  MM7_PASSWORD=P mm7 send --url https://mmsc.example.com/mm7 --user U --cacert ca.pem \\
+      --transfer-encoding base64 --from 63901 --to 15551234567 --attach photo.jpg
+                                the password from the environment, a private CA, base64 parts
 
 Exit status:
   0  success

@@ -62,11 +62,17 @@ Examples:
       --from 63901 --to 15551234567 --subject 'Saturn' \\
       --text 'New pictures of Saturn' --attach saturn.jpg --smil auto --dlr
   mm7 send --url http://127.0.0.1:7007/mm7 --from 63901 --to 15551234567 --text hi --json
+  mm7 send --url https://mmsc.example.com/mm7 --user vasp --password-file ~/.mm7-password \
+      --cacert operator-ca.pem --client-cert vasp.crt --client-key vasp.key \
+      --transfer-encoding base64 --from 63901 --to 15551234567 --attach saturn.jpg
   mm7 send --url $URL --from 63901 --to 15551234567 --attach card.vcf \\
       --mm7-version 5.3.0 --namespace REL-5-MM7-1-3 --header 'X-Vibes-CarrierCode: 102'
   mm7 send --profile vibes --url https://messageapi-mms.vibesapps.com/mms/mm7/submit \\
       --user U --password P --from 63901 --to 15551234567 --text hi --dlr \\
       --header 'X-Vibes-DlrCallbackUrl: https://example.com/dlr'
+
+The password can also come from the environment variable MM7_PASSWORD; a password in the
+URL (https://user:password@host/) is printed masked (user:****) in every message.
 
 Prints the status code and text and the MessageID. Exit status 0 on success (1000) and
 partial success (1100, with a warning); 1 when the MMSC refused or could not be reached;
