@@ -351,11 +351,17 @@ async fn answers_of_the_wrong_kind() {
         }
         let options = SendOptions::new().with_transaction_id("tx-mine");
         match client.submit_with(submit_req(), content(), options).await {
-            Err(ClientError::TransactionMismatch { sent, received, .. }) => {
+            Err(e @ ClientError::TransactionMismatch { .. }) => {
+                let ClientError::TransactionMismatch { sent, received, .. } = &e else {
+                    unreachable!()
+                };
                 assert_eq!(
                     (sent.as_str(), received.as_str()),
                     ("tx-mine", "someone-else")
                 );
+                assert_eq!(e.http_status(), Some(http::StatusCode::OK));
+                assert_eq!(e.received_operation(), Some("SubmitRsp"));
+                assert_eq!(e.status_code(), Some(mm7_model::StatusCode::SUCCESS));
             }
             other => panic!("expected TransactionMismatch, got {other:?}"),
         }

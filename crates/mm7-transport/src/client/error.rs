@@ -172,6 +172,8 @@ pub enum ClientError {
         received: String,
         /// The whole answer.
         response: Box<Envelope>,
+        /// The HTTP status it came with.
+        http_status: http::StatusCode,
     },
 }
 
@@ -393,7 +395,8 @@ impl ClientError {
         match self {
             ClientError::Mm7 { status, .. } => Some(status.code),
             ClientError::Fault { fault, .. } => fault.status().map(|s| s.code),
-            ClientError::UnexpectedOperation { response, .. } => {
+            ClientError::UnexpectedOperation { response, .. }
+            | ClientError::TransactionMismatch { response, .. } => {
                 response.message.status().map(|s| s.code)
             }
             _ => None,
@@ -410,7 +413,8 @@ impl ClientError {
                 Some(*status)
             }
             ClientError::Fault { http_status, .. }
-            | ClientError::UnexpectedOperation { http_status, .. } => Some(*http_status),
+            | ClientError::UnexpectedOperation { http_status, .. }
+            | ClientError::TransactionMismatch { http_status, .. } => Some(*http_status),
             _ => None,
         }
     }

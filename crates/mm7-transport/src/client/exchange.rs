@@ -467,6 +467,7 @@ fn judge<R: Operation>(
             sent: prepared.transaction_id.clone(),
             received: transaction_id.clone(),
             response: rebuild(rsp.into()),
+            http_status,
         });
     }
     // A peer that answers in another namespace or MM7Version than it was asked in often
