@@ -1,7 +1,7 @@
 //! What the sending subcommands share: the endpoint and credentials, the client built from
 //! them, addresses from the command line, and the reading of every way a request can fail.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use mm7_model::{Address, DateTime, Mm7Version, SchemaId, SenderIdentification, Status};
@@ -10,6 +10,7 @@ use mm7_transport::client::{Client, ClientBuilder, ClientError, Response};
 use mm7_transport::profile::{Profile, Violation};
 use serde_json::{Value, json};
 
+use crate::credentials::{PASSWORD_ENV, mask_url, read_file, read_password_file, url_has_userinfo};
 use crate::error::CliError;
 use crate::opts::{self, VersionArgs};
 
@@ -275,57 +276,6 @@ pub(crate) fn parse_address(text: &str) -> Result<Address, String> {
     }
 }
 
-/// The environment variable a password can come from.
-pub(crate) const PASSWORD_ENV: &str = "MM7_PASSWORD";
-
-/// A small file (a certificate, a key) read whole.
-fn read_file(path: &Path) -> Result<Vec<u8>, CliError> {
-    Ok(crate::io::read_input(path)?.to_vec())
-}
-
-/// The first line of a password file, without its line end.
-fn read_password_file(path: &Path) -> Result<String, CliError> {
-    let data = std::fs::read(path).map_err(|source| CliError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let text = String::from_utf8(data)
-        .map_err(|_| CliError::Input(format!("{}: the password is not UTF-8", path.display())))?;
-    let line = text.lines().next().unwrap_or_default();
-    Ok(line.strip_suffix('\r').unwrap_or(line).to_owned())
-}
-
-/// The `user:password@` of a URL's authority, if it has one.
-fn userinfo_span(url: &str) -> Option<(usize, usize)> {
-    let start = url.find("://")? + 3;
-    let rest = url.get(start..)?;
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let at = rest.get(..authority_end)?.rfind('@')?;
-    Some((start, start + at))
-}
-
-fn url_has_userinfo(url: &str) -> bool {
-    userinfo_span(url).is_some()
-}
-
-/// A URL as it may be printed: the password of its `user:password@` replaced by `****`
-/// (`http://user:****@host/`); a URL without one as it is.
-pub(crate) fn mask_url(url: &str) -> String {
-    let Some((start, at)) = userinfo_span(url) else {
-        return url.to_owned();
-    };
-    let userinfo = url.get(start..at).unwrap_or_default();
-    let masked = match userinfo.split_once(':') {
-        Some((user, _)) => format!("{user}:****"),
-        None => userinfo.to_owned(),
-    };
-    format!(
-        "{}{masked}{}",
-        url.get(..start).unwrap_or_default(),
-        url.get(at..).unwrap_or_default()
-    )
-}
-
 /// The CLI error for a failed request to `url` (with credentials when it has
 /// `user:password@`), with what to do about it where that is clear.
 pub(crate) fn failure(error: &ClientError, url: &str) -> CliError {
@@ -497,26 +447,6 @@ pub(crate) fn failure_json(error: &ClientError, cli: &CliError) -> Value {
 mod tests {
     use super::*;
     use mm7_model::AddressKind;
-
-    #[test]
-    fn passwords_in_urls_are_masked() {
-        assert_eq!(
-            mask_url("http://vasp:s3cret@127.0.0.1:7007/mm7?a=b@c"),
-            "http://vasp:****@127.0.0.1:7007/mm7?a=b@c"
-        );
-        assert_eq!(mask_url("https://only@h/x"), "https://only@h/x");
-        assert_eq!(mask_url("https://u:p:q@h"), "https://u:****@h");
-        assert_eq!(mask_url("http://h/p@q"), "http://h/p@q");
-        assert_eq!(mask_url("not a url"), "not a url");
-        let e = failure_with(
-            &ClientError::Connect {
-                reason: "refused".into(),
-            },
-            "http://vasp:s3cret@127.0.0.1:9/mm7",
-            true,
-        );
-        assert!(!e.to_string().contains("s3cret"), "{e}");
-    }
 
     #[test]
     fn addresses() {

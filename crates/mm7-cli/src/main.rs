@@ -9,6 +9,7 @@
 mod attach;
 mod cancel;
 mod client;
+mod credentials;
 mod decode;
 mod deliver;
 mod demo;

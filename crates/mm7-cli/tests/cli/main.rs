@@ -1,6 +1,7 @@
 //! End-to-end tests of the `mm7` binary: each spawns the built command, with a time bound,
 //! on 127.0.0.1 only, with temporary directories for anything written.
 
+mod answers;
 mod decode;
 mod encode;
 mod net;

@@ -6,14 +6,12 @@ use bytes::Bytes;
 use mm7_model::{Envelope, SoapFault, Status, StatusCode};
 use mm7_soap::{DecodeError, EncodeError};
 
+use super::body::body_summary;
 use crate::profile::{Profile, Violation};
 
 /// The most of a body an [`ClientError::Http`] keeps, in bytes: enough for the `<title>` of
 /// the error pages web servers and gateways send.
 pub const EXCERPT_LIMIT: usize = 2048;
-
-/// The most characters of a body's text an error message shows.
-const SUMMARY_CHARS: usize = 200;
 
 /// Why an MM7 request did not end in success (1000) or partial success (1100).
 ///
@@ -215,91 +213,6 @@ fn body_summary_text(content_type: &str, excerpt: &str) -> String {
         ": (empty body)".to_owned()
     } else {
         format!(": {summary}")
-    }
-}
-
-/// The gist of an error body on one line, at most [`SUMMARY_CHARS`] characters: an HTML
-/// page's `<title>` (else its text without the markup), or a text body with its
-/// whitespace collapsed.
-pub(crate) fn body_summary(content_type: &str, body: &str) -> String {
-    let looks_html = content_type.to_ascii_lowercase().contains("html")
-        || body.trim_start().starts_with('<') && body.to_ascii_lowercase().contains("<html");
-    let text = if looks_html {
-        html_title(body).unwrap_or_else(|| html_text(body))
-    } else {
-        body.to_owned()
-    };
-    shorten(&collapse_whitespace(&text), SUMMARY_CHARS)
-}
-
-/// The text of the first `<title>` element, if there is a non-empty one.
-fn html_title(html: &str) -> Option<String> {
-    let lower = html.to_ascii_lowercase();
-    let open = lower.find("<title")?;
-    let start = open + lower.get(open..)?.find('>')? + 1;
-    let end = start
-        + lower
-            .get(start..)?
-            .find("</title")
-            .unwrap_or(lower.len() - start);
-    let title = decode_entities(html.get(start..end)?);
-    (!title.trim().is_empty()).then_some(title)
-}
-
-/// The text of an HTML fragment: the markup, scripts and styles dropped, the common
-/// entities decoded.
-fn html_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        out.push_str(rest.get(..open).unwrap_or_default());
-        out.push(' ');
-        let tag = rest.get(open..).unwrap_or_default();
-        let lower = tag
-            .get(..tag.len().min(8))
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let skip_to = ["script", "style"].iter().find_map(|name| {
-            lower
-                .starts_with(&format!("<{name}"))
-                .then(|| format!("</{name}"))
-        });
-        let after = match skip_to {
-            Some(close) => tag
-                .to_ascii_lowercase()
-                .find(&close)
-                .and_then(|i| tag.get(i..)?.find('>').map(|j| i + j + 1)),
-            None => tag.find('>').map(|i| i + 1),
-        };
-        match after {
-            Some(after) => rest = tag.get(after..).unwrap_or_default(),
-            None => {
-                rest = "";
-                break;
-            }
-        }
-    }
-    out.push_str(rest);
-    decode_entities(&out)
-}
-
-fn decode_entities(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&")
-}
-
-fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn shorten(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default().trim_end()),
-        None => text.to_owned(),
     }
 }
 
