@@ -265,3 +265,33 @@ async fn a_rustls_configuration_from_the_caller_is_used_as_it_is() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_self_signed_peer_given_as_a_root_is_trusted() {
+    bounded(async {
+        let generated =
+            rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).expect("certificate");
+        let tls = mm7_transport::server::tls::server_config(
+            generated.cert.pem().as_bytes(),
+            generated.signing_key.serialize_pem().as_bytes(),
+        )
+        .expect("server TLS");
+        let server = Server::bind(
+            "127.0.0.1:0",
+            ServerConfig::new(Role::Mmsc).with_tls(tls),
+            Arc::new(Accept),
+        )
+        .await
+        .expect("bind")
+        .spawn();
+        let client = Client::builder(&url(&server))
+            .system_roots(false)
+            .add_root_certificate(generated.cert.pem())
+            .build()
+            .expect("client");
+        let result = client.submit(submit_req(), Vec::new()).await;
+        assert!(result.is_ok(), "{result:?}");
+        server.shutdown().await.expect("shutdown");
+    })
+    .await;
+}

@@ -391,3 +391,53 @@ fn send_writes_attachments_in_the_transfer_encoding_asked_for() {
         out.stderr
     );
 }
+
+#[test]
+fn encode_writes_attachments_in_the_transfer_encoding_asked_for() {
+    let dir = TempDir::new("encode-te");
+    let vector = crate::support::vectors_dir().join("vibes_6_8_0_submit_req.http");
+    let first = dir.join("first");
+    let out = run(&["decode", s(&vector), "--extract", s(&first), "--compact"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json = dir.write("message.json", &out.stdout);
+    let mut attach: Vec<String> = crate::support::folders(&first)
+        .into_iter()
+        .map(|name| s(&first.join(name)).to_owned())
+        .collect();
+    attach.sort();
+    assert!(!attach.is_empty());
+    for encoding in ["base64", "quoted-printable", "8bit", "binary"] {
+        let mut args = vec![
+            "encode",
+            s(&json),
+            "--transfer-encoding",
+            encoding,
+            "--attach",
+        ];
+        args.extend(attach.iter().map(String::as_str));
+        let out = run(&args);
+        assert_eq!(out.code, 0, "{encoding}: {}", out.stderr);
+        let text = out.stdout_text();
+        let written: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("Content-Transfer-Encoding: "))
+            .skip(1)
+            .collect();
+        assert!(!written.is_empty(), "{text}");
+        match encoding {
+            "base64" | "binary" => assert!(written.iter().all(|w| *w == encoding), "{written:?}"),
+            _ => assert!(written.iter().all(|w| *w != "binary"), "{written:?}"),
+        }
+        let capture = dir.write(&format!("{encoding}.http"), &out.stdout);
+        let again = dir.join(encoding);
+        let out = run(&["decode", s(&capture), "--extract", s(&again), "--compact"]);
+        assert_eq!(out.code, 0, "{encoding}: {}", out.stderr);
+        for name in crate::support::folders(&first) {
+            assert_eq!(
+                std::fs::read(first.join(&name)).unwrap(),
+                std::fs::read(again.join(&name)).unwrap(),
+                "{encoding}: {name}"
+            );
+        }
+    }
+}
