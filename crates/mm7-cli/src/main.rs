@@ -52,6 +52,10 @@ Exit status:
   3  local failure (port in use, store not writable)"
 )]
 struct Cli {
+    /// More diagnostics on standard error (-v: info, -vv: debug, -vvv: trace); RUST_LOG
+    /// overrides (e.g. RUST_LOG=mm7_transport=debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -76,6 +80,8 @@ enum Command {
     Deliver(deliver::DeliverArgs),
     /// Runs the whole loop on loopback: MMSC, VASP, a picture message, its report, a reply.
     Demo(demo::DemoArgs),
+    /// Reads the store of `mm7 mmsc` / `mm7 vasp`: list, show, export, outbox.
+    Store(store::StoreArgs),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -89,6 +95,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Vasp(args) => vasp::run(&args),
         Command::Deliver(args) => deliver::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Store(args) => store::run(&args),
     }
 }
 
@@ -101,8 +108,26 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::Local(format!("cannot start the async runtime: {e}")))
 }
 
+/// Diagnostics (`tracing` events of the libraries) on standard error, as `RUST_LOG` or `-v`
+/// ask; errors only by default.
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "error",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_tracing(cli.verbose);
     match run(cli) {
         Ok(()) => ExitCode::from(error::EXIT_OK),
         Err(e) => {

@@ -45,14 +45,54 @@ pub(crate) fn json_line(line: &str) -> serde_json::Value {
     serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"))
 }
 
-/// The names in the folder `dir`, which must exist, sorted.
+/// The names in the folder `dir`, which must exist, sorted. For a store folder (of `mm7 mmsc`
+/// or `mm7 vasp`), each message is first exported with `mm7 store export` into a folder of
+/// that store named `NNNN-Operation`, and those names are returned.
 pub(crate) fn folders(dir: &Path) -> Vec<String> {
+    if dir.join("mm7.sqlite3").is_file() {
+        let out = run(&["store", "list", s(dir), "--json"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        return out
+            .stdout_text()
+            .lines()
+            .map(|line| {
+                let message = json_line(line);
+                let id = message["id"].as_i64().expect("an id");
+                let name = format!("{id:04}-{}", message["operation"].as_str().unwrap());
+                export(dir, id, &dir.join(&name));
+                name
+            })
+            .collect();
+    }
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
     names
+}
+
+/// Exports the message `id` of the store `dir` into `out` with `mm7 store export`, and gives
+/// `out`.
+pub(crate) fn export(dir: &Path, id: i64, out: &Path) -> PathBuf {
+    let done = run(&["store", "export", s(dir), &id.to_string(), s(out)]);
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    out.to_owned()
+}
+
+/// Exports the message a server's event names by its `id` into a folder beside the store.
+pub(crate) fn exported(dir: &Path, event: &serde_json::Value) -> PathBuf {
+    let id = event["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no id in {event}"));
+    export(dir, id, &dir.with_extension(format!("export-{id}")))
+}
+
+/// Whether a server's output line reports an answer (`Answered`), which the tests reading the
+/// servers' own events pass over.
+fn is_answer_line(line: &str) -> bool {
+    line.contains(" → HTTP ")
+        || serde_json::from_str::<serde_json::Value>(line).is_ok_and(|v| v["event"] == "Answered")
 }
 
 /// The `mm7` command, with no user data directory of its own.
@@ -240,8 +280,20 @@ impl Server {
         server
     }
 
-    /// The next line on standard output, waiting at most `limit`.
+    /// The next line on standard output that is not an answer line, waiting at most
+    /// `limit`.
     pub(crate) fn next_line(&self, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            let line = self.next_any_line(deadline.saturating_duration_since(Instant::now()));
+            if !is_answer_line(&line) {
+                return line;
+            }
+        }
+    }
+
+    /// The next line on standard output, answer lines included, waiting at most `limit`.
+    pub(crate) fn next_any_line(&self, limit: Duration) -> String {
         self.stdout
             .recv_timeout(limit)
             .unwrap_or_else(|_| panic!("no output from the server within {limit:?}"))
