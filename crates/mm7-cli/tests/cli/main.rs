@@ -1,8 +1,10 @@
 //! End-to-end tests of the `mm7` binary: each spawns the built command, with a time bound,
 //! on 127.0.0.1 only, with temporary directories for anything written.
 
+mod crash;
 mod decode;
 mod encode;
 mod net;
+mod outbox;
 mod profile;
 mod support;

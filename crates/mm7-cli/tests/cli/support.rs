@@ -292,6 +292,11 @@ impl Server {
         }
     }
 
+    /// The next line on standard output if one is there already.
+    pub(crate) fn try_line(&self) -> Result<String, std::sync::mpsc::TryRecvError> {
+        self.stdout.try_recv()
+    }
+
     /// The next line on standard output, answer lines included, waiting at most `limit`.
     pub(crate) fn next_any_line(&self, limit: Duration) -> String {
         self.stdout
@@ -305,6 +310,31 @@ impl Server {
         (0..n)
             .map(|_| self.next_line(deadline.saturating_duration_since(Instant::now())))
             .collect()
+    }
+}
+
+impl Server {
+    /// Kills the server with SIGKILL (no chance to finish anything) and waits for it.
+    pub(crate) fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// The server's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits (at most `limit`) for the server to exit by itself, and gives its exit status.
+    pub(crate) fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 }
 
@@ -333,4 +363,14 @@ fn lines_of(reader: impl Read + Send + 'static) -> Receiver<String> {
 pub(crate) fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("address").port()
+}
+
+/// Says loudly that a test (or part of one) did not run for lack of `what`; fails under CI.
+#[allow(clippy::print_stderr)] // the SKIPPED line is the point: it must be seen
+pub(crate) fn skipped(test: &str, what: &str) {
+    eprintln!("SKIPPED {test}: {what}");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test} needs {what} under CI"
+    );
 }
