@@ -3,6 +3,7 @@
 
 mod crash;
 mod decode;
+mod disk;
 mod encode;
 mod net;
 mod outbox;

@@ -230,6 +230,9 @@ pub(crate) struct Server {
     child: Child,
     pub(crate) url: String,
     stdout: Receiver<String>,
+    /// Kept so that standard error is read for as long as the server runs: a server whose
+    /// standard error is closed fails its writes there.
+    stderr: Receiver<String>,
 }
 
 impl Server {
@@ -251,19 +254,35 @@ impl Server {
 
     /// Starts `mm7 ARGS` and waits (10 s at most) for its `listening on URL` line.
     pub(crate) fn start(args: &[&str]) -> Server {
-        let mut child = mm7().args(args).spawn().expect("spawn mm7");
+        Server::spawned(mm7().args(args).spawn().expect("spawn mm7"), args)
+    }
+
+    /// Starts `PROGRAM ARGS` (which runs `mm7`, e.g. through a shell) as [`Server::start`].
+    pub(crate) fn start_command(program: &str, args: &[&str]) -> Server {
+        let child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        Server::spawned(child, args)
+    }
+
+    fn spawned(mut child: Child, args: &[&str]) -> Server {
         let stdout = lines_of(child.stdout.take().expect("piped stdout"));
         let stderr = lines_of(child.stderr.take().expect("piped stderr"));
         let mut server = Server {
             child,
             url: String::new(),
             stdout,
+            stderr,
         };
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut seen = Vec::new();
         while server.url.is_empty() {
             let left = deadline.saturating_duration_since(Instant::now());
-            match stderr.recv_timeout(left) {
+            match server.stderr.recv_timeout(left) {
                 Ok(line) => {
                     if let Some(rest) = line.split(" listening on ").nth(1) {
                         server.url = rest
