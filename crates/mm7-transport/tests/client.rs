@@ -221,7 +221,10 @@ async fn http_401_403_413_and_other_statuses() {
         }
         match client.submit(submit_req(), content()).await {
             Err(e @ ClientError::Http { .. }) => {
-                let ClientError::Http { status, excerpt } = &e else {
+                let ClientError::Http {
+                    status, excerpt, ..
+                } = &e
+                else {
                     unreachable!()
                 };
                 assert_eq!(*status, http::StatusCode::BAD_GATEWAY);

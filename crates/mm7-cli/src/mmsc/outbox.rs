@@ -220,7 +220,9 @@ async fn send(state: &State, clients: &Clients, row: OutboxRow) {
         Ok(()) => (OutboxOutcome::Sent, None),
         Err(e) if may_pass(e) && tries < policy.max_tries => (
             OutboxOutcome::Retry {
-                at: SystemTime::now() + backoff(policy.interval, tries),
+                // Never sooner than the peer's Retry-After, when it gave one.
+                at: SystemTime::now()
+                    + backoff(policy.interval, tries).max(e.retry_after().unwrap_or_default()),
                 error: e.to_string(),
             },
             Some(e.to_string()),

@@ -94,7 +94,7 @@ fn pending_reports_survive_kill_9_and_are_sent_after_the_restart() {
 /// then success; `/gone` answers a 2005 Fault (Message ID not found) every time.
 struct Scripted {
     port: u16,
-    hits: Arc<Mutex<Vec<String>>>,
+    hits: Arc<Mutex<Vec<(String, Instant)>>>,
 }
 
 fn transaction_id(body: &str) -> String {
@@ -123,17 +123,18 @@ impl Scripted {
     fn start() -> Scripted {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let hits: Arc<Mutex<Vec<String>>> = Arc::default();
+        let hits: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
         let seen = Arc::clone(&hits);
         std::thread::spawn(move || {
             let mut flaky = 0;
+            let mut busy = 0;
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { break };
                 let Some((path, body)) = read_request(&stream) else {
                     continue;
                 };
                 let tx = transaction_id(&body);
-                seen.lock().unwrap().push(path.clone());
+                seen.lock().unwrap().push((path.clone(), Instant::now()));
                 let ns = SchemaId::NEWEST;
                 let fault = |code| {
                     Envelope::new(
@@ -142,7 +143,21 @@ impl Scripted {
                         Message::Fault(SoapFault::vasp_error("6.8.0", Status::from_code(code))),
                     )
                 };
+                let success = || {
+                    answer(
+                        &Envelope::new(tx.clone(), ns, DeliveryReportRsp::success("6.8.0")),
+                        "200 OK",
+                    )
+                };
                 let reply = match path.as_str() {
+                    "/busy" => {
+                        busy += 1;
+                        if busy == 1 {
+                            b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy".to_vec()
+                        } else {
+                            success()
+                        }
+                    }
                     "/gone" => answer(
                         &fault(StatusCode::MESSAGE_ID_NOT_FOUND),
                         "500 Internal Server Error",
@@ -171,12 +186,15 @@ impl Scripted {
     }
 
     fn hits(&self, path: &str) -> usize {
-        self.hits
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|p| *p == path)
-            .count()
+        self.times(path).len()
+    }
+
+    fn times(&self, path: &str) -> Vec<Instant> {
+        let hits = self.hits.lock().unwrap();
+        hits.iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, t)| *t)
+            .collect()
     }
 }
 
@@ -282,6 +300,33 @@ fn callbacks_are_retried_only_when_they_may_pass_and_failures_are_kept() {
             .first()
             .is_some_and(|r| r["state"] == "failed")
     });
+}
+
+#[test]
+fn a_retry_after_is_honoured() {
+    let dir = TempDir::new("retry-after");
+    let vasp = Scripted::start();
+    let mmsc = Server::mmsc(
+        &dir.join("mmsc"),
+        &["--dlr-after", "0s", "--callback-interval", "50ms", "--json"],
+    );
+    let busy = format!(
+        "X-Vibes-DlrCallbackUrl: http://127.0.0.1:{}/busy",
+        vasp.port
+    );
+    let out = send(
+        &mmsc.url,
+        &["--to", "15551234567", "--text", "hi", "--header", &busy],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    eventually("the second try", || vasp.hits("/busy") == 2);
+    let times = vasp.times("/busy");
+    let gap = times[1] - times[0];
+    assert!(
+        gap >= Duration::from_millis(950),
+        "tried again after {gap:?}, asked for 1 s"
+    );
+    eventually("the row sent", || outbox(&dir.join("mmsc"), &[]).is_empty());
 }
 
 #[test]

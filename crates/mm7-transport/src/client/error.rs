@@ -103,6 +103,9 @@ pub enum ClientError {
         status: http::StatusCode,
         /// The start of the body (at most [`EXCERPT_LIMIT`] bytes, read as UTF-8 lossily).
         excerpt: String,
+        /// The wait the peer asked for in a `Retry-After` header (in seconds; an HTTP date
+        /// is not read), if any.
+        retry_after: Option<Duration>,
     },
     /// The answer's body is larger than the client accepts.
     #[error("HTTP {status}: the answer is larger than {limit} bytes")]
@@ -243,6 +246,14 @@ impl ClientError {
         }
     }
 
+    /// The wait before trying again that the peer asked for (`Retry-After` on a 503 or 429).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ClientError::Http { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
     /// The MM7 status code of an MM7 error or of a Fault's error response.
     pub fn status_code(&self) -> Option<StatusCode> {
         match self {
@@ -288,6 +299,7 @@ mod tests {
         let http = |status| ClientError::Http {
             status,
             excerpt: String::new(),
+            retry_after: None,
         };
         assert!(http(http::StatusCode::BAD_GATEWAY).is_retryable());
         assert!(http(http::StatusCode::TOO_MANY_REQUESTS).is_retryable());

@@ -358,6 +358,7 @@ impl Client {
                     Err(_) => Err(ClientError::Http {
                         status,
                         excerpt: excerpt(&read.bytes, EXCERPT_LIMIT),
+                        retry_after: retry_after(&parts.headers),
                     }),
                 }
             }
@@ -368,10 +369,23 @@ impl Client {
                 Err(ClientError::Http {
                     status,
                     excerpt: excerpt(&read.bytes, EXCERPT_LIMIT),
+                    retry_after: retry_after(&parts.headers),
                 })
             }
         }
     }
+}
+
+/// A `Retry-After` header's delay in seconds (RFC 9110 §10.2.3), at most a day.
+fn retry_after(headers: &http::HeaderMap) -> Option<std::time::Duration> {
+    let seconds: u64 = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(std::time::Duration::from_secs(seconds.min(86_400)))
 }
 
 /// Tells a decoded answer's outcome: the expected operation, the TransactionID, the status.
@@ -441,6 +455,7 @@ fn judge<R: Operation>(
         return Err(ClientError::Http {
             status: http_status,
             excerpt: excerpt(&body, EXCERPT_LIMIT),
+            retry_after: None,
         });
     }
     if !id_matches {
