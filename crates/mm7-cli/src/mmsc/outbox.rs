@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 
 use mm7_model::{Address, DeliveryReportReq, MmStatus, ReadReplyReq, StatusCode};
 use mm7_store::{OutboxOutcome, OutboxRow};
-use mm7_transport::client::{CallbackPolicy, Client, ClientError};
+use mm7_transport::client::{CallbackPolicy, Client, ClientError, SendOptions};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
@@ -192,6 +192,10 @@ async fn send(state: &State, clients: &Clients, row: OutboxRow) {
                 settle(state, &row, OutboxOutcome::Failed { error }).await;
                 return;
             };
+            // Every try of a row carries the same TransactionID, so that a receiver which took
+            // a try whose answer was lost can recognise the next one as a retry.
+            let options = SendOptions::new()
+                .with_transaction_id(format!("mm7-outbox-{}-{}", row.id, call.message_id));
             if row.kind == "ReadReplyReq" {
                 let req = ReadReplyReq::new(
                     call.mm7_version.clone(),
@@ -201,7 +205,11 @@ async fn send(state: &State, clients: &Clients, row: OutboxRow) {
                     date,
                     call.mm_status.clone(),
                 );
-                client.read_reply(req).await.outcome.map(|_| ())
+                client
+                    .read_reply_with(req, options)
+                    .await
+                    .outcome
+                    .map(|_| ())
             } else {
                 let req = DeliveryReportReq::new(
                     call.mm7_version.clone(),
@@ -211,7 +219,11 @@ async fn send(state: &State, clients: &Clients, row: OutboxRow) {
                     date,
                     call.mm_status.clone(),
                 );
-                client.delivery_report(req).await.outcome.map(|_| ())
+                client
+                    .delivery_report_with(req, options)
+                    .await
+                    .outcome
+                    .map(|_| ())
             }
         }
         Err(error) => Err(error),
