@@ -170,6 +170,7 @@ fn http_answer(message: &Bytes) -> Option<serde_json::Value> {
         status,
         content_type: content_type.clone(),
         excerpt: excerpt.clone(),
+        retry_after: None,
     }
     .to_string();
     Some(serde_json::json!({

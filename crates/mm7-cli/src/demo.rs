@@ -10,7 +10,6 @@ use bytes::Bytes;
 use mm7_model::{Address, DeliverReq, MmStatus, Part, SenderIdentification, SubmitReq};
 use mm7_transport::client::{CallbackPolicy, Client, SendOptions};
 use mm7_transport::profile::Profile;
-use mm7_transport::server::DEFAULT_BODY_LIMIT;
 use serde_json::Value;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
@@ -38,7 +37,7 @@ Examples:
 Starts `mm7 mmsc` and `mm7 vasp` on free 127.0.0.1 ports, sends a picture message with a
 SMIL presentation (as `mm7 send --smil auto --dlr` would), shows the SubmitRsp, the
 delivery report arriving at the VASP, and a subscriber's reply delivered to the VASP
-(as `mm7 deliver` would), then says where the stored files are. Exit status 0 when the
+(as `mm7 deliver` would), then lists the stores and the `mm7 store` commands that read them. Exit status 0 when the
 whole loop ran; 1 when a step failed or timed out; 3 when a store cannot be written.")]
 pub(crate) struct DemoArgs {
     /// Where the MMSC and the VASP store what they receive (`DIR/mmsc`, `DIR/vasp`; default:
@@ -66,12 +65,7 @@ fn say(line: &str) -> Result<(), CliError> {
 async fn demo(root: &Path, timeout: Duration) -> Result<(), CliError> {
     let (tap, mut seen) = unbounded_channel();
     let vasp = vasp::start(
-        ServerSettings {
-            listen: "127.0.0.1:0".to_owned(),
-            credentials: None,
-            store: Some(root.join("vasp")),
-            body_limit: DEFAULT_BODY_LIMIT,
-        },
+        ServerSettings::new("127.0.0.1:0", root.join("vasp")),
         Events::labelled("vasp", tap.clone()),
     )
     .await?;
@@ -79,10 +73,8 @@ async fn demo(root: &Path, timeout: Duration) -> Result<(), CliError> {
     let mmsc = mmsc::start(
         mmsc::Settings {
             server: ServerSettings {
-                listen: "127.0.0.1:0".to_owned(),
                 credentials: Some(("demo-vasp".to_owned(), "demo-password".to_owned())),
-                store: Some(root.join("mmsc")),
-                body_limit: DEFAULT_BODY_LIMIT,
+                ..ServerSettings::new("127.0.0.1:0", root.join("mmsc"))
             },
             dlr_after: Duration::from_millis(500),
             dlr_status: MmStatus::Retrieved,
@@ -91,6 +83,7 @@ async fn demo(root: &Path, timeout: Duration) -> Result<(), CliError> {
                 .with_max_tries(3)
                 .with_interval(Duration::from_secs(1)),
             profile: Profile::Generic,
+            read_reply_after: None,
         },
         Events::labelled("mmsc", tap),
     )
@@ -190,20 +183,44 @@ async fn demo(root: &Path, timeout: Duration) -> Result<(), CliError> {
     .await?;
     say("")?;
 
-    say("4. The files")?;
+    say("4. The stores (SQLite; every message committed before it was acknowledged)")?;
     for (who, dir) in [("MMSC", &mmsc.store), ("VASP", &vasp.store)] {
-        say(&format!("   {who} store: {}", dir.display()))?;
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| CliError::io("read", dir.as_path(), e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for entry in entries.iter().rev().take(3).rev() {
-            say(&format!("     {}", entry.display()))?;
+        let reader = mm7_store::Reader::open(dir).map_err(|e| CliError::Local(e.to_string()))?;
+        let messages = reader.list().map_err(|e| CliError::Local(e.to_string()))?;
+        say(&format!(
+            "   {who}: {} message{} — mm7 store list {}",
+            messages.len(),
+            if messages.len() == 1 { "" } else { "s" },
+            dir.display()
+        ))?;
+        for m in messages.iter().rev().take(3).rev() {
+            say(&format!(
+                "     {:>4}  {} {}",
+                m.id, m.operation, m.transaction_id
+            ))?;
         }
     }
-    say("   Each folder holds request.http, message.json and attachments/;")?;
-    say("   `mm7 decode FOLDER/request.http` prints the message again.")?;
+    let last = |dir: &Path| -> Result<i64, CliError> {
+        let reader = mm7_store::Reader::open(dir).map_err(|e| CliError::Local(e.to_string()))?;
+        let messages = reader.list().map_err(|e| CliError::Local(e.to_string()))?;
+        Ok(messages.first().map_or(1, |m| m.id))
+    };
+    let id = last(&mmsc.store)?;
+    let mmsc_dir = mmsc.store.display();
+    let out = root.join("exported");
+    say("   Read them with:")?;
+    say(&format!("     mm7 store show {mmsc_dir} {id}"))?;
+    say(&format!(
+        "     mm7 store export {mmsc_dir} {id} {}   (request.http, message.json, attachments/)",
+        out.display()
+    ))?;
+    say(&format!(
+        "     mm7 decode {}",
+        out.join("request.http").display()
+    ))?;
+    say(&format!("     mm7 store outbox {mmsc_dir} --all"))?;
+    mmsc.stop().await;
+    vasp.stop().await;
     Ok(())
 }
 

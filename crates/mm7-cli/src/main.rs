@@ -63,6 +63,10 @@ Exit status:
   3  local failure (port in use, store not writable)"
 )]
 struct Cli {
+    /// More diagnostics on standard error (-v: info, -vv: debug, -vvv: trace); RUST_LOG
+    /// overrides (e.g. RUST_LOG=mm7_transport=debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -91,6 +95,8 @@ enum Command {
     ReadReply(report::ReadReplyArgs),
     /// Runs the whole loop on loopback: MMSC, VASP, a picture message, its report, a reply.
     Demo(demo::DemoArgs),
+    /// Reads the store of `mm7 mmsc` / `mm7 vasp`: list, show, export, outbox.
+    Store(store::StoreArgs),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -106,6 +112,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Report(args) => report::run_report(&args),
         Command::ReadReply(args) => report::run_read_reply(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Store(args) => store::run(&args),
     }
 }
 
@@ -118,8 +125,29 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::Local(format!("cannot start the async runtime: {e}")))
 }
 
+/// Diagnostics (`tracing` events of the libraries) on standard error, as `RUST_LOG` or `-v`
+/// ask; errors only by default.
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "error",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        // Its own errors go through `eprintln!`, which panics when standard error is a closed
+        // pipe: a server must go on answering when its terminal goes away.
+        .log_internal_errors(false)
+        .try_init();
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_tracing(cli.verbose);
     match run(cli) {
         Ok(()) => ExitCode::from(error::EXIT_OK),
         Err(e) => {

@@ -1,98 +1,26 @@
-//! Serving `mm7_transport::server::Mm7Service` on a listener while keeping a copy of each
-//! request as it arrived.
-//!
-//! The mock MMSC and VASP store "the raw request", byte for byte, which the transport's
-//! handler interface (typed, decoded requests) does not carry. So each connection here runs
-//! hyper with a service that records the request line and headers, wraps the body so that
-//! every byte the transport reads is copied, and tags the request with a header naming the
-//! copy; the handler then takes the copy by that tag. Authentication, limits, decoding and
-//! answers stay the transport's.
-//!
-//! What the two mock servers share besides is here too: their listening settings, their
-//! start (store, bind, serve), and the keeping of each request they receive.
+//! What the two mock servers share: their options, their start (store, TLS, bind, serve on the
+//! transport's `Server`), their stop (SIGINT/SIGTERM: graceful, exit 0), the line printed
+//! for every answer they give, and the keeping of each request in the store before it is
+//! acknowledged.
 
-use std::collections::HashMap;
-use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Request};
-use hyper::body::{Body, Frame, Incoming, SizeHint};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use mm7_model::{Envelope, Message, Part, PartBody, StatusCode};
+use mm7_soap::Decoded;
+use mm7_store::{Accepted, NewMessage, NewOutbox, NewPart, Store, StoreError, StoreOptions};
 use mm7_transport::server::{
-    Handler, HandlerError, HandlerResult, Inbound, Mm7Body, Mm7Service, Role, ServerConfig,
+    Answered, Handler, HandlerError, HandlerResult, Inbound, Role, RunningServer, Server,
+    ServerConfig, tls,
 };
-use tokio::net::TcpListener;
+use serde_json::{Value, json};
 
 use crate::error::CliError;
-use crate::store::{Received, Store, Stored};
+use crate::events::Events;
 
-/// The header that tags a request with its copy.
-pub(crate) const CAPTURE_HEADER: &str = "x-mm7-capture";
-
-/// How long a client may take to send its request headers.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// At most this many connections are served at once; more wait in the listen backlog.
-const MAX_CONNECTIONS: usize = 256;
-
-/// The copies of the requests in flight.
-#[derive(Debug, Default)]
-pub(crate) struct Captures {
-    next: AtomicU64,
-    map: Mutex<HashMap<u64, Capture>>,
-}
-
-#[derive(Debug)]
-struct Capture {
-    head: String,
-    body: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Captures {
-    /// Takes the copy of the request whose headers are `headers`: the request line and
-    /// headers as text (credentials masked), a blank line, and the body bytes.
-    pub(crate) fn take(&self, headers: &HeaderMap) -> Option<Vec<u8>> {
-        let id: u64 = headers.get(CAPTURE_HEADER)?.to_str().ok()?.parse().ok()?;
-        let capture = self
-            .map
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&id)?;
-        let body = capture.body.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut raw = Vec::with_capacity(capture.head.len() + body.len());
-        raw.extend_from_slice(capture.head.as_bytes());
-        raw.extend_from_slice(&body);
-        Some(raw)
-    }
-
-    fn insert(&self, head: String, body: Arc<Mutex<Vec<u8>>>) -> u64 {
-        let id = self.next.fetch_add(1, Ordering::Relaxed);
-        self.map
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id, Capture { head, body });
-        id
-    }
-
-    fn forget(&self, id: u64) {
-        self.map
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&id);
-    }
-}
-
-/// The options of a mock server besides its address and limit: credentials and store.
+/// The options of a mock server besides its address and body limit.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ServerArgs {
     /// Requires HTTP Basic authentication with this user name.
@@ -101,9 +29,29 @@ pub(crate) struct ServerArgs {
     /// …and this password.
     #[arg(long, value_name = "PASSWORD", requires = "user")]
     password: Option<String>,
-    /// Where to store the received messages.
+    /// The store folder (holds the SQLite database mm7.sqlite3).
     #[arg(long, value_name = "DIR")]
     store: Option<PathBuf>,
+    /// Serves HTTPS with this PEM certificate chain (the server's certificate first).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// …and this PEM private key.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// A request repeating a (user, TransactionID) seen this recently is a retry: it gets the
+    /// first answer again and nothing new is stored (0 turns this off).
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = crate::opts::parse_duration)]
+    retry_window: Duration,
+    /// The most outbox rows (callbacks to send) pending at once; past it, requests that would
+    /// add one are refused with 4006.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    max_pending: u64,
+    /// How long a client may take to send its request headers (idle connections close then).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = crate::opts::parse_duration)]
+    header_timeout: Duration,
+    /// The most connections one IP address may hold at once.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    max_connections_per_peer: usize,
 }
 
 impl ServerArgs {
@@ -114,6 +62,12 @@ impl ServerArgs {
             credentials: self.user.clone().zip(self.password.clone()),
             store: self.store.clone(),
             body_limit,
+            tls: self.tls_cert.clone().zip(self.tls_key.clone()),
+            store_options: StoreOptions::default()
+                .with_retry_window(self.retry_window)
+                .with_max_pending(self.max_pending),
+            header_timeout: self.header_timeout,
+            max_connections_per_peer: self.max_connections_per_peer,
         }
     }
 }
@@ -125,13 +79,35 @@ pub(crate) struct ServerSettings {
     pub(crate) listen: String,
     /// The HTTP Basic user name and password required, if any.
     pub(crate) credentials: Option<(String, String)>,
-    /// Where to store the received messages (default: in the user's data directory).
+    /// The store folder (default: in the user's data directory).
     pub(crate) store: Option<PathBuf>,
     /// The largest request accepted, in bytes.
     pub(crate) body_limit: usize,
+    /// The PEM certificate chain and key, for HTTPS.
+    pub(crate) tls: Option<(PathBuf, PathBuf)>,
+    /// The store's retry window and outbox bound.
+    pub(crate) store_options: StoreOptions,
+    /// How long a client may take to send its request headers.
+    pub(crate) header_timeout: Duration,
+    /// The most connections one IP address may hold.
+    pub(crate) max_connections_per_peer: usize,
 }
 
 impl ServerSettings {
+    /// Plain HTTP on `listen`, storing in `store`, with the defaults of the options.
+    pub(crate) fn new(listen: &str, store: PathBuf) -> ServerSettings {
+        ServerSettings {
+            listen: listen.to_owned(),
+            credentials: None,
+            store: Some(store),
+            body_limit: mm7_transport::server::DEFAULT_BODY_LIMIT,
+            tls: None,
+            store_options: StoreOptions::default(),
+            header_timeout: Duration::from_secs(10),
+            max_connections_per_peer: 256,
+        }
+    }
+
     /// The transport's configuration for `role`, with the body limit.
     pub(crate) fn config(&self, role: Role) -> ServerConfig {
         ServerConfig::new(role).with_body_limit(self.body_limit)
@@ -143,213 +119,329 @@ impl ServerSettings {
 pub(crate) struct Running {
     pub(crate) addr: SocketAddr,
     pub(crate) store: PathBuf,
+    pub(crate) scheme: &'static str,
+    server: RunningServer,
 }
 
-/// How a handler keeps what it receives: the store, and the copies of the requests as they
-/// arrived.
+impl Running {
+    /// Stops accepting, finishes the requests in flight (for at most the shutdown timeout).
+    pub(crate) async fn stop(self) {
+        if self.server.shutdown().await.is_err() {
+            tracing::error!("the server task ended abnormally");
+        }
+    }
+}
+
+/// How a handler keeps what it receives: the store, committed before the answer.
+#[derive(Debug, Clone)]
 pub(crate) struct Keeper {
-    store: Store,
-    captures: Arc<Captures>,
+    pub(crate) store: Store,
+    events: Events,
+}
+
+/// A request kept: its row, and what `mm7 decode` prints for it.
+pub(crate) struct Kept {
+    pub(crate) accepted: Accepted,
+    pub(crate) report: Value,
 }
 
 impl Keeper {
-    /// Stores a request with the copy of its bytes.
-    pub(crate) fn keep<T: Clone + Into<mm7_model::Message>>(
+    /// Commits a request, with the MessageID it gets, the outbox rows it causes and parts
+    /// of the server's own (`extra`), before it is answered. A retry of a request accepted
+    /// within the window stores nothing and returns the first one.
+    ///
+    /// # Errors
+    /// 4006 when the outbox is full; 3000 with a generic text when the store fails (the
+    /// detail goes to the log and standard error, never to the peer).
+    pub(crate) async fn keep<T: Clone + Into<Message>>(
         &self,
         inbound: &Inbound<T>,
-    ) -> HandlerResult<Stored> {
-        let raw = self.captures.take(&inbound.headers);
-        let received = Received {
-            transaction_id: &inbound.transaction_id,
-            namespace: &inbound.namespace,
-            message: inbound.request.clone().into(),
-            attachments: &inbound.attachments,
-            warnings: &inbound.warnings,
+        message_id: Option<String>,
+        outbox: Vec<NewOutbox>,
+        extra: Vec<NewPart>,
+    ) -> HandlerResult<Kept> {
+        let decoded = Decoded {
+            envelope: Envelope {
+                transaction_id: inbound.transaction_id.clone(),
+                namespace: inbound.namespace.clone(),
+                message: inbound.request.clone().into(),
+                attachments: inbound.attachments.clone(),
+            },
+            warnings: inbound.warnings.clone(),
         };
-        // No success is promised for a message that was not kept.
-        self.store
-            .save(received, raw.as_deref())
-            .map_err(|e| HandlerError::server_error(format!("cannot store the message: {e}")))
+        let report = mm7::json::report(&decoded);
+        let client = inbound
+            .user
+            .clone()
+            .or_else(|| inbound.peer.map(|p| p.ip().to_string()))
+            .unwrap_or_default();
+        let mut message = NewMessage::new(
+            decoded.envelope.message.operation_name(),
+            inbound.transaction_id.clone(),
+            client,
+        );
+        message.peer = inbound.peer.map(|p| p.to_string());
+        message.message_id = message_id;
+        message.request_head = inbound.raw_head.clone().into_bytes();
+        message.request_body = inbound.raw_body.clone();
+        message.view = report.clone();
+        message.parts = parts(&decoded.envelope.attachments);
+        message.parts.extend(extra);
+        message.outbox = outbox;
+        match self.store.accept(message).await {
+            Ok(accepted) => Ok(Kept { accepted, report }),
+            Err(StoreError::OutboxFull { pending, limit }) => {
+                self.events.emit(
+                    &format!(
+                        "{} refused: the outbox is full ({pending} pending, limit {limit}): 4006",
+                        inbound.transaction_id
+                    ),
+                    json!({"event": "OutboxFull", "transaction_id": inbound.transaction_id,
+                           "pending": pending, "limit": limit}),
+                );
+                Err(HandlerError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "too many callbacks pending; try again later",
+                ))
+            }
+            Err(error) => {
+                tracing::error!(%error, transaction_id = %inbound.transaction_id, "cannot store a request");
+                self.events.emit(
+                    &format!(
+                        "{} not stored, answered 3000: {error}",
+                        inbound.transaction_id
+                    ),
+                    json!({"event": "StoreFailed", "transaction_id": inbound.transaction_id,
+                           "error": error.to_string(), "disk_full": error.is_disk_full()}),
+                );
+                Err(HandlerError::server_error(
+                    "the message could not be stored",
+                ))
+            }
+        }
     }
+}
+
+/// The leaf parts with data, as the store's files (`NN-NAME`).
+fn parts(attachments: &[Part]) -> Vec<NewPart> {
+    attachments
+        .iter()
+        .flat_map(Part::leaves)
+        .enumerate()
+        .filter_map(|(index, leaf)| {
+            let PartBody::Data(data) = &leaf.body else {
+                return None;
+            };
+            let mut part = NewPart::new(
+                crate::decode::attachment_file_name(index, leaf),
+                leaf.media_type().to_string(),
+                data.clone(),
+            );
+            part.content_id = leaf.content_id.clone();
+            Some(part)
+        })
+        .collect()
+}
+
+/// The readable line and JSON object of an answer.
+pub(crate) fn answered_event(answered: &Answered) -> (String, Value) {
+    let peer = answered
+        .peer
+        .map_or_else(|| "-".to_owned(), |p| p.to_string());
+    let what = match (&answered.operation, &answered.transaction_id) {
+        (Some(op), Some(tx)) => format!("{op} {tx}"),
+        (Some(op), None) => op.clone(),
+        (None, Some(tx)) => tx.clone(),
+        (None, None) => "request".to_owned(),
+    };
+    let mm7 = answered
+        .mm7_status
+        .map(|c| format!(", MM7 {c}"))
+        .unwrap_or_default();
+    let human = format!(
+        "{peer} {what} → HTTP {}{mm7}: {}",
+        answered.http_status, answered.reason
+    );
+    let value = json!({
+        "event": "Answered",
+        "peer": answered.peer.map(|p| p.to_string()),
+        "operation": answered.operation,
+        "transaction_id": answered.transaction_id,
+        "http_status": answered.http_status,
+        "mm7_status": answered.mm7_status,
+        "reason": answered.reason,
+        "duration_ms": u64::try_from(answered.duration.as_millis()).unwrap_or(u64::MAX),
+    });
+    (human, value)
 }
 
 /// Opens the store (`mm7/<name>` in the user's data directory unless the settings name one),
 /// binds, and serves on a task of the current runtime the handler `make` builds over the
-/// store, under `config` with the settings' credentials.
+/// store, under `config` with the settings' credentials, TLS and limits.
 pub(crate) async fn start<H: Handler>(
     name: &str,
     settings: &ServerSettings,
     config: ServerConfig,
+    events: &Events,
     make: impl FnOnce(Keeper) -> H,
 ) -> Result<Running, CliError> {
-    let store = Store::open(settings.store.as_deref(), name)?;
-    let cannot_listen =
-        |e: std::io::Error| CliError::Local(format!("cannot listen on {}: {e}", settings.listen));
-    let listener = TcpListener::bind(&settings.listen)
-        .await
-        .map_err(cannot_listen)?;
-    let addr = listener.local_addr().map_err(cannot_listen)?;
-    let mut config = config;
+    let root = settings
+        .store
+        .clone()
+        .unwrap_or_else(|| crate::io::data_dir().join(name));
+    let store = {
+        let root = root.clone();
+        let options = settings.store_options.clone();
+        tokio::task::spawn_blocking(move || Store::open(&root, options))
+            .await
+            .map_err(|e| CliError::Local(format!("cannot open the store: {e}")))?
+            .map_err(|e| CliError::Local(e.to_string()))?
+    };
+    let mut config = config
+        .with_header_read_timeout(settings.header_timeout)
+        .with_max_connections_per_peer(settings.max_connections_per_peer)
+        .with_shutdown_timeout(Duration::from_secs(10));
     if let Some((user, password)) = &settings.credentials {
         config = config.with_basic_auth(user.clone(), password.clone());
     }
-    let root = store.root().to_owned();
-    let captures = Arc::new(Captures::default());
+    if let Some((cert, key)) = &settings.tls {
+        let read = |path: &PathBuf| {
+            std::fs::read(path).map_err(|e| CliError::Read {
+                path: path.clone(),
+                source: e,
+            })
+        };
+        let tls = tls::server_config(&read(cert)?, &read(key)?)
+            .map_err(|e| CliError::Input(format!("--tls-cert/--tls-key: {e}")))?;
+        config = config.with_tls(tls);
+    }
+    let observer = events.clone();
+    config = config.with_observer(move |answered| {
+        let (human, value) = answered_event(answered);
+        observer.emit(&human, value);
+    });
     let handler = make(Keeper {
         store,
-        captures: Arc::clone(&captures),
+        events: events.clone(),
     });
-    tokio::spawn(serve(listener, Mm7Service::new(config, handler), captures));
-    Ok(Running { addr, store: root })
+    let server = Server::bind(&settings.listen, config, handler)
+        .await
+        .map_err(|e| CliError::Local(format!("cannot listen on {}: {e}", settings.listen)))?;
+    let addr = server.local_addr();
+    Ok(Running {
+        addr,
+        store: root,
+        scheme: if settings.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        },
+        server: server.spawn(),
+    })
 }
 
-/// Runs `mm7 <name>` until the process is stopped: starts it, then says on standard error
-/// where it listens (at `path`) and stores.
+/// Runs `mm7 <name>` until SIGINT or SIGTERM: starts it, says on standard error where it
+/// listens (at `path`) and stores, then on the signal stops accepting, finishes the requests
+/// in flight, and returns (exit 0).
 pub(crate) fn run_until_stopped(
     name: &str,
     path: &str,
     start: impl Future<Output = Result<Running, CliError>>,
 ) -> Result<(), CliError> {
     crate::runtime()?.block_on(async move {
+        // Under a file size limit (`ulimit -f`), writing past it raises SIGXFSZ, whose default
+        // is to end the process: listening for it turns that into a write error, answered
+        // 3000 like a full disk.
+        #[cfg(target_os = "linux")]
+        let _file_size = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::from_raw(25));
         let running = start.await?;
         crate::io::stderr_line(&format!(
-            "mm7 {name} listening on http://{}{path} (store: {})",
+            "mm7 {name} listening on {}://{}{path} (store: {}; `mm7 store list {}`)",
+            running.scheme,
             running.addr,
+            running.store.display(),
             running.store.display()
         ));
-        std::future::pending::<()>().await;
+        stopped().await;
+        crate::io::stderr_line(&format!(
+            "mm7 {name} stopping: finishing the requests in flight"
+        ));
+        running.stop().await;
         Ok(())
     })
 }
 
-/// The request line and headers as an HTTP capture, with the credentials of an
-/// `Authorization` header masked (the store must not keep passwords).
-fn head_text<B>(request: &Request<B>) -> String {
-    let mut head = format!(
-        "{} {} {:?}\r\n",
-        request.method(),
-        request.uri(),
-        request.version()
-    );
-    for (name, value) in request.headers() {
-        let value = if name == http::header::AUTHORIZATION {
-            let scheme = value
-                .to_str()
-                .ok()
-                .and_then(|v| v.split_whitespace().next())
-                .unwrap_or("");
-            format!("{scheme} ********")
-        } else {
-            String::from_utf8_lossy(value.as_bytes()).into_owned()
-        };
-        head.push_str(name.as_str());
-        head.push_str(": ");
-        head.push_str(&value);
-        head.push_str("\r\n");
-    }
-    head.push_str("\r\n");
-    head
-}
-
-/// A body that copies what is read from it, up to a limit (past which the transport refuses
-/// the request anyway).
-struct Tee {
-    inner: Incoming,
-    sink: Arc<Mutex<Vec<u8>>>,
-    limit: usize,
-}
-
-impl Body for Tee {
-    type Data = Bytes;
-    type Error = hyper::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
-        let this = &mut *self;
-        let polled = Pin::new(&mut this.inner).poll_frame(cx);
-        if let Poll::Ready(Some(Ok(frame))) = &polled
-            && let Some(data) = frame.data_ref()
-        {
-            let mut sink = this.sink.lock().unwrap_or_else(PoisonError::into_inner);
-            if sink.len().saturating_add(data.len()) <= this.limit {
-                sink.extend_from_slice(data);
+/// Completes on SIGINT or SIGTERM.
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
             }
         }
-        polled
     }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
-/// Serves `service` on `listener` until the process ends.
-pub(crate) async fn serve<H: Handler>(
-    listener: TcpListener,
-    service: Mm7Service<H>,
-    captures: Arc<Captures>,
-) {
-    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
-    let limit = service.config().body_limit();
-    loop {
-        let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
-            return;
-        };
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(_) => {
-                // Out of descriptors or a connection reset before accept: the listener is
-                // fine, so pause and go on.
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let service = service.with_peer(peer);
-        let captures = Arc::clone(&captures);
-        tokio::spawn(async move {
-            let _permit = permit;
-            let handler = service_fn(move |request: Request<Incoming>| {
-                answer(request, service.clone(), Arc::clone(&captures), limit, peer)
-            });
-            let mut http = http1::Builder::new();
-            http.timer(TokioTimer::new())
-                .header_read_timeout(HEADER_READ_TIMEOUT);
-            // A connection that fails (reset, timeout) affects only its own client.
-            let _ = http.serve_connection(TokioIo::new(stream), handler).await;
-        });
-    }
-}
-
-async fn answer<H: Handler>(
-    request: Request<Incoming>,
-    service: Mm7Service<H>,
-    captures: Arc<Captures>,
-    limit: usize,
-    peer: SocketAddr,
-) -> Result<http::Response<Mm7Body>, Infallible> {
-    let head = head_text(&request);
-    let sink = Arc::new(Mutex::new(Vec::new()));
-    let id = captures.insert(head, Arc::clone(&sink));
-    let (mut parts, body) = request.into_parts();
-    parts.headers.insert(CAPTURE_HEADER, HeaderValue::from(id));
-    parts.extensions.insert(peer);
-    let request = Request::from_parts(
-        parts,
-        Tee {
-            inner: body,
-            sink,
-            limit,
+/// A URL with the password of its user information masked (`http://user:****@host/`), for
+/// printing: events, errors, `mm7 store outbox`.
+pub(crate) fn mask_url(url: &str) -> String {
+    match split_credentials(url) {
+        (bare, Some((user, _))) => match bare.split_once("://") {
+            Some((scheme, rest)) => format!("{scheme}://{user}:****@{rest}"),
+            None => bare,
         },
-    );
-    let response = service.answer(request).await;
-    captures.forget(id);
-    Ok(response)
+        (bare, None) => bare,
+    }
+}
+
+/// A URL without its user information, and the user name and password it carried.
+pub(crate) fn split_credentials(url: &str) -> (String, Option<(String, String)>) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (url.to_owned(), None);
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return (url.to_owned(), None);
+    };
+    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    (
+        format!("{scheme}://{host}{path}"),
+        Some((percent_decode(user), percent_decode(password))),
+    )
+}
+
+/// `%XX` escapes undone (RFC 3986 §2.1), as user information may carry them.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(value) = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(value);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -357,32 +449,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_head_masks_credentials() {
-        let request = Request::post("/mm7")
-            .header("Content-Type", "text/xml")
-            .header("Authorization", "Basic dmFzcDpzM2NyZXQ=")
-            .body(())
-            .unwrap();
-        let head = head_text(&request);
-        assert!(head.starts_with("POST /mm7 HTTP/1.1\r\n"), "{head}");
-        assert!(head.contains("content-type: text/xml\r\n"), "{head}");
-        assert!(head.contains("authorization: Basic ********\r\n"), "{head}");
-        assert!(!head.contains("dmFzcDpzM2NyZXQ="));
-        assert!(head.ends_with("\r\n\r\n"));
-    }
-
-    #[test]
-    fn captures_are_taken_once_by_their_tag() {
-        let captures = Captures::default();
-        let body = Arc::new(Mutex::new(b"<x/>".to_vec()));
-        let id = captures.insert("POST / HTTP/1.1\r\n\r\n".into(), body);
-        let mut headers = HeaderMap::new();
-        headers.insert(CAPTURE_HEADER, HeaderValue::from(id));
+    fn passwords_in_urls_are_masked() {
         assert_eq!(
-            captures.take(&headers).as_deref(),
-            Some(&b"POST / HTTP/1.1\r\n\r\n<x/>"[..])
+            mask_url("http://vasp:s3cret@127.0.0.1:7008/mm7?x=1"),
+            "http://vasp:****@127.0.0.1:7008/mm7?x=1"
         );
-        assert!(captures.take(&headers).is_none());
-        assert!(captures.take(&HeaderMap::new()).is_none());
+        assert_eq!(mask_url("https://host/mm7"), "https://host/mm7");
+        assert_eq!(mask_url("http://host/a@b"), "http://host/a@b");
+        assert_eq!(
+            split_credentials("http://u%40x:p%3Aw@h/"),
+            (
+                "http://h/".to_owned(),
+                Some(("u@x".to_owned(), "p:w".to_owned()))
+            )
+        );
     }
 }

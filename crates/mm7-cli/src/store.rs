@@ -1,150 +1,228 @@
-//! The message store of the mock MMSC and VASP: a folder per message received.
-//!
-//! ```text
-//! STORE/20250102T093047Z-0001-SubmitReq/
-//!     request.http      the request as received (credentials masked), readable by `mm7 decode`
-//!     message.json      what `mm7 decode request.http` prints
-//!     attachments/01-saturn.gif, 02-text.txt, …
-//! ```
+//! `mm7 store`: reads the store of `mm7 mmsc` and `mm7 vasp` (a SQLite database in the store
+//! folder), while they run or not.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::path::PathBuf;
 
-use mm7_model::{Envelope, Message, Namespace, Part};
-use mm7_soap::{Decoded, Warning};
+use mm7_store::{MessageSummary, OutboxRow, OutboxState, Reader};
+use serde_json::json;
 
 use crate::error::CliError;
 use crate::io;
+use crate::serve::mask_url;
 
-/// A store rooted at a folder.
-#[derive(Debug)]
-pub(crate) struct Store {
-    root: PathBuf,
-    next: AtomicU32,
+/// Arguments of `mm7 store`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  mm7 store list ./mmsc-store
+  mm7 store list ./mmsc-store --json | jq 'select(.operation == \"SubmitReq\")'
+  mm7 store show ./mmsc-store 3
+  mm7 store export ./mmsc-store 3 ./message-3 && mm7 decode ./message-3/request.http
+  mm7 store outbox ./mmsc-store
+  mm7 store outbox ./mmsc-store --retry all
+
+ID is a message's row (the first column of `list`) or its MessageID.")]
+pub(crate) struct StoreArgs {
+    #[command(subcommand)]
+    command: StoreCommand,
 }
 
-/// One received message, as stored.
-#[derive(Debug, Clone)]
-pub(crate) struct Stored {
-    /// Its folder.
-    pub(crate) dir: PathBuf,
-    /// What `mm7 decode` prints for it.
-    pub(crate) report: serde_json::Value,
+#[derive(Debug, clap::Subcommand)]
+enum StoreCommand {
+    /// Lists the messages, one line each, oldest first.
+    List {
+        /// The store folder.
+        dir: PathBuf,
+        /// One JSON object per line: id, operation, transaction_id, message_id, peer,
+        /// received_at, parts, outbox (each row's id, kind, state, tries).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Prints a message's JSON view (what `mm7 decode` prints for it).
+    Show {
+        /// The store folder.
+        dir: PathBuf,
+        /// The message's row or MessageID.
+        id: String,
+    },
+    /// Writes a message as files: request.http, message.json, attachments/.
+    Export {
+        /// The store folder.
+        dir: PathBuf,
+        /// The message's row or MessageID.
+        id: String,
+        /// The folder to write into (created).
+        out: PathBuf,
+    },
+    /// Lists the callbacks not sent yet and those that failed (every row with --all).
+    Outbox {
+        /// The store folder.
+        dir: PathBuf,
+        /// Every row, sent and cancelled ones too.
+        #[arg(long)]
+        all: bool,
+        /// Makes failed rows pending again (a row's id, or `all`); a running server sends
+        /// them within a second.
+        #[arg(long, value_name = "ID|all")]
+        retry: Option<String>,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
-/// A received request, decoded, for storing.
-pub(crate) struct Received<'a> {
-    pub(crate) transaction_id: &'a str,
-    pub(crate) namespace: &'a Namespace,
-    pub(crate) message: Message,
-    pub(crate) attachments: &'a [Part],
-    pub(crate) warnings: &'a [Warning],
-}
-
-impl Store {
-    /// Opens (creating) the store at `root`: `--store DIR`, else `mm7/<role>` in the user's
-    /// data directory.
-    pub(crate) fn open(root: Option<&Path>, role: &str) -> Result<Store, CliError> {
-        let root = match root {
-            Some(root) => root.to_owned(),
-            None => io::data_dir().join(role),
-        };
-        io::create_dir(&root)?;
-        Ok(Store {
-            root,
-            next: AtomicU32::new(1),
-        })
-    }
-
-    /// The store's folder.
-    pub(crate) fn root(&self) -> &Path {
-        &self.root
-    }
-
-    /// Stores a received message: its raw bytes (when captured), its JSON report, and its
-    /// attachments.
-    pub(crate) fn save(
-        &self,
-        received: Received<'_>,
-        raw: Option<&[u8]>,
-    ) -> Result<Stored, CliError> {
-        let operation = received.message.operation_name();
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        let stamp = crate::client::now()
-            .map(|t| t.as_str().replace(['-', ':'], ""))
-            .unwrap_or_default();
-        let dir = self.root.join(format!("{stamp}-{n:04}-{operation}"));
-        io::create_dir(&dir)?;
-        if let Some(raw) = raw {
-            io::write_file(&dir.join("request.http"), raw)?;
+/// Runs `mm7 store`.
+pub(crate) fn run(args: &StoreArgs) -> Result<(), CliError> {
+    match &args.command {
+        StoreCommand::List { dir, json } => {
+            for message in open(dir)?.list().map_err(local)? {
+                let line = if *json {
+                    serde_json::to_string(&message).map_err(|e| CliError::Local(e.to_string()))?
+                } else {
+                    list_line(&message)
+                };
+                io::stdout_line(&line)?;
+            }
+            Ok(())
         }
-        let decoded = Decoded {
-            envelope: Envelope {
-                transaction_id: received.transaction_id.to_owned(),
-                namespace: received.namespace.clone(),
-                message: received.message,
-                attachments: received.attachments.to_vec(),
-            },
-            warnings: received.warnings.to_vec(),
-        };
-        let report = mm7::json::report(&decoded);
-        let text = serde_json::to_string_pretty(&report)
-            .map_err(|e| CliError::Local(format!("cannot write the JSON report: {e}")))?;
-        io::write_file(&dir.join("message.json"), format!("{text}\n").as_bytes())?;
-        if !decoded.envelope.attachments.is_empty() {
-            crate::decode::extract(&decoded, &dir.join("attachments"))?;
+        StoreCommand::Show { dir, id } => {
+            let view = open(dir)?.show(id).map_err(input_or_local)?;
+            let text =
+                serde_json::to_string_pretty(&view).map_err(|e| CliError::Local(e.to_string()))?;
+            io::stdout_line(&text)
         }
-        Ok(Stored { dir, report })
+        StoreCommand::Export { dir, id, out } => {
+            for path in open(dir)?.export(id, out).map_err(input_or_local)? {
+                io::stdout_line(&path.display().to_string())?;
+            }
+            Ok(())
+        }
+        StoreCommand::Outbox {
+            dir,
+            all,
+            retry,
+            json,
+        } => {
+            let reader = open(dir)?;
+            if let Some(which) = retry {
+                let id = match which.as_str() {
+                    "all" => None,
+                    n => Some(n.parse::<i64>().map_err(|_| {
+                        CliError::Input(format!("--retry takes a row id or `all`, not {n:?}"))
+                    })?),
+                };
+                let n = reader.retry_failed(id).map_err(local)?;
+                io::stderr_line(&format!("{n} failed row{} made pending", plural(n)));
+            }
+            let states: &[OutboxState] = if *all {
+                &[]
+            } else {
+                &[OutboxState::Pending, OutboxState::Failed]
+            };
+            for row in reader.outbox(states).map_err(local)? {
+                let line = if *json {
+                    outbox_json(&row).to_string()
+                } else {
+                    outbox_line(&row)
+                };
+                io::stdout_line(&line)?;
+            }
+            Ok(())
+        }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use mm7_model::{Address, DeliverReq, SchemaId};
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
 
-    fn received<'a>(namespace: &'a Namespace, parts: &'a [Part]) -> Received<'a> {
-        Received {
-            transaction_id: "tx-1",
-            namespace,
-            message: DeliverReq::new("6.8.0", Address::number("1555")).into(),
-            attachments: parts,
-            warnings: &[],
+fn open(dir: &std::path::Path) -> Result<Reader, CliError> {
+    Reader::open(dir).map_err(|e| match e {
+        mm7_store::StoreError::Open { .. } => {
+            CliError::Input(format!("{}: no mm7 store here ({e})", dir.display()))
         }
-    }
+        other => local(other),
+    })
+}
 
-    #[test]
-    fn a_message_gets_a_folder_of_its_own() {
-        let root = std::env::temp_dir().join(format!("mm7-store-test-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        let store = Store::open(Some(&root), "vasp").unwrap();
-        let namespace = Namespace::canonical(SchemaId::NEWEST);
-        let parts = [Part::new("image/gif", &b"GIF89a"[..]).with_content_id("a.gif")];
-        let first = store
-            .save(
-                received(&namespace, &parts),
-                Some(b"POST / HTTP/1.1\r\n\r\n"),
-            )
-            .unwrap();
-        let second = store.save(received(&namespace, &[]), None).unwrap();
-        assert_ne!(first.dir, second.dir);
-        assert!(
-            first
-                .dir
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .ends_with("-0001-DeliverReq")
-        );
-        assert_eq!(first.report["message"], "DeliverReq");
-        assert!(first.dir.join("request.http").is_file());
-        assert!(first.dir.join("message.json").is_file());
-        assert_eq!(
-            std::fs::read(first.dir.join("attachments/01-a.gif")).unwrap(),
-            b"GIF89a"
-        );
-        assert!(!second.dir.join("request.http").exists());
-        assert!(!second.dir.join("attachments").exists());
-        let _ = std::fs::remove_dir_all(&root);
+fn local(error: mm7_store::StoreError) -> CliError {
+    CliError::Local(error.to_string())
+}
+
+fn input_or_local(error: mm7_store::StoreError) -> CliError {
+    match error {
+        mm7_store::StoreError::NotFound(_) => CliError::Input(error.to_string()),
+        other => local(other),
     }
+}
+
+fn list_line(m: &MessageSummary) -> String {
+    let outbox: Vec<String> = m
+        .outbox
+        .iter()
+        .map(|o| format!("{} {}", o.kind, o.state.as_str()))
+        .collect();
+    format!(
+        "{:>6}  {}  {:<17}  tx {}{}  from {}  {} part{}{}",
+        m.id,
+        m.received_at,
+        m.operation,
+        m.transaction_id,
+        m.message_id
+            .as_deref()
+            .map(|id| format!("  MessageID {id}"))
+            .unwrap_or_default(),
+        m.peer.as_deref().unwrap_or("-"),
+        m.parts,
+        plural(m.parts as usize),
+        if outbox.is_empty() {
+            String::new()
+        } else {
+            format!("  outbox: {}", outbox.join(", "))
+        }
+    )
+}
+
+fn outbox_json(row: &OutboxRow) -> serde_json::Value {
+    json!({
+        "id": row.id,
+        "message": row.message,
+        "kind": row.kind,
+        "destination": mask_url(&row.destination),
+        "state": row.state,
+        "tries": row.tries,
+        "next_at": rfc3339_ms(row.next_ms),
+        "last_error": row.last_error,
+        "message_id": row.payload["message_id"],
+        "recipient": row.payload["to"],
+    })
+}
+
+fn outbox_line(row: &OutboxRow) -> String {
+    format!(
+        "{:>6}  {:<9}  {} {} for {} → {}  ({} tr{}{}){}",
+        row.id,
+        row.state.as_str(),
+        row.kind,
+        row.payload["message_id"].as_str().unwrap_or("-"),
+        row.payload["to"].as_str().unwrap_or("-"),
+        mask_url(&row.destination),
+        row.tries,
+        if row.tries == 1 { "y" } else { "ies" },
+        if row.state == OutboxState::Pending {
+            format!(", next {}", rfc3339_ms(row.next_ms))
+        } else {
+            String::new()
+        },
+        row.last_error
+            .as_deref()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default()
+    )
+}
+
+/// Milliseconds since the Unix epoch as the store prints times.
+fn rfc3339_ms(ms: i64) -> String {
+    mm7_model::DateTime::from_unix(ms.div_euclid(1000))
+        .map_or_else(|| ms.to_string(), |t| t.as_str().to_owned())
 }

@@ -24,9 +24,13 @@ Examples:
   mm7 deliver --url http://127.0.0.1:7008/mm7 --from 15551234567 --to 63901 --text hi
 
 Prints on standard output one JSON line per message received: what `mm7 decode` prints for
-it, plus \"store\", its folder. Messages are stored in DIR (default: $XDG_DATA_HOME/mm7/vasp,
-else ~/.local/share/mm7/vasp) as request.http, message.json and attachments/. The address
-and store are printed on standard error at start. Runs until interrupted.")]
+it, plus \"id\", its row in the store (`mm7 store show DIR ID`), and one JSON line per
+answer given (\"event\": \"Answered\", refusals included). Messages are committed to the
+store in DIR (default: $XDG_DATA_HOME/mm7/vasp, else ~/.local/share/mm7/vasp; one SQLite
+database) before they are answered; `mm7 store list DIR` lists them and `mm7 store export`
+writes request.http, message.json and attachments/. The address and store are printed on
+standard error at start. Runs until SIGINT or SIGTERM, then finishes the requests in flight
+and exits 0.")]
 pub(crate) struct VaspArgs {
     /// The address to listen on (port 0 picks a free one).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7008")]
@@ -47,7 +51,7 @@ pub(crate) fn run(args: &VaspArgs) -> Result<(), CliError> {
 /// Binds, and serves on a task of the current runtime.
 pub(crate) async fn start(settings: ServerSettings, events: Events) -> Result<Running, CliError> {
     let config = settings.config(Role::Vasp);
-    serve::start("vasp", &settings, config, |keeper| {
+    serve::start("vasp", &settings, config, &events.clone(), |keeper| {
         Vasp(Arc::new(State { keeper, events }))
     })
     .await
@@ -63,24 +67,30 @@ struct Vasp(Arc<State>);
 
 impl Vasp {
     /// Stores and reports a request; `summary` is the readable line's text.
-    fn receive<T: Clone + Into<mm7_model::Message>>(
+    async fn receive<T: Clone + Into<mm7_model::Message>>(
         &self,
         inbound: &Inbound<T>,
         summary: String,
     ) -> HandlerResult<()> {
         let state = &self.0;
-        let stored = state.keeper.keep(inbound)?;
-        let mut line = stored.report;
+        let kept = state
+            .keeper
+            .keep(inbound, None, Vec::new(), Vec::new())
+            .await?;
+        let mut line = kept.report;
+        let id = kept.accepted.id;
         if let Value::Object(map) = &mut line {
-            map.insert(
-                "store".to_owned(),
-                Value::from(stored.dir.display().to_string()),
-            );
+            map.insert("id".to_owned(), Value::from(id));
+            map.insert("duplicate".to_owned(), Value::from(kept.accepted.duplicate));
         }
-        state.events.emit(
-            &format!("{summary}; stored in {}", stored.dir.display()),
-            line,
-        );
+        let note = if kept.accepted.duplicate {
+            " (a retry: already stored)"
+        } else {
+            ""
+        };
+        state
+            .events
+            .emit(&format!("{summary}; store id {id}{note}"), line);
         Ok(())
     }
 }
@@ -96,7 +106,7 @@ impl Handler for Vasp {
             req.subject.as_deref().unwrap_or(""),
             if parts == 1 { "" } else { "s" }
         );
-        self.receive(&inbound, summary)?;
+        self.receive(&inbound, summary).await?;
         Ok(DeliverRsp::new(
             inbound.mm7_version.clone(),
             Status::success(),
@@ -112,14 +122,14 @@ impl Handler for Vasp {
             "DeliveryReportReq for MessageID {}: {} to {}",
             req.message_id, req.mm_status, req.recipient.value
         );
-        self.receive(&inbound, summary)?;
+        self.receive(&inbound, summary).await?;
         Ok(DeliveryReportRsp::success(inbound.mm7_version.clone()))
     }
 
     async fn read_reply(&self, inbound: Inbound<ReadReplyReq>) -> HandlerResult<ReadReplyRsp> {
         let req = &inbound.request;
         let summary = format!("ReadReplyReq for MessageID {}", req.message_id);
-        self.receive(&inbound, summary)?;
+        self.receive(&inbound, summary).await?;
         Ok(ReadReplyRsp::success(inbound.mm7_version.clone()))
     }
 }

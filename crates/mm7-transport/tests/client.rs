@@ -229,6 +229,7 @@ async fn http_401_403_413_and_other_statuses() {
                     status,
                     content_type,
                     excerpt,
+                    ..
                 } = &e
                 else {
                     unreachable!()

@@ -1,13 +1,11 @@
 //! The mock MMSC's answers: what it checks, stores and reports of each request.
 
-use std::collections::HashMap;
-use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use mm7_model::{
     Address, CancelReq, CancelRsp, Part, ReplaceReq, ReplaceRsp, StatusCode, SubmitReq, SubmitRsp,
 };
+use mm7_store::NewPart;
 use mm7_transport::profile::Violation;
 use mm7_transport::server::{Handler, HandlerError, HandlerResult, Inbound};
 use serde_json::json;
@@ -18,34 +16,24 @@ use crate::client;
 use crate::events::Events;
 use crate::serve::Keeper;
 
-/// What the handler and the delivery reports it schedules share.
+/// What the handler shares with the outbox sender.
 pub(super) struct State {
-    keeper: Keeper,
+    pub(super) keeper: Keeper,
     pub(super) events: Events,
     pub(super) settings: Settings,
-    run_id: String,
-    next_id: AtomicU64,
-    /// MessageID → whether it was cancelled.
-    messages: Mutex<HashMap<String, bool>>,
 }
 
 /// The mock MMSC's handler.
 #[derive(Clone)]
-pub(super) struct Mmsc(Arc<State>);
+pub(super) struct Mmsc(pub(super) Arc<State>);
 
 impl Mmsc {
-    /// A handler keeping requests with `keeper`, its MessageIDs unique to this run.
+    /// A handler keeping requests with `keeper`.
     pub(super) fn new(keeper: Keeper, events: Events, settings: Settings) -> Mmsc {
-        let run_id = client::now()
-            .map(|t| format!("{:x}", t.to_unix()))
-            .unwrap_or_default();
         Mmsc(Arc::new(State {
             keeper,
             events,
             settings,
-            run_id,
-            next_id: AtomicU64::new(1),
-            messages: Mutex::new(HashMap::new()),
         }))
     }
 }
@@ -88,9 +76,9 @@ impl State {
         );
     }
 
-    /// Stores, next to a submission without SMIL, the presentation its provider's MMSC
-    /// would generate for it (optus, ezitxt).
-    fn store_generated_smil(&self, inbound: &Inbound<SubmitReq>, dir: &Path) -> HandlerResult<()> {
+    /// The presentation the provider's MMSC would generate for a submission without SMIL
+    /// (optus, ezitxt), to store with it as `generated.smil`.
+    fn generated_smil(&self, inbound: &Inbound<SubmitReq>) -> Option<NewPart> {
         let profile = self.settings.profile;
         let tx = &inbound.transaction_id;
         // The presentation references the media parts, not the multipart that holds them.
@@ -100,22 +88,20 @@ impl State {
             .flat_map(Part::leaves)
             .cloned()
             .collect();
-        let (human, value) = match profile.generated_smil(&leaves) {
-            Ok(None) => return Ok(()),
+        let (part, human, value) = match profile.generated_smil(&leaves) {
+            Ok(None) => return None,
             Ok(Some(smil)) => {
-                let path = dir.join("generated.smil");
-                let data = smil.data().map(|d| d.as_ref()).unwrap_or_default();
-                crate::io::write_file(&path, data).map_err(|e| {
-                    HandlerError::server_error(format!("cannot store the message: {e}"))
-                })?;
+                let data = smil.data().cloned().unwrap_or_default();
                 (
-                    format!("generated a SMIL presentation: {}", path.display()),
+                    Some(NewPart::new("generated.smil", "application/smil", data)),
+                    "generated a SMIL presentation (generated.smil)".to_owned(),
                     json!({"event": "GeneratedSmil", "profile": profile.name(),
-                           "transaction_id": tx, "generated_smil": path}),
+                           "transaction_id": tx, "generated_smil": "generated.smil"}),
                 )
             }
             // The provider's MMSC would deliver the message without a presentation.
             Err(e) => (
+                None,
                 format!("no SMIL presentation generated: {e}"),
                 json!({"event": "GeneratedSmil", "profile": profile.name(),
                        "transaction_id": tx, "error": e.to_string()}),
@@ -125,59 +111,51 @@ impl State {
             &format!("SubmitReq {tx} under the {profile} profile: {human}"),
             value,
         );
-        Ok(())
-    }
-
-    /// Whether the message was cancelled since it was submitted.
-    pub(super) fn cancelled(&self, message_id: &str) -> bool {
-        self.messages
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(message_id)
-            .copied()
-            .unwrap_or(false)
-    }
-
-    /// A new MessageID, recorded as not cancelled.
-    fn new_message(&self) -> String {
-        let n = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let message_id = format!("{}-{n:04}", self.run_id);
-        self.messages
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(message_id.clone(), false);
-        message_id
+        part
     }
 
     /// Stores a request (`operation`) about the submission `message_id`, applies it with
     /// `apply` (which says whether the MessageID is known), reports it (`done` when known),
     /// and refuses it when the MessageID is unknown.
-    fn on_submission<T: Clone + Into<mm7_model::Message>>(
+    async fn on_submission<T: Clone + Into<mm7_model::Message>>(
         &self,
         operation: &str,
         inbound: &Inbound<T>,
         message_id: &str,
-        apply: impl FnOnce(&mut HashMap<String, bool>) -> bool,
+        cancel: bool,
         done: &str,
     ) -> HandlerResult<()> {
-        let stored = self.keeper.keep(inbound)?;
-        let known = apply(&mut self.messages.lock().unwrap_or_else(PoisonError::into_inner));
+        let kept = self
+            .keeper
+            .keep(inbound, None, Vec::new(), Vec::new())
+            .await?;
+        let store = &self.keeper.store;
+        let known = if cancel {
+            store.cancel_outbox(message_id).await.map(|n| n.is_some())
+        } else {
+            store.knows(message_id).await
+        }
+        .map_err(|error| {
+            tracing::error!(%error, "cannot read the store");
+            HandlerError::server_error("the store could not be read")
+        })?;
         self.events.emit(
             &format!(
-                "{operation} {} for {message_id}: {}",
+                "{operation} {} for {message_id}: {} (store id {})",
                 inbound.transaction_id,
                 if known {
                     done
                 } else {
                     "unknown MessageID (2005)"
-                }
+                },
+                kept.accepted.id
             ),
             json!({
                 "event": operation,
                 "transaction_id": inbound.transaction_id,
                 "message_id": message_id,
                 "known": known,
-                "store": stored.dir,
+                "id": kept.accepted.id,
             }),
         );
         if !known {
@@ -191,22 +169,41 @@ impl Handler for Mmsc {
     async fn submit(&self, inbound: Inbound<SubmitReq>) -> HandlerResult<SubmitRsp> {
         let state = &self.0;
         let notes = state.screen(&inbound)?;
-        let stored = state.keeper.keep(&inbound)?;
+        let message_id = mm7_store::new_message_id().map_err(|error| {
+            tracing::error!(%error, "no MessageID");
+            HandlerError::server_error("no MessageID could be made")
+        })?;
+        let recipients: Vec<Address> = inbound.request.recipients.iter().cloned().collect();
+        let outbox = report::rows(state, &inbound, &message_id, &recipients);
+        let extra: Vec<NewPart> = state.generated_smil(&inbound).into_iter().collect();
+        let kept = state
+            .keeper
+            .keep(&inbound, Some(message_id), outbox, extra)
+            .await?;
+        let message_id = kept.accepted.message_id.clone().unwrap_or_default();
+        if kept.accepted.duplicate {
+            state.events.emit(
+                &format!(
+                    "SubmitReq {} repeated (a retry): answered again with MessageID {message_id}, nothing new stored",
+                    inbound.transaction_id
+                ),
+                json!({"event": "SubmitRetry", "transaction_id": inbound.transaction_id,
+                       "message_id": message_id, "id": kept.accepted.id}),
+            );
+            return Ok(SubmitRsp::success(inbound.mm7_version.clone(), message_id));
+        }
         for note in &notes {
             state.note(&inbound.transaction_id, note);
         }
-        state.store_generated_smil(&inbound, &stored.dir)?;
-        let message_id = state.new_message();
-        let recipients: Vec<Address> = inbound.request.recipients.iter().cloned().collect();
         let names: Vec<&str> = recipients.iter().map(|a| a.value.as_str()).collect();
-        let parts = stored.report["attachments"].as_array().map_or(0, Vec::len);
+        let parts = kept.report["attachments"].as_array().map_or(0, Vec::len);
         state.events.emit(
             &format!(
-                "SubmitReq {} to {} ({parts} part{}) → MessageID {message_id}, stored in {}",
+                "SubmitReq {} to {} ({parts} part{}) → MessageID {message_id}, store id {}",
                 inbound.transaction_id,
                 names.join(", "),
                 if parts == 1 { "" } else { "s" },
-                stored.dir.display()
+                kept.accepted.id
             ),
             json!({
                 "event": "SubmitReq",
@@ -214,36 +211,32 @@ impl Handler for Mmsc {
                 "message_id": message_id,
                 "recipients": names,
                 "attachments": parts,
-                "store": stored.dir,
+                "id": kept.accepted.id,
             }),
         );
-        report::schedule(&self.0, &inbound, &message_id, recipients);
+        report::say_without_callback(state, &inbound, &message_id);
         Ok(SubmitRsp::success(inbound.mm7_version.clone(), message_id))
     }
 
     async fn cancel(&self, inbound: Inbound<CancelReq>) -> HandlerResult<CancelRsp> {
-        let message_id = &inbound.request.message_id;
-        let cancel = |messages: &mut HashMap<String, bool>| {
-            messages
-                .get_mut(message_id)
-                .map(|cancelled| *cancelled = true)
-                .is_some()
-        };
+        let message_id = inbound.request.message_id.clone();
         self.0
-            .on_submission("CancelReq", &inbound, message_id, cancel, "cancelled")?;
+            .on_submission("CancelReq", &inbound, &message_id, true, "cancelled")
+            .await?;
         Ok(CancelRsp::success(inbound.mm7_version.clone()))
     }
 
     async fn replace(&self, inbound: Inbound<ReplaceReq>) -> HandlerResult<ReplaceRsp> {
-        let message_id = &inbound.request.message_id;
-        let known = |messages: &mut HashMap<String, bool>| messages.contains_key(message_id);
-        self.0.on_submission(
-            "ReplaceReq",
-            &inbound,
-            message_id,
-            known,
-            "content replaced",
-        )?;
+        let message_id = inbound.request.message_id.clone();
+        self.0
+            .on_submission(
+                "ReplaceReq",
+                &inbound,
+                &message_id,
+                false,
+                "content replaced",
+            )
+            .await?;
         Ok(ReplaceRsp::success(inbound.mm7_version.clone()))
     }
 }

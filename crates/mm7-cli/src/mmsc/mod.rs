@@ -5,11 +5,13 @@
 //! every request, and after a delay reports delivery to each recipient with a
 //! `DeliveryReportReq` to the callback URL, under the callback retry policy.
 //!
-//! [`options`] reads the command line, [`handler`] answers the requests, and [`report`]
-//! pushes the delivery reports.
+//! [`options`] reads the command line, [`handler`] answers the requests, [`report`] says
+//! which callbacks a submission owes (outbox rows committed with it), and [`outbox`] sends
+//! them.
 
 mod handler;
 mod options;
+mod outbox;
 mod report;
 
 use mm7_transport::server::Role;
@@ -34,8 +36,11 @@ pub(crate) fn run(args: &MmscArgs) -> Result<(), CliError> {
 pub(crate) async fn start(settings: Settings, events: Events) -> Result<Running, CliError> {
     let server = settings.server.clone();
     let config = settings.profile.server_config(server.config(Role::Mmsc));
-    serve::start("mmsc", &server, config, |keeper| {
-        handler::Mmsc::new(keeper, events, settings)
+    serve::start("mmsc", &server, config, &events.clone(), |keeper| {
+        let mmsc = handler::Mmsc::new(keeper, events, settings);
+        // The outbox sender resumes what the store holds pending, from an earlier run too.
+        tokio::spawn(outbox::run(std::sync::Arc::clone(&mmsc.0)));
+        mmsc
     })
     .await
 }

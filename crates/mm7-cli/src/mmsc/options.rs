@@ -30,13 +30,18 @@ tries, 5 minutes apart, 10 s each) and version (optus, ezitxt: REL-6-MM7-1-4 wit
 stores the SMIL presentation optus and ezitxt generate for a message without one
 (generated.smil), and listens on the provider's path (vibes: /mms/mm7/submit).
 
-Every request is stored in DIR (default: $XDG_DATA_HOME/mm7/mmsc, else
-~/.local/share/mm7/mmsc) as request.http (credentials masked), message.json (what
-`mm7 decode` prints) and attachments/. A delivery report goes to each recipient's
-callback: the request's X-Vibes-DlrCallbackUrl header, else --callback-url; none is sent
-when the SubmitReq says <DeliveryReport>false</DeliveryReport>. The address and store are
-printed on standard error at start; one line per event on standard output (--json: JSON).
-Runs until interrupted.")]
+Every request is committed to the store in DIR (default: $XDG_DATA_HOME/mm7/mmsc, else
+~/.local/share/mm7/mmsc; one SQLite database, mm7.sqlite3) before it is answered: the
+request as received (credentials masked), what `mm7 decode` prints, and its attachments.
+`mm7 store list DIR`, `show`, `export` and `outbox` read it. A retry of a request (same user
+and TransactionID within --retry-window) gets the first answer again. A delivery report
+goes to each recipient's callback: the request's X-Vibes-DlrCallbackUrl header, else
+--callback-url; none is sent when the SubmitReq says <DeliveryReport>false</DeliveryReport>.
+Reports are outbox rows committed with the submission: they survive a restart, are tried
+again after a failure that may pass (doubling waits from --callback-interval), and are kept
+as failed after the last try (`mm7 store outbox DIR --retry` sends them again). One line per
+answer and event on standard output (--json: JSON). Runs until SIGINT or SIGTERM, then
+finishes the requests in flight and exits 0.")]
 pub(crate) struct MmscArgs {
     /// The address to listen on (port 0 picks a free one).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7007")]
@@ -58,6 +63,10 @@ pub(crate) struct MmscArgs {
     /// The wait between tries of a delivery report [default: 5m, the providers' policy].
     #[arg(long, value_name = "DURATION", value_parser = opts::parse_duration)]
     callback_interval: Option<Duration>,
+    /// Sends a ReadReplyReq (status Read) this long after a submission that asked for one
+    /// (`<ReadReply>true</ReadReply>`); none without this option.
+    #[arg(long, value_name = "DURATION", value_parser = opts::parse_duration)]
+    read_reply_after: Option<Duration>,
     /// Answers as this provider does: generic, vibes, sinch (or mblox), optus, ezitxt.
     #[arg(long, value_name = "NAME")]
     profile: Option<Profile>,
@@ -87,6 +96,7 @@ pub(crate) struct Settings {
     pub(crate) callback_url: Option<String>,
     pub(crate) callback: CallbackPolicy,
     pub(crate) profile: Profile,
+    pub(crate) read_reply_after: Option<Duration>,
 }
 
 impl From<&MmscArgs> for Settings {
@@ -98,6 +108,7 @@ impl From<&MmscArgs> for Settings {
             callback_url: args.callback_url.clone(),
             callback: callback_policy(args),
             profile: args.profile.unwrap_or_default(),
+            read_reply_after: args.read_reply_after,
         }
     }
 }

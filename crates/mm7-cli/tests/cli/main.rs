@@ -2,9 +2,12 @@
 //! on 127.0.0.1 only, with temporary directories for anything written.
 
 mod answers;
+mod crash;
 mod decode;
+mod disk;
 mod encode;
 mod net;
+mod outbox;
 mod profile;
 mod senders;
 mod support;

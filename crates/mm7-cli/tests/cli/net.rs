@@ -1,12 +1,13 @@
 //! The networked subcommands against each other on 127.0.0.1: send → mmsc → delivery report
 //! → vasp, deliver → vasp, cancel and replace, the demo, and the failures a user meets.
 
-use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::support::{CREDENTIALS, Server, TempDir, closed_port, folders, json_line, run, s, send};
+use crate::support::{
+    CREDENTIALS, Server, TempDir, closed_port, exported, folders, json_line, run, s, send,
+};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -78,7 +79,7 @@ fn send_to_the_mmsc_and_the_delivery_report_reaches_the_vasp() {
         assert_eq!(event["delivered"], true, "{event}");
         assert_eq!(event["mm_status"], "Retrieved");
     }
-    let stored = Path::new(events[0]["store"].as_str().unwrap());
+    let stored = exported(&dir.join("mmsc"), &events[0]);
     let report: Value =
         serde_json::from_slice(&std::fs::read(stored.join("message.json")).unwrap()).unwrap();
     assert_eq!(report["body"]["Subject"], "Saturn");
@@ -109,7 +110,7 @@ fn send_to_the_mmsc_and_the_delivery_report_reaches_the_vasp() {
         assert_eq!(received["body"]["MessageID"], message_id.as_str());
         assert_eq!(received["body"]["MMStatus"], "Retrieved");
         assert!(
-            Path::new(received["store"].as_str().unwrap())
+            exported(&dir.join("vasp"), &received)
                 .join("request.http")
                 .is_file()
         );
@@ -170,7 +171,7 @@ fn deliver_reaches_the_vasp_with_its_attachments() {
     );
     assert_eq!(received["body"]["Sender"]["Number"], "15551234567");
     assert_eq!(received["body"]["Subject"], "Re: Saturn");
-    let store = Path::new(received["store"].as_str().unwrap());
+    let store = exported(&dir.join("vasp"), &received);
     assert_eq!(
         std::fs::read(store.join("attachments/01-saturn.gif")).unwrap(),
         std::fs::read(&gif).unwrap()

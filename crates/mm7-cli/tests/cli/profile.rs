@@ -218,7 +218,7 @@ fn the_mock_mmsc_stores_the_smil_optus_generates() {
     assert_eq!(vcard_lines, 1, "{}", out.stderr);
     let stored = folders(&store);
     assert_eq!(stored.len(), 1, "{stored:?}");
-    let smil = std::fs::read_to_string(store.join(&stored[0]).join("generated.smil"))
+    let smil = std::fs::read_to_string(store.join(&stored[0]).join("attachments/generated.smil"))
         .expect("a generated presentation");
     assert!(
         smil.contains("cid:card.vcf") && smil.contains("cid:text.txt"),

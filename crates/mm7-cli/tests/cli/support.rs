@@ -45,14 +45,54 @@ pub(crate) fn json_line(line: &str) -> serde_json::Value {
     serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"))
 }
 
-/// The names in the folder `dir`, which must exist, sorted.
+/// The names in the folder `dir`, which must exist, sorted. For a store folder (of `mm7 mmsc`
+/// or `mm7 vasp`), each message is first exported with `mm7 store export` into a folder of
+/// that store named `NNNN-Operation`, and those names are returned.
 pub(crate) fn folders(dir: &Path) -> Vec<String> {
+    if dir.join("mm7.sqlite3").is_file() {
+        let out = run(&["store", "list", s(dir), "--json"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        return out
+            .stdout_text()
+            .lines()
+            .map(|line| {
+                let message = json_line(line);
+                let id = message["id"].as_i64().expect("an id");
+                let name = format!("{id:04}-{}", message["operation"].as_str().unwrap());
+                export(dir, id, &dir.join(&name));
+                name
+            })
+            .collect();
+    }
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
     names
+}
+
+/// Exports the message `id` of the store `dir` into `out` with `mm7 store export`, and gives
+/// `out`.
+pub(crate) fn export(dir: &Path, id: i64, out: &Path) -> PathBuf {
+    let done = run(&["store", "export", s(dir), &id.to_string(), s(out)]);
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    out.to_owned()
+}
+
+/// Exports the message a server's event names by its `id` into a folder beside the store.
+pub(crate) fn exported(dir: &Path, event: &serde_json::Value) -> PathBuf {
+    let id = event["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no id in {event}"));
+    export(dir, id, &dir.with_extension(format!("export-{id}")))
+}
+
+/// Whether a server's output line reports an answer (`Answered`), which the tests reading the
+/// servers' own events pass over.
+fn is_answer_line(line: &str) -> bool {
+    line.contains(" → HTTP ")
+        || serde_json::from_str::<serde_json::Value>(line).is_ok_and(|v| v["event"] == "Answered")
 }
 
 /// The `mm7` command, with no user data directory of its own.
@@ -201,6 +241,9 @@ pub(crate) struct Server {
     child: Child,
     pub(crate) url: String,
     stdout: Receiver<String>,
+    /// Kept so that standard error is read for as long as the server runs: a server whose
+    /// standard error is closed fails its writes there.
+    stderr: Receiver<String>,
 }
 
 impl Server {
@@ -222,19 +265,35 @@ impl Server {
 
     /// Starts `mm7 ARGS` and waits (10 s at most) for its `listening on URL` line.
     pub(crate) fn start(args: &[&str]) -> Server {
-        let mut child = mm7().args(args).spawn().expect("spawn mm7");
+        Server::spawned(mm7().args(args).spawn().expect("spawn mm7"), args)
+    }
+
+    /// Starts `PROGRAM ARGS` (which runs `mm7`, e.g. through a shell) as [`Server::start`].
+    pub(crate) fn start_command(program: &str, args: &[&str]) -> Server {
+        let child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        Server::spawned(child, args)
+    }
+
+    fn spawned(mut child: Child, args: &[&str]) -> Server {
         let stdout = lines_of(child.stdout.take().expect("piped stdout"));
         let stderr = lines_of(child.stderr.take().expect("piped stderr"));
         let mut server = Server {
             child,
             url: String::new(),
             stdout,
+            stderr,
         };
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut seen = Vec::new();
         while server.url.is_empty() {
             let left = deadline.saturating_duration_since(Instant::now());
-            match stderr.recv_timeout(left) {
+            match server.stderr.recv_timeout(left) {
                 Ok(line) => {
                     if let Some(rest) = line.split(" listening on ").nth(1) {
                         server.url = rest
@@ -251,8 +310,25 @@ impl Server {
         server
     }
 
-    /// The next line on standard output, waiting at most `limit`.
+    /// The next line on standard output that is not an answer line, waiting at most
+    /// `limit`.
     pub(crate) fn next_line(&self, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            let line = self.next_any_line(deadline.saturating_duration_since(Instant::now()));
+            if !is_answer_line(&line) {
+                return line;
+            }
+        }
+    }
+
+    /// The next line on standard output if one is there already.
+    pub(crate) fn try_line(&self) -> Result<String, std::sync::mpsc::TryRecvError> {
+        self.stdout.try_recv()
+    }
+
+    /// The next line on standard output, answer lines included, waiting at most `limit`.
+    pub(crate) fn next_any_line(&self, limit: Duration) -> String {
         self.stdout
             .recv_timeout(limit)
             .unwrap_or_else(|_| panic!("no output from the server within {limit:?}"))
@@ -264,6 +340,31 @@ impl Server {
         (0..n)
             .map(|_| self.next_line(deadline.saturating_duration_since(Instant::now())))
             .collect()
+    }
+}
+
+impl Server {
+    /// Kills the server with SIGKILL (no chance to finish anything) and waits for it.
+    pub(crate) fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// The server's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits (at most `limit`) for the server to exit by itself, and gives its exit status.
+    pub(crate) fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 }
 
@@ -292,4 +393,14 @@ fn lines_of(reader: impl Read + Send + 'static) -> Receiver<String> {
 pub(crate) fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("address").port()
+}
+
+/// Says loudly that a test (or part of one) did not run for lack of `what`; fails under CI.
+#[allow(clippy::print_stderr)] // the SKIPPED line is the point: it must be seen
+pub(crate) fn skipped(test: &str, what: &str) {
+    eprintln!("SKIPPED {test}: {what}");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test} needs {what} under CI"
+    );
 }

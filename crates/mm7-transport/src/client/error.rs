@@ -111,6 +111,9 @@ pub enum ClientError {
         content_type: String,
         /// The start of the body (at most [`EXCERPT_LIMIT`] bytes, read as UTF-8 lossily).
         excerpt: String,
+        /// The wait the peer asked for in a `Retry-After` header (in seconds; an HTTP date
+        /// is not read), if any.
+        retry_after: Option<Duration>,
     },
     /// The answer's body is larger than the client accepts.
     #[error("HTTP {status}: the answer is larger than {limit} bytes")]
@@ -302,6 +305,14 @@ impl ClientError {
         }
     }
 
+    /// The wait before trying again that the peer asked for (`Retry-After` on a 503 or 429).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ClientError::Http { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
     /// The MM7 status code of an MM7 error, of a Fault's error response, or of an answer of
     /// another operation than the one expected.
     pub fn status_code(&self) -> Option<StatusCode> {
@@ -355,6 +366,7 @@ mod tests {
             status,
             content_type: String::new(),
             excerpt: String::new(),
+            retry_after: None,
         };
         assert!(http(http::StatusCode::BAD_GATEWAY).is_retryable());
         assert!(http(http::StatusCode::TOO_MANY_REQUESTS).is_retryable());
@@ -393,6 +405,7 @@ mod tests {
             status: http::StatusCode::INTERNAL_SERVER_ERROR,
             content_type: "text/html; charset=utf-8".into(),
             excerpt: page,
+            retry_after: None,
         };
         assert_eq!(
             error.to_string(),
@@ -410,6 +423,7 @@ mod tests {
             status: http::StatusCode::BAD_GATEWAY,
             content_type: String::new(),
             excerpt: String::new(),
+            retry_after: None,
         };
         assert_eq!(empty.to_string(), "HTTP 502 Bad Gateway: (empty body)");
         // A cut-off page: no closing tag, no panic.

@@ -370,6 +370,7 @@ impl Client {
                         status,
                         content_type,
                         excerpt: excerpt(&read.bytes, EXCERPT_LIMIT),
+                        retry_after: retry_after(&parts.headers),
                     }),
                 }
             }
@@ -381,10 +382,23 @@ impl Client {
                     status,
                     content_type,
                     excerpt: excerpt(&read.bytes, EXCERPT_LIMIT),
+                    retry_after: retry_after(&parts.headers),
                 })
             }
         }
     }
+}
+
+/// A `Retry-After` header's delay in seconds (RFC 9110 §10.2.3), at most a day.
+fn retry_after(headers: &http::HeaderMap) -> Option<std::time::Duration> {
+    let seconds: u64 = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(std::time::Duration::from_secs(seconds.min(86_400)))
 }
 
 /// Tells a decoded answer's outcome: the expected operation, the TransactionID, the status.
@@ -460,6 +474,7 @@ fn judge<R: Operation>(
             status: http_status,
             content_type,
             excerpt: excerpt(&body, EXCERPT_LIMIT),
+            retry_after: None,
         });
     }
     if !id_matches {

@@ -270,7 +270,8 @@ mod tests {
         assert!(p.should_retry(&ClientError::Http {
             status: http::StatusCode::SERVICE_UNAVAILABLE,
             content_type: String::new(),
-            excerpt: String::new()
+            excerpt: String::new(),
+            retry_after: None,
         }));
         assert!(!p.should_retry(&ClientError::Unauthorized {
             challenge: None,

@@ -8,6 +8,7 @@ use mm7_soap::{DecodeOptions, EncodeOptions, PrefixStyle};
 
 use crate::auth::Credentials;
 use crate::server::IpRange;
+use crate::server::observe::{Answered, Observer};
 
 /// The side of MM7 a server plays, which decides how it answers errors (TS 23.140 §9.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,6 +53,8 @@ pub struct ServerConfig {
     pub(crate) decode: DecodeOptions,
     pub(crate) encode: EncodeOptions,
     pub(crate) tls: Option<Arc<rustls::ServerConfig>>,
+    pub(crate) max_connections_per_peer: usize,
+    pub(crate) observer: Option<Observer>,
 }
 
 impl ServerConfig {
@@ -79,6 +82,8 @@ impl ServerConfig {
                 ..EncodeOptions::default()
             },
             tls: None,
+            max_connections_per_peer: 256,
+            observer: None,
         }
     }
 
@@ -141,6 +146,36 @@ impl ServerConfig {
     #[must_use]
     pub fn with_max_connections(mut self, connections: usize) -> ServerConfig {
         self.max_connections = connections.max(1);
+        self
+    }
+
+    /// The most connections one IP address may hold at once (default 256, at least 1). A
+    /// connection past it is closed as soon as it is accepted, so that one peer holding idle
+    /// connections cannot keep the others waiting in the listen backlog.
+    #[must_use]
+    pub fn with_max_connections_per_peer(mut self, connections: usize) -> ServerConfig {
+        self.max_connections_per_peer = connections.max(1);
+        self
+    }
+
+    /// Calls `observer` with every answer the server gives: successes, Faults and the bare
+    /// HTTP refusals (401, 403, 405, 408, 413, and the 431 hyper answers for headers too
+    /// large), for a server that reports each one. It runs on the request's task: keep it
+    /// short.
+    ///
+    /// ```
+    /// use mm7_transport::server::{Role, ServerConfig};
+    ///
+    /// let config = ServerConfig::new(Role::Vasp)
+    ///     .with_observer(|answered| eprintln!("{} {:?}", answered.http_status, answered.peer));
+    /// # let _ = config;
+    /// ```
+    #[must_use]
+    pub fn with_observer(
+        mut self,
+        observer: impl Fn(&Answered) + Send + Sync + 'static,
+    ) -> ServerConfig {
+        self.observer = Some(Observer(Arc::new(observer)));
         self
     }
 

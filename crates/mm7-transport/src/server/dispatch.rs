@@ -16,6 +16,8 @@ pub(crate) struct RequestParts {
     pub(crate) user: Option<String>,
     pub(crate) headers: http::HeaderMap,
     pub(crate) warnings: Vec<mm7_soap::Warning>,
+    pub(crate) raw_head: String,
+    pub(crate) raw_body: bytes::Bytes,
 }
 
 /// Why a handler gave no response.
@@ -55,6 +57,8 @@ pub(crate) async fn dispatch<H: Handler>(
                 user: parts.user,
                 headers: parts.headers,
                 warnings: parts.warnings,
+                raw_head: parts.raw_head,
+                raw_body: parts.raw_body,
             }))
             .await?
             .into()

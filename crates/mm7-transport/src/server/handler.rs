@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 
+use bytes::Bytes;
 use http::HeaderMap;
 use mm7_model::{
     CancelReq, CancelRsp, DeliverReq, DeliverRsp, DeliveryReportReq, DeliveryReportRsp,
@@ -46,6 +47,13 @@ pub struct Inbound<T> {
     pub headers: HeaderMap,
     /// What the decoder accepted leniently.
     pub warnings: Vec<Warning>,
+    /// The request line and headers as received, as text, with the credentials of an
+    /// `Authorization` header masked (`Basic ********`): with [`Inbound::raw_body`], the
+    /// request byte for byte, for a server that keeps what it received.
+    pub raw_head: String,
+    /// The request body as received (the buffer the attachments are slices of: keeping it
+    /// costs no copy).
+    pub raw_body: Bytes,
 }
 
 impl<T: RequestVersion> Inbound<T> {
@@ -67,6 +75,8 @@ impl<T: RequestVersion> Inbound<T> {
             user: None,
             headers: HeaderMap::new(),
             warnings: Vec::new(),
+            raw_head: String::new(),
+            raw_body: Bytes::new(),
         }
     }
 }

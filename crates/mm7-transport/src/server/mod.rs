@@ -51,6 +51,7 @@ mod cidr;
 mod config;
 mod dispatch;
 mod handler;
+mod observe;
 mod run;
 mod service;
 pub mod tls;
@@ -58,6 +59,7 @@ pub mod tls;
 pub use cidr::{IpRange, IpRangeError};
 pub use config::{DEFAULT_BODY_LIMIT, Role, ServerConfig};
 pub use handler::{Handler, HandlerError, HandlerResult, Inbound, RequestVersion};
+pub use observe::Answered;
 pub use run::{RunningServer, Server, ShutdownHandle};
 pub use service::Mm7Service;
 

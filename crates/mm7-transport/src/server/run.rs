@@ -1,9 +1,10 @@
 //! [`Server`]: the listener, the connection cap, TLS, and graceful shutdown.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use hyper::server::conn::http1;
@@ -15,7 +16,45 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
-use crate::server::{Handler, Mm7Service, ServerConfig};
+use crate::server::{Answered, Handler, Mm7Service, ServerConfig};
+
+/// The connections each IP address holds.
+#[derive(Debug, Default, Clone)]
+struct PeerCounts(Arc<Mutex<HashMap<IpAddr, usize>>>);
+
+/// One connection of a peer, counted until dropped.
+struct PeerSlot {
+    counts: PeerCounts,
+    ip: IpAddr,
+}
+
+impl PeerCounts {
+    /// Counts a connection from `ip`, unless it already holds `limit`.
+    fn enter(&self, ip: IpAddr, limit: usize) -> Option<PeerSlot> {
+        let mut counts = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = counts.entry(ip).or_insert(0);
+        if *count >= limit {
+            return None;
+        }
+        *count += 1;
+        Some(PeerSlot {
+            counts: self.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for PeerSlot {
+    fn drop(&mut self) {
+        let mut counts = self.counts.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = counts.get_mut(&self.ip) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                counts.remove(&self.ip);
+            }
+        }
+    }
+}
 
 /// An MM7 server on a TCP listener: HTTP/1.1, or HTTPS when the configuration has TLS.
 ///
@@ -194,6 +233,7 @@ impl<H: Handler> Server<H> {
         };
         let mut stop_signal = std::pin::pin!(stop_signal);
         let permits = Arc::new(Semaphore::new(config.max_connections));
+        let peers = PeerCounts::default();
         let graceful = GracefulShutdown::new();
         let mut connections = JoinSet::new();
         let mut http = http1::Builder::new();
@@ -229,6 +269,11 @@ impl<H: Handler> Server<H> {
                     }
                 },
             };
+            let Some(slot) = peers.enter(peer.ip(), config.max_connections_per_peer) else {
+                // Closed at once: a peer holding idle connections must not fill the server.
+                tracing::warn!(%peer, "per-peer connection limit reached; connection closed");
+                continue;
+            };
             if let Err(error) = stream.set_nodelay(true) {
                 tracing::debug!(%error, "TCP_NODELAY not set");
             }
@@ -238,6 +283,7 @@ impl<H: Handler> Server<H> {
             let tls = tls.clone();
             connections.spawn(async move {
                 let _permit = permit;
+                let _slot = slot;
                 match tls {
                     None => serve(&http, TokioIo::new(stream), service, watcher).await,
                     Some(acceptor) => {
@@ -280,8 +326,25 @@ async fn serve<H, I>(
     H: Handler,
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let observer = service.config().observer.clone();
+    let peer = service.peer();
+    let started = std::time::Instant::now();
     let connection = http.serve_connection(io, service);
     if let Err(error) = watcher.watch(connection).await {
+        if error.is_parse_too_large()
+            && let Some(observer) = observer
+        {
+            // hyper answered 431 itself; the observer hears of it all the same.
+            (observer.0)(&Answered {
+                peer,
+                operation: None,
+                transaction_id: None,
+                http_status: 431,
+                mm7_status: None,
+                reason: "request headers too large".to_owned(),
+                duration: started.elapsed(),
+            });
+        }
         // Timeouts, resets and malformed requests end here; hyper has already answered
         // what it could (400, 431, …).
         tracing::debug!(%error, "connection ended with an error");

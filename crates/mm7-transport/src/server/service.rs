@@ -21,6 +21,7 @@ use crate::auth::Credentials;
 use crate::server::answer::{self, AnswerBody, Echo};
 use crate::server::body::{self, BodyError};
 use crate::server::dispatch::{self, Failure, RequestParts};
+use crate::server::observe::{self, Answered, Outcome};
 use crate::server::{Handler, ServerConfig};
 
 /// The MM7 request service: checks the peer's address, its credentials, the method and the
@@ -101,6 +102,11 @@ impl<H: Handler> Mm7Service<H> {
         }
     }
 
+    /// The peer this service answers, when set.
+    pub(crate) fn peer(&self) -> Option<SocketAddr> {
+        self.peer
+    }
+
     /// The configuration.
     pub fn config(&self) -> &ServerConfig {
         &self.shared.config
@@ -138,7 +144,8 @@ impl<H: Handler> Mm7Service<H> {
         );
         async move {
             let started = Instant::now();
-            let response = respond(&shared, peer, request).await;
+            let mut outcome = Outcome::default();
+            let response = respond(&shared, peer, request, &mut outcome).await;
             let span = tracing::Span::current();
             span.record("http_status", response.status().as_u16());
             span.record(
@@ -146,6 +153,20 @@ impl<H: Handler> Mm7Service<H> {
                 u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             );
             tracing::info!("answered");
+            if let Some(observer) = &shared.config.observer {
+                let status = response.status();
+                (observer.0)(&Answered {
+                    peer,
+                    operation: outcome.operation,
+                    transaction_id: outcome.transaction_id,
+                    http_status: status.as_u16(),
+                    mm7_status: outcome.mm7_status,
+                    reason: outcome
+                        .reason
+                        .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_owned()),
+                    duration: started.elapsed(),
+                });
+            }
             response
         }
         .instrument(span)
@@ -156,6 +177,7 @@ async fn respond<H, B>(
     shared: &Shared<H>,
     peer: Option<SocketAddr>,
     request: Request<B>,
+    outcome: &mut Outcome,
 ) -> Response<AnswerBody>
 where
     H: Handler,
@@ -169,8 +191,10 @@ where
     // Who may call is settled before a byte of the body is read.
     if !config.allowed.is_empty() && !peer.is_some_and(|p| config.is_allowed(p.ip())) {
         tracing::warn!("address not in the allow-list");
+        outcome.reason = Some("address not in the allow-list".into());
         return answer::refusal(HttpStatus::FORBIDDEN, "address not allowed\n");
     }
+    let raw_head = observe::head_text(&request);
     let (mut parts, body) = request.into_parts();
     let user = if config.requires_auth() {
         let given = parts
@@ -182,6 +206,14 @@ where
             None => {
                 // Neither the header nor the user name is logged: both are credentials.
                 tracing::warn!(presented = given.is_some(), "authentication failed");
+                outcome.reason = Some(
+                    if given.is_some() {
+                        "authentication failed"
+                    } else {
+                        "no credentials"
+                    }
+                    .into(),
+                );
                 return answer::unauthorized(&config.realm);
             }
         }
@@ -190,6 +222,7 @@ where
     };
     parts.headers.remove(AUTHORIZATION);
     if parts.method != Method::POST {
+        outcome.reason = Some(format!("method {} is not POST", parts.method));
         return answer::method_not_allowed();
     }
     let declared = parts
@@ -199,6 +232,10 @@ where
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > config.body_limit as u64) {
         tracing::warn!(declared, limit = config.body_limit, "body too large");
+        outcome.reason = Some(format!(
+            "body too large (limit {} bytes)",
+            config.body_limit
+        ));
         return answer::refusal(HttpStatus::PAYLOAD_TOO_LARGE, "body too large\n");
     }
     let body = match tokio::time::timeout_at(deadline, body::collect(body, config.body_limit)).await
@@ -206,14 +243,20 @@ where
         Ok(Ok(body)) => body,
         Ok(Err(BodyError::TooLarge)) => {
             tracing::warn!(limit = config.body_limit, "body too large");
+            outcome.reason = Some(format!(
+                "body too large (limit {} bytes)",
+                config.body_limit
+            ));
             return answer::refusal(HttpStatus::PAYLOAD_TOO_LARGE, "body too large\n");
         }
         Ok(Err(BodyError::Read(error))) => {
             tracing::warn!(%error, "body could not be read");
+            outcome.reason = Some(format!("body could not be read: {error}"));
             return answer::refusal(HttpStatus::BAD_REQUEST, "body could not be read\n");
         }
         Err(_) => {
             tracing::warn!("body not received in time");
+            outcome.reason = Some("body not received in time".into());
             return answer::refusal(HttpStatus::REQUEST_TIMEOUT, "request timed out\n");
         }
     };
@@ -223,6 +266,7 @@ where
         .get(CONTENT_TYPE)
         .map(|v| String::from_utf8_lossy(v.as_bytes()))
         .unwrap_or_default();
+    let raw_body = body.clone();
     let decoded = match mm7_soap::decode(&content_type, body, &config.decode) {
         Ok(decoded) => decoded,
         Err(error) => {
@@ -233,11 +277,14 @@ where
             };
             record_request(
                 &span,
+                outcome,
                 error.operation.as_deref(),
                 echo.transaction_id.as_deref(),
             );
             let code = error.status_code();
             span.record("status", code.get());
+            outcome.mm7_status = Some(code.get());
+            outcome.reason = Some(error.to_string());
             tracing::warn!(%error, "request could not be decoded");
             let text = error.to_string();
             let text = text
@@ -264,6 +311,7 @@ where
     };
     record_request(
         &span,
+        outcome,
         Some(envelope.message.operation_name()),
         Some(&envelope.transaction_id),
     );
@@ -272,6 +320,8 @@ where
         user,
         headers: parts.headers,
         warnings: decoded.warnings,
+        raw_head,
+        raw_body,
     };
     let handled = tokio::time::timeout_at(
         deadline,
@@ -284,6 +334,12 @@ where
                 dispatch::echo_version(&mut message, version);
             }
             let code = message.status().map(|s| s.code);
+            if let Some(status) = message.status() {
+                outcome.reason =
+                    Some(status.text.clone().unwrap_or_else(|| {
+                        status.code.name().map_or_else(String::new, str::to_owned)
+                    }));
+            }
             let reply = Envelope::new(
                 echo.transaction_id.clone().unwrap_or_default(),
                 echo.namespace.clone().unwrap_or_default(),
@@ -293,6 +349,7 @@ where
                 Ok(response) => {
                     if let Some(code) = code {
                         span.record("status", code.get());
+                        outcome.mm7_status = Some(code.get());
                     }
                     return response;
                 }
@@ -328,15 +385,29 @@ where
         }
     };
     span.record("status", error_status.code.get());
+    outcome.mm7_status = Some(error_status.code.get());
+    outcome.reason = Some(error_status.text.clone().unwrap_or_else(|| {
+        error_status
+            .code
+            .name()
+            .map_or_else(String::new, str::to_owned)
+    }));
     answer::fault(config.role, error_status, None, &echo, &config.encode)
 }
 
-fn record_request(span: &tracing::Span, operation: Option<&str>, transaction_id: Option<&str>) {
+fn record_request(
+    span: &tracing::Span,
+    outcome: &mut Outcome,
+    operation: Option<&str>,
+    transaction_id: Option<&str>,
+) {
     if let Some(operation) = operation {
         span.record("operation", operation);
+        outcome.operation = Some(operation.to_owned());
     }
     if let Some(transaction_id) = transaction_id {
         span.record("transaction_id", transaction_id);
+        outcome.transaction_id = Some(transaction_id.to_owned());
     }
 }
 
