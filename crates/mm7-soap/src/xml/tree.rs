@@ -54,6 +54,10 @@ pub struct Tree<'a> {
     nodes: Vec<NodeData<'a>>,
     attrs: Vec<TreeAttribute<'a>>,
     owned: Vec<String>,
+    // Namespace bindings: those in scope at the root (node `NONE`), then those declared on the
+    // descendants, each with the node that declares it. Only QName values (a Fault's
+    // `faultcode`) need them.
+    bindings: Vec<(u32, &'a str, &'a str)>,
 }
 
 /// Bytes of document per element assumed when sizing the node table up front: MM7 elements
@@ -81,6 +85,10 @@ impl<'a> Tree<'a> {
             nodes: Vec::with_capacity(expected.min(max_elements.max(1)).min(MAX_RESERVED)),
             attrs: Vec::new(),
             owned: Vec::new(),
+            bindings: reader
+                .bindings_in_scope()
+                .map(|(prefix, uri)| (NONE, prefix, uri))
+                .collect(),
         };
         tree.push(reader, start, NONE)?;
         // The element being read; its `End` makes its parent current again.
@@ -152,6 +160,15 @@ impl<'a> Tree<'a> {
         let first_attr = offset_u32(self.attrs.len());
         for attr in reader.attributes() {
             if attr.prefix == "xmlns" || (attr.prefix.is_empty() && attr.local == "xmlns") {
+                // The root's own bindings are in the snapshot taken before it.
+                if parent != NONE {
+                    let bound = if attr.prefix.is_empty() {
+                        ""
+                    } else {
+                        attr.local
+                    };
+                    self.bindings.push((index, bound, attr.raw_value.trim()));
+                }
                 continue;
             }
             self.attrs.push(TreeAttribute {
@@ -280,6 +297,38 @@ impl<'t, 'a> TreeNode<'t, 'a> {
             .map(|a| a.value.as_ref())
     }
 
+    /// The namespace URI bound to `prefix` where this element is (`""` for the default
+    /// namespace), for values that are QNames (SOAP 1.1 `faultcode`); `None` when the prefix
+    /// is not bound.
+    pub fn namespace_of(&self, prefix: &str) -> Option<&'a str> {
+        if prefix == "xml" {
+            return Some("http://www.w3.org/XML/1998/namespace");
+        }
+        let bound_on = |node: u32| {
+            self.tree
+                .bindings
+                .iter()
+                .rev()
+                .find(|(on, p, _)| *on == node && same(p, prefix))
+                .map(|(_, _, uri)| *uri)
+        };
+        let mut index = self.index;
+        let found = loop {
+            if let Some(uri) = bound_on(index) {
+                break Some(uri);
+            }
+            if index == NONE {
+                break None;
+            }
+            index = self
+                .tree
+                .nodes
+                .get(index as usize)
+                .map_or(NONE, |n| n.parent);
+        };
+        found.filter(|uri| !uri.is_empty())
+    }
+
     /// The child elements in document order.
     pub fn children(&self) -> Children<'t, 'a> {
         Children {
@@ -360,6 +409,21 @@ mod tests {
         let doc = format!("<R>{}</R>", "<a/>".repeat(200));
         let err = tree(&doc).unwrap_err();
         assert_eq!(err.kind, XmlErrorKind::ElementLimit(100));
+    }
+
+    #[test]
+    fn prefixes_resolve_where_the_element_is() {
+        let doc =
+            r#"<R xmlns:a="urn:a" xmlns="urn:d"><B xmlns:a="urn:b"><C/></B><D xmlns=""/></R>"#;
+        let t = tree(doc).unwrap();
+        let root = t.root();
+        let b = root.child("B").unwrap();
+        let c = b.child("C").unwrap();
+        assert_eq!(root.namespace_of("a"), Some("urn:a"));
+        assert_eq!(c.namespace_of("a"), Some("urn:b"));
+        assert_eq!(c.namespace_of(""), Some("urn:d"));
+        assert_eq!(root.child("D").unwrap().namespace_of(""), None);
+        assert_eq!(c.namespace_of("zz"), None);
     }
 
     #[test]

@@ -291,15 +291,49 @@ fn fault_without_code_or_string_is_read() {
 #[test]
 fn fault_detail_response_name_ignores_case() {
     let (f, ns, warnings) = fault(
-        "<Fault><FaultCode>env:Client</FaultCode><faultstring>x</faultstring><Detail><VaspErrorRsp xmlns='urn:v'>
+        "<Fault xmlns:env='http://schemas.xmlsoap.org/soap/envelope/'><FaultCode>env:Client</FaultCode><faultstring>x</faultstring><Detail><VaspErrorRsp xmlns='urn:v'>
          <MM7Version>5.3.0</MM7Version><Status><StatusCode>4001</StatusCode><StatusText>who</StatusText></Status>
          </VaspErrorRsp></Detail></Fault>",
     );
     assert!(warnings.is_empty(), "{warnings:?}");
-    assert_eq!(f.faultcode, "env:Client");
+    assert_eq!(f.faultcode, "Client");
     assert_eq!(ns.as_deref(), Some("urn:v"));
     let Some(FaultDetail::VaspErrorRsp(r)) = f.detail else {
         panic!()
     };
     assert_eq!(r.status.code, StatusCode::IMPROPER_IDENTIFICATION);
+}
+
+#[test]
+fn faultcode_is_kept_by_meaning() {
+    let env = "xmlns:s='http://schemas.xmlsoap.org/soap/envelope/'";
+    for (doc, code, warned) in [
+        (
+            format!("<Fault {env}><faultcode>Client</faultcode></Fault>"),
+            "Client",
+            false,
+        ),
+        (
+            format!("<Fault {env}><faultcode> s:Server.Busy </faultcode></Fault>"),
+            "Server.Busy",
+            false,
+        ),
+        (
+            "<Fault><faultcode xmlns:q='urn:vendor'>q:Throttled</faultcode></Fault>".to_string(),
+            "{urn:vendor}Throttled",
+            false,
+        ),
+        (
+            "<Fault><faultcode>nowhere:Client</faultcode></Fault>".to_string(),
+            "Client",
+            true,
+        ),
+    ] {
+        let (f, _, warnings) = fault(&doc);
+        assert_eq!(f.faultcode, code, "{doc}");
+        let prefix_warning = warnings
+            .iter()
+            .any(|w| matches!(w, Warning::Lenient(w) if w.contains("bound nowhere")));
+        assert_eq!(prefix_warning, warned, "{doc}: {warnings:?}");
+    }
 }
