@@ -6,7 +6,9 @@
 //! | XML that is not well-formed, a refused DOCTYPE, an encoding we cannot read, XML limits | 2007 Message format corrupt | the SOAP part cannot be read at all |
 //! | MIME that cannot be split (no boundary, no root part, bad headers) | 2007 Message format corrupt | the same, one layer down |
 //! | MIME limits (parts, nesting, header size), content that `Content@href` names but the message lacks, an undecodable transfer encoding | 2004 Multimedia content refused | TS 23.140: "the content … indicated by the Content element" could not be parsed or was unacceptable |
-//! | not a SOAP envelope, no Body, an empty Body | 2007 Message format corrupt | |
+//! | not a SOAP envelope (another root element), no Body, an empty Body | 2007 Message format corrupt, faultcode `Client` | |
+//! | an `Envelope` in another namespace than SOAP 1.1's | 2007 Message format corrupt, faultcode `VersionMismatch` | SOAP 1.1 §4.4 |
+//! | no TransactionID (unless [`DecodeOptions::allow_missing_transaction_id`](crate::DecodeOptions::allow_missing_transaction_id)), two TransactionIDs | 4004 Validation error | TS 23.140: TransactionID is mandatory; with two, which to answer is unknowable (the answer carries none) |
 //! | an operation element this codec does not know | 4003 Unsupported Operation | |
 //! | an MM7Version or namespace release that cannot be handled | 4002 Unsupported version | |
 //! | a required element missing | 4004 Validation error | TS 23.140: "a required field is missing" |
@@ -33,6 +35,17 @@ pub enum DecodeErrorKind {
     /// The root element is not a SOAP `Envelope`.
     #[error("the root element <{0}> is not a SOAP Envelope")]
     NotAnEnvelope(String),
+    /// The `Envelope` is in a namespace other than SOAP 1.1's (SOAP 1.1 §4.4:
+    /// `VersionMismatch`).
+    #[error("envelope namespace {0:?} is not SOAP 1.1's")]
+    EnvelopeVersion(String),
+    /// The SOAP Header has no `TransactionID` entry (see
+    /// [`DecodeOptions::allow_missing_transaction_id`](crate::DecodeOptions::allow_missing_transaction_id)).
+    #[error("missing required element <TransactionID> in the SOAP Header")]
+    MissingTransactionId,
+    /// The SOAP Header has two `TransactionID` entries: which one to answer is unknowable.
+    #[error("repeated <TransactionID> in the SOAP Header")]
+    RepeatedTransactionId,
     /// The envelope has no `Body`, or the Body has no element.
     #[error("the SOAP Body is missing or empty")]
     EmptyBody,
@@ -197,6 +210,7 @@ impl DecodeError {
         match &self.kind {
             DecodeErrorKind::Xml(_)
             | DecodeErrorKind::NotAnEnvelope(_)
+            | DecodeErrorKind::EnvelopeVersion(_)
             | DecodeErrorKind::EmptyBody
             | DecodeErrorKind::InvalidValue { .. }
             | DecodeErrorKind::UnsupportedContentType(_) => StatusCode::MESSAGE_FORMAT_CORRUPT,
@@ -214,7 +228,9 @@ impl DecodeError {
             }
             DecodeErrorKind::UnknownOperation(_) => StatusCode::UNSUPPORTED_OPERATION,
             DecodeErrorKind::UnsupportedVersion(_) => StatusCode::UNSUPPORTED_VERSION,
-            DecodeErrorKind::MissingElement { .. } => StatusCode::VALIDATION_ERROR,
+            DecodeErrorKind::MissingElement { .. }
+            | DecodeErrorKind::MissingTransactionId
+            | DecodeErrorKind::RepeatedTransactionId => StatusCode::VALIDATION_ERROR,
             DecodeErrorKind::MustUnderstand { .. } => StatusCode::GENERAL_SERVICE_ERROR,
         }
     }
@@ -223,7 +239,7 @@ impl DecodeError {
     pub fn fault_code(&self) -> FaultCode {
         match self.kind {
             DecodeErrorKind::MustUnderstand { .. } => FaultCode::MustUnderstand,
-            DecodeErrorKind::NotAnEnvelope(_) => FaultCode::VersionMismatch,
+            DecodeErrorKind::EnvelopeVersion(_) => FaultCode::VersionMismatch,
             _ => FaultCode::Client,
         }
     }

@@ -66,6 +66,12 @@ pub struct DecodeOptions {
     pub limits: EnvelopeLimits,
     /// Options of the MIME parser (limits, strictness), for SOAP with attachments.
     pub mime: mm7_mime::ParseOptions,
+    /// Accept a request without a TransactionID header entry, with a
+    /// [`Warning::MissingTransactionId`] (its TransactionID is then empty). `false` (the
+    /// default) refuses it with [`DecodeErrorKind::MissingTransactionId`] (4004): TS 23.140
+    /// makes the TransactionID mandatory, and the answer must echo it. A response or a Fault
+    /// without one is always read, with the warning: it reports what the peer did.
+    pub allow_missing_transaction_id: bool,
 }
 
 /// A decoded message and what was accepted leniently on the way.
@@ -151,6 +157,17 @@ pub fn decode_xml(xml: &[u8], options: &DecodeOptions) -> Result<Decoded, Decode
             .with_context(&context)
         })?;
         context.operation = Some(operation.element_name());
+        if envelope.transaction_id.is_none()
+            && operation.is_request()
+            && !options.allow_missing_transaction_id
+        {
+            // Positioned at the request's element: the Header it should be in may not exist.
+            return Err(DecodeError::at(
+                DecodeErrorKind::MissingTransactionId,
+                xml::Position::at(&text, root.offset()),
+            )
+            .with_context(&context));
+        }
         let version_text = root.child("MM7Version").map(|v| v.text().trim_fast());
         context.mm7_version = version_text;
         let namespace = namespace_for(

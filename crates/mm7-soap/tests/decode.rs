@@ -622,3 +622,24 @@ fn must_understand_header_in_an_unknown_namespace_is_refused() {
     assert_eq!(err.transaction_id.as_deref(), Some("t-mu"));
     assert_eq!(err.position.map(|p| p.line), Some(3));
 }
+
+#[test]
+fn request_without_transaction_id_is_refused_unless_allowed() {
+    let xml = format!(
+        "<env:Envelope xmlns:env=\"http://schemas.xmlsoap.org/soap/envelope/\"><env:Body>\n\
+         <CancelReq xmlns=\"{NS}\"><MM7Version>6.8.0</MM7Version><MessageID>m1</MessageID></CancelReq>\
+         </env:Body></env:Envelope>"
+    );
+    let e = decode_err(&xml);
+    assert_eq!(e.kind, DecodeErrorKind::MissingTransactionId);
+    assert_eq!(e.status_code().get(), 4004);
+    assert_eq!(e.position.map(|p| p.line), Some(2));
+    assert_eq!(e.transaction_id, None);
+    let options = DecodeOptions {
+        allow_missing_transaction_id: true,
+        ..DecodeOptions::default()
+    };
+    let d = decode_xml(xml.as_bytes(), &options).expect("allowed");
+    assert_eq!(d.envelope.transaction_id, "");
+    assert_eq!(d.warnings.first(), Some(&Warning::MissingTransactionId));
+}

@@ -303,6 +303,60 @@ async fn malformed_bodies() {
     );
 }
 
+/// SOAP 1.1 §4.4 fault codes, and documents that are not well-formed after the Body.
+#[tokio::test]
+async fn soap_fault_codes_and_whole_document_checks() {
+    let (server, recorder) = start(ServerConfig::new(Role::Mmsc)).await;
+    let addr = server.local_addr();
+    let fault = |response: &RawResponse| {
+        let envelope = response.envelope();
+        let Message::Fault(fault) = envelope.message else {
+            panic!("not a fault: {}", response.text());
+        };
+        fault
+    };
+
+    // A header entry with mustUnderstand="1" we do not know: MustUnderstand, and no detail.
+    let xml = format!(
+        r#"<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Header>
+<w:Security xmlns:w="urn:wsse" env:mustUnderstand="1"/></env:Header><env:Body>{}</env:Body></env:Envelope>"#,
+        submit_body(NS_REL6, "6.8.0")
+    );
+    let response = exchange(addr, &post_xml(&xml)).await;
+    assert_eq!(response.status, 500);
+    let f = fault(&response);
+    assert_eq!(f.faultcode, "MustUnderstand", "{}", response.text());
+    assert_eq!(f.detail, None, "{}", response.text());
+
+    // A SOAP 1.2 envelope: VersionMismatch.
+    let xml = r#"<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><X/></e:Body></e:Envelope>"#;
+    let response = exchange(addr, &post_xml(xml)).await;
+    assert_eq!(fault(&response).faultcode, "VersionMismatch");
+    response.expect_fault(2007);
+
+    // A root element other than Envelope: a Client fault.
+    let response = exchange(addr, &post_xml("<SubmitReq/>")).await;
+    assert!(fault(&response).is_client(), "{}", response.text());
+
+    // A mismatched </Body> after a valid SubmitReq: 2007 with the position, not 1000.
+    let xml = soap(NS_REL6, "tx-bdy", &submit_body(NS_REL6, "6.8.0"))
+        .replace("</env:Body>", "</env:Bdy>");
+    let response = exchange(addr, &post_xml(&xml)).await;
+    let envelope = response.expect_fault(2007);
+    assert_eq!(envelope.transaction_id, "tx-bdy");
+    assert!(response.text().contains("env:Bdy"), "{}", response.text());
+
+    // No TransactionID: 4004, and the answer carries none.
+    let xml = format!(
+        r#"<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body>{}</env:Body></env:Envelope>"#,
+        submit_body(NS_REL6, "6.8.0")
+    );
+    let envelope = exchange(addr, &post_xml(&xml)).await.expect_fault(4004);
+    assert_eq!(envelope.transaction_id, "");
+
+    assert_eq!(recorder.calls(), 0, "nothing reached the handler");
+}
+
 #[tokio::test]
 async fn mime_limits_from_the_configuration() {
     let mut options = mm7_soap::DecodeOptions::default();

@@ -4,7 +4,7 @@
 //! `faultcode` `Client` or `Server`, and the error response (`RSErrorRsp` from the MMSC,
 //! `VASPErrorRsp` from the VASP) inside `detail`.
 
-use crate::status::{Status, StatusClass};
+use crate::status::{Status, StatusClass, StatusCode};
 use crate::version::Mm7Version;
 
 super::generic_response! {
@@ -92,9 +92,14 @@ pub struct SoapFault {
 }
 
 impl SoapFault {
-    /// The `faultcode` for a status: `Server` for 3xxx (the server failed a valid request),
-    /// `Client` otherwise (the request or the client's rights were wrong).
+    /// The `faultcode` for a status: `Server` for 3xxx (the server failed a valid request)
+    /// and for 4006 Service unavailable (the server cannot take requests now: SOAP 1.1
+    /// §4.4.1's "could succeed at a later point in time"), `Client` otherwise (the request or
+    /// the client's rights were wrong).
     pub fn faultcode_for(status: &Status) -> &'static str {
+        if status.code == StatusCode::SERVICE_UNAVAILABLE {
+            return "Server";
+        }
         match status.code.class() {
             StatusClass::Server | StatusClass::Other => "Server",
             _ => "Client",
@@ -197,5 +202,10 @@ mod tests {
         assert_eq!(f.faultcode, "Client");
         let f = SoapFault::rs_error("6.8.0", Status::from_code(StatusCode::new(5000)));
         assert_eq!(f.faultcode, "Server");
+        let f = SoapFault::rs_error("6.8.0", Status::from_code(StatusCode::SERVICE_UNAVAILABLE));
+        assert!(
+            f.is_server(),
+            "4006 is the server's state, not the request's fault"
+        );
     }
 }
