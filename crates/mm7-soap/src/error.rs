@@ -11,6 +11,7 @@
 //! | no TransactionID (unless [`DecodeOptions::allow_missing_transaction_id`](crate::DecodeOptions::allow_missing_transaction_id)), two TransactionIDs | 4004 Validation error | TS 23.140: TransactionID is mandatory; with two, which to answer is unknowable (the answer carries none) |
 //! | an operation element this codec does not know | 4003 Unsupported Operation | |
 //! | an MM7Version or namespace release that cannot be handled | 4002 Unsupported version | |
+//! | an attachment whose base64 holds bytes outside the alphabet other than spaces (a `...` line, data after the padding) | 2007 Message format corrupt, naming the part and the byte | the content is not what was sent; spaces and a missing final `=` are read with a warning |
 //! | a required element missing | 4004 Validation error | TS 23.140: "a required field is missing" |
 //! | an element whose value has the wrong form (a date, a boolean, a number) | 2007 Message format corrupt | TS 23.140 and the providers' tables: "an element value format is inappropriate or incorrect"; 4004 stays for what is absent |
 //! | a header entry with `mustUnderstand="1"` in a namespace we do not know | 4000 General service error, SOAP faultcode `MustUnderstand` | SOAP 1.1 §4.2.3 asks for the MustUnderstand fault; the MM7 code only travels in its detail |
@@ -86,6 +87,15 @@ pub enum DecodeErrorKind {
     /// `Content@href` names a part the message does not have.
     #[error("content {0:?} named by Content@href is not in the message")]
     ContentNotFound(String),
+    /// An attachment's base64 holds bytes that are not base64 (other than the spaces and
+    /// missing padding real encoders produce): its content is not what was sent.
+    #[error("attachment {content_id:?} is corrupt: {reason}")]
+    CorruptAttachment {
+        /// The part's Content-ID (or its index when it has none).
+        content_id: String,
+        /// What is wrong, and where in the part's body.
+        reason: String,
+    },
     /// An attachment's transfer encoding could not be undone.
     #[error("attachment {content_id:?} cannot be decoded: {reason}")]
     BadAttachment {
@@ -211,6 +221,7 @@ impl DecodeError {
             DecodeErrorKind::Xml(_)
             | DecodeErrorKind::NotAnEnvelope(_)
             | DecodeErrorKind::EnvelopeVersion(_)
+            | DecodeErrorKind::CorruptAttachment { .. }
             | DecodeErrorKind::EmptyBody
             | DecodeErrorKind::InvalidValue { .. }
             | DecodeErrorKind::UnsupportedContentType(_) => StatusCode::MESSAGE_FORMAT_CORRUPT,

@@ -95,7 +95,7 @@ fn decode_multipart(
     for (index, part) in multipart.parts().iter().enumerate() {
         if index != root_index {
             attachments.push(
-                to_model_part(part, index, options, 1)
+                to_model_part(part, index, options, 1, &mut decoded.warnings)
                     .map_err(|e| e.with_context(&context(&decoded.envelope)))?,
             );
         }
@@ -133,6 +133,7 @@ fn to_model_part(
     index: usize,
     options: &DecodeOptions,
     depth: usize,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Part, DecodeError> {
     let content_type = part
         .header("Content-Type")
@@ -143,7 +144,7 @@ fn to_model_part(
             let nested = nested?;
             let mut children = Vec::with_capacity(nested.parts().len());
             for (i, child) in nested.parts().iter().enumerate() {
-                children.push(to_model_part(child, i, options, depth + 1)?);
+                children.push(to_model_part(child, i, options, depth + 1, warnings)?);
             }
             // The boundary and `start` are framing, chosen afresh by whoever writes the part
             // again; the content is the media type, the `type` of a multipart/related, and
@@ -188,14 +189,20 @@ fn to_model_part(
             )));
         }
         None => {
-            let data = part.decoded().map_err(|e| {
-                DecodeError::new(DecodeErrorKind::BadAttachment {
-                    content_id: part
-                        .content_id()
-                        .map_or_else(|| format!("part {index}"), str::to_string),
-                    reason: e.to_string(),
-                })
-            })?;
+            let name = || {
+                part.content_id()
+                    .map_or_else(|| format!("part {index}"), str::to_string)
+            };
+            let data = if part.transfer_encoding() == TransferEncoding::Base64 {
+                base64_content(part, &name, warnings)?
+            } else {
+                part.decoded().map_err(|e| {
+                    DecodeError::new(DecodeErrorKind::BadAttachment {
+                        content_id: name(),
+                        reason: e.to_string(),
+                    })
+                })?
+            };
             (content_type, PartBody::Data(data))
         }
     };
@@ -206,6 +213,40 @@ fn to_model_part(
         filename: part.filename(),
         body,
     })
+}
+
+/// The content of a base64 part. What real encoders insert (spaces, a missing final `=`) is
+/// skipped with a warning; anything else means the content is not what was sent, and is
+/// refused (2007) naming the part and the byte, rather than handed on as garbage.
+fn base64_content(
+    part: &mm7_mime::Part,
+    name: &dyn Fn() -> String,
+    warnings: &mut Vec<Warning>,
+) -> Result<Bytes, DecodeError> {
+    let (data, report) = mm7_mime::encoding::decode_base64_checked(part.body());
+    if let Some(at) = report.invalid_at {
+        let byte = part.body().get(at).copied().unwrap_or_default();
+        let mut error = DecodeError::new(DecodeErrorKind::CorruptAttachment {
+            content_id: name(),
+            reason: format!("byte {byte:#04x} at offset {at} of its body is not base64"),
+        });
+        error.mime_offset = Some(part.body_offset() + at);
+        return Err(error);
+    }
+    if report.stray_whitespace > 0 {
+        warnings.push(Warning::Lenient(format!(
+            "attachment {}: {} spaces or tabs in its base64 skipped",
+            name(),
+            report.stray_whitespace
+        )));
+    }
+    if report.missing_padding {
+        warnings.push(Warning::Lenient(format!(
+            "attachment {}: base64 without its final padding",
+            name()
+        )));
+    }
+    Ok(Bytes::from(data))
 }
 
 /// An encoded HTTP body: the Content-Type header value and the body as chunks (attachments

@@ -92,3 +92,70 @@ fn nested_related_start_naming_no_part_falls_back_to_its_type() {
     let (content_type, body) = body_with_nested_related(Some("<missing>"), &PARTS);
     assert_eq!(nested_ids(&content_type, body), ["pres", "img", "txt"]);
 }
+
+/// A SubmitReq whose one attachment (Content-ID `pic`) is base64 `content`.
+fn body_with_base64(content: &str) -> (String, Bytes) {
+    let envelope = SubmitReq::builder(SchemaId::Rel6Mm7_1_4)
+        .vasp_id("TNN")
+        .sender(Address::short_code("63901"))
+        .to(Address::number("15551234567"))
+        .part(Part::new("text/plain", Bytes::from_static(b"placeholder")))
+        .build("tx-b64")
+        .expect("a valid SubmitReq");
+    let xml = encode_xml(&envelope, &EncodeOptions::default()).expect("encodable");
+    let body = format!(
+        "--outer\r\nContent-Type: text/xml\r\nContent-ID: <soap>\r\n\r\n{xml}\r\n\
+         --outer\r\nContent-Type: image/gif\r\nContent-ID: <pic>\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{content}\r\n--outer--\r\n"
+    );
+    let content_type =
+        "multipart/related; type=\"text/xml\"; start=\"<soap>\"; boundary=outer".to_owned();
+    (content_type, Bytes::from(body))
+}
+
+#[test]
+fn base64_with_spaces_or_without_padding_is_read_with_a_warning() {
+    for (content, warning) in [
+        ("R0lG ODlh", "spaces or tabs"),
+        ("R0lGODlhAQ", "final padding"),
+    ] {
+        let (content_type, body) = body_with_base64(content);
+        let decoded = decode(&content_type, body, &DecodeOptions::default()).expect(content);
+        let data = match &decoded.envelope.attachments[0].body {
+            PartBody::Data(data) => data.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert!(data.starts_with(b"GIF89a"), "{content}");
+        assert!(
+            decoded
+                .warnings
+                .iter()
+                .any(|w| w.to_string().contains(warning) && w.to_string().contains("pic")),
+            "{content}: {:?}",
+            decoded.warnings
+        );
+    }
+    // Clean base64: no warning about it.
+    let (content_type, body) = body_with_base64("R0lGODlh");
+    let decoded = decode(&content_type, body, &DecodeOptions::default()).expect("clean");
+    assert!(
+        decoded
+            .warnings
+            .iter()
+            .all(|w| !w.to_string().contains("base64")),
+        "{:?}",
+        decoded.warnings
+    );
+}
+
+#[test]
+fn base64_with_other_bytes_is_refused_naming_the_part() {
+    for content in ["R0lG\r\n...\r\nODlh", "R0lGODlh\u{e9}", "R0lG==ODlh"] {
+        let (content_type, body) = body_with_base64(content);
+        let error = decode(&content_type, body, &DecodeOptions::default()).unwrap_err();
+        assert_eq!(error.status_code().get(), 2007, "{content:?}: {error}");
+        assert!(error.to_string().contains("\"pic\""), "{error}");
+        assert_eq!(error.transaction_id.as_deref(), Some("tx-b64"));
+        assert!(error.mime_offset.is_some());
+    }
+}
