@@ -89,7 +89,9 @@ pub(crate) fn decode_fault<'a>(
 /// prefix), `{namespace}local` for another one.
 fn fault_code(cx: &mut Cx<'_, '_>, node: Node<'_, '_>) -> String {
     let code = node.text().trim_fast();
-    let Some((prefix, local)) = code.split_once(':') else {
+    // Not a QName (no colon, or more than one) is kept as received: an encoder writes the
+    // former with its envelope prefix and refuses the latter.
+    let Some((prefix, local)) = code.split_once(':').filter(|(_, l)| !l.contains(':')) else {
         return code.to_owned();
     };
     match node.namespace_of(prefix) {

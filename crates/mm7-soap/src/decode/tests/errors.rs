@@ -328,6 +328,11 @@ fn faultcode_is_kept_by_meaning() {
             "Client",
             true,
         ),
+        (
+            "<Fault><faultcode>z:v:Busy</faultcode></Fault>".to_string(),
+            "z:v:Busy",
+            false,
+        ),
     ] {
         let (f, _, warnings) = fault(&doc);
         assert_eq!(f.faultcode, code, "{doc}");
