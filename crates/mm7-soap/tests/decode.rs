@@ -71,8 +71,9 @@ fn plain_text_address() {
     let Message::DeliverReq(m) = &d.envelope.message else {
         panic!()
     };
+    let sender = m.sender.as_ref().expect("Sender");
     assert_eq!(
-        (m.sender.kind, m.sender.value.as_str()),
+        (sender.kind, sender.value.as_str()),
         (AddressKind::Number, "+15551234567")
     );
     assert_eq!(
@@ -136,15 +137,17 @@ fn type_plmn_suffix_kept() {
     let Message::DeliverReq(m) = &d.envelope.message else {
         panic!()
     };
-    assert_eq!(m.sender.value, "+15551234567/TYPE=PLMN");
-    assert_eq!(m.sender.normalized_number(), Some("+15551234567"));
+    let sender = m.sender.as_ref().expect("Sender");
+    assert_eq!(sender.value, "+15551234567/TYPE=PLMN");
+    assert_eq!(sender.normalized_number(), Some("+15551234567"));
     // And in plain text, where it still reads as a number.
     let d = deliver_req("<Sender>4512345678/TYPE=PLMN</Sender>");
     let Message::DeliverReq(m) = &d.envelope.message else {
         panic!()
     };
+    let sender = m.sender.as_ref().expect("Sender");
     assert_eq!(
-        (m.sender.kind, m.sender.value.as_str()),
+        (sender.kind, sender.value.as_str()),
         (AddressKind::Number, "4512345678/TYPE=PLMN")
     );
 }
@@ -375,17 +378,6 @@ fn missing_required_element_is_4004() {
     assert_eq!(e.operation.as_deref(), Some("DeliveryReportReq"));
     assert_eq!(e.mm7_version.as_deref(), Some("5.3.0"));
 
-    let e = decode_err(&envelope(&op(
-        "DeliverReq",
-        "<MM7Version>5.3.0</MM7Version>",
-    )));
-    assert_eq!(
-        e.kind,
-        DecodeErrorKind::MissingElement {
-            element: "Sender",
-            parent: "DeliverReq".into()
-        }
-    );
     let e = decode_err(&envelope(&op("CancelReq", SENDER_ID)));
     assert_eq!(
         e.kind,
@@ -642,4 +634,22 @@ fn request_without_transaction_id_is_refused_unless_allowed() {
     let d = decode_xml(xml.as_bytes(), &options).expect("allowed");
     assert_eq!(d.envelope.transaction_id, "");
     assert_eq!(d.warnings.first(), Some(&Warning::MissingTransactionId));
+}
+
+#[test]
+fn deliver_req_without_sender_is_read_with_a_warning() {
+    // A real MMSC's anonymous message from a terminal: refusing it would lose the message.
+    let d = deliver_req("<Recipients><To><ShortCode>63901</ShortCode></To></Recipients>");
+    let Message::DeliverReq(m) = &d.envelope.message else {
+        panic!()
+    };
+    assert_eq!(m.sender, None);
+    assert_eq!(m.recipients.to[0].value, "63901");
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.to_string().contains("<DeliverReq> without <Sender>")),
+        "{:?}",
+        d.warnings
+    );
 }

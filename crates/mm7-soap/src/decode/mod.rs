@@ -26,13 +26,27 @@
 //!   [`Address::normalized_number`](mm7_model::Address::normalized_number) tolerates, an
 //!   optional `/TYPE=PLMN`), and otherwise as a `ShortCode` (the alphanumeric sender names
 //!   some MMSCs use). Values such as `+15551234567/TYPE=PLMN` are kept as received.
-//! * **Required elements**: a request that lacks one of the elements the model's
-//!   [`Operation::elements`] table marks required (a required value that is present but
-//!   empty, such as `<MessageID/>` or a `Recipients` without an address, counts as lacking) is
-//!   refused with [`DecodeErrorKind::MissingElement`] (4004), except `MM7Version` (read as empty: TS 23.140
-//!   requires it, but some peers leave it out and nothing else depends on it) and
-//!   `SenderIdentification` (whose children are all optional anyway); both are reported as
-//!   warnings. A response is refused only when it lacks its `Status` (or `Status` its
+//! * **Required elements**: a request lacks an element the model's [`Operation::elements`]
+//!   table marks required (a required value that is present but empty, such as
+//!   `<MessageID/>` or a `Recipients` without an address, counts as lacking). It is refused
+//!   with [`DecodeErrorKind::MissingElement`] (4004) only when a handler cannot act on the
+//!   message without it; the others are read with a [`Warning::Lenient`] naming the element
+//!   (the model holds them in an `Option`). Per operation:
+//!
+//!   | operation | refused without | read without, with a warning |
+//!   |---|---|---|
+//!   | `SubmitReq` | `Recipients` (whom to send to) | `MM7Version`, `SenderIdentification` |
+//!   | `DeliverReq` | — | `MM7Version`, `Sender` (an anonymous message from a terminal: real MMSCs send it) |
+//!   | `CancelReq`, `ReplaceReq` | `MessageID` (which message) | `MM7Version`, `SenderIdentification` |
+//!   | `DeliveryReportReq` | `MessageID`, `Recipient`, `Sender`, `Date`, `MMStatus` | `MM7Version` |
+//!   | `ReadReplyReq` | `MessageID`, `Recipient`, `Sender`, `TimeStamp`, `MMStatus` | `MM7Version` |
+//!   | `extendedCancelReq` | `CancelID` | `MM7Version`, `SenderIdentification` |
+//!   | `extendedReplaceReq` | `ReplaceID` | `MM7Version` |
+//!
+//!   `MM7Version` is read as empty (nothing else depends on it); `SenderIdentification`'s
+//!   children are all optional anyway. A report's `Sender` and `Date` are needed by the model
+//!   as it stands (a report names both ends and a time); they are candidates for the second
+//!   column. A response is refused only when it lacks its `Status` (or `Status` its
 //!   `StatusCode`): the status is what a response is for, and a client is better served by a
 //!   response missing a `MessageID` than by no response. A missing `StatusText` is reported.
 //! * **Malformed values** (a bad date, boolean, duration, number or status code) are refused
@@ -287,8 +301,7 @@ impl<'w, 'd> Cx<'w, 'd> {
             if m.has_element(spec.name) {
                 continue;
             }
-            if spec.name == "MM7Version" || spec.name == "SenderIdentification" || !op.is_request()
-            {
+            if livable_without(op, spec.name) || !op.is_request() {
                 self.lenient(
                     root,
                     format_args!("<{}> without <{}> read as is", op.element_name(), spec.name),
@@ -366,6 +379,16 @@ impl<'w, 'd> Cx<'w, 'd> {
                     .map_err(|e| Failure::invalid(node, Some(name), value, e.reason))
             })
             .transpose()
+    }
+}
+
+/// Whether a request of `op` can be acted on without the schema-required element `name` (the
+/// second column of the table in the module documentation).
+fn livable_without(op: Operation, name: &str) -> bool {
+    match name {
+        "MM7Version" | "SenderIdentification" => true,
+        "Sender" => op == Operation::DeliverReq,
+        _ => false,
     }
 }
 

@@ -138,8 +138,9 @@ fn deliver_req_every_element() {
         (m.vasp_id.as_deref(), m.vas_id.as_deref()),
         (Some("vasp"), Some("vas"))
     );
+    let sender = m.sender.as_ref().expect("Sender");
     assert_eq!(
-        (m.sender.kind, m.sender.value.as_str()),
+        (sender.kind, sender.value.as_str()),
         (AddressKind::Number, "+1")
     );
     assert_eq!(m.recipients.to[0].value, "63901");
