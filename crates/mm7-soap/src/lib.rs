@@ -126,7 +126,21 @@ impl Default for EncodeOptions {
 /// A [`DecodeError`] with the status code to answer, the position, and the TransactionID,
 /// namespace, MM7Version and operation when they were read before the error.
 pub fn decode_xml(xml: &[u8], options: &DecodeOptions) -> Result<Decoded, DecodeError> {
-    let text = xml::document_text(xml)?;
+    decode_xml_with_charset(xml, None, options)
+}
+
+/// As [`decode_xml`], for a document that came with a `charset` parameter (of the HTTP
+/// Content-Type, or of the SOAP part's): that charset is authoritative over a byte order
+/// mark and the XML declaration (RFC 7303 §3; see [`xml::document_text_with_charset`]).
+///
+/// # Errors
+/// As [`decode_xml`]; a charset that names no encoding is 2007 naming it.
+pub fn decode_xml_with_charset(
+    xml: &[u8],
+    charset: Option<&str>,
+    options: &DecodeOptions,
+) -> Result<Decoded, DecodeError> {
+    let text = xml::document_text_with_charset(xml, charset)?;
     let mut warnings = Vec::new();
     let envelope = envelope::read_envelope(&text, &options.limits, &mut warnings)?;
     // What is known so far, for the errors past this point.

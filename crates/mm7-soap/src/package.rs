@@ -7,7 +7,10 @@ use mm7_mime::{ContentType, Multipart, MultipartBuilder, PartBuilder, TransferEn
 use mm7_model::{Envelope, Part, PartBody};
 
 use crate::error::{Context, DecodeError, DecodeErrorKind, EncodeError, Warning};
-use crate::{DecodeOptions, Decoded, EncodeOptions, decode_xml, encode_xml_with_warnings};
+use crate::{
+    DecodeOptions, Decoded, EncodeOptions, decode_xml, decode_xml_with_charset,
+    encode_xml_with_warnings,
+};
 
 /// Decodes an HTTP body from its Content-Type header value.
 ///
@@ -65,7 +68,7 @@ pub fn decode(
         return decode_multipart(body, parsed, options);
     }
     if media == "text/xml" || media == "application/xml" || media.ends_with("+xml") {
-        return decode_xml(&body, options);
+        return decode_xml_with_charset(&body, parsed.charset(), options);
     }
     Err(DecodeError::new(DecodeErrorKind::UnsupportedContentType(
         content_type.to_string(),
@@ -83,7 +86,8 @@ fn decode_multipart(
     })?;
     let root = &multipart.parts()[root_index];
     let xml = root.decoded()?;
-    let mut decoded = decode_xml(&xml, options).map_err(|mut e| {
+    let charset = root.content_type().charset();
+    let mut decoded = decode_xml_with_charset(&xml, charset, options).map_err(|mut e| {
         // A position in the SOAP part; say where that part starts in the body too.
         e.mime_offset = e.mime_offset.or(Some(root.body_offset()));
         e

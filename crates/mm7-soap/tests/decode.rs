@@ -8,6 +8,7 @@ mod robust;
 #[path = "decode/vectors.rs"]
 mod vectors;
 
+use bytes::Bytes;
 use mm7_model::{
     AddressKind, FaultDetail, Message, MessageClass, MmStatus, Priority, SchemaId, StatusCode,
 };
@@ -652,4 +653,70 @@ fn deliver_req_without_sender_is_read_with_a_warning() {
         "{:?}",
         d.warnings
     );
+}
+
+/// A DeliverReq whose Subject is `subject`, as text (the XML declaration has no encoding).
+fn deliver_with_subject(subject: &str) -> String {
+    envelope(&op(
+        "DeliverReq",
+        &format!(
+            "<MM7Version>6.8.0</MM7Version><Sender><Number>1</Number></Sender><Subject>{subject}</Subject>"
+        ),
+    ))
+}
+
+fn subject_of(decoded: &Decoded) -> String {
+    let Message::DeliverReq(m) = &decoded.envelope.message else {
+        panic!("{:?}", decoded.envelope.message)
+    };
+    m.subject.clone().unwrap_or_default()
+}
+
+#[test]
+fn charset_of_the_content_type_is_authoritative() {
+    let text = deliver_with_subject("caf\u{e9} 5\u{20ac}");
+    // windows-1252 bytes, declared only by the HTTP Content-Type.
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+    assert!(!unmappable);
+    for label in ["ISO-8859-1", "windows-1252", "cp1252"] {
+        let d = mm7_soap::decode(
+            &format!("text/xml; charset={label}"),
+            Bytes::from(bytes.to_vec()),
+            &DecodeOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{label}: {e}"));
+        assert_eq!(subject_of(&d), "caf\u{e9} 5\u{20ac}", "{label}");
+    }
+    // UTF-16 with a byte order mark, no charset.
+    let utf16: Vec<u8> = std::iter::once('\u{feff}')
+        .chain(text.chars())
+        .collect::<String>()
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let d = mm7_soap::decode("text/xml", Bytes::from(utf16), &DecodeOptions::default())
+        .expect("UTF-16");
+    assert_eq!(subject_of(&d), "caf\u{e9} 5\u{20ac}");
+    // Shift_JIS in the SOAP part of a multipart, declared by the part's Content-Type.
+    let text = deliver_with_subject("\u{3042}");
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
+    let mut body = b"--b\r\nContent-Type: text/xml; charset=Shift_JIS\r\n\r\n".to_vec();
+    body.extend_from_slice(&sjis);
+    body.extend_from_slice(b"\r\n--b--\r\n");
+    let d = mm7_soap::decode(
+        "multipart/related; type=\"text/xml\"; boundary=b",
+        Bytes::from(body),
+        &DecodeOptions::default(),
+    )
+    .expect("Shift_JIS");
+    assert_eq!(subject_of(&d), "\u{3042}");
+    // An unknown label: 2007 naming it.
+    let e = mm7_soap::decode(
+        "text/xml; charset=klingon",
+        Bytes::from(deliver_with_subject("x")),
+        &DecodeOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.status_code(), StatusCode::MESSAGE_FORMAT_CORRUPT);
+    assert!(e.to_string().contains("klingon"), "{e}");
 }
