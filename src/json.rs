@@ -7,13 +7,16 @@
 //!  "namespace": "<the namespace URI exactly as received>",
 //!  "mm7_version": "5.3.0",
 //!  "body": { the model's JSON view: MM7 element names as keys },
-//!  "attachments": [{"media_type": "image/gif", "content_id": "saturn.gif", "content_location": null,
+//!  "attachments": [{"media_type": "image/gif", "content_type": "image/gif; name=saturn.gif",
+//!                   "content_id": "saturn.gif", "content_location": null,
 //!                   "filename": null, "size": 1234, "sha256": "<hex of the decoded bytes>"}],
 //!  "warnings": ["..."]}
 //! ```
 //!
 //! `attachments` lists the leaf parts of the content in order (nested multiparts flattened; the
-//! SOAP part is not listed), after the transfer encoding was undone.
+//! SOAP part is not listed), after the transfer encoding was undone. `media_type` is the media
+//! type alone, lowercased; `content_type` the whole Content-Type as received (its `charset`
+//! and other parameters), which `mm7 encode` writes back.
 
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -76,6 +79,7 @@ pub fn attachments(envelope: &Envelope) -> Vec<Value> {
                 "media_type".into(),
                 leaf.media_type().to_ascii_lowercase().into(),
             );
+            entry.insert("content_type".into(), leaf.content_type.clone().into());
             entry.insert("content_id".into(), leaf.content_id.clone().into());
             entry.insert(
                 "content_location".into(),
