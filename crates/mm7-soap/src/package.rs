@@ -150,39 +150,47 @@ fn to_model_part(
             for (i, child) in nested.parts().iter().enumerate() {
                 children.push(to_model_part(child, i, options, depth + 1, warnings)?);
             }
-            // The boundary and `start` are framing, chosen afresh by whoever writes the part
-            // again; the content is the media type, the `type` of a multipart/related, and
-            // which part is its root. A writer names the first part as `start` (and RFC 2387
-            // §3.2 makes the first part the root when `start` is absent), so a root that
-            // `start` names elsewhere is moved to the front; the others keep their order, which
-            // carries no meaning in a multipart/related (its parts are found by Content-ID).
+            // The boundary is framing, chosen afresh by whoever writes the part again; the
+            // content is the media type, the `type` of a multipart/related, and which part is
+            // its root. The parts stay in wire order, and the root stays where it came, named
+            // by `start` as received (written back as it is; see `Part::root`) when it is not
+            // the first.
             let nested_type = nested.content_type();
-            if nested_type.is("multipart/related")
-                && let Some(root) = nested.root_index()
-                && let Some(moved) = children.get_mut(..=root)
-            {
-                moved.rotate_right(1);
-            }
-            // RFC 2387 requires `type` on multipart/related; where a peer left it out, it is the
-            // first part's type, which is what a writer puts there (and what `start` names by
-            // default).
-            let related = nested_type.is("multipart/related").then(|| {
+            let is_related = nested_type.is("multipart/related");
+            // RFC 2387 requires `type` on multipart/related; where a peer left it out, it is
+            // the root's type (the part `start` names, else the first).
+            let related = is_related.then(|| {
                 nested_type.related_type().map(str::to_string).or_else(|| {
                     nested
-                        .parts()
-                        .first()
-                        .map(|first| first.content_type().mime_type().to_string())
+                        .root()
+                        .or_else(|| nested.parts().first())
+                        .map(|root| root.content_type().mime_type().to_string())
                 })
             });
-            let framing_free = match related.flatten() {
-                Some(related) => format!(
-                    "{}; type=\"{}\"",
-                    nested_type.mime_type(),
-                    // RFC 2045 quoted-string: a quote or backslash in the value is escaped.
-                    related.replace('\\', "\\\\").replace('"', "\\\"")
-                ),
-                None => nested_type.mime_type().to_string(),
+            let quoted = |value: &str| {
+                // RFC 2045 quoted-string: a quote or backslash in the value is escaped.
+                value.replace('\\', "\\\\").replace('"', "\\\"")
             };
+            let mut framing_free = nested_type.mime_type().to_string();
+            if let Some(related) = related.flatten() {
+                framing_free.push_str("; type=\"");
+                framing_free.push_str(&quoted(&related));
+                framing_free.push('"');
+            }
+            // A `start` naming the first part says what its absence says (and what a writer
+            // puts there): only one naming another part (or none) is kept.
+            let names_first = |start: &str| {
+                nested.parts().first().and_then(|p| p.content_id())
+                    == Some(mm7_mime::normalize_content_id(start))
+            };
+            if let Some(start) = nested_type
+                .start()
+                .filter(|start| is_related && !names_first(start))
+            {
+                framing_free.push_str("; start=\"");
+                framing_free.push_str(&quoted(start));
+                framing_free.push('"');
+            }
             (framing_free, PartBody::Multipart(children))
         }
         Some(_) => {
@@ -362,10 +370,14 @@ fn part_builder(part: &Part) -> PartBuilder {
                 .map_or("mixed", |(_, sub)| sub)
                 .to_string();
             let mut nested = MultipartBuilder::new(subtype);
-            if let Ok(ct) = ContentType::parse(&part.content_type)
-                && let Some(t) = ct.related_type()
-            {
-                nested = nested.with_type(t.to_string());
+            if let Ok(ct) = ContentType::parse(&part.content_type) {
+                if let Some(t) = ct.related_type() {
+                    nested = nested.with_type(t.to_string());
+                }
+                // The root named as received, the parts in their order.
+                if let Some(start) = ct.start().filter(|_| ct.is("multipart/related")) {
+                    nested = nested.with_start(start.to_string());
+                }
             }
             for child in children {
                 nested.push_part(part_builder(child));

@@ -58,14 +58,19 @@ const PARTS: [(&str, &str, &str); 3] = [
 ];
 
 #[test]
-fn nested_related_root_named_by_start_is_kept_through_a_round_trip() {
+fn nested_related_keeps_wire_order_and_its_start_through_a_round_trip() {
     let (content_type, body) = body_with_nested_related(Some("<pres>"), &PARTS);
-    // The root comes first in the model, the others keep their order.
+    // Wire order: the root is marked by `start`, not moved.
     let ids = nested_ids(&content_type, body.clone());
-    assert_eq!(ids, ["pres", "img", "txt"]);
-
-    // Encoded again, the writer names the first part as `start`: the same root.
+    assert_eq!(ids, ["img", "pres", "txt"]);
     let decoded = decode(&content_type, body, &DecodeOptions::default()).expect("decodable");
+    let content = &decoded.envelope.attachments[0];
+    assert_eq!(
+        content.root().and_then(|p| p.content_id.as_deref()),
+        Some("pres")
+    );
+
+    // Encoded again: the same order, `start` written back as received.
     let encoded = encode(&decoded.envelope, &EncodeOptions::default()).expect("encodable");
     let again = encoded.to_bytes();
     let text = String::from_utf8_lossy(&again);
@@ -74,9 +79,11 @@ fn nested_related_root_named_by_start_is_kept_through_a_round_trip() {
         "the nested root is named by start: {text}"
     );
     assert_eq!(
-        nested_ids(&encoded.content_type, again),
-        ["pres", "img", "txt"]
+        nested_ids(&encoded.content_type, again.clone()),
+        ["img", "pres", "txt"]
     );
+    let twice = decode(&encoded.content_type, again, &DecodeOptions::default()).expect("again");
+    assert_eq!(twice.envelope.attachments, decoded.envelope.attachments);
 }
 
 #[test]
@@ -88,9 +95,15 @@ fn nested_related_without_start_keeps_its_order() {
 #[test]
 fn nested_related_start_naming_no_part_falls_back_to_its_type() {
     // RFC 2387 leaves this case open; the `type` parameter picks the root, as for the outer
-    // multipart.
+    // multipart; the order is the wire's either way.
     let (content_type, body) = body_with_nested_related(Some("<missing>"), &PARTS);
-    assert_eq!(nested_ids(&content_type, body), ["pres", "img", "txt"]);
+    assert_eq!(
+        nested_ids(&content_type, body.clone()),
+        ["img", "pres", "txt"]
+    );
+    let decoded = decode(&content_type, body, &DecodeOptions::default()).expect("decodable");
+    let root = decoded.envelope.attachments[0].root();
+    assert_eq!(root.and_then(|p| p.content_id.as_deref()), Some("pres"));
 }
 
 /// A SubmitReq whose one attachment (Content-ID `pic`) is base64 `content`.
