@@ -201,6 +201,54 @@ async fn too_large_by_streamed_bytes() {
     assert_eq!(response.status, 413);
 }
 
+/// A client that writes its whole body before reading (Python's http.client, Mbuni without
+/// `Expect: 100-continue`) must see the 413, not a broken pipe: the server reads and discards
+/// the rest of the body (up to a bound) before closing.
+#[tokio::test]
+async fn too_large_is_read_by_a_client_that_writes_everything_first() {
+    let limit = 64 * 1024;
+    let (server, recorder) = start(ServerConfig::new(Role::Mmsc).with_body_limit(limit)).await;
+    let body = vec![b'a'; 4 * 1024 * 1024];
+    for chunked in [false, true] {
+        let mut stream = TcpStream::connect(server.local_addr()).await.unwrap();
+        let head = if chunked {
+            "POST /mm7 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n"
+                .to_string()
+        } else {
+            format!(
+                "POST /mm7 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )
+        };
+        let written = tokio::time::timeout(STEP, async {
+            stream.write_all(head.as_bytes()).await?;
+            if chunked {
+                for chunk in body.chunks(64 * 1024) {
+                    stream
+                        .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                        .await?;
+                    stream.write_all(chunk).await?;
+                    stream.write_all(b"\r\n").await?;
+                }
+                stream.write_all(b"0\r\n\r\n").await
+            } else {
+                stream.write_all(&body).await
+            }
+        })
+        .await
+        .expect("written in time");
+        written.unwrap_or_else(|e| panic!("chunked {chunked}: the whole body is taken: {e}"));
+        let response = tokio::time::timeout(STEP, read_response(&mut stream))
+            .await
+            .expect("in time")
+            .unwrap_or_else(|e| panic!("chunked {chunked}: {e}"))
+            .expect("an answer");
+        assert_eq!(response.status, 413, "chunked {chunked}");
+        assert_eq!(response.header("connection"), Some("close"));
+    }
+    assert_eq!(recorder.calls(), 0);
+}
+
 #[tokio::test]
 async fn content_length_that_lies() {
     let (server, recorder) = start(ServerConfig::new(Role::Mmsc)).await;
