@@ -12,7 +12,7 @@
 //! | an operation element this codec does not know | 4003 Unsupported Operation | |
 //! | an MM7Version or namespace release that cannot be handled | 4002 Unsupported version | |
 //! | an attachment whose base64 holds bytes outside the alphabet other than spaces (a `...` line, data after the padding) | 2007 Message format corrupt, naming the part and the byte | the content is not what was sent; spaces and a missing final `=` are read with a warning |
-//! | a required element missing | 4004 Validation error | TS 23.140: "a required field is missing" |
+//! | a required element missing, an address container with no address (named with what it held instead) | 4004 Validation error | TS 23.140: "a required field is missing" |
 //! | an element whose value has the wrong form (a date, a boolean, a number) | 2007 Message format corrupt | TS 23.140 and the providers' tables: "an element value format is inappropriate or incorrect"; 4004 stays for what is absent |
 //! | a header entry with `mustUnderstand="1"` in a namespace we do not know | 4000 General service error, SOAP faultcode `MustUnderstand` | SOAP 1.1 §4.2.3 asks for the MustUnderstand fault; the MM7 code only travels in its detail |
 
@@ -63,6 +63,18 @@ pub enum DecodeErrorKind {
         element: &'static str,
         /// The element it belongs in.
         parent: String,
+    },
+    /// An address container (`To`, `Cc`, `Bcc`, `Sender`, …) holds no address; what it
+    /// held instead is named, with the address element it most likely meant.
+    #[error("no address in <{element}>{}", no_address_detail(.unknown.as_deref(), *.suggestion))]
+    NoAddress {
+        /// The container.
+        element: String,
+        /// The first child that is not an address element, if any.
+        unknown: Option<String>,
+        /// The address element that child's name matches but for case (`Number` for
+        /// `number`).
+        suggestion: Option<&'static str>,
     },
     /// An element's value has the wrong form.
     #[error("invalid <{element}> value {value:?}: {reason}")]
@@ -133,6 +145,10 @@ pub struct DecodeErrorDetails {
     pub mm7_version: Option<String>,
     /// The operation element's name, when it was read before the error.
     pub operation: Option<String>,
+    /// What was read leniently before the error: often the clue to it (an unknown element
+    /// skipped before a required one was found missing). The error's text names the first
+    /// few.
+    pub warnings: Vec<Warning>,
 }
 
 impl std::ops::Deref for DecodeError {
@@ -154,14 +170,43 @@ impl std::fmt::Display for DecodeError {
         let code = self.status_code();
         write!(f, "{} {}: {}", code.get(), status_name(code), self.kind)?;
         match (self.position, self.mime_offset) {
-            (Some(p), _) => write!(f, " at {p}"),
-            (None, Some(offset)) => write!(f, " at byte {offset}"),
-            (None, None) => Ok(()),
+            (Some(p), _) => write!(f, " at {p}")?,
+            (None, Some(offset)) => write!(f, " at byte {offset}")?,
+            (None, None) => {}
+        }
+        // The warnings gathered before the error go with it: a peer answered with this text
+        // learns what was skipped on the way (a misspelt element, say).
+        const SHOWN: usize = 3;
+        let relevant = || {
+            self.warnings
+                .iter()
+                .filter(|w| !matches!(w, Warning::MissingTransactionId))
+        };
+        for (i, warning) in relevant().take(SHOWN).enumerate() {
+            f.write_str(if i == 0 { " (after: " } else { "; " })?;
+            write!(f, "{warning}")?;
+        }
+        match relevant().count() {
+            0 => Ok(()),
+            n if n > SHOWN => write!(f, "; {} more)", n - SHOWN),
+            _ => f.write_str(")"),
         }
     }
 }
 
 impl std::error::Error for DecodeError {}
+
+fn no_address_detail(unknown: Option<&str>, suggestion: Option<&str>) -> String {
+    match (unknown, suggestion) {
+        (Some(unknown), Some(meant)) => {
+            format!("; unknown element <{unknown}>, did you mean <{meant}>?")
+        }
+        (Some(unknown), None) => format!(
+            "; unknown element <{unknown}> (an address is <Number>, <ShortCode> or <RFC2822Address>)"
+        ),
+        (None, _) => String::new(),
+    }
+}
 
 fn status_name(code: StatusCode) -> &'static str {
     code.name().unwrap_or("Error")
@@ -204,6 +249,7 @@ impl DecodeError {
             namespace: None,
             mm7_version: None,
             operation: None,
+            warnings: Vec::new(),
         }))
     }
 
@@ -240,6 +286,7 @@ impl DecodeError {
             DecodeErrorKind::UnknownOperation(_) => StatusCode::UNSUPPORTED_OPERATION,
             DecodeErrorKind::UnsupportedVersion(_) => StatusCode::UNSUPPORTED_VERSION,
             DecodeErrorKind::MissingElement { .. }
+            | DecodeErrorKind::NoAddress { .. }
             | DecodeErrorKind::MissingTransactionId
             | DecodeErrorKind::RepeatedTransactionId => StatusCode::VALIDATION_ERROR,
             DecodeErrorKind::MustUnderstand { .. } => StatusCode::GENERAL_SERVICE_ERROR,

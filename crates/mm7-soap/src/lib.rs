@@ -140,9 +140,25 @@ pub fn decode_xml_with_charset(
     charset: Option<&str>,
     options: &DecodeOptions,
 ) -> Result<Decoded, DecodeError> {
-    let text = xml::document_text_with_charset(xml, charset)?;
     let mut warnings = Vec::new();
-    let envelope = envelope::read_envelope(&text, &options.limits, &mut warnings)?;
+    match decode_document(xml, charset, options, &mut warnings) {
+        Ok(envelope) => Ok(Decoded { envelope, warnings }),
+        Err(mut error) => {
+            error.warnings = warnings;
+            Err(error)
+        }
+    }
+}
+
+/// [`decode_xml_with_charset`], the warnings gathered in `warnings` either way.
+fn decode_document(
+    xml: &[u8],
+    charset: Option<&str>,
+    options: &DecodeOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<Envelope, DecodeError> {
+    let text = xml::document_text_with_charset(xml, charset)?;
+    let envelope = envelope::read_envelope(&text, &options.limits, warnings)?;
     // What is known so far, for the errors past this point.
     let mut context = Context {
         transaction_id: envelope.transaction_id.as_deref(),
@@ -152,8 +168,8 @@ pub fn decode_xml_with_charset(
 
     let (message, namespace) = if root.local() == "Fault" {
         context.operation = Some("Fault");
-        let (fault, detail_namespace) = decode::decode_fault(root, &context, &mut warnings)
-            .map_err(|e| e.with_context(&context))?;
+        let (fault, detail_namespace) =
+            decode::decode_fault(root, &context, warnings).map_err(|e| e.with_context(&context))?;
         let namespace = detail_namespace
             .or(envelope.transaction_namespace)
             .and_then(|uri| Namespace::parse(uri).ok())
@@ -163,7 +179,7 @@ pub fn decode_xml_with_charset(
             });
         (Message::Fault(fault), namespace)
     } else {
-        let operation = operation_for(root.local(), &mut warnings).ok_or_else(|| {
+        let operation = operation_for(root.local(), warnings).ok_or_else(|| {
             DecodeError::at(
                 DecodeErrorKind::UnknownOperation(root.local().to_string()),
                 xml::Position::at(&text, root.offset()),
@@ -189,7 +205,7 @@ pub fn decode_xml_with_charset(
             root.element().namespace,
             envelope.transaction_namespace,
             version_text,
-            &mut warnings,
+            warnings,
         )
         .map_err(|e| {
             DecodeError::at(e, xml::Position::at(&text, root.offset())).with_context(&context)
@@ -199,22 +215,19 @@ pub fn decode_xml_with_charset(
             ..context
         };
         let message =
-            decode::decode_operation(operation, root, namespace.schema(), &text, &mut warnings)
+            decode::decode_operation(operation, root, namespace.schema(), &text, warnings)
                 .map_err(|e| e.with_context(&context))?;
         (message, namespace)
     };
 
-    Ok(Decoded {
-        envelope: Envelope {
-            transaction_id: envelope
-                .transaction_id
-                .map(std::borrow::Cow::into_owned)
-                .unwrap_or_default(),
-            namespace,
-            message,
-            attachments: Vec::new(),
-        },
-        warnings,
+    Ok(Envelope {
+        transaction_id: envelope
+            .transaction_id
+            .map(std::borrow::Cow::into_owned)
+            .unwrap_or_default(),
+        namespace,
+        message,
+        attachments: Vec::new(),
     })
 }
 

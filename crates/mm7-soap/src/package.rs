@@ -98,10 +98,14 @@ fn decode_multipart(
     let mut attachments = Vec::with_capacity(multipart.parts().len().saturating_sub(1));
     for (index, part) in multipart.parts().iter().enumerate() {
         if index != root_index {
-            attachments.push(
-                to_model_part(part, index, options, 1, &mut decoded.warnings)
-                    .map_err(|e| e.with_context(&context(&decoded.envelope)))?,
-            );
+            match to_model_part(part, index, options, 1, &mut decoded.warnings) {
+                Ok(part) => attachments.push(part),
+                Err(error) => {
+                    let mut error = error.with_context(&context(&decoded.envelope));
+                    error.warnings = decoded.warnings;
+                    return Err(error);
+                }
+            }
         }
     }
     decoded.envelope.attachments = attachments;
@@ -115,8 +119,10 @@ fn decode_multipart(
                 "Content href {href:?} names no part; the only attachment is taken as the content"
             )));
         } else {
-            let error = DecodeError::new(DecodeErrorKind::ContentNotFound(href.to_string()));
-            return Err(error.with_context(&context(&decoded.envelope)));
+            let mut error = DecodeError::new(DecodeErrorKind::ContentNotFound(href.to_string()))
+                .with_context(&context(&decoded.envelope));
+            error.warnings = decoded.warnings;
+            return Err(error);
         }
     }
     Ok(decoded)

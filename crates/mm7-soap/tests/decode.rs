@@ -720,3 +720,30 @@ fn charset_of_the_content_type_is_authoritative() {
     assert_eq!(e.status_code(), StatusCode::MESSAGE_FORMAT_CORRUPT);
     assert!(e.to_string().contains("klingon"), "{e}");
 }
+
+#[test]
+fn an_error_keeps_the_warnings_gathered_before_it() {
+    let xml = envelope(&op(
+        "SubmitReq",
+        "<MM7Version>6.8.0</MM7Version><Priorty>High</Priorty>\
+         <Recipients><To><number>15551234567</number></To></Recipients>",
+    ));
+    let e = decode_err(&xml);
+    assert_eq!(e.status_code(), StatusCode::VALIDATION_ERROR);
+    assert_eq!(e.warnings.len(), 3, "{:?}", e.warnings);
+    let text = e.to_string();
+    assert!(
+        text.starts_with(
+            "4004 Validation error: no address in <To>; unknown element <number>, did you mean <Number>? at 5:"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("(after: unknown element <Priorty> in <SubmitReq> skipped at 5:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("unknown element <number> in <To> skipped"),
+        "{text}"
+    );
+}

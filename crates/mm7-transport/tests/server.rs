@@ -402,6 +402,25 @@ async fn soap_fault_codes_and_whole_document_checks() {
     let envelope = exchange(addr, &post_xml(&xml)).await.expect_fault(4004);
     assert_eq!(envelope.transaction_id, "");
 
+    // The real cause, and what was skipped before it, reach the peer in the StatusText.
+    let body = submit_body(NS_REL6, "6.8.0")
+        .replace("<Number>", "<number>")
+        .replace("</Number>", "</number>");
+    let xml = soap(NS_REL6, "tx-number", &body);
+    let response = exchange(addr, &post_xml(&xml)).await;
+    let envelope = response.expect_fault(4004);
+    let status = fault(&response).status().cloned().expect("a status");
+    let text = status.text.unwrap_or_default();
+    assert!(
+        text.contains("unknown element <number>, did you mean <Number>?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(after: unknown element <number> in <To> skipped"),
+        "{text}"
+    );
+    assert_eq!(envelope.transaction_id, "tx-number");
+
     assert_eq!(recorder.calls(), 0, "nothing reached the handler");
 }
 

@@ -68,8 +68,8 @@ use std::fmt;
 
 use mm7_model::schema::MessageElements;
 use mm7_model::{
-    CancelRsp, DateTime, DeliveryReportRsp, Message, Mm7Version, Operation, ReadReplyRsp,
-    RelativeOrAbsolute, ReplaceRsp, RsErrorRsp, SchemaId, VaspErrorRsp, parse_bool,
+    AddressKind, CancelRsp, DateTime, DeliveryReportRsp, Message, Mm7Version, Operation,
+    ReadReplyRsp, RelativeOrAbsolute, ReplaceRsp, RsErrorRsp, SchemaId, VaspErrorRsp, parse_bool,
 };
 
 use crate::error::{DecodeError, DecodeErrorKind, Warning};
@@ -168,6 +168,32 @@ impl Failure {
         }
     }
 
+    /// The address container `node` holds no address: names its first child that is not an
+    /// address element, and the address element it matches but for case.
+    fn no_address(node: Node<'_, '_>) -> Failure {
+        let unknown = node
+            .children()
+            .find(|c| AddressKind::from_element_name(c.local()).is_none());
+        let suggestion = unknown.and_then(|c| {
+            [
+                AddressKind::Number,
+                AddressKind::ShortCode,
+                AddressKind::Rfc2822,
+            ]
+            .into_iter()
+            .map(AddressKind::element_name)
+            .find(|name| name.eq_ignore_ascii_case(c.local()))
+        });
+        Failure {
+            kind: DecodeErrorKind::NoAddress {
+                element: node.local().to_string(),
+                unknown: unknown.map(|c| c.local().to_string()),
+                suggestion,
+            },
+            offset: unknown.map_or_else(|| node.offset(), |c| c.offset()),
+        }
+    }
+
     /// The value of `node` (or of its attribute `attribute`) has the wrong form.
     fn invalid(node: Node<'_, '_>, attribute: Option<&str>, value: &str, reason: &str) -> Failure {
         let element = match attribute {
@@ -197,6 +223,9 @@ pub(super) struct Cx<'w, 'd> {
     warnings: &'w mut Vec<Warning>,
     reported: usize,
     unreported: usize,
+    /// The first `To`/`Cc`/`Bcc` list that held no address: the real cause when the
+    /// message then lacks `Recipients`.
+    empty_list: Option<Failure>,
 }
 
 impl<'w, 'd> Cx<'w, 'd> {
@@ -206,6 +235,7 @@ impl<'w, 'd> Cx<'w, 'd> {
             warnings,
             reported: 0,
             unreported: 0,
+            empty_list: None,
         }
     }
 
@@ -306,6 +336,10 @@ impl<'w, 'd> Cx<'w, 'd> {
                     root,
                     format_args!("<{}> without <{}> read as is", op.element_name(), spec.name),
                 );
+            } else if spec.name == "Recipients"
+                && let Some(cause) = self.empty_list.take()
+            {
+                return Err(cause);
             } else {
                 return Err(Failure::missing(spec.name, root));
             }

@@ -73,11 +73,6 @@ fn missing_status_text_is_reported_except_in_extended_responses() {
 fn structural_errors() {
     let cases = [
         (
-            Operation::DeliverReq,
-            "<DeliverReq><MM7Version>5.3.0</MM7Version><Sender/></DeliverReq>",
-            "RFC2822Address|Number|ShortCode",
-        ),
-        (
             Operation::SubmitReq,
             "<SubmitReq><MM7Version>5.3.0</MM7Version><Recipients/><Content/></SubmitReq>",
             "href",
@@ -107,6 +102,64 @@ fn structural_errors() {
             other => panic!("{doc}: {other:?}"),
         }
     }
+}
+
+#[test]
+fn containers_without_an_address_name_what_they_held() {
+    let submit = |to: &str| {
+        format!(
+            "<SubmitReq><MM7Version>6.8.0</MM7Version><Recipients>{to}</Recipients></SubmitReq>"
+        )
+    };
+    let cases = [
+        // The misspelt element is named, at its position, with the one it meant.
+        (
+            Operation::SubmitReq,
+            submit("<To>\n<number>15551234567</number></To>"),
+            "no address in <To>; unknown element <number>, did you mean <Number>?",
+            2,
+        ),
+        (
+            Operation::SubmitReq,
+            submit("<Cc><Phone>1</Phone></Cc>"),
+            "no address in <Cc>; unknown element <Phone> (an address is <Number>, <ShortCode> or <RFC2822Address>)",
+            1,
+        ),
+        (
+            Operation::SubmitReq,
+            submit("<To/>"),
+            "no address in <To>",
+            1,
+        ),
+        (
+            Operation::DeliverReq,
+            "<DeliverReq><MM7Version>5.3.0</MM7Version><Sender/></DeliverReq>".to_string(),
+            "no address in <Sender>",
+            1,
+        ),
+    ];
+    for (op, doc, text, line) in cases {
+        let (result, warnings) = decode(op, &doc);
+        let error = result.expect_err(&doc);
+        assert_eq!(error.status_code().get(), 4004, "{doc}");
+        assert_eq!(error.kind.to_string(), text, "{doc}");
+        assert_eq!(error.position.map(|p| p.line), Some(line), "{doc}");
+        // The unknown element was also reported as it was skipped.
+        if text.contains("unknown") {
+            assert!(
+                warnings
+                    .iter()
+                    .any(|w| matches!(w, Warning::UnknownElement { .. })),
+                "{warnings:?}"
+            );
+        }
+    }
+    // One list with an address is enough: the empty one is not the cause.
+    let (result, _) = decode(
+        Operation::SubmitReq,
+        &submit("<To><number>1</number></To><Cc><Number>2</Number></Cc>"),
+    );
+    assert!(result.is_ok());
 }
 
 #[test]
