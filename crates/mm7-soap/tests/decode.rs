@@ -747,3 +747,31 @@ fn an_error_keeps_the_warnings_gathered_before_it() {
         "{text}"
     );
 }
+
+#[test]
+fn values_outside_an_enumeration_are_kept_with_a_warning() {
+    let d = decode(&envelope(&op(
+        "SubmitReq",
+        "<MM7Version>6.8.0</MM7Version><SenderIdentification><VASPID>v</VASPID></SenderIdentification>\
+         <Recipients><To><Number>1</Number></To></Recipients>\
+         <Priority>normal</Priority><MessageClass/>",
+    )));
+    let Message::SubmitReq(m) = &d.envelope.message else {
+        panic!()
+    };
+    assert_eq!(m.priority.as_ref().map(|p| p.as_str()), Some("normal"));
+    assert_eq!(m.message_class.as_ref().map(|c| c.as_str()), Some(""));
+    let warnings = lenient(&d.warnings);
+    assert!(
+        warnings.iter().any(|w| w.starts_with(
+            "<Priority> value \"normal\" is not one of Normal, High, Low (did you mean Normal?)"
+        )),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.starts_with(
+            "<MessageClass> value \"\" is not one of Personal, Informational, Advertisement, Auto;"
+        )),
+        "{warnings:?}"
+    );
+}

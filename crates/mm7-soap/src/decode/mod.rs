@@ -68,8 +68,9 @@ use std::fmt;
 
 use mm7_model::schema::MessageElements;
 use mm7_model::{
-    AddressKind, CancelRsp, DateTime, DeliveryReportRsp, Message, Mm7Version, Operation,
-    ReadReplyRsp, RelativeOrAbsolute, ReplaceRsp, RsErrorRsp, SchemaId, VaspErrorRsp, parse_bool,
+    AddressKind, CancelRsp, DateTime, DeliveryReportRsp, Message, Mm7Version, OpenEnumeration,
+    Operation, ReadReplyRsp, RelativeOrAbsolute, ReplaceRsp, RsErrorRsp, SchemaId, VaspErrorRsp,
+    parse_bool,
 };
 
 use crate::error::{DecodeError, DecodeErrorKind, Warning};
@@ -360,9 +361,27 @@ impl<'w, 'd> Cx<'w, 'd> {
         Ok(node.text().to_owned())
     }
 
-    /// An open enumeration (`MessageClass`, `Priority`, `MMStatus`…): unknown values kept.
-    fn open<E: for<'s> From<&'s str>>(&mut self, node: Node<'_, '_>) -> Result<E, Failure> {
-        Ok(E::from(node.text().trim_fast()))
+    /// An open enumeration (`MessageClass`, `Priority`, `MMStatus`…): a value outside the
+    /// schema's is kept as received, with a warning that names the valid set (and the value
+    /// meant, when one matches but for case).
+    fn open<E: OpenEnumeration>(&mut self, node: Node<'_, '_>) -> Result<E, Failure> {
+        let value = E::from(node.text().trim_fast());
+        if !value.known() {
+            let text = value.text();
+            let meant = E::VALUES.iter().find(|v| v.eq_ignore_ascii_case(text));
+            let hint = meant
+                .map(|m| format!(" (did you mean {m}?)"))
+                .unwrap_or_default();
+            self.lenient(
+                node,
+                format_args!(
+                    "<{}> value {text:?} is not one of {}{hint}; kept as received",
+                    node.local(),
+                    E::VALUES.join(", ")
+                ),
+            );
+        }
+        Ok(value)
     }
 
     /// An `xs:boolean`.
