@@ -379,7 +379,8 @@ pub enum Warning {
         /// The schema used.
         schema: String,
     },
-    /// The SOAP envelope namespace is not the SOAP 1.1 one.
+    /// The SOAP `Envelope` has no namespace (one in another namespace is refused with
+    /// [`DecodeErrorKind::EnvelopeVersion`]); read as SOAP 1.1.
     #[error("envelope namespace {0:?} is not SOAP 1.1's; read anyway")]
     EnvelopeNamespace(String),
     /// The message has no TransactionID header entry.

@@ -214,10 +214,11 @@ impl ClientError {
     /// `Server` Fault without an MM7 status (SOAP 1.1 §4.4.1: "the message could succeed at
     /// a later point in time").
     ///
-    /// This is what the server of this crate tells a peer to retry: it answers a handler
-    /// that failed for now, timed out or panicked with 3000, and a server that is shutting
-    /// down or overloaded with 4006, both as `Server` Faults; every other code is a refusal
-    /// that a retry would meet again (3001 Not possible, 3002 Message rejected, 2xxx, 4xxx).
+    /// This is what the server of this crate tells a peer to retry (see
+    /// [`HandlerError`](crate::server::HandlerError)): it answers a handler that failed for
+    /// now, timed out or panicked with 3000, and a handler may answer 4006 when it cannot
+    /// take requests now, both as `Server` Faults; every other code is a refusal that a
+    /// retry would meet again (3001 Not possible, 3002 Message rejected, 2xxx, 4xxx).
     ///
     /// This says nothing of whether a retry is *safe*: after a timeout or a cut connection
     /// the peer may have accepted the message already. [`RetryPolicy`](super::RetryPolicy)
