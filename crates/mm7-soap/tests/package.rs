@@ -172,3 +172,27 @@ fn base64_with_other_bytes_is_refused_naming_the_part() {
         assert!(error.mime_offset.is_some());
     }
 }
+
+#[test]
+fn multipart_without_its_close_delimiter_is_read_with_a_warning() {
+    // Unlike an XML document cut off, a multipart that lost its close delimiter still holds
+    // every part whole: it stays accepted, with the MIME layer's warning.
+    let (content_type, body) = body_with_base64("R0lGODlh");
+    let text = String::from_utf8(body.to_vec()).expect("text");
+    let cut = text.strip_suffix("--outer--\r\n").expect("close delimiter");
+    let decoded = decode(
+        &content_type,
+        Bytes::from(cut.to_owned()),
+        &DecodeOptions::default(),
+    )
+    .expect("accepted");
+    assert_eq!(decoded.envelope.attachments.len(), 1);
+    assert!(
+        decoded
+            .warnings
+            .iter()
+            .any(|w| w.to_string().contains("close delimiter")),
+        "{:?}",
+        decoded.warnings
+    );
+}
