@@ -209,7 +209,13 @@ fn read_body<'a>(
     loop {
         match reader.next_event()? {
             Event::Start(element) => {
-                return Ok(Some(Tree::read(reader, element, limits.max_elements)?));
+                // A Fault's `faultcode` is a QName whose prefix is bound outside the Body.
+                let tree = if element.local == "Fault" {
+                    Tree::read_in_scope(reader, element, limits.max_elements)?
+                } else {
+                    Tree::read(reader, element, limits.max_elements)?
+                };
+                return Ok(Some(tree));
             }
             Event::End(_) | Event::Eof => return Ok(None),
             Event::Text(_) => {}

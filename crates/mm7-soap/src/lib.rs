@@ -6,10 +6,38 @@
 //!
 //! Reading is lenient, as real MMSCs require: any prefixes, `https://` or trailing-slash
 //! namespaces, unknown releases mapped to the nearest known one, elements in any order,
-//! unknown elements skipped with a [`Warning`]. Writing is exact: the schema's element order,
+//! unknown elements skipped with a [`Warning`], values outside an enumeration kept, schema-required
+//! elements a handler can do without read as absent (the table below), every WHATWG charset. It is strict where leniency would lose or invent
+//! data: the whole document must be well-formed XML, a request carries exactly one
+//! TransactionID (see [`DecodeOptions::allow_missing_transaction_id`]), an envelope in another
+//! namespace than SOAP 1.1's is a `VersionMismatch`, and an attachment's base64 must be
+//! base64 (spaces and a missing final `=` aside). Writing is exact: the schema's element order,
 //! only the elements the target schema defines, escaped text, `mustUnderstand="1"` on the
 //! TransactionID, and the namespace URI and MM7Version carried by the [`Envelope`] (so an
 //! answer echoes the pair the peer used).
+//!
+//! ## What a request may lack
+//!
+//! A request without an element its schema requires is refused with
+//! [`DecodeErrorKind::MissingElement`] (4004) only when a handler cannot act on the message
+//! without it; the others are read as absent, with a [`Warning`] naming the element (a
+//! required value present but empty, such as `<MessageID/>`, counts as absent):
+//!
+//! | operation | refused without | read without, with a warning |
+//! |---|---|---|
+//! | `SubmitReq` | `Recipients` (whom to send to) | `MM7Version`, `SenderIdentification` |
+//! | `DeliverReq` | — | `MM7Version`, `Sender` (an anonymous message from a terminal: real MMSCs send it) |
+//! | `CancelReq`, `ReplaceReq` | `MessageID` (which message) | `MM7Version`, `SenderIdentification` |
+//! | `DeliveryReportReq` | `MessageID`, `Recipient`, `Sender`, `Date`, `MMStatus` | `MM7Version` |
+//! | `ReadReplyReq` | `MessageID`, `Recipient`, `Sender`, `TimeStamp`, `MMStatus` | `MM7Version` |
+//! | `extendedCancelReq` | `CancelID` | `MM7Version`, `SenderIdentification` |
+//! | `extendedReplaceReq` | `ReplaceID` | `MM7Version` |
+//!
+//! `MM7Version` is read as empty (nothing else depends on it); `SenderIdentification`'s
+//! children are all optional anyway. A report's `Sender` and `Date` are still needed, as the
+//! model holds them. A response is refused only when it lacks its `Status` (or `Status` its
+//! `StatusCode`). A `To`, `Cc` or `Bcc` with no address is named as the cause, with what it
+//! held instead ([`DecodeErrorKind::NoAddress`]).
 //!
 //! Every decode error maps to the MM7 status code to answer it with
 //! ([`DecodeError::status_code`]), and carries the TransactionID when it was read first.

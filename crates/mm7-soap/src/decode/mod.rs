@@ -31,17 +31,8 @@
 //!   `<MessageID/>` or a `Recipients` without an address, counts as lacking). It is refused
 //!   with [`DecodeErrorKind::MissingElement`] (4004) only when a handler cannot act on the
 //!   message without it; the others are read with a [`Warning::Lenient`] naming the element
-//!   (the model holds them in an `Option`). Per operation:
-//!
-//!   | operation | refused without | read without, with a warning |
-//!   |---|---|---|
-//!   | `SubmitReq` | `Recipients` (whom to send to) | `MM7Version`, `SenderIdentification` |
-//!   | `DeliverReq` | — | `MM7Version`, `Sender` (an anonymous message from a terminal: real MMSCs send it) |
-//!   | `CancelReq`, `ReplaceReq` | `MessageID` (which message) | `MM7Version`, `SenderIdentification` |
-//!   | `DeliveryReportReq` | `MessageID`, `Recipient`, `Sender`, `Date`, `MMStatus` | `MM7Version` |
-//!   | `ReadReplyReq` | `MessageID`, `Recipient`, `Sender`, `TimeStamp`, `MMStatus` | `MM7Version` |
-//!   | `extendedCancelReq` | `CancelID` | `MM7Version`, `SenderIdentification` |
-//!   | `extendedReplaceReq` | `ReplaceID` | `MM7Version` |
+//!   (the model holds them in an `Option`). The table per operation is in the crate
+//!   documentation ("What a request may lack"); [`livable_without`] is that table.
 //!
 //!   `MM7Version` is read as empty (nothing else depends on it); `SenderIdentification`'s
 //!   children are all optional anyway. A report's `Sender` and `Date` are needed by the model

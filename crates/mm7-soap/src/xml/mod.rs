@@ -124,6 +124,8 @@ pub fn document_text_with_charset<'b>(
                 [b'<', 0, b'?', 0, ..] | [b'<', 0, _, 0, ..] => encoding_rs::UTF_16LE,
                 [0, b'<', 0, b'?', ..] | [0, b'<', 0, _, ..] => encoding_rs::UTF_16BE,
                 _ => match declared_encoding(&bytes[..bytes.len().min(256)]) {
+                    // What nearly every message declares, without the label table's lookup.
+                    Some(label) if label.eq_ignore_ascii_case("utf-8") => encoding_rs::UTF_8,
                     Some(label) => encoding_rs::Encoding::for_label(label.as_bytes())
                         .ok_or_else(|| unsupported(label))?,
                     None => encoding_rs::UTF_8,

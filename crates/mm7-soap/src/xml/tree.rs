@@ -58,6 +58,8 @@ pub struct Tree<'a> {
     // descendants, each with the node that declares it. Only QName values (a Fault's
     // `faultcode`) need them.
     bindings: Vec<(u32, &'a str, &'a str)>,
+    /// Whether `bindings` is kept ([`Tree::read_in_scope`]).
+    resolves: bool,
 }
 
 /// Bytes of document per element assumed when sizing the node table up front: MM7 elements
@@ -73,10 +75,40 @@ impl<'a> Tree<'a> {
     /// Reads the element whose `Start` event `reader` just returned, up to and including its
     /// `End`. At most `max_elements` elements are kept; more is an error, so a hostile document
     /// cannot make the tree grow past a known size.
+    ///
+    /// [`TreeNode::namespace_of`] resolves nothing in such a tree; read it with
+    /// [`Tree::read_in_scope`] for that.
     pub fn read(
         reader: &mut XmlReader<'a>,
         start: Element<'a>,
         max_elements: usize,
+    ) -> Result<Tree<'a>, XmlError> {
+        Tree::read_with(reader, start, max_elements, None)
+    }
+
+    /// As [`Tree::read`], also keeping the namespace bindings in scope where the tree starts
+    /// and those declared inside it, so that [`TreeNode::namespace_of`] resolves every prefix
+    /// (for QName values such as a Fault's `faultcode`, whose prefix is usually bound on the
+    /// Envelope).
+    pub fn read_in_scope(
+        reader: &mut XmlReader<'a>,
+        start: Element<'a>,
+        max_elements: usize,
+    ) -> Result<Tree<'a>, XmlError> {
+        let outer = reader
+            .bindings_in_scope()
+            .map(|(prefix, uri)| (NONE, prefix, uri))
+            .collect();
+        Tree::read_with(reader, start, max_elements, Some(outer))
+    }
+
+    /// Reads the tree; `bindings`, when given, are those in scope at its start, and the
+    /// declarations inside it are kept too.
+    fn read_with(
+        reader: &mut XmlReader<'a>,
+        start: Element<'a>,
+        max_elements: usize,
+        bindings: Option<Vec<(u32, &'a str, &'a str)>>,
     ) -> Result<Tree<'a>, XmlError> {
         let document = reader.document();
         let expected = document.len().saturating_sub(start.offset) / BYTES_PER_ELEMENT + 1;
@@ -85,10 +117,8 @@ impl<'a> Tree<'a> {
             nodes: Vec::with_capacity(expected.min(max_elements.max(1)).min(MAX_RESERVED)),
             attrs: Vec::new(),
             owned: Vec::new(),
-            bindings: reader
-                .bindings_in_scope()
-                .map(|(prefix, uri)| (NONE, prefix, uri))
-                .collect(),
+            resolves: bindings.is_some(),
+            bindings: bindings.unwrap_or_default(),
         };
         tree.push(reader, start, NONE)?;
         // The element being read; its `End` makes its parent current again.
@@ -161,7 +191,7 @@ impl<'a> Tree<'a> {
         for attr in reader.attributes() {
             if attr.prefix == "xmlns" || (attr.prefix.is_empty() && attr.local == "xmlns") {
                 // The root's own bindings are in the snapshot taken before it.
-                if parent != NONE {
+                if self.resolves && parent != NONE {
                     let bound = if attr.prefix.is_empty() {
                         ""
                     } else {
@@ -299,7 +329,8 @@ impl<'t, 'a> TreeNode<'t, 'a> {
 
     /// The namespace URI bound to `prefix` where this element is (`""` for the default
     /// namespace), for values that are QNames (SOAP 1.1 `faultcode`); `None` when the prefix
-    /// is not bound.
+    /// is not bound, and always in a tree not read with [`Tree::read_in_scope`] (keeping the
+    /// bindings would cost every other decode an allocation).
     pub fn namespace_of(&self, prefix: &str) -> Option<&'a str> {
         if prefix == "xml" {
             return Some("http://www.w3.org/XML/1998/namespace");
@@ -382,7 +413,7 @@ mod tests {
         let Event::Start(start) = reader.next_event()? else {
             panic!("no start");
         };
-        Tree::read(&mut reader, start, 100)
+        Tree::read_in_scope(&mut reader, start, 100)
     }
 
     #[test]
