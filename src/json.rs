@@ -6,14 +6,18 @@
 //!  "transaction_id": "vas00001-sub",
 //!  "namespace": "<the namespace URI exactly as received>",
 //!  "mm7_version": "5.3.0",
-//!  "body": { the model's JSON view: MM7 element names as keys },
-//!  "attachments": [{"media_type": "image/gif", "content_id": "saturn.gif", "content_location": null,
+//!  "body": { the model's JSON view: MM7 element names as keys; beside each "Number" as
+//!            received, "normalized": the number without separators or "/TYPE=PLMN" },
+//!  "attachments": [{"media_type": "image/gif", "content_type": "image/gif; name=saturn.gif",
+//!                   "content_id": "saturn.gif", "content_location": null,
 //!                   "filename": null, "size": 1234, "sha256": "<hex of the decoded bytes>"}],
 //!  "warnings": ["..."]}
 //! ```
 //!
 //! `attachments` lists the leaf parts of the content in order (nested multiparts flattened; the
-//! SOAP part is not listed), after the transfer encoding was undone.
+//! SOAP part is not listed), after the transfer encoding was undone. `media_type` is the media
+//! type alone, lowercased; `content_type` the whole Content-Type as received (its `charset`
+//! and other parameters), which `mm7 encode` writes back.
 
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -49,15 +53,50 @@ pub fn report(decoded: &Decoded) -> Value {
     })
 }
 
-/// The model's JSON view of the message alone (the operation's element, without its name).
+/// The model's JSON view of the message alone (the operation's element, without its name),
+/// each `Number` with its `normalized` form beside it.
+///
+/// ```
+/// use mm7::model::{Address, DeliverReq, Envelope, SchemaId};
+/// let req = DeliverReq::new("6.8.0", Address::number("+1 (555) 123-4567/TYPE=PLMN"));
+/// let view = mm7::json::body_view(&Envelope::new("t", SchemaId::NEWEST, req));
+/// assert_eq!(view["Sender"]["Number"], "+1 (555) 123-4567/TYPE=PLMN");
+/// assert_eq!(view["Sender"]["normalized"], "+15551234567");
+/// ```
 pub fn body_view(envelope: &Envelope) -> Value {
-    match serde_json::to_value(&envelope.message) {
+    let mut view = match serde_json::to_value(&envelope.message) {
         // The message serialises as {"SubmitReq": {...}}: the body is the one value inside.
         Ok(Value::Object(map)) if map.len() == 1 => {
             map.into_iter().next().map_or(Value::Null, |(_, v)| v)
         }
         Ok(other) => other,
         Err(e) => json!({ "error": e.to_string() }),
+    };
+    add_normalized_numbers(&mut view);
+    view
+}
+
+/// Puts `normalized` beside every address `Number` that reads as a phone number (the value
+/// itself is kept as received, `/TYPE=PLMN` and separators included): `+` or `00` numbers
+/// as `+` and digits, others as their prefix and digits (see [`crate::model::number`]).
+fn add_normalized_numbers(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let normalized = map
+                .get("Number")
+                .and_then(Value::as_str)
+                .and_then(|number| crate::model::number::Msisdn::parse(number).ok())
+                .map(|n| {
+                    n.international()
+                        .unwrap_or_else(|| format!("{}{}", n.prefix().as_str(), n.digits()))
+                });
+            if let Some(normalized) = normalized {
+                map.insert("normalized".into(), normalized.into());
+            }
+            map.values_mut().for_each(add_normalized_numbers);
+        }
+        Value::Array(items) => items.iter_mut().for_each(add_normalized_numbers),
+        _ => {}
     }
 }
 
@@ -76,6 +115,7 @@ pub fn attachments(envelope: &Envelope) -> Vec<Value> {
                 "media_type".into(),
                 leaf.media_type().to_ascii_lowercase().into(),
             );
+            entry.insert("content_type".into(), leaf.content_type.clone().into());
             entry.insert("content_id".into(), leaf.content_id.clone().into());
             entry.insert(
                 "content_location".into(),

@@ -139,6 +139,7 @@ fn http_head(envelope: &Envelope, content_type: &str, length: usize, args: &Enco
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Listed {
     media_type: Option<String>,
+    content_type: Option<String>,
     content_id: Option<String>,
     content_location: Option<String>,
     filename: Option<String>,
@@ -213,6 +214,7 @@ fn listed_entry(entry: &Value) -> Result<Listed, String> {
     }
     Ok(Listed {
         media_type: text("media_type"),
+        content_type: text("content_type"),
         content_id: text("content_id"),
         content_location: text("content_location"),
         filename: text("filename"),
@@ -250,16 +252,21 @@ fn attachment_parts(
                 ));
             }
         }
-        let media_type = match &entry.media_type {
-            Some(m) => m.clone(),
-            None => attach::media_type_of(path)?.media_type.to_owned(),
-        };
-        // The report keeps the media type without parameters; UTF-8 text says so again.
-        let content_type = if media_type.starts_with("text/") && std::str::from_utf8(&data).is_ok()
-        {
-            format!("{media_type}; charset=utf-8")
-        } else {
-            media_type
+        // The whole Content-Type as received (its charset included), when the report has it.
+        let content_type = match (&entry.content_type, &entry.media_type) {
+            (Some(whole), _) => whole.clone(),
+            (None, media_type) => {
+                let media_type = match media_type {
+                    Some(m) => m.clone(),
+                    None => attach::media_type_of(path)?.media_type.to_owned(),
+                };
+                // An older report keeps the media type alone; UTF-8 text says so again.
+                if media_type.starts_with("text/") && std::str::from_utf8(&data).is_ok() {
+                    format!("{media_type}; charset=utf-8")
+                } else {
+                    media_type
+                }
+            }
         };
         let mut part = Part::new(content_type, data);
         part.content_id.clone_from(&entry.content_id);
@@ -385,6 +392,23 @@ mod tests {
         assert_eq!(cid_of("CID:<x>"), "x");
         assert_eq!(cid_of("plain"), "plain");
         assert_eq!(cid_of("cid:100%"), "100%");
+    }
+
+    #[test]
+    fn the_whole_content_type_of_a_report_is_written_back() {
+        let path = std::env::temp_dir().join(format!("mm7-encode-{}.txt", std::process::id()));
+        std::fs::write(&path, b"caf\xe9").unwrap();
+        let whole = json!({"media_type": "text/plain",
+                           "content_type": "text/plain; charset=iso-8859-1", "content_id": "t"});
+        let older = json!({"media_type": "text/plain", "content_id": "t"});
+        let listed = [listed_entry(&whole).unwrap(), listed_entry(&older).unwrap()];
+        let mut warnings = Vec::new();
+        let parts = attachment_parts(&[path.clone(), path.clone()], &listed, &mut warnings);
+        let _ = std::fs::remove_file(&path);
+        let parts = parts.unwrap();
+        assert_eq!(parts[0].content_type, "text/plain; charset=iso-8859-1");
+        // Not UTF-8, and no charset listed: the media type alone.
+        assert_eq!(parts[1].content_type, "text/plain");
     }
 
     #[test]

@@ -102,7 +102,9 @@ impl Handler for Vasp {
         let summary = format!(
             "DeliverReq {} from {}: {:?} ({parts} part{})",
             inbound.transaction_id,
-            req.sender.value,
+            req.sender
+                .as_ref()
+                .map_or("an anonymous sender", |s| s.value.as_str()),
             req.subject.as_deref().unwrap_or(""),
             if parts == 1 { "" } else { "s" }
         );

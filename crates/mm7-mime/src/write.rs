@@ -61,6 +61,7 @@ pub struct MultipartBuilder {
     parts: Vec<PartBuilder>,
     boundary: Option<String>,
     related_type: Option<String>,
+    start: Option<String>,
     start_info: Option<String>,
 }
 
@@ -72,6 +73,7 @@ impl MultipartBuilder {
             parts: Vec::new(),
             boundary: None,
             related_type: None,
+            start: None,
             start_info: None,
         }
     }
@@ -111,6 +113,15 @@ impl MultipartBuilder {
     #[must_use]
     pub fn with_type(mut self, media_type: impl Into<String>) -> Self {
         self.related_type = Some(media_type.into());
+        self
+    }
+
+    /// Sets the multipart/related `start` parameter as given (`<Content-ID>` of the root),
+    /// instead of naming the first part: a part written again keeps its parts in the order
+    /// they came and names its root as it was named.
+    #[must_use]
+    pub fn with_start(mut self, start: impl Into<String>) -> Self {
+        self.start = Some(start.into());
         self
     }
 
@@ -286,8 +297,13 @@ impl MultipartBuilder {
         if self.subtype == "related" {
             let related_type = self.related_type.clone().unwrap_or(root_type);
             push_quoted_param(&mut content_type, "type", &related_type);
-            let root = content_ids.first().map(String::as_str).unwrap_or_default();
-            push_quoted_param(&mut content_type, "start", &concat(&["<", root, ">"]));
+            match &self.start {
+                Some(start) => push_quoted_param(&mut content_type, "start", start),
+                None => {
+                    let root = content_ids.first().map(String::as_str).unwrap_or_default();
+                    push_quoted_param(&mut content_type, "start", &concat(&["<", root, ">"]));
+                }
+            }
             if let Some(start_info) = &self.start_info {
                 push_quoted_param(&mut content_type, "start-info", start_info);
             }

@@ -174,6 +174,42 @@ impl Part {
         }
     }
 
+    /// The root of a multipart part: the child that the `start` parameter names (by
+    /// Content-ID), else the first child whose media type is the `type` parameter, else the
+    /// first child (RFC 2387 §3.2). The children stay in the order they came; the root is
+    /// marked by `start`, not moved. `None` for a leaf or an empty multipart.
+    ///
+    /// ```
+    /// use mm7_model::Part;
+    /// let related = Part::multipart(
+    ///     r#"multipart/related; type="application/smil"; start="<pres>""#,
+    ///     vec![
+    ///         Part::new("image/gif", &b"GIF89a"[..]).with_content_id("img"),
+    ///         Part::new("application/smil", &b"<smil/>"[..]).with_content_id("pres"),
+    ///     ],
+    /// );
+    /// assert_eq!(related.root().and_then(|p| p.content_id.as_deref()), Some("pres"));
+    /// ```
+    pub fn root(&self) -> Option<&Part> {
+        let children = self.parts();
+        if let Some(start) = self.param("start") {
+            let start = start.trim().trim_start_matches('<').trim_end_matches('>');
+            if let Some(root) = children.iter().find(|c| {
+                c.content_id
+                    .as_deref()
+                    .is_some_and(|id| percent_eq(start, id))
+            }) {
+                return Some(root);
+            }
+        }
+        if let Some(media_type) = self.param("type")
+            && let Some(root) = children.iter().find(|c| c.is_media_type(media_type))
+        {
+            return Some(root);
+        }
+        children.first()
+    }
+
     /// Whether `href` (`cid:…`, or a Content-Location) names this part.
     ///
     /// `cid:` URLs are compared per RFC 2392: `%hh` escapes decoded, the scheme

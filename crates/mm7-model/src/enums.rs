@@ -5,6 +5,19 @@
 //! which keeps the received text byte for byte. Use `eq_ignore_ascii_case` on
 //! [`as_str`](MessageClass::as_str) for tolerant comparisons.
 
+/// What every enumeration of this module shares: the schema's values, and whether a value
+/// is one of them (a decoder warns of one that is not).
+pub trait OpenEnumeration: for<'s> From<&'s str> {
+    /// The element's name in MM7 XML (`Priority`, `MessageClass`…), for messages.
+    const TYPE_NAME: &'static str;
+    /// The values the schema enumerates.
+    const VALUES: &'static [&'static str];
+    /// The value as written in MM7 XML.
+    fn text(&self) -> &str;
+    /// Whether the value is one the schema enumerates.
+    fn known(&self) -> bool;
+}
+
 macro_rules! open_enum {
     (
         $(#[$meta:meta])*
@@ -42,6 +55,17 @@ macro_rules! open_enum {
             /// Whether the value is one the schema enumerates.
             pub fn is_known(&self) -> bool {
                 !matches!(self, $name::Other(_))
+            }
+        }
+
+        impl $crate::enums::OpenEnumeration for $name {
+            const TYPE_NAME: &'static str = stringify!($name);
+            const VALUES: &'static [&'static str] = $name::KNOWN;
+            fn text(&self) -> &str {
+                self.as_str()
+            }
+            fn known(&self) -> bool {
+                self.is_known()
             }
         }
 

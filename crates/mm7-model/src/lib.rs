@@ -107,7 +107,7 @@ pub use builder::SubmitReqBuilder;
 pub use content::{ContentRef, Part, PartBody};
 pub use enums::{
     AddressCoding, Channel, ChargedParty, ContentClass, MessageClass, MmStatus, MmStatusExtension,
-    Priority, parse_bool,
+    OpenEnumeration, Priority, parse_bool,
 };
 pub use envelope::Envelope;
 pub use messages::Message;

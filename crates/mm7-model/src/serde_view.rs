@@ -112,6 +112,11 @@ fn address_from_map<'de, A: MapAccess<'de>>(
             "displayOnly" => display_only = Some(map.next_value::<bool>()?),
             "addressCoding" => address_coding = Some(map.next_value::<AddressCoding>()?),
             "sequence" if allow_sequence => sequence = Some(map.next_value::<u64>()?),
+            // Derived from `Number` by reports (`mm7 decode`); the number itself is what is
+            // read back.
+            "normalized" => {
+                map.next_value::<de::IgnoredAny>()?;
+            }
             other => {
                 let Some(kind) = AddressKind::from_element_name(other) else {
                     return Err(de::Error::unknown_field(other, ADDRESS_FIELDS));

@@ -247,7 +247,9 @@ fn check_details(
             }
         }
         Message::DeliverReq(m) => {
-            check("Sender", &m.sender);
+            if let Some(a) = &m.sender {
+                check("Sender", a);
+            }
             m.recipients.iter().for_each(|a| check("Recipients", a));
         }
         Message::CancelReq(m) => {

@@ -76,9 +76,18 @@ pub(crate) fn read_envelope<'a>(
             reader.position(root.offset),
         ));
     }
+    // SOAP 1.1 §4.4: an Envelope in another namespace (SOAP 1.2's, say) is a VersionMismatch.
+    // One in no namespace at all is read with a warning: it is a sloppy SOAP 1.1 envelope
+    // rather than another version's.
     match root.namespace {
         Some(ns) if is_soap_envelope_ns(ns) => {}
-        other => warnings.push(Warning::EnvelopeNamespace(other.unwrap_or("").to_string())),
+        Some(ns) => {
+            return Err(DecodeError::at(
+                DecodeErrorKind::EnvelopeVersion(ns.to_string()),
+                reader.position(root.offset),
+            ));
+        }
+        None => warnings.push(Warning::EnvelopeNamespace(String::new())),
     }
 
     let mut transaction_id = None;
@@ -101,19 +110,37 @@ pub(crate) fn read_envelope<'a>(
             "Header" if reader.depth() == 2 => {
                 read_header(&mut reader, &mut transaction_id, &mut transaction_namespace)
             }
-            "Body" if reader.depth() == 2 => {
+            "Body" if reader.depth() == 2 && body.is_none() => {
                 body = read_body(&mut reader, limits).map_err(|e| with_id(e, &transaction_id))?;
-                // Whatever follows the Body (nothing, in SOAP 1.1) is not read.
-                break;
+                // Further Body entries (SOAP 1.1 §4.3 allows them; MM7 has one) and whatever
+                // follows the Body are not used, but the whole document must be well-formed:
+                // the rest is read to its end, so that a mismatched `</Body>`, a document cut
+                // off or content after the root element is refused, not answered 1000.
+                Ok(())
             }
             _ => reader.skip_element().map_err(DecodeError::from),
         };
         read.map_err(|e| with_id(e, &transaction_id))?;
     }
+    // After the root element only comments, processing instructions and white space may
+    // follow (XML 1.0 §2.1): the reader refuses anything else.
+    loop {
+        match reader.next_event() {
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => return Err(with_id(e.into(), &transaction_id)),
+        }
+    }
+    // A request without one is refused once its operation is known (see `decode_xml`).
     if transaction_id.is_none() {
         warnings.push(Warning::MissingTransactionId);
     }
-    let body = body.ok_or_else(|| DecodeError::new(DecodeErrorKind::EmptyBody))?;
+    let body = body.ok_or_else(|| {
+        with_id(
+            DecodeError::new(DecodeErrorKind::EmptyBody),
+            &transaction_id,
+        )
+    })?;
     Ok(Envelope {
         transaction_id,
         transaction_namespace,
@@ -136,6 +163,15 @@ fn read_header<'a>(
             .attribute("mustUnderstand")
             .is_some_and(|a| matches!(a.raw_value.trim(), "1" | "true"));
         if entry.local == "TransactionID" {
+            // Two TransactionIDs leave the answer's TransactionID unknowable: refused, and the
+            // error carries neither.
+            if transaction_id.is_some() {
+                *transaction_id = None;
+                return Err(DecodeError::at(
+                    DecodeErrorKind::RepeatedTransactionId,
+                    reader.position(entry.offset),
+                ));
+            }
             // Documents in the wild pretty-print the value onto its own indented line.
             *transaction_id = Some(trim_cow(reader.read_text()?));
             *transaction_namespace = entry.namespace;
@@ -173,7 +209,13 @@ fn read_body<'a>(
     loop {
         match reader.next_event()? {
             Event::Start(element) => {
-                return Ok(Some(Tree::read(reader, element, limits.max_elements)?));
+                // A Fault's `faultcode` is a QName whose prefix is bound outside the Body.
+                let tree = if element.local == "Fault" {
+                    Tree::read_in_scope(reader, element, limits.max_elements)?
+                } else {
+                    Tree::read(reader, element, limits.max_elements)?
+                };
+                return Ok(Some(tree));
             }
             Event::End(_) | Event::Eof => return Ok(None),
             Event::Text(_) => {}
@@ -252,5 +294,61 @@ mod tests {
         ));
         let doc = r#"<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body> </S:Body></S:Envelope>"#;
         assert_eq!(read(doc).unwrap_err().kind, DecodeErrorKind::EmptyBody);
+    }
+
+    const HEAD: &str = r#"<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Header><TransactionID>t1</TransactionID></S:Header>
+<S:Body><X/>"#;
+
+    #[test]
+    fn the_whole_document_must_be_well_formed() {
+        assert!(read(&format!("{HEAD}</S:Body></S:Envelope>\n<!-- ok -->\n")).is_ok());
+        for (tail, line) in [
+            ("</S:Bdy></S:Envelope>", 2),
+            ("</S:Body></S:Envelop>", 2),
+            ("</S:Body>", 2),
+            ("</S:Body></S:Envelope><more/>", 2),
+            ("</S:Body></S:Envelope>\ntrailing text", 3),
+            ("</S:Body><S:Extra></S:Envelope>", 2),
+        ] {
+            let err = read(&format!("{HEAD}{tail}")).unwrap_err();
+            assert!(matches!(err.kind, DecodeErrorKind::Xml(_)), "{tail}: {err}");
+            assert_eq!(err.status_code().get(), 2007, "{tail}");
+            assert_eq!(err.position.map(|p| p.line), Some(line), "{tail}: {err}");
+            assert_eq!(err.transaction_id.as_deref(), Some("t1"), "{tail}");
+        }
+    }
+
+    #[test]
+    fn transaction_id_repeated_is_refused() {
+        let body = r#"<S:Body><X/></S:Body></S:Envelope>"#;
+        let env = r#"<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/">"#;
+        let twice = format!(
+            "{env}<S:Header><TransactionID>a</TransactionID>\n<TransactionID>b</TransactionID></S:Header>{body}"
+        );
+        let err = read(&twice).unwrap_err();
+        assert_eq!(err.kind, DecodeErrorKind::RepeatedTransactionId);
+        assert_eq!(err.status_code().get(), 4004);
+        assert_eq!(
+            err.transaction_id, None,
+            "the answer carries no TransactionID"
+        );
+        assert_eq!(err.position.map(|p| p.line), Some(2));
+    }
+
+    #[test]
+    fn envelope_in_another_namespace_is_a_version_mismatch() {
+        let doc = r#"<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><X/></e:Body></e:Envelope>"#;
+        let err = read(doc).unwrap_err();
+        assert_eq!(
+            err.kind,
+            DecodeErrorKind::EnvelopeVersion("http://www.w3.org/2003/05/soap-envelope".into())
+        );
+        assert_eq!(err.fault_code(), crate::FaultCode::VersionMismatch);
+        let err = read("<SubmitReq/>").unwrap_err();
+        assert_eq!(err.fault_code(), crate::FaultCode::Client);
+        assert_eq!(err.status_code().get(), 2007);
+        // No namespace at all: a sloppy SOAP 1.1 envelope, read with a warning.
+        let (_, warnings) = read("<Envelope><Body><X/></Body></Envelope>").unwrap();
+        assert!(warnings.contains(&Warning::EnvelopeNamespace(String::new())));
     }
 }

@@ -6,10 +6,13 @@
 //! | XML that is not well-formed, a refused DOCTYPE, an encoding we cannot read, XML limits | 2007 Message format corrupt | the SOAP part cannot be read at all |
 //! | MIME that cannot be split (no boundary, no root part, bad headers) | 2007 Message format corrupt | the same, one layer down |
 //! | MIME limits (parts, nesting, header size), content that `Content@href` names but the message lacks, an undecodable transfer encoding | 2004 Multimedia content refused | TS 23.140: "the content … indicated by the Content element" could not be parsed or was unacceptable |
-//! | not a SOAP envelope, no Body, an empty Body | 2007 Message format corrupt | |
+//! | not a SOAP envelope (another root element), no Body, an empty Body | 2007 Message format corrupt, faultcode `Client` | |
+//! | an `Envelope` in another namespace than SOAP 1.1's | 2007 Message format corrupt, faultcode `VersionMismatch` | SOAP 1.1 §4.4 |
+//! | no TransactionID (unless [`DecodeOptions::allow_missing_transaction_id`](crate::DecodeOptions::allow_missing_transaction_id)), two TransactionIDs | 4004 Validation error | TS 23.140: TransactionID is mandatory; with two, which to answer is unknowable (the answer carries none) |
 //! | an operation element this codec does not know | 4003 Unsupported Operation | |
 //! | an MM7Version or namespace release that cannot be handled | 4002 Unsupported version | |
-//! | a required element missing | 4004 Validation error | TS 23.140: "a required field is missing" |
+//! | an attachment whose base64 holds bytes outside the alphabet other than spaces (a `...` line, data after the padding) | 2007 Message format corrupt, naming the part and the byte | the content is not what was sent; spaces and a missing final `=` are read with a warning |
+//! | a required element missing, an address container with no address (named with what it held instead) | 4004 Validation error | TS 23.140: "a required field is missing" |
 //! | an element whose value has the wrong form (a date, a boolean, a number) | 2007 Message format corrupt | TS 23.140 and the providers' tables: "an element value format is inappropriate or incorrect"; 4004 stays for what is absent |
 //! | a header entry with `mustUnderstand="1"` in a namespace we do not know | 4000 General service error, SOAP faultcode `MustUnderstand` | SOAP 1.1 §4.2.3 asks for the MustUnderstand fault; the MM7 code only travels in its detail |
 
@@ -33,6 +36,17 @@ pub enum DecodeErrorKind {
     /// The root element is not a SOAP `Envelope`.
     #[error("the root element <{0}> is not a SOAP Envelope")]
     NotAnEnvelope(String),
+    /// The `Envelope` is in a namespace other than SOAP 1.1's (SOAP 1.1 §4.4:
+    /// `VersionMismatch`).
+    #[error("envelope namespace {0:?} is not SOAP 1.1's")]
+    EnvelopeVersion(String),
+    /// The SOAP Header has no `TransactionID` entry (see
+    /// [`DecodeOptions::allow_missing_transaction_id`](crate::DecodeOptions::allow_missing_transaction_id)).
+    #[error("missing required element <TransactionID> in the SOAP Header")]
+    MissingTransactionId,
+    /// The SOAP Header has two `TransactionID` entries: which one to answer is unknowable.
+    #[error("repeated <TransactionID> in the SOAP Header")]
+    RepeatedTransactionId,
     /// The envelope has no `Body`, or the Body has no element.
     #[error("the SOAP Body is missing or empty")]
     EmptyBody,
@@ -49,6 +63,18 @@ pub enum DecodeErrorKind {
         element: &'static str,
         /// The element it belongs in.
         parent: String,
+    },
+    /// An address container (`To`, `Cc`, `Bcc`, `Sender`, …) holds no address; what it
+    /// held instead is named, with the address element it most likely meant.
+    #[error("no address in <{element}>{}", no_address_detail(.unknown.as_deref(), *.suggestion))]
+    NoAddress {
+        /// The container.
+        element: String,
+        /// The first child that is not an address element, if any.
+        unknown: Option<String>,
+        /// The address element that child's name matches but for case (`Number` for
+        /// `number`).
+        suggestion: Option<&'static str>,
     },
     /// An element's value has the wrong form.
     #[error("invalid <{element}> value {value:?}: {reason}")]
@@ -73,6 +99,15 @@ pub enum DecodeErrorKind {
     /// `Content@href` names a part the message does not have.
     #[error("content {0:?} named by Content@href is not in the message")]
     ContentNotFound(String),
+    /// An attachment's base64 holds bytes that are not base64 (other than the spaces and
+    /// missing padding real encoders produce): its content is not what was sent.
+    #[error("attachment {content_id:?} is corrupt: {reason}")]
+    CorruptAttachment {
+        /// The part's Content-ID (or its index when it has none).
+        content_id: String,
+        /// What is wrong, and where in the part's body.
+        reason: String,
+    },
     /// An attachment's transfer encoding could not be undone.
     #[error("attachment {content_id:?} cannot be decoded: {reason}")]
     BadAttachment {
@@ -110,6 +145,10 @@ pub struct DecodeErrorDetails {
     pub mm7_version: Option<String>,
     /// The operation element's name, when it was read before the error.
     pub operation: Option<String>,
+    /// What was read leniently before the error: often the clue to it (an unknown element
+    /// skipped before a required one was found missing). The error's text names the first
+    /// few.
+    pub warnings: Vec<Warning>,
 }
 
 impl std::ops::Deref for DecodeError {
@@ -131,14 +170,43 @@ impl std::fmt::Display for DecodeError {
         let code = self.status_code();
         write!(f, "{} {}: {}", code.get(), status_name(code), self.kind)?;
         match (self.position, self.mime_offset) {
-            (Some(p), _) => write!(f, " at {p}"),
-            (None, Some(offset)) => write!(f, " at byte {offset}"),
-            (None, None) => Ok(()),
+            (Some(p), _) => write!(f, " at {p}")?,
+            (None, Some(offset)) => write!(f, " at byte {offset}")?,
+            (None, None) => {}
+        }
+        // The warnings gathered before the error go with it: a peer answered with this text
+        // learns what was skipped on the way (a misspelt element, say).
+        const SHOWN: usize = 3;
+        let relevant = || {
+            self.warnings
+                .iter()
+                .filter(|w| !matches!(w, Warning::MissingTransactionId))
+        };
+        for (i, warning) in relevant().take(SHOWN).enumerate() {
+            f.write_str(if i == 0 { " (after: " } else { "; " })?;
+            write!(f, "{warning}")?;
+        }
+        match relevant().count() {
+            0 => Ok(()),
+            n if n > SHOWN => write!(f, "; {} more)", n - SHOWN),
+            _ => f.write_str(")"),
         }
     }
 }
 
 impl std::error::Error for DecodeError {}
+
+fn no_address_detail(unknown: Option<&str>, suggestion: Option<&str>) -> String {
+    match (unknown, suggestion) {
+        (Some(unknown), Some(meant)) => {
+            format!("; unknown element <{unknown}>, did you mean <{meant}>?")
+        }
+        (Some(unknown), None) => format!(
+            "; unknown element <{unknown}> (an address is <Number>, <ShortCode> or <RFC2822Address>)"
+        ),
+        (None, _) => String::new(),
+    }
+}
 
 fn status_name(code: StatusCode) -> &'static str {
     code.name().unwrap_or("Error")
@@ -181,6 +249,7 @@ impl DecodeError {
             namespace: None,
             mm7_version: None,
             operation: None,
+            warnings: Vec::new(),
         }))
     }
 
@@ -197,6 +266,8 @@ impl DecodeError {
         match &self.kind {
             DecodeErrorKind::Xml(_)
             | DecodeErrorKind::NotAnEnvelope(_)
+            | DecodeErrorKind::EnvelopeVersion(_)
+            | DecodeErrorKind::CorruptAttachment { .. }
             | DecodeErrorKind::EmptyBody
             | DecodeErrorKind::InvalidValue { .. }
             | DecodeErrorKind::UnsupportedContentType(_) => StatusCode::MESSAGE_FORMAT_CORRUPT,
@@ -214,7 +285,10 @@ impl DecodeError {
             }
             DecodeErrorKind::UnknownOperation(_) => StatusCode::UNSUPPORTED_OPERATION,
             DecodeErrorKind::UnsupportedVersion(_) => StatusCode::UNSUPPORTED_VERSION,
-            DecodeErrorKind::MissingElement { .. } => StatusCode::VALIDATION_ERROR,
+            DecodeErrorKind::MissingElement { .. }
+            | DecodeErrorKind::NoAddress { .. }
+            | DecodeErrorKind::MissingTransactionId
+            | DecodeErrorKind::RepeatedTransactionId => StatusCode::VALIDATION_ERROR,
             DecodeErrorKind::MustUnderstand { .. } => StatusCode::GENERAL_SERVICE_ERROR,
         }
     }
@@ -223,7 +297,7 @@ impl DecodeError {
     pub fn fault_code(&self) -> FaultCode {
         match self.kind {
             DecodeErrorKind::MustUnderstand { .. } => FaultCode::MustUnderstand,
-            DecodeErrorKind::NotAnEnvelope(_) => FaultCode::VersionMismatch,
+            DecodeErrorKind::EnvelopeVersion(_) => FaultCode::VersionMismatch,
             _ => FaultCode::Client,
         }
     }
@@ -305,7 +379,8 @@ pub enum Warning {
         /// The schema used.
         schema: String,
     },
-    /// The SOAP envelope namespace is not the SOAP 1.1 one.
+    /// The SOAP `Envelope` has no namespace (one in another namespace is refused with
+    /// [`DecodeErrorKind::EnvelopeVersion`]); read as SOAP 1.1.
     #[error("envelope namespace {0:?} is not SOAP 1.1's; read anyway")]
     EnvelopeNamespace(String),
     /// The message has no TransactionID header entry.

@@ -6,10 +6,38 @@
 //!
 //! Reading is lenient, as real MMSCs require: any prefixes, `https://` or trailing-slash
 //! namespaces, unknown releases mapped to the nearest known one, elements in any order,
-//! unknown elements skipped with a [`Warning`]. Writing is exact: the schema's element order,
+//! unknown elements skipped with a [`Warning`], values outside an enumeration kept, schema-required
+//! elements a handler can do without read as absent (the table below), every WHATWG charset. It is strict where leniency would lose or invent
+//! data: the whole document must be well-formed XML, a request carries exactly one
+//! TransactionID (see [`DecodeOptions::allow_missing_transaction_id`]), an envelope in another
+//! namespace than SOAP 1.1's is a `VersionMismatch`, and an attachment's base64 must be
+//! base64 (spaces and a missing final `=` aside). Writing is exact: the schema's element order,
 //! only the elements the target schema defines, escaped text, `mustUnderstand="1"` on the
 //! TransactionID, and the namespace URI and MM7Version carried by the [`Envelope`] (so an
 //! answer echoes the pair the peer used).
+//!
+//! ## What a request may lack
+//!
+//! A request without an element its schema requires is refused with
+//! [`DecodeErrorKind::MissingElement`] (4004) only when a handler cannot act on the message
+//! without it; the others are read as absent, with a [`Warning`] naming the element (a
+//! required value present but empty, such as `<MessageID/>`, counts as absent):
+//!
+//! | operation | refused without | read without, with a warning |
+//! |---|---|---|
+//! | `SubmitReq` | `Recipients` (whom to send to) | `MM7Version`, `SenderIdentification` |
+//! | `DeliverReq` | — | `MM7Version`, `Sender` (an anonymous message from a terminal: real MMSCs send it) |
+//! | `CancelReq`, `ReplaceReq` | `MessageID` (which message) | `MM7Version`, `SenderIdentification` |
+//! | `DeliveryReportReq` | `MessageID`, `Recipient`, `Sender`, `Date`, `MMStatus` | `MM7Version` |
+//! | `ReadReplyReq` | `MessageID`, `Recipient`, `Sender`, `TimeStamp`, `MMStatus` | `MM7Version` |
+//! | `extendedCancelReq` | `CancelID` | `MM7Version`, `SenderIdentification` |
+//! | `extendedReplaceReq` | `ReplaceID` | `MM7Version` |
+//!
+//! `MM7Version` is read as empty (nothing else depends on it); `SenderIdentification`'s
+//! children are all optional anyway. A report's `Sender` and `Date` are still needed, as the
+//! model holds them. A response is refused only when it lacks its `Status` (or `Status` its
+//! `StatusCode`). A `To`, `Cc` or `Bcc` with no address is named as the cause, with what it
+//! held instead ([`DecodeErrorKind::NoAddress`]).
 //!
 //! Every decode error maps to the MM7 status code to answer it with
 //! ([`DecodeError::status_code`]), and carries the TransactionID when it was read first.
@@ -69,6 +97,12 @@ pub struct DecodeOptions {
     pub limits: EnvelopeLimits,
     /// Options of the MIME parser (limits, strictness), for SOAP with attachments.
     pub mime: mm7_mime::ParseOptions,
+    /// Accept a request without a TransactionID header entry, with a
+    /// [`Warning::MissingTransactionId`] (its TransactionID is then empty). `false` (the
+    /// default) refuses it with [`DecodeErrorKind::MissingTransactionId`] (4004): TS 23.140
+    /// makes the TransactionID mandatory, and the answer must echo it. A response or a Fault
+    /// without one is always read, with the warning: it reports what the peer did.
+    pub allow_missing_transaction_id: bool,
 }
 
 /// A decoded message and what was accepted leniently on the way.
@@ -132,9 +166,39 @@ impl Default for EncodeOptions {
 /// A [`DecodeError`] with the status code to answer, the position, and the TransactionID,
 /// namespace, MM7Version and operation when they were read before the error.
 pub fn decode_xml(xml: &[u8], options: &DecodeOptions) -> Result<Decoded, DecodeError> {
-    let text = xml::document_text(xml)?;
+    decode_xml_with_charset(xml, None, options)
+}
+
+/// As [`decode_xml`], for a document that came with a `charset` parameter (of the HTTP
+/// Content-Type, or of the SOAP part's): that charset is authoritative over a byte order
+/// mark and the XML declaration (RFC 7303 §3; see [`xml::document_text_with_charset`]).
+///
+/// # Errors
+/// As [`decode_xml`]; a charset that names no encoding is 2007 naming it.
+pub fn decode_xml_with_charset(
+    xml: &[u8],
+    charset: Option<&str>,
+    options: &DecodeOptions,
+) -> Result<Decoded, DecodeError> {
     let mut warnings = Vec::new();
-    let envelope = envelope::read_envelope(&text, &options.limits, &mut warnings)?;
+    match decode_document(xml, charset, options, &mut warnings) {
+        Ok(envelope) => Ok(Decoded { envelope, warnings }),
+        Err(mut error) => {
+            error.warnings = warnings;
+            Err(error)
+        }
+    }
+}
+
+/// [`decode_xml_with_charset`], the warnings gathered in `warnings` either way.
+fn decode_document(
+    xml: &[u8],
+    charset: Option<&str>,
+    options: &DecodeOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<Envelope, DecodeError> {
+    let text = xml::document_text_with_charset(xml, charset)?;
+    let envelope = envelope::read_envelope(&text, &options.limits, warnings)?;
     // What is known so far, for the errors past this point.
     let mut context = Context {
         transaction_id: envelope.transaction_id.as_deref(),
@@ -144,8 +208,8 @@ pub fn decode_xml(xml: &[u8], options: &DecodeOptions) -> Result<Decoded, Decode
 
     let (message, namespace) = if root.local() == "Fault" {
         context.operation = Some("Fault");
-        let (fault, detail_namespace) = decode::decode_fault(root, &context, &mut warnings)
-            .map_err(|e| e.with_context(&context))?;
+        let (fault, detail_namespace) =
+            decode::decode_fault(root, &context, warnings).map_err(|e| e.with_context(&context))?;
         let namespace = detail_namespace
             .or(envelope.transaction_namespace)
             .and_then(|uri| Namespace::parse(uri).ok())
@@ -155,7 +219,7 @@ pub fn decode_xml(xml: &[u8], options: &DecodeOptions) -> Result<Decoded, Decode
             });
         (Message::Fault(fault), namespace)
     } else {
-        let operation = operation_for(root.local(), &mut warnings).ok_or_else(|| {
+        let operation = operation_for(root.local(), warnings).ok_or_else(|| {
             DecodeError::at(
                 DecodeErrorKind::UnknownOperation(root.local().to_string()),
                 xml::Position::at(&text, root.offset()),
@@ -163,6 +227,17 @@ pub fn decode_xml(xml: &[u8], options: &DecodeOptions) -> Result<Decoded, Decode
             .with_context(&context)
         })?;
         context.operation = Some(operation.element_name());
+        if envelope.transaction_id.is_none()
+            && operation.is_request()
+            && !options.allow_missing_transaction_id
+        {
+            // Positioned at the request's element: the Header it should be in may not exist.
+            return Err(DecodeError::at(
+                DecodeErrorKind::MissingTransactionId,
+                xml::Position::at(&text, root.offset()),
+            )
+            .with_context(&context));
+        }
         let version_text = root.child("MM7Version").map(|v| v.text().trim_fast());
         context.mm7_version = version_text;
         let namespace = namespace_for(
@@ -170,7 +245,7 @@ pub fn decode_xml(xml: &[u8], options: &DecodeOptions) -> Result<Decoded, Decode
             root.element().namespace,
             envelope.transaction_namespace,
             version_text,
-            &mut warnings,
+            warnings,
         )
         .map_err(|e| {
             DecodeError::at(e, xml::Position::at(&text, root.offset())).with_context(&context)
@@ -180,22 +255,19 @@ pub fn decode_xml(xml: &[u8], options: &DecodeOptions) -> Result<Decoded, Decode
             ..context
         };
         let message =
-            decode::decode_operation(operation, root, namespace.schema(), &text, &mut warnings)
+            decode::decode_operation(operation, root, namespace.schema(), &text, warnings)
                 .map_err(|e| e.with_context(&context))?;
         (message, namespace)
     };
 
-    Ok(Decoded {
-        envelope: Envelope {
-            transaction_id: envelope
-                .transaction_id
-                .map(std::borrow::Cow::into_owned)
-                .unwrap_or_default(),
-            namespace,
-            message,
-            attachments: Vec::new(),
-        },
-        warnings,
+    Ok(Envelope {
+        transaction_id: envelope
+            .transaction_id
+            .map(std::borrow::Cow::into_owned)
+            .unwrap_or_default(),
+        namespace,
+        message,
+        attachments: Vec::new(),
     })
 }
 

@@ -7,7 +7,10 @@ use mm7_mime::{ContentType, Multipart, MultipartBuilder, PartBuilder, TransferEn
 use mm7_model::{Envelope, Part, PartBody};
 
 use crate::error::{Context, DecodeError, DecodeErrorKind, EncodeError, Warning};
-use crate::{DecodeOptions, Decoded, EncodeOptions, decode_xml, encode_xml_with_warnings};
+use crate::{
+    DecodeOptions, Decoded, EncodeOptions, decode_xml, decode_xml_with_charset,
+    encode_xml_with_warnings,
+};
 
 /// Decodes an HTTP body from its Content-Type header value.
 ///
@@ -65,7 +68,7 @@ pub fn decode(
         return decode_multipart(body, parsed, options);
     }
     if media == "text/xml" || media == "application/xml" || media.ends_with("+xml") {
-        return decode_xml(&body, options);
+        return decode_xml_with_charset(&body, parsed.charset(), options);
     }
     Err(DecodeError::new(DecodeErrorKind::UnsupportedContentType(
         content_type.to_string(),
@@ -83,7 +86,8 @@ fn decode_multipart(
     })?;
     let root = &multipart.parts()[root_index];
     let xml = root.decoded()?;
-    let mut decoded = decode_xml(&xml, options).map_err(|mut e| {
+    let charset = root.content_type().charset();
+    let mut decoded = decode_xml_with_charset(&xml, charset, options).map_err(|mut e| {
         // A position in the SOAP part; say where that part starts in the body too.
         e.mime_offset = e.mime_offset.or(Some(root.body_offset()));
         e
@@ -94,10 +98,14 @@ fn decode_multipart(
     let mut attachments = Vec::with_capacity(multipart.parts().len().saturating_sub(1));
     for (index, part) in multipart.parts().iter().enumerate() {
         if index != root_index {
-            attachments.push(
-                to_model_part(part, index, options, 1)
-                    .map_err(|e| e.with_context(&context(&decoded.envelope)))?,
-            );
+            match to_model_part(part, index, options, 1, &mut decoded.warnings) {
+                Ok(part) => attachments.push(part),
+                Err(error) => {
+                    let mut error = error.with_context(&context(&decoded.envelope));
+                    error.warnings = decoded.warnings;
+                    return Err(error);
+                }
+            }
         }
     }
     decoded.envelope.attachments = attachments;
@@ -111,8 +119,10 @@ fn decode_multipart(
                 "Content href {href:?} names no part; the only attachment is taken as the content"
             )));
         } else {
-            let error = DecodeError::new(DecodeErrorKind::ContentNotFound(href.to_string()));
-            return Err(error.with_context(&context(&decoded.envelope)));
+            let mut error = DecodeError::new(DecodeErrorKind::ContentNotFound(href.to_string()))
+                .with_context(&context(&decoded.envelope));
+            error.warnings = decoded.warnings;
+            return Err(error);
         }
     }
     Ok(decoded)
@@ -133,6 +143,7 @@ fn to_model_part(
     index: usize,
     options: &DecodeOptions,
     depth: usize,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Part, DecodeError> {
     let content_type = part
         .header("Content-Type")
@@ -143,41 +154,49 @@ fn to_model_part(
             let nested = nested?;
             let mut children = Vec::with_capacity(nested.parts().len());
             for (i, child) in nested.parts().iter().enumerate() {
-                children.push(to_model_part(child, i, options, depth + 1)?);
+                children.push(to_model_part(child, i, options, depth + 1, warnings)?);
             }
-            // The boundary and `start` are framing, chosen afresh by whoever writes the part
-            // again; the content is the media type, the `type` of a multipart/related, and
-            // which part is its root. A writer names the first part as `start` (and RFC 2387
-            // §3.2 makes the first part the root when `start` is absent), so a root that
-            // `start` names elsewhere is moved to the front; the others keep their order, which
-            // carries no meaning in a multipart/related (its parts are found by Content-ID).
+            // The boundary is framing, chosen afresh by whoever writes the part again; the
+            // content is the media type, the `type` of a multipart/related, and which part is
+            // its root. The parts stay in wire order, and the root stays where it came, named
+            // by `start` as received (written back as it is; see `Part::root`) when it is not
+            // the first.
             let nested_type = nested.content_type();
-            if nested_type.is("multipart/related")
-                && let Some(root) = nested.root_index()
-                && let Some(moved) = children.get_mut(..=root)
-            {
-                moved.rotate_right(1);
-            }
-            // RFC 2387 requires `type` on multipart/related; where a peer left it out, it is the
-            // first part's type, which is what a writer puts there (and what `start` names by
-            // default).
-            let related = nested_type.is("multipart/related").then(|| {
+            let is_related = nested_type.is("multipart/related");
+            // RFC 2387 requires `type` on multipart/related; where a peer left it out, it is
+            // the root's type (the part `start` names, else the first).
+            let related = is_related.then(|| {
                 nested_type.related_type().map(str::to_string).or_else(|| {
                     nested
-                        .parts()
-                        .first()
-                        .map(|first| first.content_type().mime_type().to_string())
+                        .root()
+                        .or_else(|| nested.parts().first())
+                        .map(|root| root.content_type().mime_type().to_string())
                 })
             });
-            let framing_free = match related.flatten() {
-                Some(related) => format!(
-                    "{}; type=\"{}\"",
-                    nested_type.mime_type(),
-                    // RFC 2045 quoted-string: a quote or backslash in the value is escaped.
-                    related.replace('\\', "\\\\").replace('"', "\\\"")
-                ),
-                None => nested_type.mime_type().to_string(),
+            let quoted = |value: &str| {
+                // RFC 2045 quoted-string: a quote or backslash in the value is escaped.
+                value.replace('\\', "\\\\").replace('"', "\\\"")
             };
+            let mut framing_free = nested_type.mime_type().to_string();
+            if let Some(related) = related.flatten() {
+                framing_free.push_str("; type=\"");
+                framing_free.push_str(&quoted(&related));
+                framing_free.push('"');
+            }
+            // A `start` naming the first part says what its absence says (and what a writer
+            // puts there): only one naming another part (or none) is kept.
+            let names_first = |start: &str| {
+                nested.parts().first().and_then(|p| p.content_id())
+                    == Some(mm7_mime::normalize_content_id(start))
+            };
+            if let Some(start) = nested_type
+                .start()
+                .filter(|start| is_related && !names_first(start))
+            {
+                framing_free.push_str("; start=\"");
+                framing_free.push_str(&quoted(start));
+                framing_free.push('"');
+            }
             (framing_free, PartBody::Multipart(children))
         }
         Some(_) => {
@@ -188,14 +207,20 @@ fn to_model_part(
             )));
         }
         None => {
-            let data = part.decoded().map_err(|e| {
-                DecodeError::new(DecodeErrorKind::BadAttachment {
-                    content_id: part
-                        .content_id()
-                        .map_or_else(|| format!("part {index}"), str::to_string),
-                    reason: e.to_string(),
-                })
-            })?;
+            let name = || {
+                part.content_id()
+                    .map_or_else(|| format!("part {index}"), str::to_string)
+            };
+            let data = if part.transfer_encoding() == TransferEncoding::Base64 {
+                base64_content(part, &name, warnings)?
+            } else {
+                part.decoded().map_err(|e| {
+                    DecodeError::new(DecodeErrorKind::BadAttachment {
+                        content_id: name(),
+                        reason: e.to_string(),
+                    })
+                })?
+            };
             (content_type, PartBody::Data(data))
         }
     };
@@ -206,6 +231,40 @@ fn to_model_part(
         filename: part.filename(),
         body,
     })
+}
+
+/// The content of a base64 part. What real encoders insert (spaces, a missing final `=`) is
+/// skipped with a warning; anything else means the content is not what was sent, and is
+/// refused (2007) naming the part and the byte, rather than handed on as garbage.
+fn base64_content(
+    part: &mm7_mime::Part,
+    name: &dyn Fn() -> String,
+    warnings: &mut Vec<Warning>,
+) -> Result<Bytes, DecodeError> {
+    let (data, report) = mm7_mime::encoding::decode_base64_checked(part.body());
+    if let Some(at) = report.invalid_at {
+        let byte = part.body().get(at).copied().unwrap_or_default();
+        let mut error = DecodeError::new(DecodeErrorKind::CorruptAttachment {
+            content_id: name(),
+            reason: format!("byte {byte:#04x} at offset {at} of its body is not base64"),
+        });
+        error.mime_offset = Some(part.body_offset() + at);
+        return Err(error);
+    }
+    if report.stray_whitespace > 0 {
+        warnings.push(Warning::Lenient(format!(
+            "attachment {}: {} spaces or tabs in its base64 skipped",
+            name(),
+            report.stray_whitespace
+        )));
+    }
+    if report.missing_padding {
+        warnings.push(Warning::Lenient(format!(
+            "attachment {}: base64 without its final padding",
+            name()
+        )));
+    }
+    Ok(Bytes::from(data))
 }
 
 /// An encoded HTTP body: the Content-Type header value and the body as chunks (attachments
@@ -333,10 +392,14 @@ fn part_builder(part: &Part, options: &EncodeOptions) -> PartBuilder {
                 .map_or("mixed", |(_, sub)| sub)
                 .to_string();
             let mut nested = MultipartBuilder::new(subtype);
-            if let Ok(ct) = ContentType::parse(&part.content_type)
-                && let Some(t) = ct.related_type()
-            {
-                nested = nested.with_type(t.to_string());
+            if let Ok(ct) = ContentType::parse(&part.content_type) {
+                if let Some(t) = ct.related_type() {
+                    nested = nested.with_type(t.to_string());
+                }
+                // The root named as received, the parts in their order.
+                if let Some(start) = ct.start().filter(|_| ct.is("multipart/related")) {
+                    nested = nested.with_start(start.to_string());
+                }
             }
             for child in children {
                 nested.push_part(part_builder(child, options));

@@ -58,14 +58,19 @@ const PARTS: [(&str, &str, &str); 3] = [
 ];
 
 #[test]
-fn nested_related_root_named_by_start_is_kept_through_a_round_trip() {
+fn nested_related_keeps_wire_order_and_its_start_through_a_round_trip() {
     let (content_type, body) = body_with_nested_related(Some("<pres>"), &PARTS);
-    // The root comes first in the model, the others keep their order.
+    // Wire order: the root is marked by `start`, not moved.
     let ids = nested_ids(&content_type, body.clone());
-    assert_eq!(ids, ["pres", "img", "txt"]);
-
-    // Encoded again, the writer names the first part as `start`: the same root.
+    assert_eq!(ids, ["img", "pres", "txt"]);
     let decoded = decode(&content_type, body, &DecodeOptions::default()).expect("decodable");
+    let content = &decoded.envelope.attachments[0];
+    assert_eq!(
+        content.root().and_then(|p| p.content_id.as_deref()),
+        Some("pres")
+    );
+
+    // Encoded again: the same order, `start` written back as received.
     let encoded = encode(&decoded.envelope, &EncodeOptions::default()).expect("encodable");
     let again = encoded.to_bytes();
     let text = String::from_utf8_lossy(&again);
@@ -74,9 +79,11 @@ fn nested_related_root_named_by_start_is_kept_through_a_round_trip() {
         "the nested root is named by start: {text}"
     );
     assert_eq!(
-        nested_ids(&encoded.content_type, again),
-        ["pres", "img", "txt"]
+        nested_ids(&encoded.content_type, again.clone()),
+        ["img", "pres", "txt"]
     );
+    let twice = decode(&encoded.content_type, again, &DecodeOptions::default()).expect("again");
+    assert_eq!(twice.envelope.attachments, decoded.envelope.attachments);
 }
 
 #[test]
@@ -88,7 +95,104 @@ fn nested_related_without_start_keeps_its_order() {
 #[test]
 fn nested_related_start_naming_no_part_falls_back_to_its_type() {
     // RFC 2387 leaves this case open; the `type` parameter picks the root, as for the outer
-    // multipart.
+    // multipart; the order is the wire's either way.
     let (content_type, body) = body_with_nested_related(Some("<missing>"), &PARTS);
-    assert_eq!(nested_ids(&content_type, body), ["pres", "img", "txt"]);
+    assert_eq!(
+        nested_ids(&content_type, body.clone()),
+        ["img", "pres", "txt"]
+    );
+    let decoded = decode(&content_type, body, &DecodeOptions::default()).expect("decodable");
+    let root = decoded.envelope.attachments[0].root();
+    assert_eq!(root.and_then(|p| p.content_id.as_deref()), Some("pres"));
+}
+
+/// A SubmitReq whose one attachment (Content-ID `pic`) is base64 `content`.
+fn body_with_base64(content: &str) -> (String, Bytes) {
+    let envelope = SubmitReq::builder(SchemaId::Rel6Mm7_1_4)
+        .vasp_id("TNN")
+        .sender(Address::short_code("63901"))
+        .to(Address::number("15551234567"))
+        .part(Part::new("text/plain", Bytes::from_static(b"placeholder")))
+        .build("tx-b64")
+        .expect("a valid SubmitReq");
+    let xml = encode_xml(&envelope, &EncodeOptions::default()).expect("encodable");
+    let body = format!(
+        "--outer\r\nContent-Type: text/xml\r\nContent-ID: <soap>\r\n\r\n{xml}\r\n\
+         --outer\r\nContent-Type: image/gif\r\nContent-ID: <pic>\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{content}\r\n--outer--\r\n"
+    );
+    let content_type =
+        "multipart/related; type=\"text/xml\"; start=\"<soap>\"; boundary=outer".to_owned();
+    (content_type, Bytes::from(body))
+}
+
+#[test]
+fn base64_with_spaces_or_without_padding_is_read_with_a_warning() {
+    for (content, warning) in [
+        ("R0lG ODlh", "spaces or tabs"),
+        ("R0lGODlhAQ", "final padding"),
+    ] {
+        let (content_type, body) = body_with_base64(content);
+        let decoded = decode(&content_type, body, &DecodeOptions::default()).expect(content);
+        let data = match &decoded.envelope.attachments[0].body {
+            PartBody::Data(data) => data.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert!(data.starts_with(b"GIF89a"), "{content}");
+        assert!(
+            decoded
+                .warnings
+                .iter()
+                .any(|w| w.to_string().contains(warning) && w.to_string().contains("pic")),
+            "{content}: {:?}",
+            decoded.warnings
+        );
+    }
+    // Clean base64: no warning about it.
+    let (content_type, body) = body_with_base64("R0lGODlh");
+    let decoded = decode(&content_type, body, &DecodeOptions::default()).expect("clean");
+    assert!(
+        decoded
+            .warnings
+            .iter()
+            .all(|w| !w.to_string().contains("base64")),
+        "{:?}",
+        decoded.warnings
+    );
+}
+
+#[test]
+fn base64_with_other_bytes_is_refused_naming_the_part() {
+    for content in ["R0lG\r\n...\r\nODlh", "R0lGODlh\u{e9}", "R0lG==ODlh"] {
+        let (content_type, body) = body_with_base64(content);
+        let error = decode(&content_type, body, &DecodeOptions::default()).unwrap_err();
+        assert_eq!(error.status_code().get(), 2007, "{content:?}: {error}");
+        assert!(error.to_string().contains("\"pic\""), "{error}");
+        assert_eq!(error.transaction_id.as_deref(), Some("tx-b64"));
+        assert!(error.mime_offset.is_some());
+    }
+}
+
+#[test]
+fn multipart_without_its_close_delimiter_is_read_with_a_warning() {
+    // Unlike an XML document cut off, a multipart that lost its close delimiter still holds
+    // every part whole: it stays accepted, with the MIME layer's warning.
+    let (content_type, body) = body_with_base64("R0lGODlh");
+    let text = String::from_utf8(body.to_vec()).expect("text");
+    let cut = text.strip_suffix("--outer--\r\n").expect("close delimiter");
+    let decoded = decode(
+        &content_type,
+        Bytes::from(cut.to_owned()),
+        &DecodeOptions::default(),
+    )
+    .expect("accepted");
+    assert_eq!(decoded.envelope.attachments.len(), 1);
+    assert!(
+        decoded
+            .warnings
+            .iter()
+            .any(|w| w.to_string().contains("close delimiter")),
+        "{:?}",
+        decoded.warnings
+    );
 }

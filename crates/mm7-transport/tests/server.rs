@@ -201,6 +201,54 @@ async fn too_large_by_streamed_bytes() {
     assert_eq!(response.status, 413);
 }
 
+/// A client that writes its whole body before reading (Python's http.client, Mbuni without
+/// `Expect: 100-continue`) must see the 413, not a broken pipe: the server reads and discards
+/// the rest of the body (up to a bound) before closing.
+#[tokio::test]
+async fn too_large_is_read_by_a_client_that_writes_everything_first() {
+    let limit = 64 * 1024;
+    let (server, recorder) = start(ServerConfig::new(Role::Mmsc).with_body_limit(limit)).await;
+    let body = vec![b'a'; 4 * 1024 * 1024];
+    for chunked in [false, true] {
+        let mut stream = TcpStream::connect(server.local_addr()).await.unwrap();
+        let head = if chunked {
+            "POST /mm7 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n"
+                .to_string()
+        } else {
+            format!(
+                "POST /mm7 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )
+        };
+        let written = tokio::time::timeout(STEP, async {
+            stream.write_all(head.as_bytes()).await?;
+            if chunked {
+                for chunk in body.chunks(64 * 1024) {
+                    stream
+                        .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                        .await?;
+                    stream.write_all(chunk).await?;
+                    stream.write_all(b"\r\n").await?;
+                }
+                stream.write_all(b"0\r\n\r\n").await
+            } else {
+                stream.write_all(&body).await
+            }
+        })
+        .await
+        .expect("written in time");
+        written.unwrap_or_else(|e| panic!("chunked {chunked}: the whole body is taken: {e}"));
+        let response = tokio::time::timeout(STEP, read_response(&mut stream))
+            .await
+            .expect("in time")
+            .unwrap_or_else(|e| panic!("chunked {chunked}: {e}"))
+            .expect("an answer");
+        assert_eq!(response.status, 413, "chunked {chunked}");
+        assert_eq!(response.header("connection"), Some("close"));
+    }
+    assert_eq!(recorder.calls(), 0);
+}
+
 #[tokio::test]
 async fn content_length_that_lies() {
     let (server, recorder) = start(ServerConfig::new(Role::Mmsc)).await;
@@ -301,6 +349,79 @@ async fn malformed_bodies() {
         0,
         "no malformed request reached the handler"
     );
+}
+
+/// SOAP 1.1 §4.4 fault codes, and documents that are not well-formed after the Body.
+#[tokio::test]
+async fn soap_fault_codes_and_whole_document_checks() {
+    let (server, recorder) = start(ServerConfig::new(Role::Mmsc)).await;
+    let addr = server.local_addr();
+    let fault = |response: &RawResponse| {
+        let envelope = response.envelope();
+        let Message::Fault(fault) = envelope.message else {
+            panic!("not a fault: {}", response.text());
+        };
+        fault
+    };
+
+    // A header entry with mustUnderstand="1" we do not know: MustUnderstand, and no detail.
+    let xml = format!(
+        r#"<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Header>
+<w:Security xmlns:w="urn:wsse" env:mustUnderstand="1"/></env:Header><env:Body>{}</env:Body></env:Envelope>"#,
+        submit_body(NS_REL6, "6.8.0")
+    );
+    let response = exchange(addr, &post_xml(&xml)).await;
+    assert_eq!(response.status, 500);
+    let f = fault(&response);
+    assert_eq!(f.faultcode, "MustUnderstand", "{}", response.text());
+    assert_eq!(f.detail, None, "{}", response.text());
+
+    // A SOAP 1.2 envelope: VersionMismatch.
+    let xml = r#"<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><X/></e:Body></e:Envelope>"#;
+    let response = exchange(addr, &post_xml(xml)).await;
+    assert_eq!(fault(&response).faultcode, "VersionMismatch");
+    response.expect_fault(2007);
+
+    // A root element other than Envelope: a Client fault.
+    let response = exchange(addr, &post_xml("<SubmitReq/>")).await;
+    assert!(fault(&response).is_client(), "{}", response.text());
+
+    // A mismatched </Body> after a valid SubmitReq: 2007 with the position, not 1000.
+    let xml = soap(NS_REL6, "tx-bdy", &submit_body(NS_REL6, "6.8.0"))
+        .replace("</env:Body>", "</env:Bdy>");
+    let response = exchange(addr, &post_xml(&xml)).await;
+    let envelope = response.expect_fault(2007);
+    assert_eq!(envelope.transaction_id, "tx-bdy");
+    assert!(response.text().contains("env:Bdy"), "{}", response.text());
+
+    // No TransactionID: 4004, and the answer carries none.
+    let xml = format!(
+        r#"<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body>{}</env:Body></env:Envelope>"#,
+        submit_body(NS_REL6, "6.8.0")
+    );
+    let envelope = exchange(addr, &post_xml(&xml)).await.expect_fault(4004);
+    assert_eq!(envelope.transaction_id, "");
+
+    // The real cause, and what was skipped before it, reach the peer in the StatusText.
+    let body = submit_body(NS_REL6, "6.8.0")
+        .replace("<Number>", "<number>")
+        .replace("</Number>", "</number>");
+    let xml = soap(NS_REL6, "tx-number", &body);
+    let response = exchange(addr, &post_xml(&xml)).await;
+    let envelope = response.expect_fault(4004);
+    let status = fault(&response).status().cloned().expect("a status");
+    let text = status.text.unwrap_or_default();
+    assert!(
+        text.contains("unknown element <number>, did you mean <Number>?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(after: unknown element <number> in <To> skipped"),
+        "{text}"
+    );
+    assert_eq!(envelope.transaction_id, "tx-number");
+
+    assert_eq!(recorder.calls(), 0, "nothing reached the handler");
 }
 
 #[tokio::test]

@@ -40,6 +40,49 @@ const LINE_INPUT: usize = 57;
 /// assert_eq!(&mm7_mime::encoding::decode_base64(body)[..6], b"GIF87a");
 /// ```
 pub fn decode_base64(input: &[u8]) -> Vec<u8> {
+    decode_base64_checked(input).0
+}
+
+/// What a base64 body held besides its alphabet, its final padding and line breaks, as
+/// [`decode_base64_checked`] found it.
+///
+/// RFC 2045 §6.8 has a decoder ignore characters outside the alphabet, and adds that they
+/// "may indicate a transmission error, about which a warning message or even a message
+/// rejection might be appropriate". Real encoders insert spaces and leave out the final `=`;
+/// anything else (a `...` line, a byte of another encoding, data after the final padding, a
+/// lone trailing character) means the content is not what was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Base64Report {
+    /// Spaces and tabs skipped.
+    pub stray_whitespace: usize,
+    /// The last quantum lacks its `=` padding.
+    pub missing_padding: bool,
+    /// Byte offset in the body of the first byte that is neither alphabet, padding nor white
+    /// space, of alphabet after the final padding, or of a lone last character (which carries
+    /// no whole byte).
+    pub invalid_at: Option<usize>,
+}
+
+impl Base64Report {
+    /// No stray white space, padding complete, nothing invalid.
+    pub fn is_clean(&self) -> bool {
+        *self == Base64Report::default()
+    }
+}
+
+/// As [`decode_base64`] (the same bytes, as leniently), and a [`Base64Report`] of what was
+/// skipped. The report costs nothing on the usual body (alphabet in lines); a body the fast
+/// path refuses is scanned once more.
+///
+/// ```
+/// use mm7_mime::encoding::decode_base64_checked;
+/// let (data, report) = decode_base64_checked(b"QUJD REU");
+/// assert_eq!(data, b"ABCDE");
+/// assert_eq!((report.stray_whitespace, report.missing_padding), (1, true));
+/// assert_eq!(decode_base64_checked(b"QUJD\r\n...\r\n").1.invalid_at, Some(6));
+/// ```
+pub fn decode_base64_checked(input: &[u8]) -> (Vec<u8>, Base64Report) {
     let core_len = input
         .iter()
         .rposition(|&b| !matches!(b, b'=' | b' ' | b'\t' | b'\r' | b'\n'))
@@ -48,23 +91,70 @@ pub fn decode_base64(input: &[u8]) -> Vec<u8> {
     // The symbol counts below are exact when the body is alphabet plus line
     // breaks (the fast paths) and an upper bound otherwise, since every other
     // character decodes to nothing: one allocation either way.
-    let (mut out, decoded) = match Layout::of(core) {
+    let (mut out, decoded, symbols) = match Layout::of(core) {
         Some(layout) => {
             let mut out = vec![0u8; decoded_len(layout.symbols)];
             let decoded = decode_regular(core, &layout, &mut out);
-            (out, decoded)
+            (out, decoded, layout.symbols)
         }
         None => {
-            let mut out = vec![0u8; decoded_len(core_len - count_line_breaks(core))];
+            let symbols = core_len - count_line_breaks(core);
+            let mut out = vec![0u8; decoded_len(symbols)];
             let decoded = decode_segments(core, &mut out);
-            (out, decoded)
+            (out, decoded, symbols)
         }
     };
     if !decoded {
         let written = decode_lenient(input, &mut out);
         out.truncate(written);
+        return (out, scan(input));
     }
-    out
+    // The fast paths took only alphabet and line breaks up to `core_len`: what is left to
+    // judge is the tail of padding and white space, and the count of symbols.
+    let tail = input.get(core_len..).unwrap_or_default();
+    let mut report = Base64Report {
+        stray_whitespace: tail.iter().filter(|&&b| matches!(b, b' ' | b'\t')).count(),
+        ..Base64Report::default()
+    };
+    match symbols % 4 {
+        1 => report.invalid_at = Some(core_len - 1),
+        2 | 3 => report.missing_padding = !tail.contains(&b'='),
+        _ => {}
+    }
+    (out, report)
+}
+
+/// Judges a body byte by byte (see [`Base64Report`]).
+fn scan(input: &[u8]) -> Base64Report {
+    let mut report = Base64Report::default();
+    let mut symbols = 0usize;
+    let mut last_symbol = 0;
+    let mut padded = false;
+    for (i, &c) in input.iter().enumerate() {
+        match (TABLE[usize::from(c)], c) {
+            (PAD, _) => padded = true,
+            (INVALID, b' ' | b'\t') => report.stray_whitespace += 1,
+            (INVALID, b'\r' | b'\n') => {}
+            (INVALID, _) => {
+                report.invalid_at = Some(i);
+                return report;
+            }
+            _ if padded => {
+                report.invalid_at = Some(i);
+                return report;
+            }
+            _ => {
+                symbols += 1;
+                last_symbol = i;
+            }
+        }
+    }
+    match symbols % 4 {
+        1 => report.invalid_at = Some(last_symbol),
+        2 | 3 => report.missing_padding = !padded,
+        _ => {}
+    }
+    report
 }
 
 fn decoded_len(symbols: usize) -> usize {
@@ -404,6 +494,34 @@ mod tests {
     fn non_alphabet_characters_are_ignored() {
         assert_eq!(decode_base64(b"QUJD\r\n...\r\nREVG\r\n"), b"ABCDEF");
         assert_eq!(decode_base64(b" QU JD\tRA == "), b"ABCD");
+    }
+
+    #[test]
+    fn reports_judge_what_was_skipped() {
+        let data: Vec<u8> = (0..3000u32).map(|i| (i * 31 % 251) as u8).collect();
+        let clean = encode_base64(&data);
+        let check = |body: &[u8]| decode_base64_checked(body).1;
+        assert!(check(&clean).is_clean());
+        assert!(check(b"").is_clean());
+        assert!(check(b"QUJD\nREVG\nRw==\n").is_clean());
+        // Stray spaces (fast path tail, and inside the body).
+        assert_eq!(check(b"QUJD \r\n").stray_whitespace, 1);
+        let mut spaced = clean.clone();
+        spaced[200] = b' ';
+        let report = check(&spaced);
+        assert_eq!((report.stray_whitespace, report.invalid_at), (1, None));
+        // Missing final padding, on both paths.
+        assert!(check(b"QUJDRA").missing_padding);
+        assert!(check(b"QU JDRA").missing_padding);
+        assert!(!check(b"QUJDRA==").missing_padding);
+        // Anything else is invalid, with its offset.
+        assert_eq!(check(b"QUJD\r\n...\r\nREVG\r\n").invalid_at, Some(6));
+        assert_eq!(check(b"QUJD\xE9REVG").invalid_at, Some(4));
+        assert_eq!(check(b"QQ==QkM=").invalid_at, Some(4));
+        assert_eq!(check(b"QUJDR").invalid_at, Some(4));
+        assert_eq!(check(b"QU JDR").invalid_at, Some(5));
+        // The bytes are those of the lenient decoder.
+        assert_eq!(decode_base64_checked(&spaced).0, decode_base64(&spaced));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::fmt;
 
 use bytes::Bytes;
 
-pub use self::base64::{decode_base64, encode_base64};
+pub use self::base64::{Base64Report, decode_base64, decode_base64_checked, encode_base64};
 pub use self::qp::{decode_quoted_printable, encode_quoted_printable};
 use crate::error::{Error, ErrorKind};
 

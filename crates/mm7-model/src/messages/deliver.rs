@@ -24,8 +24,9 @@ message_struct! {
         "VASID" => opt vas_id: Option<String>,
         /// `LinkedID`: quote it in a `SubmitReq` that answers this message.
         "LinkedID" => opt linked_id: Option<String>,
-        /// `Sender`.
-        "Sender" => req sender: Address,
+        /// `Sender`: required by the schema, but an MMSC delivering an anonymous message
+        /// leaves it out (a decoder accepts that with a warning), hence an `Option`.
+        "Sender" => reqopt sender: Option<Address>,
         /// `Recipients`.
         "Recipients" => dflt recipients: Recipients,
         /// `Previouslysentby`.
@@ -66,7 +67,7 @@ impl DeliverReq {
             vasp_id: None,
             vas_id: None,
             linked_id: None,
-            sender,
+            sender: Some(sender),
             recipients: Recipients::default(),
             previously_sent_by: None,
             previously_sent_date_and_time: None,

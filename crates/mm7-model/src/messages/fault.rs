@@ -4,7 +4,7 @@
 //! `faultcode` `Client` or `Server`, and the error response (`RSErrorRsp` from the MMSC,
 //! `VASPErrorRsp` from the VASP) inside `detail`.
 
-use crate::status::{Status, StatusClass};
+use crate::status::{Status, StatusClass, StatusCode};
 use crate::version::Mm7Version;
 
 super::generic_response! {
@@ -56,10 +56,12 @@ impl FaultDetail {
 
 /// A SOAP 1.1 `Fault`.
 ///
-/// `faultcode` is kept as received (a QName such as `env:Client` or `soapenv:Server.Busy`);
-/// the constructors here write it unprefixed (`Client`), and an encoder qualifies an
-/// unprefixed code with its envelope prefix, as SOAP 1.1 §4.4.1 wants a QName in the
-/// envelope namespace.
+/// `faultcode` is an `xs:QName` (SOAP 1.1 §4.4.1); the model keeps its meaning, not the
+/// prefix it was written with: a code in the SOAP envelope namespace is its local name
+/// (`Client`, `Server.Busy`, whatever prefix the peer bound), a code in another namespace is
+/// written `{namespace}local` (James Clark's notation). An encoder qualifies a local name with
+/// its envelope prefix. A code written `prefix:local` by hand is read as in the envelope
+/// namespace.
 ///
 /// ```
 /// use mm7_model::{SoapFault, Status, StatusCode};
@@ -90,9 +92,14 @@ pub struct SoapFault {
 }
 
 impl SoapFault {
-    /// The `faultcode` for a status: `Server` for 3xxx (the server failed a valid request),
-    /// `Client` otherwise (the request or the client's rights were wrong).
+    /// The `faultcode` for a status: `Server` for 3xxx (the server failed a valid request)
+    /// and for 4006 Service unavailable (the server cannot take requests now: SOAP 1.1
+    /// §4.4.1's "could succeed at a later point in time"), `Client` otherwise (the request or
+    /// the client's rights were wrong).
     pub fn faultcode_for(status: &Status) -> &'static str {
+        if status.code == StatusCode::SERVICE_UNAVAILABLE {
+            return "Server";
+        }
         match status.code.class() {
             StatusClass::Server | StatusClass::Other => "Server",
             _ => "Client",
@@ -131,20 +138,32 @@ impl SoapFault {
         }
     }
 
-    /// The local part of `faultcode` (after any prefix).
+    /// The local part of `faultcode` (after any prefix or `{namespace}`).
     pub fn local_code(&self) -> &str {
         let code = self.faultcode.trim();
+        if let Some((_, local)) = code.strip_prefix('{').and_then(|c| c.rsplit_once('}')) {
+            return local;
+        }
         code.rsplit_once(':').map_or(code, |(_, local)| local)
     }
 
-    /// Whether the fault code is `Client` or a `Client.*` subcode.
-    pub fn is_client(&self) -> bool {
-        is_code(self.local_code(), "Client")
+    /// The namespace of a code written `{namespace}local` (one outside the SOAP envelope
+    /// namespace); `None` for a code in the envelope namespace.
+    pub fn code_namespace(&self) -> Option<&str> {
+        let code = self.faultcode.trim();
+        code.strip_prefix('{')
+            .and_then(|c| c.rsplit_once('}'))
+            .map(|(ns, _)| ns)
     }
 
-    /// Whether the fault code is `Server` or a `Server.*` subcode.
+    /// Whether the fault code is the SOAP `Client` or a `Client.*` subcode.
+    pub fn is_client(&self) -> bool {
+        self.code_namespace().is_none() && is_code(self.local_code(), "Client")
+    }
+
+    /// Whether the fault code is the SOAP `Server` or a `Server.*` subcode.
     pub fn is_server(&self) -> bool {
-        is_code(self.local_code(), "Server")
+        self.code_namespace().is_none() && is_code(self.local_code(), "Server")
     }
 
     /// The status of the error response in `detail`, if any.
@@ -175,9 +194,18 @@ mod tests {
         assert_eq!(f.local_code(), "Client.Authentication");
         f.faultcode = "env:Clientele".into();
         assert!(!f.is_client());
+        f.faultcode = "{urn:x:y}Client".into();
+        assert_eq!(f.local_code(), "Client");
+        assert_eq!(f.code_namespace(), Some("urn:x:y"));
+        assert!(!f.is_client());
         let f = SoapFault::rs_error("6.8.0", Status::from_code(StatusCode::new(4004)));
         assert_eq!(f.faultcode, "Client");
         let f = SoapFault::rs_error("6.8.0", Status::from_code(StatusCode::new(5000)));
         assert_eq!(f.faultcode, "Server");
+        let f = SoapFault::rs_error("6.8.0", Status::from_code(StatusCode::SERVICE_UNAVAILABLE));
+        assert!(
+            f.is_server(),
+            "4006 is the server's state, not the request's fault"
+        );
     }
 }

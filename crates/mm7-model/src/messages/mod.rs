@@ -227,7 +227,7 @@ impl Message {
                 m.third_party_payer.iter_mut().for_each(&mut f);
             }
             Message::DeliverReq(m) => {
-                f(&mut m.sender);
+                m.sender.iter_mut().for_each(&mut f);
                 m.recipients.iter_mut().for_each(&mut f);
                 if let Some(p) = &mut m.previously_sent_by {
                     p.user_agents.iter_mut().for_each(|u| f(&mut u.address));

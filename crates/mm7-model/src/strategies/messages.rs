@@ -142,7 +142,7 @@ pub fn deliver_req() -> impl Strategy<Value = DeliverReq> {
         vasp_id: a.2,
         vas_id: a.3,
         linked_id: a.4,
-        sender: a.5,
+        sender: Some(a.5),
         recipients: a.6,
         previously_sent_by: a.7,
         previously_sent_date_and_time: a.8,

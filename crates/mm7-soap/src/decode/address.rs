@@ -7,9 +7,6 @@ use mm7_model::{Address, AddressCoding, AddressKind, Recipients, SenderIdentific
 use super::{Cx, Failure, Node};
 use crate::xml::TrimExt;
 
-/// What a container without any address lacks, for [`Failure::missing`].
-pub(super) const ANY_ADDRESS: &str = "RFC2822Address|Number|ShortCode";
-
 impl Cx<'_, '_> {
     /// An address element (`<Number displayOnly="true">…</Number>`) of kind `kind`.
     fn typed_address(&mut self, kind: AddressKind, node: Node<'_, '_>) -> Result<Address, Failure> {
@@ -60,7 +57,7 @@ impl Cx<'_, '_> {
     /// The address of a container that must have one.
     pub(super) fn address(&mut self, node: Node<'_, '_>) -> Result<Address, Failure> {
         self.address_in(node)?
-            .ok_or_else(|| Failure::missing(ANY_ADDRESS, node))
+            .ok_or_else(|| Failure::no_address(node))
     }
 
     /// Appends the addresses of a `To`, `Cc` or `Bcc` list.
@@ -74,6 +71,9 @@ impl Cx<'_, '_> {
         }
         if list.len() == before && node.has_text() {
             list.push(self.text_address(node));
+        }
+        if list.len() == before && self.empty_list.is_none() {
+            self.empty_list = Some(Failure::no_address(node));
         }
         Ok(())
     }

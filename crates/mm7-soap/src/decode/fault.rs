@@ -10,6 +10,7 @@
 use mm7_model::{FaultDetail, Operation, RsErrorRsp, SoapFault, VaspErrorRsp};
 
 use super::{Cx, Node, responses};
+use crate::envelope::is_soap_envelope_ns;
 use crate::error::{Context, DecodeError, Warning};
 use crate::xml::TrimExt;
 
@@ -18,10 +19,13 @@ use crate::xml::TrimExt;
 ///
 /// The children are matched by local name, ignoring ASCII case (`faultcode`, `faultstring`,
 /// `faultactor`, `detail`), whatever their namespace: SOAP 1.1 wants them unqualified, and
-/// peers qualify them with the envelope prefix anyway. `faultcode` is kept as received, prefix
-/// included (`env:Client`, `soapenv:Server.Busy`), trimmed like `faultstring` and
-/// `faultactor`. Other children are skipped without a warning: SOAP 1.1 §4.4 lets a Fault
-/// carry further qualified elements.
+/// peers qualify them with the envelope prefix anyway. `faultcode` is a QName and is kept by
+/// meaning (see [`SoapFault`]): `env:Client`, `soapenv:Client` and an unprefixed `Client`
+/// all read as `Client`, a code whose prefix is bound to another namespace as
+/// `{namespace}local`, so that encoding the fault again (with any prefix) reads back the same.
+/// A prefix bound nowhere is read as the envelope's, with a warning. Values are trimmed like
+/// `faultstring` and `faultactor`. Other children are skipped without a warning: SOAP 1.1
+/// §4.4 lets a Fault carry further qualified elements.
 // `DecodeError` is the crate's public error type, shared by every decoding step; its size
 // is a crate-wide choice, not this function's.
 pub(crate) fn decode_fault<'a>(
@@ -57,6 +61,8 @@ pub(crate) fn decode_fault<'a>(
         };
         if slot.is_some() {
             cx.lenient(child, format_args!("repeated <{local}> ignored"));
+        } else if local.eq_ignore_ascii_case("faultcode") {
+            *slot = Some(fault_code(&mut cx, child));
         } else {
             *slot = Some(child.text().trim_fast().to_owned());
         }
@@ -77,6 +83,28 @@ pub(crate) fn decode_fault<'a>(
         detail,
     };
     Ok((fault, namespace))
+}
+
+/// The `faultcode` of `node` by meaning: the local name for the envelope namespace (or no
+/// prefix), `{namespace}local` for another one.
+fn fault_code(cx: &mut Cx<'_, '_>, node: Node<'_, '_>) -> String {
+    let code = node.text().trim_fast();
+    // Not a QName (no colon, or more than one) is kept as received: an encoder writes the
+    // former with its envelope prefix and refuses the latter.
+    let Some((prefix, local)) = code.split_once(':').filter(|(_, l)| !l.contains(':')) else {
+        return code.to_owned();
+    };
+    match node.namespace_of(prefix) {
+        Some(ns) if !is_soap_envelope_ns(ns) => format!("{{{ns}}}{local}"),
+        Some(_) => local.to_owned(),
+        None => {
+            cx.lenient(
+                node,
+                format_args!("<faultcode> prefix {prefix:?} bound nowhere, read as the envelope's"),
+            );
+            local.to_owned()
+        }
+    }
 }
 
 /// The content of `detail`: the first `RSErrorRsp` or `VASPErrorRsp` in it (name matched

@@ -26,13 +26,18 @@
 //!   [`Address::normalized_number`](mm7_model::Address::normalized_number) tolerates, an
 //!   optional `/TYPE=PLMN`), and otherwise as a `ShortCode` (the alphanumeric sender names
 //!   some MMSCs use). Values such as `+15551234567/TYPE=PLMN` are kept as received.
-//! * **Required elements**: a request that lacks one of the elements the model's
-//!   [`Operation::elements`] table marks required (a required value that is present but
-//!   empty, such as `<MessageID/>` or a `Recipients` without an address, counts as lacking) is
-//!   refused with [`DecodeErrorKind::MissingElement`] (4004), except `MM7Version` (read as empty: TS 23.140
-//!   requires it, but some peers leave it out and nothing else depends on it) and
-//!   `SenderIdentification` (whose children are all optional anyway); both are reported as
-//!   warnings. A response is refused only when it lacks its `Status` (or `Status` its
+//! * **Required elements**: a request lacks an element the model's [`Operation::elements`]
+//!   table marks required (a required value that is present but empty, such as
+//!   `<MessageID/>` or a `Recipients` without an address, counts as lacking). It is refused
+//!   with [`DecodeErrorKind::MissingElement`] (4004) only when a handler cannot act on the
+//!   message without it; the others are read with a [`Warning::Lenient`] naming the element
+//!   (the model holds them in an `Option`). The table per operation is in the crate
+//!   documentation ("What a request may lack"); [`livable_without`] is that table.
+//!
+//!   `MM7Version` is read as empty (nothing else depends on it); `SenderIdentification`'s
+//!   children are all optional anyway. A report's `Sender` and `Date` are needed by the model
+//!   as it stands (a report names both ends and a time); they are candidates for the second
+//!   column. A response is refused only when it lacks its `Status` (or `Status` its
 //!   `StatusCode`): the status is what a response is for, and a client is better served by a
 //!   response missing a `MessageID` than by no response. A missing `StatusText` is reported.
 //! * **Malformed values** (a bad date, boolean, duration, number or status code) are refused
@@ -54,8 +59,9 @@ use std::fmt;
 
 use mm7_model::schema::MessageElements;
 use mm7_model::{
-    CancelRsp, DateTime, DeliveryReportRsp, Message, Mm7Version, Operation, ReadReplyRsp,
-    RelativeOrAbsolute, ReplaceRsp, RsErrorRsp, SchemaId, VaspErrorRsp, parse_bool,
+    AddressKind, CancelRsp, DateTime, DeliveryReportRsp, Message, Mm7Version, OpenEnumeration,
+    Operation, ReadReplyRsp, RelativeOrAbsolute, ReplaceRsp, RsErrorRsp, SchemaId, VaspErrorRsp,
+    parse_bool,
 };
 
 use crate::error::{DecodeError, DecodeErrorKind, Warning};
@@ -154,6 +160,32 @@ impl Failure {
         }
     }
 
+    /// The address container `node` holds no address: names its first child that is not an
+    /// address element, and the address element it matches but for case.
+    fn no_address(node: Node<'_, '_>) -> Failure {
+        let unknown = node
+            .children()
+            .find(|c| AddressKind::from_element_name(c.local()).is_none());
+        let suggestion = unknown.and_then(|c| {
+            [
+                AddressKind::Number,
+                AddressKind::ShortCode,
+                AddressKind::Rfc2822,
+            ]
+            .into_iter()
+            .map(AddressKind::element_name)
+            .find(|name| name.eq_ignore_ascii_case(c.local()))
+        });
+        Failure {
+            kind: DecodeErrorKind::NoAddress {
+                element: node.local().to_string(),
+                unknown: unknown.map(|c| c.local().to_string()),
+                suggestion,
+            },
+            offset: unknown.map_or_else(|| node.offset(), |c| c.offset()),
+        }
+    }
+
     /// The value of `node` (or of its attribute `attribute`) has the wrong form.
     fn invalid(node: Node<'_, '_>, attribute: Option<&str>, value: &str, reason: &str) -> Failure {
         let element = match attribute {
@@ -183,6 +215,9 @@ pub(super) struct Cx<'w, 'd> {
     warnings: &'w mut Vec<Warning>,
     reported: usize,
     unreported: usize,
+    /// The first `To`/`Cc`/`Bcc` list that held no address: the real cause when the
+    /// message then lacks `Recipients`.
+    empty_list: Option<Failure>,
 }
 
 impl<'w, 'd> Cx<'w, 'd> {
@@ -192,6 +227,7 @@ impl<'w, 'd> Cx<'w, 'd> {
             warnings,
             reported: 0,
             unreported: 0,
+            empty_list: None,
         }
     }
 
@@ -287,12 +323,15 @@ impl<'w, 'd> Cx<'w, 'd> {
             if m.has_element(spec.name) {
                 continue;
             }
-            if spec.name == "MM7Version" || spec.name == "SenderIdentification" || !op.is_request()
-            {
+            if livable_without(op, spec.name) || !op.is_request() {
                 self.lenient(
                     root,
                     format_args!("<{}> without <{}> read as is", op.element_name(), spec.name),
                 );
+            } else if spec.name == "Recipients"
+                && let Some(cause) = self.empty_list.take()
+            {
+                return Err(cause);
             } else {
                 return Err(Failure::missing(spec.name, root));
             }
@@ -313,9 +352,27 @@ impl<'w, 'd> Cx<'w, 'd> {
         Ok(node.text().to_owned())
     }
 
-    /// An open enumeration (`MessageClass`, `Priority`, `MMStatus`…): unknown values kept.
-    fn open<E: for<'s> From<&'s str>>(&mut self, node: Node<'_, '_>) -> Result<E, Failure> {
-        Ok(E::from(node.text().trim_fast()))
+    /// An open enumeration (`MessageClass`, `Priority`, `MMStatus`…): a value outside the
+    /// schema's is kept as received, with a warning that names the valid set (and the value
+    /// meant, when one matches but for case).
+    fn open<E: OpenEnumeration>(&mut self, node: Node<'_, '_>) -> Result<E, Failure> {
+        let value = E::from(node.text().trim_fast());
+        if !value.known() {
+            let text = value.text();
+            let meant = E::VALUES.iter().find(|v| v.eq_ignore_ascii_case(text));
+            let hint = meant
+                .map(|m| format!(" (did you mean {m}?)"))
+                .unwrap_or_default();
+            self.lenient(
+                node,
+                format_args!(
+                    "<{}> value {text:?} is not one of {}{hint}; kept as received",
+                    node.local(),
+                    E::VALUES.join(", ")
+                ),
+            );
+        }
+        Ok(value)
     }
 
     /// An `xs:boolean`.
@@ -366,6 +423,16 @@ impl<'w, 'd> Cx<'w, 'd> {
                     .map_err(|e| Failure::invalid(node, Some(name), value, e.reason))
             })
             .transpose()
+    }
+}
+
+/// Whether a request of `op` can be acted on without the schema-required element `name` (the
+/// second column of the table in the module documentation).
+fn livable_without(op: Operation, name: &str) -> bool {
+    match name {
+        "MM7Version" | "SenderIdentification" => true,
+        "Sender" => op == Operation::DeliverReq,
+        _ => false,
     }
 }
 

@@ -54,7 +54,7 @@ decode_body! {
         "VASPID" => opt vasp_id: Cx::token,
         "VASID" => opt vas_id: Cx::token,
         "LinkedID" => opt linked_id: Cx::token,
-        "Sender" => req sender: Cx::address,
+        "Sender" => opt sender: Cx::address,
         "Recipients" => recipients recipients,
         "Previouslysentby" => opt previously_sent_by: Cx::previously_sent_by,
         "Previouslysentdateandtime" => opt previously_sent_date_and_time:

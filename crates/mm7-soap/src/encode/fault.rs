@@ -57,12 +57,11 @@ pub(crate) fn encode_fault(
     Ok(())
 }
 
-/// `faultcode` is an `xs:QName` in the envelope namespace (SOAP 1.1 §4.4.1). The model keeps
-/// it as received: an unprefixed code (`Client`, what the model's constructors write) gets the
-/// envelope's prefix; a code with the envelope's prefix is written as it is; a code with
-/// another prefix (received from a peer that named the envelope namespace differently) keeps
-/// its text, with that prefix bound to the envelope namespace on the element so that the
-/// QName still resolves.
+/// `faultcode` is an `xs:QName` (SOAP 1.1 §4.4.1), kept by meaning in the model: an
+/// unprefixed code (`Client`) gets the envelope's prefix; a code written `{namespace}local`
+/// is written with a prefix bound to that namespace on the element; a code with a prefix
+/// (written by hand) keeps its text, with that prefix bound to the envelope namespace on the
+/// element unless it is the envelope's own, so that the QName resolves to what it says.
 fn write_faultcode(w: &mut XmlWriter, code: &str, names: &mut Names) -> Result<(), EncodeError> {
     if code.is_empty() {
         return Err(EncodeError::MissingElement {
@@ -75,6 +74,20 @@ fn write_faultcode(w: &mut XmlWriter, code: &str, names: &mut Names) -> Result<(
         value: code.to_string(),
     };
     w.start("faultcode");
+    if let Some((ns, local)) = code.strip_prefix('{').and_then(|c| c.rsplit_once('}')) {
+        // The reader refuses entity references in a namespace declaration, so a namespace
+        // the writer would have to escape could not be read back.
+        if ns.trim().is_empty() || ns.contains(['&', '<', '>', '"', '\'']) || !is_nc_name(local) {
+            return Err(invalid());
+        }
+        w.attr("xmlns:fc", ns);
+        let mut text = String::with_capacity(3 + local.len());
+        text.push_str("fc:");
+        text.push_str(local);
+        w.text(&text);
+        w.end();
+        return Ok(());
+    }
     match code.split_once(':') {
         None => {
             if !is_nc_name(code) {

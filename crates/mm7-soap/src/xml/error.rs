@@ -109,9 +109,13 @@ pub enum XmlErrorKind {
     /// More attributes on one element than the limit.
     #[error("more than {0} attributes on one element")]
     AttributeLimit(usize),
-    /// The document declares an encoding this reader does not read.
-    #[error("unsupported encoding `{0}` (UTF-8, US-ASCII and ISO-8859-1 are read)")]
+    /// The Content-Type's `charset` or the XML declaration names no encoding this reader
+    /// knows (every WHATWG encoding label is read).
+    #[error("unknown encoding `{0}`")]
     UnsupportedEncoding(String),
+    /// The bytes are not in the encoding the document came with (other than UTF-8).
+    #[error("the document is not valid {0}")]
+    Malformed(String),
     /// The bytes are not UTF-8 (and no other readable encoding was declared).
     #[error("the document is not valid UTF-8")]
     NotUtf8,

@@ -62,66 +62,109 @@ impl TrimExt for str {
     }
 }
 
+/// Turns the bytes of an XML document into text, the encoding found as
+/// [`document_text_with_charset`] finds it without a `charset` parameter.
+///
+/// # Errors
+/// As [`document_text_with_charset`].
+pub fn document_text(bytes: &[u8]) -> Result<Cow<'_, str>, XmlError> {
+    document_text_with_charset(bytes, None)
+}
+
 /// Turns the bytes of an XML document into text.
 ///
-/// UTF-8 (with or without a byte order mark) and US-ASCII are borrowed as they are. A document
-/// that declares ISO-8859-1 (or Latin-1, or Windows-1252 used as Latin-1) and is not valid UTF-8
-/// is transcoded, since some MMSCs still send Latin-1 subjects. Any other declared encoding, and
-/// UTF-16 (a NUL in the first bytes), is a clear error rather than a garbled message.
-pub fn document_text(bytes: &[u8]) -> Result<Cow<'_, str>, XmlError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let head = &bytes[..bytes.len().min(256)];
-    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") || head.contains(&0) {
-        return Err(XmlError::new(
-            XmlErrorKind::UnsupportedEncoding("UTF-16".into()),
-            Position {
-                line: 1,
-                column: 1,
-                offset: 0,
-            },
-        ));
-    }
-    let is_one_of = |name: &str, names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(name));
-    let latin1 = match declared_encoding(head) {
-        None => false,
-        Some(name) if is_one_of(name, &["utf-8", "utf8", "us-ascii", "ascii"]) => false,
-        Some(name)
-            if is_one_of(
-                name,
-                &[
-                    "iso-8859-1",
-                    "iso8859-1",
-                    "latin1",
-                    "latin-1",
-                    "l1",
-                    "windows-1252",
-                    "cp1252",
-                ],
-            ) =>
-        {
-            true
-        }
-        Some(other) => {
-            return Err(XmlError::new(
-                XmlErrorKind::UnsupportedEncoding(other.to_ascii_lowercase()),
-                Position {
-                    line: 1,
-                    column: 1,
-                    offset: 0,
-                },
-            ));
-        }
+/// The encoding is, in this order (RFC 7303 §3): the `charset` parameter of the Content-Type
+/// the document came with (of the HTTP message, or of the SOAP part), then a byte order mark,
+/// then the `encoding` of the XML declaration, then UTF-8; a document that starts with `<`
+/// in UTF-16 and has none of these is read as UTF-16 (XML 1.0 Appendix F). Every WHATWG
+/// encoding is read, through `encoding_rs`, under its WHATWG meaning: `ISO-8859-1` is
+/// windows-1252 (so a byte 0x80 is `€`, as the senders mean it), `UTF-16` without a byte
+/// order mark is little-endian.
+///
+/// UTF-8 (with or without a byte order mark) is borrowed as it is; anything else is
+/// transcoded once.
+///
+/// # Errors
+/// [`XmlErrorKind::UnsupportedEncoding`] naming a label that is no encoding, and
+/// [`XmlErrorKind::NotUtf8`] / [`XmlErrorKind::Malformed`] (with the position in the valid
+/// prefix) for bytes that are not in the encoding.
+pub fn document_text_with_charset<'b>(
+    bytes: &'b [u8],
+    charset: Option<&str>,
+) -> Result<Cow<'b, str>, XmlError> {
+    let start = Position {
+        line: 1,
+        column: 1,
+        offset: 0,
     };
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(Cow::Borrowed(text)),
-        Err(_) if latin1 => Ok(Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect())),
-        Err(e) => {
-            let offset = e.valid_up_to();
-            // The valid prefix is text, so the position can be computed on it.
-            let prefix = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+    let unsupported = |label: &str| {
+        XmlError::new(
+            XmlErrorKind::UnsupportedEncoding(label.trim().to_ascii_lowercase()),
+            start,
+        )
+    };
+    let bom = encoding_rs::Encoding::for_bom(bytes);
+    let encoding = match charset.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(label) => {
+            let named = encoding_rs::Encoding::for_label(label.as_bytes())
+                .ok_or_else(|| unsupported(label))?;
+            // A byte order mark settles the byte order of a UTF-16 label.
+            match bom {
+                Some((found, _))
+                    if named == encoding_rs::UTF_16LE || named == encoding_rs::UTF_16BE =>
+                {
+                    found
+                }
+                _ => named,
+            }
+        }
+        None => match bom {
+            Some((found, _)) => found,
+            None => match bytes {
+                [b'<', 0, b'?', 0, ..] | [b'<', 0, _, 0, ..] => encoding_rs::UTF_16LE,
+                [0, b'<', 0, b'?', ..] | [0, b'<', 0, _, ..] => encoding_rs::UTF_16BE,
+                _ => match declared_encoding(&bytes[..bytes.len().min(256)]) {
+                    // What nearly every message declares, without the label table's lookup.
+                    Some(label) if label.eq_ignore_ascii_case("utf-8") => encoding_rs::UTF_8,
+                    Some(label) => encoding_rs::Encoding::for_label(label.as_bytes())
+                        .ok_or_else(|| unsupported(label))?,
+                    None => encoding_rs::UTF_8,
+                },
+            },
+        },
+    };
+    // The WHATWG "replacement" encoding (ISO-2022-KR and the like) decodes to nothing useful.
+    if encoding == encoding_rs::REPLACEMENT {
+        return Err(unsupported(charset.unwrap_or(encoding.name())));
+    }
+    let body = match bom {
+        Some((found, len)) if found == encoding => bytes.get(len..).unwrap_or_default(),
+        _ => bytes,
+    };
+    if encoding == encoding_rs::UTF_8 {
+        return match std::str::from_utf8(body) {
+            Ok(text) => Ok(Cow::Borrowed(text)),
+            Err(e) => {
+                let offset = e.valid_up_to();
+                // The valid prefix is text, so the position can be computed on it.
+                let prefix = std::str::from_utf8(&body[..offset]).unwrap_or_default();
+                Err(XmlError::new(
+                    XmlErrorKind::NotUtf8,
+                    Position::at(prefix, offset),
+                ))
+            }
+        };
+    }
+    match encoding.decode_without_bom_handling_and_without_replacement(body) {
+        Some(text) => Ok(Cow::Owned(text.into_owned())),
+        None => {
+            // Where: the longest prefix that decodes, found by decoding with replacement.
+            let (lossy, _) = encoding.decode_without_bom_handling(body);
+            let valid = lossy.find('\u{FFFD}').unwrap_or(lossy.len());
+            let prefix = lossy.get(..valid).unwrap_or_default();
             Err(XmlError::new(
-                XmlErrorKind::NotUtf8,
-                Position::at(prefix, offset),
+                XmlErrorKind::Malformed(encoding.name().to_string()),
+                Position::at(prefix, prefix.len()),
             ))
         }
     }
@@ -182,14 +225,66 @@ mod tests {
     }
 
     #[test]
+    fn charset_parameter_comes_first_then_bom_then_declaration() {
+        // No declaration: the Content-Type's charset alone.
+        let doc = document_text_with_charset(b"<a>caf\xE9</a>", Some("ISO-8859-1")).unwrap();
+        assert_eq!(doc, "<a>caf\u{e9}</a>");
+        // windows-1252 (and ISO-8859-1, which WHATWG reads as it): 0x80 is the euro sign.
+        let doc = document_text_with_charset(b"<a>\x80</a>", Some("windows-1252")).unwrap();
+        assert_eq!(doc, "<a>\u{20ac}</a>");
+        // The charset parameter overrides the declaration.
+        let doc = document_text_with_charset(
+            b"<?xml version='1.0' encoding='UTF-8'?><a>\xE9</a>",
+            Some("latin1"),
+        )
+        .unwrap();
+        assert!(doc.ends_with("<a>\u{e9}</a>"));
+        // UTF-16 by BOM, in both byte orders, and by the `<` pattern without one.
+        let utf16le: Vec<u8> = "\u{feff}<a>\u{20ac}</a>"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(document_text(&utf16le).unwrap(), "<a>\u{20ac}</a>");
+        let utf16be: Vec<u8> = "\u{feff}<a>\u{20ac}</a>"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(document_text(&utf16be).unwrap(), "<a>\u{20ac}</a>");
+        assert_eq!(
+            document_text_with_charset(&utf16be, Some("utf-16")).unwrap(),
+            "<a>\u{20ac}</a>"
+        );
+        let bare: Vec<u8> = "<a>x</a>"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(document_text(&bare).unwrap(), "<a>x</a>");
+        // Other WHATWG encodings.
+        let doc =
+            document_text(b"<?xml version='1.0' encoding='Shift_JIS'?><a>\x82\xa0</a>").unwrap();
+        assert!(doc.ends_with("<a>\u{3042}</a>"));
+        let doc = document_text_with_charset(b"<a>\xb0\xa1</a>", Some("EUC-KR")).unwrap();
+        assert_eq!(doc, "<a>\u{ac00}</a>");
+    }
+
+    #[test]
     fn unknown_encoding_is_a_clear_error() {
-        let err = document_text(b"<?xml version='1.0' encoding='Shift_JIS'?><a/>").unwrap_err();
+        let err = document_text(b"<?xml version='1.0' encoding='klingon-8'?><a/>").unwrap_err();
         assert_eq!(
             err.kind,
-            XmlErrorKind::UnsupportedEncoding("shift_jis".into())
+            XmlErrorKind::UnsupportedEncoding("klingon-8".into())
         );
-        let err = document_text(b"\xFF\xFE<\0a\0/\0>\0").unwrap_err();
-        assert_eq!(err.kind, XmlErrorKind::UnsupportedEncoding("UTF-16".into()));
+        let err = document_text_with_charset(b"<a/>", Some("X-Unknown")).unwrap_err();
+        assert_eq!(
+            err.kind,
+            XmlErrorKind::UnsupportedEncoding("x-unknown".into())
+        );
+        let err = document_text_with_charset(b"<a/>", Some("iso-2022-kr")).unwrap_err();
+        assert!(matches!(err.kind, XmlErrorKind::UnsupportedEncoding(_)));
+        // Bytes that are not in the named encoding: where.
+        let err = document_text_with_charset(b"<a>\n ok \x82</a>", Some("Shift_JIS")).unwrap_err();
+        assert_eq!(err.kind, XmlErrorKind::Malformed("Shift_JIS".into()));
+        assert_eq!(err.position.to_string(), "2:5");
     }
 
     #[test]

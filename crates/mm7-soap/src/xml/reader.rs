@@ -223,6 +223,12 @@ impl<'a> XmlReader<'a> {
             .filter(|uri| !uri.is_empty())
     }
 
+    /// The namespace bindings in scope, outermost first, as `(prefix, uri)` (`""` for the
+    /// default namespace; an empty URI undeclares it).
+    pub(crate) fn bindings_in_scope(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
+        self.bindings.as_slice().iter().map(|b| (b.prefix, b.uri))
+    }
+
     /// Decodes an attribute value (entities, character references).
     pub fn attribute_value(&self, attr: &Attribute<'a>) -> Result<Cow<'a, str>, XmlError> {
         unescape(attr.raw_value).map_err(|(reference, at)| {

@@ -54,6 +54,12 @@ pub struct Tree<'a> {
     nodes: Vec<NodeData<'a>>,
     attrs: Vec<TreeAttribute<'a>>,
     owned: Vec<String>,
+    // Namespace bindings: those in scope at the root (node `NONE`), then those declared on the
+    // descendants, each with the node that declares it. Only QName values (a Fault's
+    // `faultcode`) need them.
+    bindings: Vec<(u32, &'a str, &'a str)>,
+    /// Whether `bindings` is kept ([`Tree::read_in_scope`]).
+    resolves: bool,
 }
 
 /// Bytes of document per element assumed when sizing the node table up front: MM7 elements
@@ -69,10 +75,40 @@ impl<'a> Tree<'a> {
     /// Reads the element whose `Start` event `reader` just returned, up to and including its
     /// `End`. At most `max_elements` elements are kept; more is an error, so a hostile document
     /// cannot make the tree grow past a known size.
+    ///
+    /// [`TreeNode::namespace_of`] resolves nothing in such a tree; read it with
+    /// [`Tree::read_in_scope`] for that.
     pub fn read(
         reader: &mut XmlReader<'a>,
         start: Element<'a>,
         max_elements: usize,
+    ) -> Result<Tree<'a>, XmlError> {
+        Tree::read_with(reader, start, max_elements, None)
+    }
+
+    /// As [`Tree::read`], also keeping the namespace bindings in scope where the tree starts
+    /// and those declared inside it, so that [`TreeNode::namespace_of`] resolves every prefix
+    /// (for QName values such as a Fault's `faultcode`, whose prefix is usually bound on the
+    /// Envelope).
+    pub fn read_in_scope(
+        reader: &mut XmlReader<'a>,
+        start: Element<'a>,
+        max_elements: usize,
+    ) -> Result<Tree<'a>, XmlError> {
+        let outer = reader
+            .bindings_in_scope()
+            .map(|(prefix, uri)| (NONE, prefix, uri))
+            .collect();
+        Tree::read_with(reader, start, max_elements, Some(outer))
+    }
+
+    /// Reads the tree; `bindings`, when given, are those in scope at its start, and the
+    /// declarations inside it are kept too.
+    fn read_with(
+        reader: &mut XmlReader<'a>,
+        start: Element<'a>,
+        max_elements: usize,
+        bindings: Option<Vec<(u32, &'a str, &'a str)>>,
     ) -> Result<Tree<'a>, XmlError> {
         let document = reader.document();
         let expected = document.len().saturating_sub(start.offset) / BYTES_PER_ELEMENT + 1;
@@ -81,6 +117,8 @@ impl<'a> Tree<'a> {
             nodes: Vec::with_capacity(expected.min(max_elements.max(1)).min(MAX_RESERVED)),
             attrs: Vec::new(),
             owned: Vec::new(),
+            resolves: bindings.is_some(),
+            bindings: bindings.unwrap_or_default(),
         };
         tree.push(reader, start, NONE)?;
         // The element being read; its `End` makes its parent current again.
@@ -152,6 +190,15 @@ impl<'a> Tree<'a> {
         let first_attr = offset_u32(self.attrs.len());
         for attr in reader.attributes() {
             if attr.prefix == "xmlns" || (attr.prefix.is_empty() && attr.local == "xmlns") {
+                // The root's own bindings are in the snapshot taken before it.
+                if self.resolves && parent != NONE {
+                    let bound = if attr.prefix.is_empty() {
+                        ""
+                    } else {
+                        attr.local
+                    };
+                    self.bindings.push((index, bound, attr.raw_value.trim()));
+                }
                 continue;
             }
             self.attrs.push(TreeAttribute {
@@ -280,6 +327,39 @@ impl<'t, 'a> TreeNode<'t, 'a> {
             .map(|a| a.value.as_ref())
     }
 
+    /// The namespace URI bound to `prefix` where this element is (`""` for the default
+    /// namespace), for values that are QNames (SOAP 1.1 `faultcode`); `None` when the prefix
+    /// is not bound, and always in a tree not read with [`Tree::read_in_scope`] (keeping the
+    /// bindings would cost every other decode an allocation).
+    pub fn namespace_of(&self, prefix: &str) -> Option<&'a str> {
+        if prefix == "xml" {
+            return Some("http://www.w3.org/XML/1998/namespace");
+        }
+        let bound_on = |node: u32| {
+            self.tree
+                .bindings
+                .iter()
+                .rev()
+                .find(|(on, p, _)| *on == node && same(p, prefix))
+                .map(|(_, _, uri)| *uri)
+        };
+        let mut index = self.index;
+        let found = loop {
+            if let Some(uri) = bound_on(index) {
+                break Some(uri);
+            }
+            if index == NONE {
+                break None;
+            }
+            index = self
+                .tree
+                .nodes
+                .get(index as usize)
+                .map_or(NONE, |n| n.parent);
+        };
+        found.filter(|uri| !uri.is_empty())
+    }
+
     /// The child elements in document order.
     pub fn children(&self) -> Children<'t, 'a> {
         Children {
@@ -333,7 +413,7 @@ mod tests {
         let Event::Start(start) = reader.next_event()? else {
             panic!("no start");
         };
-        Tree::read(&mut reader, start, 100)
+        Tree::read_in_scope(&mut reader, start, 100)
     }
 
     #[test]
@@ -360,6 +440,21 @@ mod tests {
         let doc = format!("<R>{}</R>", "<a/>".repeat(200));
         let err = tree(&doc).unwrap_err();
         assert_eq!(err.kind, XmlErrorKind::ElementLimit(100));
+    }
+
+    #[test]
+    fn prefixes_resolve_where_the_element_is() {
+        let doc =
+            r#"<R xmlns:a="urn:a" xmlns="urn:d"><B xmlns:a="urn:b"><C/></B><D xmlns=""/></R>"#;
+        let t = tree(doc).unwrap();
+        let root = t.root();
+        let b = root.child("B").unwrap();
+        let c = b.child("C").unwrap();
+        assert_eq!(root.namespace_of("a"), Some("urn:a"));
+        assert_eq!(c.namespace_of("a"), Some("urn:b"));
+        assert_eq!(c.namespace_of(""), Some("urn:d"));
+        assert_eq!(root.child("D").unwrap().namespace_of(""), None);
+        assert_eq!(c.namespace_of("zz"), None);
     }
 
     #[test]

@@ -242,6 +242,12 @@ fn received_status_text(response: &Envelope) -> String {
         .unwrap_or_default()
 }
 
+/// The MM7 codes that say "not now" rather than "not this": 3000 Server Error and 4006
+/// Service unavailable.
+fn is_transient(code: StatusCode) -> bool {
+    code == StatusCode::SERVER_ERROR || code == StatusCode::SERVICE_UNAVAILABLE
+}
+
 fn fault_status_text(fault: &SoapFault) -> String {
     fault
         .status()
@@ -251,8 +257,16 @@ fn fault_status_text(fault: &SoapFault) -> String {
 
 impl ClientError {
     /// Whether trying the same request again later may succeed: a connection error, a
-    /// timeout, an answer cut off, HTTP 5xx or 429, or MM7 status 4006 (Service
-    /// unavailable), in a response or a Fault.
+    /// timeout, an answer cut off, HTTP 5xx (other than a SOAP Fault) or 429, or MM7 status
+    /// 3000 (Server Error) or 4006 (Service unavailable) in a response or a Fault, or a
+    /// `Server` Fault without an MM7 status (SOAP 1.1 §4.4.1: "the message could succeed at
+    /// a later point in time").
+    ///
+    /// This is what the server of this crate tells a peer to retry (see
+    /// [`HandlerError`](crate::server::HandlerError)): it answers a handler that failed for
+    /// now, timed out or panicked with 3000, and a handler may answer 4006 when it cannot
+    /// take requests now, both as `Server` Faults; every other code is a refusal that a
+    /// retry would meet again (3001 Not possible, 3002 Message rejected, 2xxx, 4xxx).
     ///
     /// This says nothing of whether a retry is *safe*: after a timeout or a cut connection
     /// the peer may have accepted the message already. [`RetryPolicy`](super::RetryPolicy)
@@ -266,10 +280,11 @@ impl ClientError {
             ClientError::Http { status, .. } | ClientError::ResponseTooLarge { status, .. } => {
                 status.is_server_error() || *status == http::StatusCode::TOO_MANY_REQUESTS
             }
-            ClientError::Fault { fault, .. } => {
-                fault.status().map(|s| s.code) == Some(StatusCode::SERVICE_UNAVAILABLE)
-            }
-            ClientError::Mm7 { status, .. } => status.code == StatusCode::SERVICE_UNAVAILABLE,
+            ClientError::Fault { fault, .. } => match fault.status() {
+                Some(status) => is_transient(status.code),
+                None => fault.is_server(),
+            },
+            ClientError::Mm7 { status, .. } => is_transient(status.code),
             _ => false,
         }
     }
@@ -356,7 +371,21 @@ mod tests {
             http_status: http::StatusCode::INTERNAL_SERVER_ERROR,
         };
         assert!(fault(StatusCode::SERVICE_UNAVAILABLE).is_retryable());
+        // What the server answers a handler's failure, timeout or panic with.
+        assert!(fault(StatusCode::SERVER_ERROR).is_retryable());
+        assert!(!fault(StatusCode::new(3002)).is_retryable());
         assert!(!fault(StatusCode::ADDRESS_ERROR).is_retryable());
+        let bare = |code: &str| ClientError::Fault {
+            fault: Box::new(SoapFault {
+                faultcode: code.into(),
+                faultstring: String::new(),
+                faultactor: None,
+                detail: None,
+            }),
+            http_status: http::StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        assert!(bare("Server").is_retryable());
+        assert!(!bare("Client").is_retryable());
         assert_eq!(
             fault(StatusCode::ADDRESS_ERROR).to_string(),
             "SOAP Fault Client: Address Error (HTTP 500 Internal Server Error), \

@@ -14,7 +14,8 @@ use super::response::Response;
 /// unless the MMSC deduplicates on the TransactionID (which stays the same across tries).
 ///
 /// [`RetryPolicy::exponential`] retries what [`ClientError::is_retryable`] calls transient —
-/// connection errors, HTTP 5xx and 429, MM7 4006 (Service unavailable) — but not timeouts
+/// connection errors, HTTP 5xx and 429, MM7 3000 (Server Error) and 4006 (Service
+/// unavailable), a `Server` Fault without a status — but not timeouts
 /// or cut connections unless [`with_retry_after_send_failures`](Self::with_retry_after_send_failures)
 /// says so. The wait doubles from `initial_backoff` up to `max_backoff`, each wait drawn
 /// between half and all of it so that many clients do not come back in step.

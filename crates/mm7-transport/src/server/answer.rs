@@ -69,6 +69,11 @@ pub(crate) fn fault(
         && !matches!(code, FaultCode::Client)
     {
         fault.faultcode = code.local_name().to_string();
+        // SOAP 1.1 §4.4: `detail` carries errors of the Body only; a header entry not
+        // understood is reported by the faultcode and faultstring alone.
+        if code == FaultCode::MustUnderstand {
+            fault.detail = None;
+        }
     }
     let envelope = Envelope::new(
         echo.transaction_id.clone().unwrap_or_default(),

@@ -61,6 +61,44 @@ where
     Ok(first.unwrap_or_else(|| Bytes::from(rest)))
 }
 
+/// The most of a refused body read and discarded after the 413 (a lingering close).
+pub(crate) const LINGER_BYTES: usize = 8 * 1024 * 1024;
+
+/// The longest a refused body is read after the 413.
+pub(crate) const LINGER_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Reads and discards what is left of a refused body, up to [`LINGER_BYTES`] or
+/// [`LINGER_TIME`], whichever comes first, in a task of its own; the 413 is answered at once.
+///
+/// A client that writes its whole body before reading the answer (Python's `http.client`,
+/// Mbuni without `Expect: 100-continue`) would otherwise find the connection closed under
+/// it with unread data, which the kernel answers with a reset: it sees a broken pipe, not
+/// the 413, and retries. Holding the body keeps the connection reading; dropping it at the
+/// bound closes the connection (`Connection: close` was answered).
+pub(crate) fn linger<B>(body: std::pin::Pin<Box<B>>)
+where
+    B: Body + Send + 'static,
+    B::Data: Send,
+{
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    runtime.spawn(async move {
+        let mut body = body;
+        let mut discarded = 0usize;
+        let drain = async {
+            while discarded <= LINGER_BYTES {
+                let len = match body.frame().await {
+                    Some(Ok(frame)) => frame.data_ref().map_or(0, Buf::remaining),
+                    _ => break,
+                };
+                discarded = discarded.saturating_add(len);
+            }
+        };
+        let _ = tokio::time::timeout(LINGER_TIME, drain).await;
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::VecDeque;
@@ -96,6 +134,50 @@ mod tests {
             sizes.iter().map(|&n| Bytes::from(vec![b'x'; n])).collect(),
             0,
         )
+    }
+
+    /// An endless body of 1 MiB frames that counts what was read and says when it is dropped.
+    struct Endless(
+        std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        Option<tokio::sync::oneshot::Sender<()>>,
+    );
+
+    impl Body for Endless {
+        type Data = Bytes;
+        type Error = std::convert::Infallible;
+
+        fn poll_frame(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Poll::Ready(Some(Ok(Frame::data(Bytes::from(vec![0; 1024 * 1024])))))
+        }
+    }
+
+    impl Drop for Endless {
+        fn drop(&mut self) {
+            if let Some(done) = self.1.take() {
+                let _ = done.send(());
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn lingering_stops_at_its_byte_bound() {
+        let read = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (done, dropped) = tokio::sync::oneshot::channel();
+        linger(Box::pin(Endless(std::sync::Arc::clone(&read), Some(done))));
+        tokio::time::timeout(LINGER_TIME, dropped)
+            .await
+            .expect("the body is dropped at the bound, before the time bound")
+            .expect("dropped");
+        let frames = read.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(
+            frames,
+            LINGER_BYTES / (1024 * 1024) + 1,
+            "{frames} MiB read"
+        );
     }
 
     #[tokio::test]

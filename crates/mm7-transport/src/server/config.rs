@@ -116,7 +116,8 @@ impl ServerConfig {
     }
 
     /// The largest request body accepted, in bytes (default 1 MiB); a larger one is answered
-    /// 413 without reading the rest.
+    /// 413 at once, and the rest is read and discarded (up to 8 MiB or 5 s) before the
+    /// connection closes (a lingering close).
     #[must_use]
     pub fn with_body_limit(mut self, bytes: usize) -> ServerConfig {
         self.body_limit = bytes;

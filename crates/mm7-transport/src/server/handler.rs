@@ -122,6 +122,11 @@ request_version!(
 /// A success code (1xxx) is not an error: a `HandlerError` carrying one is answered as 3000
 /// Server Error.
 ///
+/// A peer retries 3000 Server Error ([`HandlerError::server_error`]: valid, but not now) and
+/// 4006 Service unavailable, both sent as `Server` Faults; every other code is a refusal it
+/// would meet again ([`ClientError::is_retryable`](crate::client::ClientError::is_retryable)
+/// is that rule on the client side).
+///
 /// ```
 /// use mm7_model::StatusCode;
 /// use mm7_transport::server::HandlerError;

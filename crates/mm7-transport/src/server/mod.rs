@@ -9,7 +9,9 @@
 //!    `WWW-Authenticate: Basic realm="mm7"` otherwise;
 //! 3. the method: 405 for anything but POST;
 //! 4. the body limit ([`ServerConfig::with_body_limit`], 1 MiB by default): 413 as soon as the
-//!    Content-Length or the bytes received pass it, without reading the rest;
+//!    Content-Length or the bytes received pass it, without keeping the rest: what is left
+//!    is read and discarded (up to 8 MiB or 5 s) before the connection closes, so that a
+//!    client that writes its whole body before reading sees the 413, not a reset;
 //! 5. the decoder: a body it refuses is answered with a SOAP Fault (HTTP 500) carrying
 //!    `RSErrorRsp` (MMSC) or `VASPErrorRsp` (VASP) with the mapped status code (2007, 2004,
 //!    4002, 4003, 4004, …) and the TransactionID, namespace and MM7Version when they were read;

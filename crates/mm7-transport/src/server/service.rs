@@ -181,7 +181,8 @@ async fn respond<H, B>(
 ) -> Response<AnswerBody>
 where
     H: Handler,
-    B: Body,
+    B: Body + Send + 'static,
+    B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let config = &shared.config;
@@ -230,16 +231,18 @@ where
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
+    let mut body = Box::pin(body);
     if declared.is_some_and(|n| n > config.body_limit as u64) {
         tracing::warn!(declared, limit = config.body_limit, "body too large");
         outcome.reason = Some(format!(
             "body too large (limit {} bytes)",
             config.body_limit
         ));
+        body::linger(body);
         return answer::refusal(HttpStatus::PAYLOAD_TOO_LARGE, "body too large\n");
     }
-    let body = match tokio::time::timeout_at(deadline, body::collect(body, config.body_limit)).await
-    {
+    let collected = body::collect(body.as_mut(), config.body_limit);
+    let body = match tokio::time::timeout_at(deadline, collected).await {
         Ok(Ok(body)) => body,
         Ok(Err(BodyError::TooLarge)) => {
             tracing::warn!(limit = config.body_limit, "body too large");
@@ -247,6 +250,7 @@ where
                 "body too large (limit {} bytes)",
                 config.body_limit
             ));
+            body::linger(body);
             return answer::refusal(HttpStatus::PAYLOAD_TOO_LARGE, "body too large\n");
         }
         Ok(Err(BodyError::Read(error))) => {

@@ -73,11 +73,6 @@ fn missing_status_text_is_reported_except_in_extended_responses() {
 fn structural_errors() {
     let cases = [
         (
-            Operation::DeliverReq,
-            "<DeliverReq><MM7Version>5.3.0</MM7Version><Sender/></DeliverReq>",
-            "RFC2822Address|Number|ShortCode",
-        ),
-        (
             Operation::SubmitReq,
             "<SubmitReq><MM7Version>5.3.0</MM7Version><Recipients/><Content/></SubmitReq>",
             "href",
@@ -107,6 +102,64 @@ fn structural_errors() {
             other => panic!("{doc}: {other:?}"),
         }
     }
+}
+
+#[test]
+fn containers_without_an_address_name_what_they_held() {
+    let submit = |to: &str| {
+        format!(
+            "<SubmitReq><MM7Version>6.8.0</MM7Version><Recipients>{to}</Recipients></SubmitReq>"
+        )
+    };
+    let cases = [
+        // The misspelt element is named, at its position, with the one it meant.
+        (
+            Operation::SubmitReq,
+            submit("<To>\n<number>15551234567</number></To>"),
+            "no address in <To>; unknown element <number>, did you mean <Number>?",
+            2,
+        ),
+        (
+            Operation::SubmitReq,
+            submit("<Cc><Phone>1</Phone></Cc>"),
+            "no address in <Cc>; unknown element <Phone> (an address is <Number>, <ShortCode> or <RFC2822Address>)",
+            1,
+        ),
+        (
+            Operation::SubmitReq,
+            submit("<To/>"),
+            "no address in <To>",
+            1,
+        ),
+        (
+            Operation::DeliverReq,
+            "<DeliverReq><MM7Version>5.3.0</MM7Version><Sender/></DeliverReq>".to_string(),
+            "no address in <Sender>",
+            1,
+        ),
+    ];
+    for (op, doc, text, line) in cases {
+        let (result, warnings) = decode(op, &doc);
+        let error = result.expect_err(&doc);
+        assert_eq!(error.status_code().get(), 4004, "{doc}");
+        assert_eq!(error.kind.to_string(), text, "{doc}");
+        assert_eq!(error.position.map(|p| p.line), Some(line), "{doc}");
+        // The unknown element was also reported as it was skipped.
+        if text.contains("unknown") {
+            assert!(
+                warnings
+                    .iter()
+                    .any(|w| matches!(w, Warning::UnknownElement { .. })),
+                "{warnings:?}"
+            );
+        }
+    }
+    // One list with an address is enough: the empty one is not the cause.
+    let (result, _) = decode(
+        Operation::SubmitReq,
+        &submit("<To><number>1</number></To><Cc><Number>2</Number></Cc>"),
+    );
+    assert!(result.is_ok());
 }
 
 #[test]
@@ -291,15 +344,54 @@ fn fault_without_code_or_string_is_read() {
 #[test]
 fn fault_detail_response_name_ignores_case() {
     let (f, ns, warnings) = fault(
-        "<Fault><FaultCode>env:Client</FaultCode><faultstring>x</faultstring><Detail><VaspErrorRsp xmlns='urn:v'>
+        "<Fault xmlns:env='http://schemas.xmlsoap.org/soap/envelope/'><FaultCode>env:Client</FaultCode><faultstring>x</faultstring><Detail><VaspErrorRsp xmlns='urn:v'>
          <MM7Version>5.3.0</MM7Version><Status><StatusCode>4001</StatusCode><StatusText>who</StatusText></Status>
          </VaspErrorRsp></Detail></Fault>",
     );
     assert!(warnings.is_empty(), "{warnings:?}");
-    assert_eq!(f.faultcode, "env:Client");
+    assert_eq!(f.faultcode, "Client");
     assert_eq!(ns.as_deref(), Some("urn:v"));
     let Some(FaultDetail::VaspErrorRsp(r)) = f.detail else {
         panic!()
     };
     assert_eq!(r.status.code, StatusCode::IMPROPER_IDENTIFICATION);
+}
+
+#[test]
+fn faultcode_is_kept_by_meaning() {
+    let env = "xmlns:s='http://schemas.xmlsoap.org/soap/envelope/'";
+    for (doc, code, warned) in [
+        (
+            format!("<Fault {env}><faultcode>Client</faultcode></Fault>"),
+            "Client",
+            false,
+        ),
+        (
+            format!("<Fault {env}><faultcode> s:Server.Busy </faultcode></Fault>"),
+            "Server.Busy",
+            false,
+        ),
+        (
+            "<Fault><faultcode xmlns:q='urn:vendor'>q:Throttled</faultcode></Fault>".to_string(),
+            "{urn:vendor}Throttled",
+            false,
+        ),
+        (
+            "<Fault><faultcode>nowhere:Client</faultcode></Fault>".to_string(),
+            "Client",
+            true,
+        ),
+        (
+            "<Fault><faultcode>z:v:Busy</faultcode></Fault>".to_string(),
+            "z:v:Busy",
+            false,
+        ),
+    ] {
+        let (f, _, warnings) = fault(&doc);
+        assert_eq!(f.faultcode, code, "{doc}");
+        let prefix_warning = warnings
+            .iter()
+            .any(|w| matches!(w, Warning::Lenient(w) if w.contains("bound nowhere")));
+        assert_eq!(prefix_warning, warned, "{doc}: {warnings:?}");
+    }
 }

@@ -20,7 +20,7 @@ pub(super) fn with_tree<R>(doc: &str, f: impl FnOnce(&Tree<'_>) -> R) -> R {
             Err(e) => panic!("test document: {e}"),
         }
     };
-    let tree = Tree::read(&mut reader, start, 10_000).expect("test document");
+    let tree = Tree::read_in_scope(&mut reader, start, 10_000).expect("test document");
     f(&tree)
 }
 

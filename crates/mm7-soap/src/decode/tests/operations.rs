@@ -5,7 +5,8 @@ use mm7_model::{
     MmStatus, MmStatusExtension, Operation, Priority, RelativeOrAbsolute, StatusCode,
 };
 
-use super::ok;
+use super::{decode, ok};
+use crate::error::Warning;
 
 #[test]
 fn submit_req_every_element() {
@@ -30,7 +31,14 @@ fn submit_req_every_element() {
   <AdditionalInformation href="cid:a1"/><AdditionalInformation href="cid:a2"/>
   <MessageExtraData><element><key>k</key><value>v</value></element></MessageExtraData>
 </SubmitReq>"#;
-    let Message::SubmitReq(m) = ok(Operation::SubmitReq, doc) else {
+    // The one value outside its enumeration is kept, with a warning naming the valid set.
+    let (result, warnings) = decode(Operation::SubmitReq, doc);
+    assert!(
+        matches!(&warnings[..], [Warning::Lenient(w)]
+            if w.contains("<DeliverUsing> value \"x-fax\" is not one of SMS, MMS, WAPPUSH")),
+        "{warnings:?}"
+    );
+    let Ok(Message::SubmitReq(m)) = result else {
         panic!("not a SubmitReq");
     };
     assert_eq!(m.mm7_version.as_str(), "6.8.0");
@@ -138,8 +146,9 @@ fn deliver_req_every_element() {
         (m.vasp_id.as_deref(), m.vas_id.as_deref()),
         (Some("vasp"), Some("vas"))
     );
+    let sender = m.sender.as_ref().expect("Sender");
     assert_eq!(
-        (m.sender.kind, m.sender.value.as_str()),
+        (sender.kind, sender.value.as_str()),
         (AddressKind::Number, "+1")
     );
     assert_eq!(m.recipients.to[0].value, "63901");
