@@ -84,6 +84,7 @@ async fn demo(root: &Path, timeout: Duration) -> Result<(), CliError> {
                 .with_interval(Duration::from_secs(1)),
             profile: Profile::Generic,
             read_reply_after: None,
+            callback_password: None,
         },
         Events::labelled("mmsc", tap),
     )

@@ -52,7 +52,15 @@ pub(crate) struct ServerArgs {
     /// The most connections one IP address may hold at once.
     #[arg(long, value_name = "N", default_value_t = 256)]
     max_connections_per_peer: usize,
+    /// The most connections held at once, all peers together (keep it below `ulimit -n`);
+    /// past it, new connections wait in the kernel's backlog.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
 }
+
+/// The most connections a mock server holds at once by default: room for thousands of idle
+/// ones, which the header timeout closes, beside the ones that send requests.
+const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 
 impl ServerArgs {
     /// The settings of a server listening on `listen` with these options.
@@ -68,6 +76,7 @@ impl ServerArgs {
                 .with_max_pending(self.max_pending),
             header_timeout: self.header_timeout,
             max_connections_per_peer: self.max_connections_per_peer,
+            max_connections: self.max_connections,
         }
     }
 }
@@ -91,6 +100,8 @@ pub(crate) struct ServerSettings {
     pub(crate) header_timeout: Duration,
     /// The most connections one IP address may hold.
     pub(crate) max_connections_per_peer: usize,
+    /// The most connections held at once.
+    pub(crate) max_connections: usize,
 }
 
 impl ServerSettings {
@@ -105,6 +116,7 @@ impl ServerSettings {
             store_options: StoreOptions::default(),
             header_timeout: Duration::from_secs(10),
             max_connections_per_peer: 256,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 
@@ -300,6 +312,7 @@ pub(crate) async fn start<H: Handler>(
     let mut config = config
         .with_header_read_timeout(settings.header_timeout)
         .with_max_connections_per_peer(settings.max_connections_per_peer)
+        .with_max_connections(settings.max_connections)
         .with_shutdown_timeout(Duration::from_secs(10));
     if let Some((user, password)) = &settings.credentials {
         config = config.with_basic_auth(user.clone(), password.clone());

@@ -24,7 +24,7 @@ pub(crate) use options::{MmscArgs, Settings};
 
 /// Runs `mm7 mmsc` until the process is stopped.
 pub(crate) fn run(args: &MmscArgs) -> Result<(), CliError> {
-    let settings = Settings::from(args);
+    let settings = Settings::new(args)?;
     let events = Events::print(args.json);
     // The server answers on any path; the one printed is where the provider takes
     // submissions, so that a client checking the provider's URL is satisfied.

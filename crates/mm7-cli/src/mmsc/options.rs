@@ -7,6 +7,8 @@ use mm7_transport::client::CallbackPolicy;
 use mm7_transport::profile::Profile;
 use mm7_transport::server::DEFAULT_BODY_LIMIT;
 
+use crate::credentials::read_password_file;
+use crate::error::CliError;
 use crate::opts;
 use crate::serve::{ServerArgs, ServerSettings};
 
@@ -54,9 +56,14 @@ pub(crate) struct MmscArgs {
     /// The MMStatus the delivery reports carry (Retrieved, Rejected, Expired, …).
     #[arg(long, value_name = "STATUS", default_value = "Retrieved", value_parser = parse_mm_status)]
     dlr_status: MmStatus,
-    /// Where delivery reports go when the request names no X-Vibes-DlrCallbackUrl.
+    /// Where delivery reports go when the request names no X-Vibes-DlrCallbackUrl. A URL
+    /// naming a user without a password (`http://mmsc@host/dlr`) takes the password from
+    /// --callback-password-file or MM7_CALLBACK_PASSWORD.
     #[arg(long, value_name = "URL")]
     callback_url: Option<String>,
+    /// The password for a callback URL that names only its user: the file's first line.
+    #[arg(long, value_name = "FILE")]
+    callback_password_file: Option<std::path::PathBuf>,
     /// Tries per delivery report [default: 5, the providers' policy; 6 under --profile sinch].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
     callback_tries: Option<u32>,
@@ -97,11 +104,31 @@ pub(crate) struct Settings {
     pub(crate) callback: CallbackPolicy,
     pub(crate) profile: Profile,
     pub(crate) read_reply_after: Option<Duration>,
+    /// The password of a callback URL that names only its user (never stored, never printed).
+    pub(crate) callback_password: Option<String>,
+}
+
+/// The environment variable the callbacks' password can come from.
+pub(crate) const CALLBACK_PASSWORD_ENV: &str = "MM7_CALLBACK_PASSWORD";
+
+impl Settings {
+    /// The settings `args` give, the callback password read from its file or the environment.
+    pub(crate) fn new(args: &MmscArgs) -> Result<Settings, CliError> {
+        let callback_password = match &args.callback_password_file {
+            Some(path) => Some(read_password_file(path)?),
+            None => std::env::var(CALLBACK_PASSWORD_ENV).ok(),
+        };
+        Ok(Settings {
+            callback_password,
+            ..Settings::from(args)
+        })
+    }
 }
 
 impl From<&MmscArgs> for Settings {
     fn from(args: &MmscArgs) -> Settings {
         Settings {
+            callback_password: None,
             server: args.server.settings(&args.listen, args.body_limit),
             dlr_after: args.dlr_after,
             dlr_status: args.dlr_status.clone(),

@@ -113,6 +113,7 @@ fn client_for(
     url: &str,
     call: &Callback,
     policy: &CallbackPolicy,
+    password: Option<&str>,
 ) -> Result<Client, ClientError> {
     let key = (
         url.to_owned(),
@@ -130,7 +131,18 @@ fn client_for(
         .max_connections(PER_DESTINATION)
         // One try per claim: the outbox keeps the count and the schedule.
         .callback_policy(CallbackPolicy::once().with_timeout(policy.timeout));
-    if let Some((user, password)) = credentials {
+    if let Some((user, given)) = credentials {
+        // `http://user@host/`: the password given apart (file or environment), if any.
+        let has_password = url.split_once("://").is_some_and(|(_, rest)| {
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            authority
+                .rsplit_once('@')
+                .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+        });
+        let password = match password {
+            Some(password) if !has_password => password.to_owned(),
+            _ => given,
+        };
         builder = builder.basic_auth(user, password);
     }
     let client = builder.build()?;
@@ -185,7 +197,13 @@ async fn send(state: &State, clients: &Clients, row: OutboxRow) {
         settle(state, &row, OutboxOutcome::Failed { error }).await;
         return;
     };
-    let outcome = match client_for(clients, &row.destination, &call, policy) {
+    let outcome = match client_for(
+        clients,
+        &row.destination,
+        &call,
+        policy,
+        state.settings.callback_password.as_deref(),
+    ) {
         Ok(client) => {
             let Some(date) = client::now() else {
                 let error = "the system clock is outside 1970-9999".to_owned();

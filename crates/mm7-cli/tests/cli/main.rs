@@ -9,6 +9,7 @@ mod encode;
 mod net;
 mod outbox;
 mod profile;
+mod retries;
 mod senders;
 mod support;
 mod tls;

@@ -1,0 +1,266 @@
+//! The mock servers as a client retrying, a VASP asking for read replies, a callback receiver
+//! wanting a password kept off the command line, and a crowd of idle connections meet them.
+
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{CREDENTIALS, Server, TempDir, json_line, run, s, send, skipped};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// `mm7 store list DIR --json`, one object per message.
+fn list(dir: &std::path::Path) -> Vec<Value> {
+    let out = run(&["store", "list", s(dir), "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stdout_text().lines().map(json_line).collect()
+}
+
+#[test]
+fn a_retried_transaction_gets_the_first_answer_and_no_new_row() {
+    let dir = TempDir::new("idempotent");
+    let store = dir.join("mmsc");
+    let mmsc = Server::mmsc(
+        &store,
+        &[
+            &CREDENTIALS[..],
+            &[
+                "--dlr-after",
+                "1h",
+                "--callback-url",
+                "http://127.0.0.1:9/dlr",
+            ],
+        ]
+        .concat(),
+    );
+    let submit = |tx: &str| {
+        let out = send(
+            &mmsc.url,
+            &[
+                &CREDENTIALS[..],
+                &[
+                    "--to",
+                    "15551234567",
+                    "--text",
+                    "hi",
+                    "--transaction-id",
+                    tx,
+                    "--json",
+                ],
+            ]
+            .concat(),
+        );
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.json()["message_id"].as_str().unwrap().to_owned()
+    };
+    let first = submit("tx-retried");
+    let again = submit("tx-retried");
+    let other = submit("tx-other");
+    assert_eq!(first, again, "a retry got another MessageID");
+    assert_ne!(first, other);
+    let rows = list(&store);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let row = rows
+        .iter()
+        .find(|r| r["transaction_id"] == "tx-retried")
+        .expect("the retried request's row");
+    assert_eq!(row["operation"], "SubmitReq", "{row}");
+    assert_eq!(row["message_id"], first.as_str(), "{row}");
+    assert!(row["id"].is_i64(), "{row}");
+    assert!(
+        row["peer"].as_str().unwrap().starts_with("127.0.0.1"),
+        "{row}"
+    );
+    assert!(!row["received_at"].as_str().unwrap().is_empty(), "{row}");
+    // Its delivery report (one, not two) is pending in the outbox.
+    let outbox = row["outbox"].as_array().expect("outbox rows");
+    assert_eq!(outbox.len(), 1, "{row}");
+    assert_eq!(outbox[0]["state"], "pending", "{row}");
+}
+
+#[test]
+fn a_read_reply_is_sent_when_asked_and_read_reply_after_is_set() {
+    let dir = TempDir::new("read-reply");
+    let vasp = Server::vasp(&dir.join("vasp"), &[]);
+    let mmsc = Server::mmsc(
+        &dir.join("mmsc"),
+        &[
+            "--dlr-after",
+            "1h",
+            "--read-reply-after",
+            "100ms",
+            "--callback-url",
+            &vasp.url,
+        ],
+    );
+    let asked = send(
+        &mmsc.url,
+        &[
+            "--to",
+            "15551234567",
+            "--text",
+            "hi",
+            "--read-reply",
+            "--json",
+        ],
+    );
+    assert_eq!(asked.code, 0, "{}", asked.stderr);
+    let message_id = asked.json()["message_id"].as_str().unwrap().to_owned();
+    let not_asked = send(&mmsc.url, &["--to", "15557654321", "--text", "hi"]);
+    assert_eq!(not_asked.code, 0, "{}", not_asked.stderr);
+    let received = json_line(&vasp.next_line(WAIT));
+    assert_eq!(received["message"], "ReadReplyReq", "{received}");
+    assert_eq!(received["body"]["MessageID"], message_id.as_str());
+    assert_eq!(received["body"]["MMStatus"], "Read", "{received}");
+    // The message that did not ask has only its delivery report waiting, no read reply.
+    std::thread::sleep(Duration::from_millis(500));
+    let kinds: Vec<String> = list(&dir.join("mmsc"))
+        .iter()
+        .flat_map(|m| m["outbox"].as_array().cloned().unwrap_or_default())
+        .map(|r| format!("{} {}", r["kind"].as_str().unwrap_or("?"), r["state"]))
+        .collect();
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| k.starts_with("ReadReplyReq"))
+            .count(),
+        1,
+        "{kinds:?}"
+    );
+    while let Ok(line) = vasp.try_line() {
+        let again =
+            serde_json::from_str::<Value>(&line).is_ok_and(|v| v["message"] == "ReadReplyReq");
+        assert!(!again, "a second read reply was received: {line}");
+    }
+}
+
+#[test]
+fn the_callback_password_comes_from_the_environment_or_a_file_and_is_never_printed() {
+    let dir = TempDir::new("callback-password");
+    let vasp = Server::vasp(
+        &dir.join("vasp"),
+        &["--user", "mmsc", "--password", "hunter2"],
+    );
+    let url = vasp.url.replacen("http://", "http://mmsc@", 1);
+    let file = dir.write("password", "hunter2\n");
+    for source in ["env", "file"] {
+        let store = dir.join(&format!("mmsc-{source}"));
+        let mut args = vec![
+            "mmsc",
+            "--listen",
+            "127.0.0.1:0",
+            "--store",
+            s(&store),
+            "--dlr-after",
+            "0s",
+            "--callback-url",
+            &url,
+            "--json",
+        ];
+        let program = if source == "env" {
+            args.insert(0, env!("CARGO_BIN_EXE_mm7"));
+            args.insert(0, "MM7_CALLBACK_PASSWORD=hunter2");
+            "env"
+        } else {
+            args.extend(["--callback-password-file", s(&file)]);
+            env!("CARGO_BIN_EXE_mm7")
+        };
+        let mmsc = Server::start_command(program, &args);
+        let out = send(&mmsc.url, &["--to", "15551234567", "--text", "hi"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let received = json_line(&vasp.next_line(WAIT));
+        assert_eq!(received["message"], "DeliveryReportReq", "{received}");
+        let mut printed = Vec::new();
+        let deadline = Instant::now() + WAIT;
+        while !printed
+            .iter()
+            .any(|l: &String| l.contains("DeliveryReportReq"))
+        {
+            assert!(Instant::now() < deadline, "no report event: {printed:?}");
+            if let Ok(line) = mmsc.try_line() {
+                printed.push(line);
+            } else {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        let listed = run(&["store", "outbox", s(&store), "--json"]);
+        let shown = format!("{printed:?}{}{}", listed.stdout_text(), listed.stderr);
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+}
+
+/// The soft limit on open files of this process, from /proc (Linux).
+fn open_files_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
+#[test]
+fn a_request_is_answered_at_once_while_2000_idle_connections_are_held() {
+    // This process holds 2,000 sockets and the server (which inherits the limit) as many.
+    if open_files_limit().is_none_or(|n| n < 4_500) {
+        skipped(
+            "2,000 idle connections",
+            "an open-files limit (ulimit -n) of 4,500 or more",
+        );
+        return;
+    }
+    let dir = TempDir::new("idle");
+    let mmsc = Server::mmsc(&dir.join("mmsc"), &["--dlr-after", "1h"]);
+    let addr: SocketAddr = mmsc
+        .url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // 250 connections from each of 127.0.0.2 … 127.0.0.9: under the per-peer limit, so the
+    // server holds them all. None sends a byte.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let idle = runtime.block_on(async {
+        let mut idle = Vec::new();
+        for host in 2..=9u8 {
+            for _ in 0..250 {
+                let socket = tokio::net::TcpSocket::new_v4().unwrap();
+                socket
+                    .bind(SocketAddr::from(([127, 0, 0, host], 0)))
+                    .unwrap();
+                let stream = tokio::time::timeout(Duration::from_secs(5), socket.connect(addr))
+                    .await
+                    .expect("connect timed out")
+                    .expect("connect");
+                idle.push(stream);
+            }
+        }
+        idle
+    });
+    assert_eq!(idle.len(), 2000);
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let out = send(
+        &mmsc.url,
+        &["--to", "15551234567", "--text", "hi", "--json"],
+    );
+    let took = started.elapsed();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json()["status_code"], 1000);
+    // The whole `mm7 send` process, start to end: well under a second on an idle machine;
+    // the bound leaves room for a loaded one, far from the 10 s the idle ones may wait.
+    assert!(took < Duration::from_secs(3), "answered after {took:?}");
+    // The idle connections are still open (not closed to make room): no EOF yet.
+    let probe = idle.last().unwrap();
+    let mut buf = [0u8; 1];
+    assert!(
+        matches!(probe.try_read(&mut buf), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the server closed an idle connection within its header timeout"
+    );
+    drop(idle);
+    drop(runtime);
+    let _ = TcpStream::connect_timeout(&addr, Duration::from_secs(1));
+}
