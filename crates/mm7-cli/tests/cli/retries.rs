@@ -1,6 +1,7 @@
 //! The mock servers as a client retrying, a VASP asking for read replies, a callback receiver
 //! wanting a password kept off the command line, and a crowd of idle connections meet them.
 
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
@@ -263,4 +264,107 @@ fn a_request_is_answered_at_once_while_2000_idle_connections_are_held() {
     drop(idle);
     drop(runtime);
     let _ = TcpStream::connect_timeout(&addr, Duration::from_secs(1));
+}
+
+#[test]
+fn sigint_stops_accepting_finishes_the_request_in_flight_and_exits_0() {
+    let dir = TempDir::new("sigint");
+    let mut mmsc = Server::mmsc(&dir.join("mmsc"), &["--dlr-after", "1h"]);
+    let addr: SocketAddr = mmsc
+        .url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let request = captured_submit();
+    let half = request.len() / 2;
+    // A request in flight: its head and half its body sent when the signal comes.
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    stream.write_all(&request[..half]).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let signalled = std::process::Command::new("kill")
+        .args(["-INT", &mmsc.pid().to_string()])
+        .status();
+    if signalled.is_err() {
+        skipped("sigint", "no `kill` command");
+        return;
+    }
+    // No new connection is taken once the server stops.
+    let deadline = Instant::now() + WAIT;
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(500))
+        .is_ok_and(|mut c| c.write_all(b"GET / HTTP/1.1\r\n\r\n").is_ok() && answered(&mut c))
+    {
+        assert!(Instant::now() < deadline, "still accepting after SIGINT");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The request in flight is finished and answered 1000.
+    stream.write_all(&request[half..]).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains(">1000<"), "{answer}");
+    assert_eq!(mmsc.wait_exit(WAIT), Some(0));
+    // And it was stored.
+    assert_eq!(list(&dir.join("mmsc")).len(), 1);
+}
+
+/// Whether something answers on `stream` within a second.
+fn answered(stream: &mut TcpStream) -> bool {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(1)))
+        .unwrap();
+    let mut buf = [0u8; 16];
+    stream.read(&mut buf).is_ok_and(|n| n > 0)
+}
+
+/// A SubmitReq as `mm7 send` puts it on the wire, caught by a listener that answers nothing.
+fn captured_submit() -> Vec<u8> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/mm7", listener.local_addr().unwrap());
+    let catcher = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream.set_read_timeout(Some(WAIT)).unwrap();
+        let mut data = Vec::new();
+        let mut buf = [0u8; 8192];
+        loop {
+            if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .expect("a Content-Length");
+                if data.len() >= end + 4 + length {
+                    data.truncate(end + 4 + length);
+                    return data;
+                }
+            }
+            let n = stream.read(&mut buf).expect("the request");
+            assert!(n > 0, "the request was cut short");
+            data.extend_from_slice(&buf[..n]);
+        }
+    });
+    let out = crate::support::run_for(
+        &[
+            "send",
+            "--url",
+            &url,
+            "--from",
+            "63901",
+            "--to",
+            "15551234567",
+            "--text",
+            "hi",
+            "--timeout",
+            "2s",
+        ],
+        Duration::from_secs(20),
+    );
+    let request = catcher.join().expect("the caught request");
+    assert_ne!(out.code, 0, "nothing answered, yet: {}", out.stdout_text());
+    request
 }
