@@ -12,7 +12,7 @@ use mm7_model::{Envelope, Message, Part, PartBody, StatusCode};
 use mm7_soap::Decoded;
 use mm7_store::{Accepted, NewMessage, NewOutbox, NewPart, Store, StoreError, StoreOptions};
 use mm7_transport::server::{
-    Answered, Handler, HandlerError, HandlerResult, Inbound, Role, RunningServer, Server,
+    Answered, Handler, HandlerError, HandlerResult, Inbound, IpRange, Role, RunningServer, Server,
     ServerConfig, tls,
 };
 use serde_json::{Value, json};
@@ -56,6 +56,13 @@ pub(crate) struct ServerArgs {
     /// past it, new connections wait in the kernel's backlog.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS)]
     max_connections: usize,
+    /// Answers only these addresses (CIDR, e.g. 10.0.0.0/8 or 192.0.2.7; repeatable); any
+    /// other gets 403. Without it, every address.
+    #[arg(long, value_name = "CIDR")]
+    allow: Vec<IpRange>,
+    /// How long a request may take to arrive whole, headers and body (408 after it).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::opts::parse_duration)]
+    request_timeout: Duration,
 }
 
 /// The most connections a mock server holds at once by default: room for thousands of idle
@@ -77,6 +84,8 @@ impl ServerArgs {
             header_timeout: self.header_timeout,
             max_connections_per_peer: self.max_connections_per_peer,
             max_connections: self.max_connections,
+            allow: self.allow.clone(),
+            request_timeout: self.request_timeout,
         }
     }
 }
@@ -102,6 +111,10 @@ pub(crate) struct ServerSettings {
     pub(crate) max_connections_per_peer: usize,
     /// The most connections held at once.
     pub(crate) max_connections: usize,
+    /// The addresses answered (empty: every one).
+    pub(crate) allow: Vec<IpRange>,
+    /// How long a request may take to arrive whole.
+    pub(crate) request_timeout: Duration,
 }
 
 impl ServerSettings {
@@ -117,6 +130,8 @@ impl ServerSettings {
             header_timeout: Duration::from_secs(10),
             max_connections_per_peer: 256,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            allow: Vec::new(),
+            request_timeout: Duration::from_secs(60),
         }
     }
 
@@ -313,7 +328,11 @@ pub(crate) async fn start<H: Handler>(
         .with_header_read_timeout(settings.header_timeout)
         .with_max_connections_per_peer(settings.max_connections_per_peer)
         .with_max_connections(settings.max_connections)
+        .with_request_timeout(settings.request_timeout)
         .with_shutdown_timeout(Duration::from_secs(10));
+    for range in &settings.allow {
+        config = config.with_allowed(*range);
+    }
     if let Some((user, password)) = &settings.credentials {
         config = config.with_basic_auth(user.clone(), password.clone());
     }

@@ -1,5 +1,6 @@
 //! The mock servers as a client retrying, a VASP asking for read replies, a callback receiver
-//! wanting a password kept off the command line, and a crowd of idle connections meet them.
+//! wanting a password kept off the command line, a crowd of idle connections, a signal with a
+//! request in flight, and requests refused for every reason meet them.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -367,4 +368,163 @@ fn captured_submit() -> Vec<u8> {
     let request = catcher.join().expect("the caught request");
     assert_ne!(out.code, 0, "nothing answered, yet: {}", out.stdout_text());
     request
+}
+
+/// Sends `request` from `from` to `addr` and reads until the server closes (or 5 s).
+fn exchange_raw(from: [u8; 4], addr: SocketAddr, request: &[u8], pause: Option<Duration>) {
+    let mut stream = connect_from(from, addr);
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    // The server may close before the whole request is written (413, 431).
+    let _ = stream.write_all(request);
+    if let Some(pause) = pause {
+        std::thread::sleep(pause);
+    }
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+}
+
+/// A connection to `addr` from the loopback address `from`.
+fn connect_from(from: [u8; 4], addr: SocketAddr) -> TcpStream {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(SocketAddr::from((from, 0))).unwrap();
+        let stream = tokio::time::timeout(Duration::from_secs(5), socket.connect(addr))
+            .await
+            .expect("connect timed out")
+            .expect("connect");
+        let stream = stream.into_std().unwrap();
+        stream.set_nonblocking(false).unwrap();
+        stream
+    })
+}
+
+#[test]
+fn every_answer_is_printed_refusals_too_human_and_json() {
+    let dir = TempDir::new("refusals");
+    let common = [
+        "--user",
+        "mmsc",
+        "--password",
+        "s3cret",
+        "--body-limit",
+        "2000",
+        "--request-timeout",
+        "1s",
+        "--allow",
+        "127.0.0.1/32",
+    ];
+    let auth = "Authorization: Basic bW1zYzpzM2NyZXQ=\r\n";
+    let post = |headers: &str, body: &[u8]| {
+        [
+            format!(
+                "POST /mm7 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nConnection: close\r\n\
+                 {headers}Content-Length: {}\r\n\r\n",
+                body.len()
+            )
+            .as_bytes(),
+            body,
+        ]
+        .concat()
+    };
+    for json in [false, true] {
+        // `mm7 mmsc` prints readable lines (JSON with --json); `mm7 vasp` JSON lines.
+        let vasp = if json {
+            Server::vasp(&dir.join("vasp"), &common)
+        } else {
+            Server::mmsc(&dir.join("mmsc"), &common)
+        };
+        let addr: SocketAddr = vasp
+            .url
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let local = [127, 0, 0, 1];
+        exchange_raw(local, addr, &post("", b"<x/>"), None);
+        exchange_raw([127, 0, 0, 2], addr, &post(auth, b"<x/>"), None);
+        exchange_raw(
+            local,
+            addr,
+            format!("GET /mm7 HTTP/1.1\r\nHost: x\r\n{auth}Connection: close\r\n\r\n").as_bytes(),
+            None,
+        );
+        let whole = post(auth, &[b'x'; 1500]);
+        exchange_raw(
+            local,
+            addr,
+            &whole[..whole.len() - 700],
+            Some(Duration::from_millis(1500)),
+        );
+        exchange_raw(local, addr, &post(auth, &[b'x'; 5000]), None);
+        exchange_raw(
+            local,
+            addr,
+            format!(
+                "POST /mm7 HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+                "a".repeat(600_000)
+            )
+            .as_bytes(),
+            None,
+        );
+        exchange_raw(local, addr, &post(auth, b"<not-soap/>"), None);
+        let expected = [401, 403, 405, 408, 413, 431, 500];
+        let lines = answer_lines(&vasp, expected.len());
+        for (line, status) in lines.iter().zip(expected) {
+            if json {
+                let event = json_line(line);
+                assert_eq!(event["event"], "Answered", "{line}");
+                assert_eq!(event["http_status"], status, "{lines:#?}");
+                assert!(
+                    event["peer"].as_str().unwrap().starts_with("127.0.0."),
+                    "{line}"
+                );
+                assert!(!event["reason"].as_str().unwrap().is_empty(), "{line}");
+                if status == 500 {
+                    assert!(event["mm7_status"].as_u64().is_some(), "{line}");
+                }
+            } else {
+                assert!(line.starts_with("127.0.0."), "{lines:#?}");
+                assert!(line.contains(&format!("→ HTTP {status}")), "{lines:#?}");
+                assert!(
+                    line.split(": ").nth(1).is_some_and(|r| !r.is_empty()),
+                    "{line}"
+                );
+                if status == 500 {
+                    assert!(line.contains(", MM7 "), "{line}");
+                }
+            }
+        }
+    }
+}
+
+/// The next `n` answer lines a server prints, waiting at most `WAIT` in all.
+fn answer_lines(server: &Server, n: usize) -> Vec<String> {
+    let deadline = Instant::now() + WAIT;
+    let mut lines = Vec::new();
+    while lines.len() < n {
+        assert!(
+            Instant::now() < deadline,
+            "only these answer lines: {lines:#?}"
+        );
+        match server.try_line() {
+            Ok(line)
+                if line.contains(" → HTTP ")
+                    || serde_json::from_str::<Value>(&line)
+                        .is_ok_and(|v| v["event"] == "Answered") =>
+            {
+                lines.push(line);
+            }
+            Ok(_) => {}
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+    lines
 }
