@@ -368,6 +368,18 @@ impl Store {
             .await
     }
 
+    /// Makes every claimed row due at once, and returns how many there were: for the one
+    /// process that sends a store's outbox, when it starts, so that the rows a process killed
+    /// mid-try had claimed do not wait for their lease to end. Were another sender still
+    /// running on the store, a row could be sent twice (each try carries the row's
+    /// TransactionID, so a receiver can tell).
+    ///
+    /// # Errors
+    /// The database could not be written.
+    pub async fn take_over_claims(&self) -> Result<usize, StoreError> {
+        self.writer.run(outbox::take_over).await
+    }
+
     /// Records what became of a claimed row.
     ///
     /// # Errors

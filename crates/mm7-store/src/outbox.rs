@@ -147,7 +147,7 @@ pub(crate) fn claim(
     let until = now.saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX));
     let mut statement = conn
         .prepare_cached(&format!(
-            "UPDATE outbox SET next_ms = ?1, updated_ms = ?2
+            "UPDATE outbox SET next_ms = ?1, updated_ms = ?2, leased = 1
              WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_ms <= ?2
                           ORDER BY next_ms LIMIT ?3)
              RETURNING {COLUMNS}"
@@ -158,6 +158,16 @@ pub(crate) fn claim(
         .and_then(Iterator::collect)
         .map_err(StoreError::db("claiming outbox rows"))?;
     Ok(rows)
+}
+
+pub(crate) fn take_over(conn: &Connection) -> Result<usize, StoreError> {
+    let now = millis(SystemTime::now());
+    conn.prepare_cached(
+        "UPDATE outbox SET leased = 0, next_ms = ?1, updated_ms = ?1
+         WHERE state = 'pending' AND leased = 1",
+    )
+    .and_then(|mut s| s.execute(params![now]))
+    .map_err(StoreError::db("taking over claimed outbox rows"))
 }
 
 pub(crate) fn settle(
@@ -173,7 +183,7 @@ pub(crate) fn settle(
     };
     conn.prepare_cached(
         "UPDATE outbox SET state = ?2, tries = tries + 1, next_ms = ?3, updated_ms = ?4,
-                           last_error = coalesce(?5, last_error)
+                           leased = 0, last_error = coalesce(?5, last_error)
          WHERE id = ?1 AND state = 'pending'",
     )
     .and_then(|mut s| s.execute(params![id, state, next, now, error]))

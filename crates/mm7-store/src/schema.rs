@@ -49,6 +49,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_due ON outbox (state, next_ms);
     CREATE INDEX outbox_message ON outbox (message);
     ",
+    // 2: whether a pending row is claimed (its next_ms is then the end of the lease), so that a
+    // process starting on the store can take over the claims of one that died.
+    "
+    ALTER TABLE outbox ADD COLUMN leased INTEGER NOT NULL DEFAULT 0;
+    ",
 ];
 
 /// The schema version this build writes.

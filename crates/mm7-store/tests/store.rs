@@ -261,3 +261,40 @@ fn a_newer_schema_is_refused() {
     ));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_new_sender_takes_over_the_claims_of_a_stopped_one() {
+    let dir = scratch("take-over");
+    let store = Store::open(&dir, StoreOptions::default()).unwrap();
+    store.accept(submit("tx-claimed", 1)).await.unwrap();
+    store.accept(submit("tx-scheduled", 1)).await.unwrap();
+    // One row is claimed for an hour (its sender then dies); the other is tried and scheduled
+    // for an hour later.
+    let claimed = store.claim_due(2, Duration::from_secs(3600)).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    let later = std::time::SystemTime::now() + Duration::from_secs(3600);
+    store
+        .settle(
+            claimed[1].id,
+            mm7_store::OutboxOutcome::Retry {
+                at: later,
+                error: "refused".into(),
+            },
+        )
+        .await
+        .unwrap();
+    drop(store);
+    let store = Store::open(&dir, StoreOptions::default()).unwrap();
+    assert!(
+        store
+            .claim_due(10, Duration::from_secs(60))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.take_over_claims().await.unwrap(), 1);
+    let due = store.claim_due(10, Duration::from_secs(60)).await.unwrap();
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!(due[0].id, claimed[0].id);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -40,6 +40,12 @@ pub(super) async fn run(state: Arc<State>) {
     // A claimed row is hidden from other claims while its try runs; if the process dies, the
     // row is due again once the lease ends.
     let lease = policy.timeout.saturating_mul(2) + Duration::from_secs(5);
+    // This process is the store's sender: what a killed one had claimed is due now.
+    match store.take_over_claims().await {
+        Ok(0) => {}
+        Ok(rows) => tracing::info!(rows, "outbox rows claimed by a stopped process taken over"),
+        Err(error) => tracing::error!(%error, "cannot take over claimed outbox rows"),
+    }
     let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
     let clients: Arc<Clients> = Arc::default();
     loop {
