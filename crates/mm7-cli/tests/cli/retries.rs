@@ -252,9 +252,9 @@ fn a_request_is_answered_at_once_while_2000_idle_connections_are_held() {
     let took = started.elapsed();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.json()["status_code"], 1000);
-    // The whole `mm7 send` process, start to end: well under a second on an idle machine;
-    // the bound leaves room for a loaded one, far from the 10 s the idle ones may wait.
-    assert!(took < Duration::from_secs(3), "answered after {took:?}");
+    // The whole `mm7 send` process, start to end (about 20 ms on an idle machine; with the
+    // connections over the server's cap, half a second or more).
+    assert!(took < Duration::from_secs(1), "answered after {took:?}");
     // The idle connections are still open (not closed to make room): no EOF yet.
     let probe = idle.last().unwrap();
     let mut buf = [0u8; 1];
