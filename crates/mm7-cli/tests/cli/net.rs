@@ -348,6 +348,24 @@ fn the_demo_runs_the_whole_loop() {
     );
     assert!(text.contains("[vasp] DeliverReq "), "{text}");
     assert!(text.contains("DeliverRsp: 1000 Success"), "{text}");
+    // It names the store commands, not folders, and the commands it prints work.
+    for command in ["list", "show", "export", "outbox"] {
+        let line = text
+            .lines()
+            .find(|l| l.contains(&format!("mm7 store {command} ")))
+            .unwrap_or_else(|| panic!("no `mm7 store {command}` in {text}"));
+        if command == "show" {
+            let args: Vec<&str> = line
+                .split("mm7 ")
+                .nth(1)
+                .unwrap()
+                .split_whitespace()
+                .collect();
+            let shown = run(&args);
+            assert_eq!(shown.code, 0, "{line}: {}", shown.stderr);
+            assert_eq!(shown.json()["message"], "SubmitReq", "{line}");
+        }
+    }
     let mmsc = folders(&dir.join("mmsc"));
     assert_eq!(mmsc.len(), 1);
     assert!(mmsc[0].ends_with("-SubmitReq"));
