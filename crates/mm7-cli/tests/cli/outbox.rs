@@ -513,3 +513,35 @@ fn refusals_of_a_full_outbox_keep_memory_flat() {
     );
     assert_eq!(outbox(&store, &[]).len(), 1);
 }
+
+#[test]
+fn callbacks_to_one_destination_share_a_few_connections() {
+    // A receiver that takes connections and never answers: each try holds its connection.
+    let receiver = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = receiver.local_addr().unwrap().port();
+    let held: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+    let keep = Arc::clone(&held);
+    std::thread::spawn(move || {
+        for stream in receiver.incoming().flatten() {
+            keep.lock().unwrap().push(stream);
+        }
+    });
+    let dir = TempDir::new("per-destination");
+    let store = dir.join("mmsc");
+    let callback = format!("http://127.0.0.1:{port}/dlr");
+    let mmsc = Server::mmsc(&store, &["--dlr-after", "0s", "--callback-url", &callback]);
+    for i in 0..12 {
+        let to = format!("155500001{i:02}");
+        let out = send(&mmsc.url, &["--to", &to, "--text", "hi"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    // Twelve reports are due at once; the destination gets no more than its 4 connections.
+    eventually("the first connections", || held.lock().unwrap().len() >= 4);
+    std::thread::sleep(Duration::from_secs(2));
+    let connections = held.lock().unwrap().len();
+    assert_eq!(
+        connections, 4,
+        "{connections} connections to one destination"
+    );
+    assert_eq!(outbox(&store, &[]).len(), 12);
+}
