@@ -139,6 +139,8 @@ fn init_tracing(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colours for a terminal only: a log file or a pipe gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         // Its own errors go through `eprintln!`, which panics when standard error is a closed
         // pipe: a server must go on answering when its terminal goes away.
         .log_internal_errors(false)

@@ -289,3 +289,35 @@ fn help_lists_the_new_commands() {
         assert!(text.contains(needle), "{needle}: {text}");
     }
 }
+
+#[test]
+fn diagnostics_follow_v_and_rust_log_as_plain_text_without_secrets() {
+    let url = with_userinfo(&format!("http://127.0.0.1:{}/mm7", closed_port()), SECRET);
+    let args = [
+        "send",
+        "--url",
+        &url,
+        "--from",
+        "63901",
+        "--to",
+        "15551234567",
+        "--text",
+        "hi",
+    ];
+    // Errors only by default: the exchange's debug events are not printed.
+    let quiet = run(&args);
+    assert_eq!(quiet.code, 1, "{}", quiet.stderr);
+    assert!(!quiet.stderr.contains("DEBUG"), "{}", quiet.stderr);
+    let verbose = run(&[&args[..], &["-vv"]].concat());
+    assert!(verbose.stderr.contains("DEBUG"), "{}", verbose.stderr);
+    let from_env = run_env(&args, &[("RUST_LOG", "mm7_transport=debug")]);
+    assert!(from_env.stderr.contains("DEBUG"), "{}", from_env.stderr);
+    for out in [&verbose, &from_env] {
+        assert!(
+            !out.stderr.contains('\u{1b}'),
+            "colours in a pipe: {}",
+            out.stderr
+        );
+        assert_no_secret(out);
+    }
+}
