@@ -25,7 +25,8 @@ Examples:
 
 Prints on standard output one JSON line per message received: what `mm7 decode` prints for
 it, plus \"id\", its row in the store (`mm7 store show DIR ID`), and one JSON line per
-answer given (\"event\": \"Answered\", refusals included). Messages are committed to the
+answer given (\"event\": \"Answered\", refusals included); --text prints readable lines
+instead (one per message and one per answer: peer, HTTP status, MM7 status, reason). Messages are committed to the
 store in DIR (default: $XDG_DATA_HOME/mm7/vasp, else ~/.local/share/mm7/vasp; one SQLite
 database) before they are answered; `mm7 store list DIR` lists them and `mm7 store export`
 writes request.http, message.json and attachments/. The address and store are printed on
@@ -40,12 +41,15 @@ pub(crate) struct VaspArgs {
     /// The largest request accepted, in bytes (413 above it).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
     body_limit: usize,
+    /// Prints readable lines instead of JSON lines.
+    #[arg(long)]
+    text: bool,
 }
 
 /// Runs `mm7 vasp` until the process is stopped.
 pub(crate) fn run(args: &VaspArgs) -> Result<(), CliError> {
     let settings = args.server.settings(&args.listen, args.body_limit);
-    serve::run_until_stopped("vasp", "/mm7", start(settings, Events::print(true)))
+    serve::run_until_stopped("vasp", "/mm7", start(settings, Events::print(!args.text)))
 }
 
 /// Binds, and serves on a task of the current runtime.

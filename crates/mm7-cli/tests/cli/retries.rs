@@ -432,12 +432,25 @@ fn every_answer_is_printed_refusals_too_human_and_json() {
         ]
         .concat()
     };
-    for json in [false, true] {
-        // `mm7 mmsc` prints readable lines (JSON with --json); `mm7 vasp` JSON lines.
-        let vasp = if json {
-            Server::vasp(&dir.join("vasp"), &common)
+    // `mm7 mmsc` prints readable lines (JSON with --json); `mm7 vasp` JSON lines (readable
+    // with --text).
+    for (command, json) in [
+        ("mmsc", false),
+        ("mmsc", true),
+        ("vasp", true),
+        ("vasp", false),
+    ] {
+        let mut args = common.to_vec();
+        match (command, json) {
+            ("mmsc", true) => args.push("--json"),
+            ("vasp", false) => args.push("--text"),
+            _ => {}
+        }
+        let store = dir.join(&format!("{command}-{json}"));
+        let vasp = if command == "vasp" {
+            Server::vasp(&store, &args)
         } else {
-            Server::mmsc(&dir.join("mmsc"), &common)
+            Server::mmsc(&store, &args)
         };
         let addr: SocketAddr = vasp
             .url
