@@ -52,6 +52,10 @@ pub(crate) struct ServerArgs {
     /// The most connections one IP address may hold at once.
     #[arg(long, value_name = "N", default_value_t = 256)]
     max_connections_per_peer: usize,
+    /// Also serves the web inbox and its JSON API (`/api/v1/`) on ADDR (e.g.
+    /// 127.0.0.1:8025), with the same Basic credentials as the MM7 port.
+    #[arg(long, value_name = "ADDR")]
+    ui: Option<String>,
 }
 
 impl ServerArgs {
@@ -68,6 +72,7 @@ impl ServerArgs {
                 .with_max_pending(self.max_pending),
             header_timeout: self.header_timeout,
             max_connections_per_peer: self.max_connections_per_peer,
+            ui: self.ui.clone(),
         }
     }
 }
@@ -91,6 +96,8 @@ pub(crate) struct ServerSettings {
     pub(crate) header_timeout: Duration,
     /// The most connections one IP address may hold.
     pub(crate) max_connections_per_peer: usize,
+    /// Where to serve the web inbox, if anywhere.
+    pub(crate) ui: Option<String>,
 }
 
 impl ServerSettings {
@@ -105,6 +112,7 @@ impl ServerSettings {
             store_options: StoreOptions::default(),
             header_timeout: Duration::from_secs(10),
             max_connections_per_peer: 256,
+            ui: None,
         }
     }
 
@@ -120,6 +128,8 @@ pub(crate) struct Running {
     pub(crate) addr: SocketAddr,
     pub(crate) store: PathBuf,
     pub(crate) scheme: &'static str,
+    /// Where the web inbox answers, if it was asked for.
+    pub(crate) ui: Option<SocketAddr>,
     server: RunningServer,
 }
 
@@ -328,8 +338,15 @@ pub(crate) async fn start<H: Handler>(
         .await
         .map_err(|e| CliError::Local(format!("cannot listen on {}: {e}", settings.listen)))?;
     let addr = server.local_addr();
+    let ui = match &settings.ui {
+        Some(listen) => {
+            Some(crate::ui::start(listen, root.clone(), settings.credentials.clone()).await?)
+        }
+        None => None,
+    };
     Ok(Running {
         addr,
+        ui,
         store: root,
         scheme: if settings.tls.is_some() {
             "https"
@@ -362,6 +379,9 @@ pub(crate) fn run_until_stopped(
             running.store.display(),
             running.store.display()
         ));
+        if let Some(ui) = running.ui {
+            crate::io::stderr_line(&format!("mm7 {name} inbox: {}", crate::ui::url(ui)));
+        }
         stopped().await;
         crate::io::stderr_line(&format!(
             "mm7 {name} stopping: finishing the requests in flight"
