@@ -27,20 +27,51 @@ impl Answer {
     }
 }
 
-/// One HTTP/1.1 request on its own connection, bounded in time.
+/// One HTTP/1.1 request on its own connection, bounded in time (10 s).
 fn request(port: u16, method: &str, path: &str, extra: &str, body: &[u8]) -> Answer {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to the inbox");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
+    request_within(port, method, path, extra, body, Duration::from_secs(10))
+}
+
+/// One HTTP/1.1 request on its own connection, answered within `limit`.
+fn request_within(
+    port: u16,
+    method: &str,
+    path: &str,
+    extra: &str,
+    body: &[u8],
+    limit: Duration,
+) -> Answer {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.set_read_timeout(Some(limit)).expect("timeout");
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{extra}Content-Length: {}\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).expect("write");
     stream.write_all(body).expect("write");
+    // Read until the body is complete by its Content-Length (a peer may keep the connection
+    // open), its last chunk, or the close.
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read the answer");
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        if let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            if length.is_some_and(|n| raw.len() >= split + 4 + n)
+                || (head.contains("transfer-encoding: chunked") && raw.ends_with(b"0\r\n\r\n"))
+            {
+                break;
+            }
+        }
+        let n = stream.read(&mut buf).expect("read the answer");
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+    }
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -115,11 +146,16 @@ fn until(port: u16, path: &str, done: impl Fn(&serde_json::Value) -> bool) -> se
 
 /// A 4×4 red PNG.
 fn png() -> Vec<u8> {
+    png_of([0xff, 0, 0])
+}
+
+/// A 4×4 PNG of one colour.
+fn png_of(rgb: [u8; 3]) -> Vec<u8> {
     // Built by hand: signature, IHDR, IDAT (zlib stored block), IEND, with their CRCs.
     let mut raw = Vec::new();
     for _ in 0..4 {
         raw.push(0u8);
-        raw.extend_from_slice(&[0xff, 0, 0].repeat(4));
+        raw.extend_from_slice(&rgb.repeat(4));
     }
     let mut zlib = vec![0x78, 0x01, 0x01];
     let len = u16::try_from(raw.len()).unwrap();
@@ -449,4 +485,273 @@ fn live_updates_arrive_as_server_sent_events() {
     assert!(out.code == 0);
     read_until(&mut stream, &mut seen, "\"count\":1");
     drop(mmsc);
+}
+
+/// The page in a real browser: headless Chromium driven over the W3C WebDriver protocol
+/// (plain JSON over HTTP to chromedriver on loopback).
+mod browser {
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use base64::Engine as _;
+    use serde_json::{Value, json};
+
+    use super::{png_of, request_within, wait_for_inbox};
+    use crate::support::{Server, TempDir, closed_port, s, send, skipped};
+
+    /// A program on the PATH.
+    fn program(names: &[&str]) -> Option<PathBuf> {
+        let path = std::env::var_os("PATH")?;
+        std::env::split_paths(&path)
+            .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+            .find(|p| p.is_file())
+    }
+
+    /// chromedriver, killed when dropped.
+    struct Driver {
+        child: Child,
+        port: u16,
+        session: String,
+        shots: PathBuf,
+    }
+
+    impl Drop for Driver {
+        fn drop(&mut self) {
+            // Ends the session (and its Chromium) without panicking here.
+            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+                use std::io::{Read as _, Write as _};
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                let _ = write!(
+                    stream,
+                    "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                    self.session
+                );
+                let _ = stream.read_to_end(&mut Vec::new());
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    impl Driver {
+        fn start(chromium: &Path, chromedriver: &Path, shots: PathBuf) -> Driver {
+            let port = closed_port();
+            let child = Command::new(chromedriver)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start chromedriver");
+            let mut driver = Driver {
+                child,
+                port,
+                session: String::new(),
+                shots,
+            };
+            wait_for_inbox(port);
+            let caps = json!({"capabilities": {"alwaysMatch": {
+                "goog:chromeOptions": {
+                    "binary": chromium,
+                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                             "--disable-dev-shm-usage", "--window-size=1280,900"]
+                },
+                "timeouts": {"script": 10_000, "pageLoad": 20_000}
+            }}});
+            let answer = driver.call("POST", "/session", &caps);
+            driver.session = answer["sessionId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no session: {answer}"))
+                .to_owned();
+            driver
+        }
+
+        fn call(&self, method: &str, path: &str, body: &Value) -> Value {
+            let body = if body.is_null() {
+                String::new()
+            } else {
+                body.to_string()
+            };
+            let answer = request_within(
+                self.port,
+                method,
+                path,
+                "Content-Type: application/json\r\n",
+                body.as_bytes(),
+                Duration::from_secs(60),
+            );
+            let value = answer.json();
+            assert_eq!(answer.status, 200, "WebDriver {method} {path}: {value}");
+            value["value"].clone()
+        }
+
+        fn session(&self, method: &str, path: &str, body: &Value) -> Value {
+            self.call(method, &format!("/session/{}{path}", self.session), body)
+        }
+
+        fn go(&self, url: &str) {
+            self.session("POST", "/url", &json!({ "url": url }));
+        }
+
+        fn script(&self, script: &str) -> Value {
+            self.session(
+                "POST",
+                "/execute/sync",
+                &json!({"script": script, "args": []}),
+            )
+        }
+
+        /// Polls `script` until it returns true (15 s at most).
+        fn until(&self, what: &str, script: &str) {
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while self.script(script) != json!(true) {
+                if Instant::now() > deadline {
+                    self.screenshot("failed");
+                    panic!("{what} did not happen");
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+
+        fn click(&self, css: &str) {
+            let element = self.session(
+                "POST",
+                "/element",
+                &json!({"using": "css selector", "value": css}),
+            );
+            let id = element
+                .as_object()
+                .and_then(|o| o.values().next())
+                .and_then(Value::as_str)
+                .unwrap_or_else(|| panic!("no {css}: {element}"))
+                .to_owned();
+            self.session("POST", &format!("/element/{id}/click"), &json!({}));
+        }
+
+        fn screenshot(&self, name: &str) {
+            let data = self.session("GET", "/screenshot", &Value::Null);
+            if let Some(b64) = data.as_str() {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .expect("a base64 screenshot");
+                std::fs::create_dir_all(&self.shots).expect("screenshot folder");
+                std::fs::write(self.shots.join(format!("{name}.png")), bytes)
+                    .expect("write a screenshot");
+            }
+        }
+    }
+
+    /// Where the screenshots go: target/ui-screenshots.
+    fn screenshots() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/ui-screenshots")
+    }
+
+    #[test]
+    fn a_picture_message_shows_live_as_slides_and_its_report_reaches_the_vasp() {
+        const TEST: &str = "inbox::browser";
+        let (Some(chromium), Some(chromedriver)) = (
+            program(&["chromium", "chromium-browser", "google-chrome"]),
+            program(&["chromedriver"]),
+        ) else {
+            skipped(
+                TEST,
+                "chromium and chromedriver (apt-get install chromium chromium-driver)",
+            );
+            return;
+        };
+        let dir = TempDir::new("inbox-browser");
+        let vasp = Server::vasp(&dir.join("vasp"), &[]);
+        let port = closed_port();
+        let ui = format!("127.0.0.1:{port}");
+        let mmsc = Server::mmsc(&dir.join("mmsc"), &["--ui", &ui, "--dlr-after", "60s"]);
+        wait_for_inbox(port);
+        let driver = Driver::start(&chromium, &chromedriver, screenshots());
+        driver.go(&format!("http://{ui}/"));
+        driver.until(
+            "the empty inbox",
+            "return !document.getElementById('empty').hidden;",
+        );
+        driver.screenshot("1-empty");
+
+        let red = dir.write("red.png", png_of([0xff, 0, 0]));
+        let blue = dir.write("blue.png", png_of([0, 0, 0xff]));
+        let subject = "<b>Saturn</b> & <script>alert(1)</script>";
+        let callback = format!("X-Vibes-DlrCallbackUrl: {}", vasp.url);
+        let out = send(
+            &mmsc.url,
+            &[
+                "--to",
+                "15551234567",
+                "--subject",
+                subject,
+                "--text",
+                "Rings of Saturn",
+                "--attach",
+                s(&red),
+                "--attach",
+                s(&blue),
+                "--smil",
+                "auto",
+                "--dlr",
+                "--header",
+                &callback,
+            ],
+        );
+        assert!(out.code == 0, "{}", out.stderr);
+
+        // It appears without a reload.
+        driver.until(
+            "the message in the list",
+            "return document.querySelectorAll('#list li').length === 1;",
+        );
+        driver.screenshot("2-listed");
+        driver.click("#list li");
+        driver.until(
+            "the message view",
+            "return document.querySelectorAll('.slide').length > 0 && !!document.getElementById('subject');",
+        );
+        // The subject as text: the markup shown literally, no element made of it.
+        let shown = driver.script(
+            "const h = document.getElementById('subject'); return [h.textContent, h.children.length, document.querySelectorAll('#detail-pane script, #detail-pane b').length];",
+        );
+        assert_eq!(shown, json!([subject, 0, 0]));
+        // The slides in the SMIL's order, each picture displayed.
+        driver.until(
+            "the pictures loaded",
+            "return Array.from(document.querySelectorAll('.slide img')).every(i => i.complete && i.naturalWidth > 0) && document.querySelectorAll('.slide img').length === 2;",
+        );
+        let order = driver
+            .script("return Array.from(document.querySelectorAll('.slide img')).map(i => i.alt);");
+        let order: Vec<String> = serde_json::from_value(order).unwrap();
+        assert!(
+            order.len() == 2 && order[0].contains("red") && order[1].contains("blue"),
+            "{order:?}"
+        );
+        let width = driver.script("return document.querySelector('.slide img').naturalWidth;");
+        assert_eq!(width, json!(4));
+        driver.until(
+            "the text",
+            "return Array.from(document.querySelectorAll('.slide .text')).some(t => t.textContent === 'Rings of Saturn');",
+        );
+        driver.screenshot("3-message");
+
+        // Deliver report, with the status chosen: the VASP receives it.
+        driver.script("document.getElementById('report-status').value = 'Rejected'; return true;");
+        driver.click("#deliver-report");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let line = vasp.next_line(Duration::from_secs(15));
+            if line.contains("DeliveryReportReq") && line.contains("\"MMStatus\":\"Rejected\"") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the VASP got no report");
+        }
+        driver.until(
+            "the action acknowledged",
+            "return document.getElementById('action-status').textContent.startsWith('queued');",
+        );
+        driver.screenshot("4-reported");
+        drop(driver);
+        drop(mmsc);
+    }
 }
