@@ -162,7 +162,7 @@ impl Ui {
                 let Some(body) = small_json(request).await else {
                     return Answer::error(StatusCode::BAD_REQUEST, "expected a JSON object");
                 };
-                self.read(move |r| Ok(action(r, &key, &kind, &body)?)).await
+                self.read(move |r| action(r, &key, &kind, &body)).await
             }
             (_, ["api", ..]) | (_, ["" | "app.js" | "app.css"]) if method != Method::GET => {
                 Answer::error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
@@ -222,7 +222,9 @@ impl Ui {
                     ))
                 } else {
                     quiet += 1;
-                    (quiet % 30 == 0).then(|| ": keep-alive\n\n".to_owned())
+                    quiet
+                        .is_multiple_of(30)
+                        .then(|| ": keep-alive\n\n".to_owned())
                 };
                 if let Some(frame) = frame {
                     if sender.send(Bytes::from(frame)).await.is_err() {
