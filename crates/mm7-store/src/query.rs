@@ -8,8 +8,8 @@ use crate::outbox::{self, COLUMNS, OutboxRow, OutboxState};
 use crate::read::{MessageSummary, OutboxSummary, rfc3339};
 use crate::{NewOutbox, Reader, StoreError, millis};
 
-/// Which messages a [`Reader::page`] returns. Built with `with_*` methods; empty fields
-/// match everything.
+/// Which messages a [`Reader::page`] returns: start from `Query::default()` (every message)
+/// and set the fields to filter on; `None` matches everything.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Query {
@@ -183,7 +183,7 @@ impl Reader {
             .ok_or_else(|| StoreError::NotFound(key.to_owned()))
     }
 
-    /// The parts of a message (without their bytes' copies beyond `data`), in order.
+    /// The parts of a message with their bytes, in order.
     ///
     /// # Errors
     /// No such message, or the database could not be read.
