@@ -47,6 +47,10 @@ pub(crate) struct DemoArgs {
     /// How long to wait for each step.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = opts::parse_duration)]
     timeout: Duration,
+    /// After the loop, serves the web inbox of the MMSC (and of the VASP on the next free
+    /// port) and stays up until Ctrl-C; ADDR defaults to 127.0.0.1:8025.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:8025")]
+    ui: Option<String>,
 }
 
 /// Runs `mm7 demo`.
@@ -55,14 +59,14 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), CliError> {
         .store
         .clone()
         .unwrap_or_else(|| io::data_dir().join("demo"));
-    crate::runtime()?.block_on(demo(&root, args.timeout))
+    crate::runtime()?.block_on(demo(&root, args.timeout, args.ui.as_deref()))
 }
 
 fn say(line: &str) -> Result<(), CliError> {
     io::stdout_line(line)
 }
 
-async fn demo(root: &Path, timeout: Duration) -> Result<(), CliError> {
+async fn demo(root: &Path, timeout: Duration, ui: Option<&str>) -> Result<(), CliError> {
     let (tap, mut seen) = unbounded_channel();
     let vasp = vasp::start(
         ServerSettings::new("127.0.0.1:0", root.join("vasp")),
@@ -220,6 +224,21 @@ async fn demo(root: &Path, timeout: Duration) -> Result<(), CliError> {
         out.join("request.http").display()
     ))?;
     say(&format!("     mm7 store outbox {mmsc_dir} --all"))?;
+    if let Some(listen) = ui {
+        // The inbox of the demo asks for no credentials: it binds where it is told (loopback
+        // by default) and the demo's stores hold nothing but the demo.
+        let mmsc_ui = crate::ui::start(listen, mmsc.store.clone(), None).await?;
+        let vasp_ui = crate::ui::start("127.0.0.1:0", vasp.store.clone(), None).await?;
+        say("")?;
+        say(&format!("5. The inbox: {}", crate::ui::url(mmsc_ui)))?;
+        say(&format!(
+            "   (the VASP's: {}); Ctrl-C to stop",
+            crate::ui::url(vasp_ui)
+        ))?;
+        let _ = tokio::signal::ctrl_c().await;
+    } else {
+        say("   See them in a browser: mm7 demo --ui   (the inbox on http://127.0.0.1:8025/)")?;
+    }
     mmsc.stop().await;
     vasp.stop().await;
     Ok(())

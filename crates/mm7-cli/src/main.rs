@@ -24,6 +24,7 @@ mod report;
 mod send;
 mod serve;
 mod store;
+mod ui;
 mod vasp;
 
 use std::process::ExitCode;

@@ -63,6 +63,10 @@ pub(crate) struct ServerArgs {
     /// How long a request may take to arrive whole, headers and body (408 after it).
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::opts::parse_duration)]
     request_timeout: Duration,
+    /// Also serves the web inbox and its JSON API (`/api/v1/`) on ADDR (e.g.
+    /// 127.0.0.1:8025), with the same Basic credentials as the MM7 port.
+    #[arg(long, value_name = "ADDR")]
+    ui: Option<String>,
 }
 
 /// The most connections a mock server holds at once by default: room for thousands of idle
@@ -86,6 +90,7 @@ impl ServerArgs {
             max_connections: self.max_connections,
             allow: self.allow.clone(),
             request_timeout: self.request_timeout,
+            ui: self.ui.clone(),
         }
     }
 }
@@ -115,6 +120,8 @@ pub(crate) struct ServerSettings {
     pub(crate) allow: Vec<IpRange>,
     /// How long a request may take to arrive whole.
     pub(crate) request_timeout: Duration,
+    /// Where to serve the web inbox, if anywhere.
+    pub(crate) ui: Option<String>,
 }
 
 impl ServerSettings {
@@ -132,6 +139,7 @@ impl ServerSettings {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             allow: Vec::new(),
             request_timeout: Duration::from_secs(60),
+            ui: None,
         }
     }
 
@@ -147,6 +155,8 @@ pub(crate) struct Running {
     pub(crate) addr: SocketAddr,
     pub(crate) store: PathBuf,
     pub(crate) scheme: &'static str,
+    /// Where the web inbox answers, if it was asked for.
+    pub(crate) ui: Option<SocketAddr>,
     server: RunningServer,
 }
 
@@ -360,8 +370,15 @@ pub(crate) async fn start<H: Handler>(
         .await
         .map_err(|e| CliError::Local(format!("cannot listen on {}: {e}", settings.listen)))?;
     let addr = server.local_addr();
+    let ui = match &settings.ui {
+        Some(listen) => {
+            Some(crate::ui::start(listen, root.clone(), settings.credentials.clone()).await?)
+        }
+        None => None,
+    };
     Ok(Running {
         addr,
+        ui,
         store: root,
         scheme: if settings.tls.is_some() {
             "https"
@@ -394,6 +411,9 @@ pub(crate) fn run_until_stopped(
             running.store.display(),
             running.store.display()
         ));
+        if let Some(ui) = running.ui {
+            crate::io::stderr_line(&format!("mm7 {name} inbox: {}", crate::ui::url(ui)));
+        }
         stopped().await;
         crate::io::stderr_line(&format!(
             "mm7 {name} stopping: finishing the requests in flight"

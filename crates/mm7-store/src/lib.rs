@@ -47,6 +47,7 @@
 mod error;
 mod id;
 mod outbox;
+mod query;
 mod read;
 mod schema;
 mod writer;
@@ -62,6 +63,7 @@ use serde::Serialize;
 pub use error::StoreError;
 pub use id::new_message_id;
 pub use outbox::{OutboxOutcome, OutboxRow, OutboxState};
+pub use query::{Query, StoredPart};
 pub use read::{MessageSummary, OutboxSummary, Reader};
 
 /// The database file's name in the store folder.

@@ -48,7 +48,7 @@ pub struct OutboxSummary {
 /// Reads a store (and retries its failed outbox rows), from any process.
 #[derive(Debug)]
 pub struct Reader {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 impl Reader {
@@ -125,7 +125,7 @@ impl Reader {
     }
 
     /// The row of a message named by its id or its MessageID.
-    fn find(&self, key: &str) -> Result<i64, StoreError> {
+    pub(crate) fn find(&self, key: &str) -> Result<i64, StoreError> {
         let found: Option<i64> = self
             .conn
             .query_row(

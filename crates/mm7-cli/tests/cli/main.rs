@@ -6,6 +6,7 @@ mod crash;
 mod decode;
 mod disk;
 mod encode;
+mod inbox;
 mod net;
 mod outbox;
 mod profile;

@@ -1,0 +1,757 @@
+//! The web inbox and its JSON API (`--ui`), through real HTTP on loopback.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use crate::support::{Server, TempDir, closed_port, s, send, vectors_dir};
+
+/// An answer: status, headers (names lowercased), body.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+/// One HTTP/1.1 request on its own connection, bounded in time (10 s).
+fn request(port: u16, method: &str, path: &str, extra: &str, body: &[u8]) -> Answer {
+    request_within(port, method, path, extra, body, Duration::from_secs(10))
+}
+
+/// One HTTP/1.1 request on its own connection, answered within `limit`.
+fn request_within(
+    port: u16,
+    method: &str,
+    path: &str,
+    extra: &str,
+    body: &[u8],
+    limit: Duration,
+) -> Answer {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.set_read_timeout(Some(limit)).expect("timeout");
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{extra}Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).expect("write");
+    stream.write_all(body).expect("write");
+    // Read until the body is complete by its Content-Length (a peer may keep the connection
+    // open), its last chunk, or the close.
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        if let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            if length.is_some_and(|n| raw.len() >= split + 4 + n)
+                || (head.contains("transfer-encoding: chunked") && raw.ends_with(b"0\r\n\r\n"))
+            {
+                break;
+            }
+        }
+        let n = stream.read(&mut buf).expect("read the answer");
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+    }
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP head");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .expect("a status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect::<Vec<_>>();
+    let mut body = raw[split + 4..].to_vec();
+    if headers
+        .iter()
+        .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"))
+    {
+        body = unchunk(&body);
+    }
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn unchunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(end) = data.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..end]).trim(), 16)
+            .expect("a chunk size");
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&data[end + 2..end + 2 + size]);
+        data = &data[end + 2 + size + 2..];
+    }
+    out
+}
+
+fn get(port: u16, path: &str) -> Answer {
+    request(port, "GET", path, "", b"")
+}
+
+/// Waits until the inbox on `port` answers (it starts with its server).
+fn wait_for_inbox(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the inbox on {port} did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Polls `path` until `done` holds for its JSON (10 s at most).
+fn until(port: u16, path: &str, done: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let value = get(port, path).json();
+        if done(&value) {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "{path} never matched: {value}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A 4×4 red PNG.
+fn png() -> Vec<u8> {
+    png_of([0xff, 0, 0])
+}
+
+/// A 4×4 PNG of one colour.
+fn png_of(rgb: [u8; 3]) -> Vec<u8> {
+    // Built by hand: signature, IHDR, IDAT (zlib stored block), IEND, with their CRCs.
+    let mut raw = Vec::new();
+    for _ in 0..4 {
+        raw.push(0u8);
+        raw.extend_from_slice(&rgb.repeat(4));
+    }
+    let mut zlib = vec![0x78, 0x01, 0x01];
+    let len = u16::try_from(raw.len()).unwrap();
+    zlib.extend_from_slice(&len.to_le_bytes());
+    zlib.extend_from_slice(&(!len).to_le_bytes());
+    zlib.extend_from_slice(&raw);
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in &raw {
+        a = (a + u32::from(byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    zlib.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = |kind: &[u8], data: &[u8]| {
+        out.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+        let mut crc = 0xffff_ffffu32;
+        for &byte in kind.iter().chain(data) {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        out.extend_from_slice(&(!crc).to_be_bytes());
+    };
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&4u32.to_be_bytes());
+    ihdr.extend_from_slice(&4u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    chunk(b"IHDR", &ihdr);
+    chunk(b"IDAT", &zlib);
+    chunk(b"IEND", b"");
+    out
+}
+
+#[test]
+fn api_lists_filters_serves_parts_deletes_and_reports_to_the_vasp() {
+    let dir = TempDir::new("inbox-api");
+    let vasp = Server::vasp(&dir.join("vasp"), &[]);
+    let port = closed_port();
+    let ui = format!("127.0.0.1:{port}");
+    let mmsc = Server::mmsc(&dir.join("mmsc"), &["--ui", &ui, "--dlr-after", "60s"]);
+    wait_for_inbox(port);
+    let picture = png();
+    let file = dir.write("saturn.png", &picture);
+    let callback = format!("X-Vibes-DlrCallbackUrl: {}", vasp.url);
+    let out = send(
+        &mmsc.url,
+        &[
+            "--to",
+            "15551234567",
+            "--subject",
+            "<script>alert(1)</script>",
+            "--text",
+            "Rings of Saturn",
+            "--attach",
+            s(&file),
+            "--smil",
+            "auto",
+            "--dlr",
+            "--header",
+            &callback,
+        ],
+    );
+    assert!(out.code == 0, "{}", out.stderr);
+    let out = send(&mmsc.url, &["--to", "15550000000", "--text", "other"]);
+    assert!(out.code == 0);
+
+    // Newest first, and each filter selects.
+    let all = get(port, "/api/v1/messages").json();
+    assert_eq!(all.as_array().unwrap().len(), 2, "{all}");
+    assert!(all[0]["id"].as_i64() > all[1]["id"].as_i64(), "{all}");
+    let id = all[1]["id"].as_i64().unwrap();
+    let count = |query: &str| {
+        get(port, &format!("/api/v1/messages?{query}"))
+            .json()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count("q=rings%20of"), 1);
+    assert_eq!(count("q=%3Cscript%3E"), 1);
+    assert_eq!(count("q=nowhere"), 0);
+    assert_eq!(count("sender=63901"), 2);
+    assert_eq!(count("sender=99999"), 0);
+    assert_eq!(count("recipient=15550000000"), 1);
+    assert_eq!(count("operation=DeliverReq"), 0);
+    assert_eq!(count("operation=SubmitReq&limit=1"), 1);
+    let message_id = all[1]["message_id"].as_str().unwrap();
+    assert_eq!(count(&format!("message_id={message_id}")), 1);
+    let transaction_id = all[1]["transaction_id"].as_str().unwrap();
+    assert_eq!(count(&format!("transaction_id={transaction_id}")), 1);
+
+    // One message: its view with the subject as sent (text, never markup), its parts, its
+    // outbox row.
+    let one = get(port, &format!("/api/v1/messages/{id}")).json();
+    assert_eq!(one["view"]["body"]["Subject"], "<script>alert(1)</script>");
+    assert_eq!(one["summary"]["outbox"][0]["kind"], "DeliveryReportReq");
+    let parts = one["parts"].as_array().unwrap();
+    let png_part = parts
+        .iter()
+        .find(|p| p["content_type"] == "image/png")
+        .expect("the picture");
+    let answer = get(
+        port,
+        &format!("/api/v1/messages/{id}/parts/{}", png_part["position"]),
+    );
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, picture, "the part comes back byte-identical");
+    assert_eq!(answer.header("content-type"), Some("image/png"));
+    assert_eq!(answer.header("x-content-type-options"), Some("nosniff"));
+    let smil = parts
+        .iter()
+        .find(|p| p["content_type"] == "application/smil")
+        .expect("SMIL");
+    let answer = get(
+        port,
+        &format!("/api/v1/messages/{id}/parts/{}", smil["position"]),
+    );
+    assert!(
+        answer
+            .header("content-disposition")
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let raw = get(port, &format!("/api/v1/messages/{id}/raw"));
+    assert!(String::from_utf8_lossy(&raw.body).starts_with("POST "));
+    assert_eq!(get(port, "/api/v1/messages/999").status, 404);
+
+    // The delivery report, now, with the status chosen, reaches the VASP.
+    let queued = request(
+        port,
+        "POST",
+        &format!("/api/v1/messages/{id}/actions/delivery-report"),
+        "Content-Type: application/json\r\n",
+        br#"{"status":"Rejected"}"#,
+    );
+    assert_eq!(
+        queued.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&queued.body)
+    );
+    let bad = request(
+        port,
+        "POST",
+        &format!("/api/v1/messages/{id}/actions/delivery-report"),
+        "",
+        br#"{"status":"Bogus"}"#,
+    );
+    assert_eq!(bad.status, 400);
+    // The read reply too.
+    let queued = request(
+        port,
+        "POST",
+        &format!("/api/v1/messages/{id}/actions/read-reply"),
+        "",
+        b"{}",
+    );
+    assert_eq!(queued.status, 200);
+    let line_deadline = Instant::now() + Duration::from_secs(15);
+    let mut seen = Vec::new();
+    while !(seen
+        .iter()
+        .any(|l: &String| l.contains("\"MMStatus\":\"Rejected\""))
+        && seen.iter().any(|l| l.contains("ReadReplyReq")))
+    {
+        assert!(
+            Instant::now() < line_deadline,
+            "the VASP did not get both: {seen:?}"
+        );
+        seen.push(vasp.next_line(Duration::from_secs(15)));
+    }
+
+    // Delete one, then all.
+    assert_eq!(
+        request(port, "DELETE", &format!("/api/v1/messages/{id}"), "", b"").status,
+        200
+    );
+    assert_eq!(get(port, &format!("/api/v1/messages/{id}")).status, 404);
+    until(port, "/api/v1/messages", |v| {
+        v.as_array().is_some_and(|a| a.len() == 1)
+    });
+    let deleted = request(port, "DELETE", "/api/v1/messages", "", b"").json();
+    assert_eq!(deleted["deleted"], 1);
+    assert_eq!(get(port, "/api/v1/messages").json(), serde_json::json!([]));
+    drop(mmsc);
+}
+
+#[test]
+fn page_is_locked_down_and_markup_parts_are_downloads() {
+    let dir = TempDir::new("inbox-safety");
+    let port = closed_port();
+    let ui = format!("127.0.0.1:{port}");
+    let mmsc = Server::mmsc(
+        &dir.join("mmsc"),
+        &["--ui", &ui, "--user", "u", "--password", "p"],
+    );
+    wait_for_inbox(port);
+    // The same credentials as the MM7 port.
+    assert_eq!(get(port, "/").status, 401);
+    assert_eq!(get(port, "/api/v1/messages").status, 401);
+    let auth = "Authorization: Basic dTpw\r\n"; // u:p
+    let page = request(port, "GET", "/", auth, b"");
+    assert_eq!(page.status, 200);
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("default-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    let html = String::from_utf8_lossy(&page.body);
+    assert!(
+        html.contains("src=\"/app.js\"") && !html.contains("<script>"),
+        "no inline script"
+    );
+    let script =
+        String::from_utf8_lossy(&request(port, "GET", "/app.js", auth, b"").body).into_owned();
+    assert!(!script.contains(".innerHTML") && !script.contains("insertAdjacentHTML"));
+
+    // An SVG picture, as a peer could send it: served as a download, never inline.
+    let vector = std::fs::read(vectors_dir().join("ezitxt_smil_submit_req.http")).unwrap();
+    let text = String::from_utf8_lossy(&vector).replace("image/png", "image/svg+xml");
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .or_else(|| text.split_once("\n\n"))
+        .unwrap();
+    let head: String = head
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            !l.to_ascii_lowercase().starts_with("content-length")
+                && !l.to_ascii_lowercase().starts_with("host")
+                && !l.to_ascii_lowercase().starts_with("authorization")
+        })
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    let mm7_port: u16 = mmsc
+        .url
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let answer = request(
+        mm7_port,
+        "POST",
+        "/mm7",
+        &format!("{head}{auth}"),
+        body.as_bytes(),
+    );
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    let list = request(port, "GET", "/api/v1/messages", auth, b"").json();
+    let id = list[0]["id"].as_i64().unwrap();
+    let one = request(port, "GET", &format!("/api/v1/messages/{id}"), auth, b"").json();
+    let svg = one["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["content_type"] == "image/svg+xml")
+        .expect("the SVG part");
+    let part = request(
+        port,
+        "GET",
+        &format!("/api/v1/messages/{id}/parts/{}", svg["position"]),
+        auth,
+        b"",
+    );
+    assert_eq!(part.status, 200);
+    assert_eq!(part.header("content-type"), Some("image/svg+xml"));
+    assert!(
+        part.header("content-disposition")
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    assert_eq!(part.header("x-content-type-options"), Some("nosniff"));
+    // No credential is ever in what the inbox serves.
+    assert!(
+        !String::from_utf8_lossy(
+            &request(port, "GET", &format!("/api/v1/messages/{id}"), auth, b"").body
+        )
+        .contains("dTpw")
+    );
+    drop(mmsc);
+}
+
+#[test]
+fn live_updates_arrive_as_server_sent_events() {
+    let dir = TempDir::new("inbox-sse");
+    let port = closed_port();
+    let ui = format!("127.0.0.1:{port}");
+    let mmsc = Server::mmsc(&dir.join("mmsc"), &["--ui", &ui]);
+    wait_for_inbox(port);
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+        .write_all(b"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    let mut read_until = |stream: &mut TcpStream, seen: &mut String, needle: &str| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !seen.contains(needle) {
+            assert!(Instant::now() < deadline, "no {needle:?} in {seen:?}");
+            let n = stream.read(&mut buf).expect("read events");
+            assert!(n > 0, "the event stream ended: {seen:?}");
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    };
+    read_until(&mut stream, &mut seen, "\"count\":0");
+    assert!(seen.contains("text/event-stream"));
+    let out = send(&mmsc.url, &["--to", "2", "--text", "hi"]);
+    assert!(out.code == 0);
+    read_until(&mut stream, &mut seen, "\"count\":1");
+    drop(mmsc);
+}
+
+/// The page in a real browser: headless Chromium driven over the W3C WebDriver protocol
+/// (plain JSON over HTTP to chromedriver on loopback).
+mod browser {
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use base64::Engine as _;
+    use serde_json::{Value, json};
+
+    use super::{png_of, request_within, wait_for_inbox};
+    use crate::support::{Server, TempDir, closed_port, s, send, skipped};
+
+    /// A program on the PATH.
+    fn program(names: &[&str]) -> Option<PathBuf> {
+        let path = std::env::var_os("PATH")?;
+        std::env::split_paths(&path)
+            .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+            .find(|p| p.is_file())
+    }
+
+    /// chromedriver, killed when dropped.
+    struct Driver {
+        child: Child,
+        port: u16,
+        session: String,
+        shots: PathBuf,
+    }
+
+    impl Drop for Driver {
+        fn drop(&mut self) {
+            // Ends the session (and its Chromium) without panicking here.
+            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+                use std::io::{Read as _, Write as _};
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                let _ = write!(
+                    stream,
+                    "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                    self.session
+                );
+                let _ = stream.read_to_end(&mut Vec::new());
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    impl Driver {
+        fn start(chromium: &Path, chromedriver: &Path, shots: PathBuf) -> Driver {
+            let port = closed_port();
+            let child = Command::new(chromedriver)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start chromedriver");
+            let mut driver = Driver {
+                child,
+                port,
+                session: String::new(),
+                shots,
+            };
+            wait_for_inbox(port);
+            let caps = json!({"capabilities": {"alwaysMatch": {
+                "goog:chromeOptions": {
+                    "binary": chromium,
+                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                             "--disable-dev-shm-usage", "--window-size=1280,900"]
+                },
+                "timeouts": {"script": 10_000, "pageLoad": 20_000}
+            }}});
+            let answer = driver.call("POST", "/session", &caps);
+            driver.session = answer["sessionId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no session: {answer}"))
+                .to_owned();
+            driver
+        }
+
+        fn call(&self, method: &str, path: &str, body: &Value) -> Value {
+            let body = if body.is_null() {
+                String::new()
+            } else {
+                body.to_string()
+            };
+            let answer = request_within(
+                self.port,
+                method,
+                path,
+                "Content-Type: application/json\r\n",
+                body.as_bytes(),
+                Duration::from_secs(60),
+            );
+            let value = answer.json();
+            assert_eq!(answer.status, 200, "WebDriver {method} {path}: {value}");
+            value["value"].clone()
+        }
+
+        fn session(&self, method: &str, path: &str, body: &Value) -> Value {
+            self.call(method, &format!("/session/{}{path}", self.session), body)
+        }
+
+        fn go(&self, url: &str) {
+            self.session("POST", "/url", &json!({ "url": url }));
+        }
+
+        fn script(&self, script: &str) -> Value {
+            self.session(
+                "POST",
+                "/execute/sync",
+                &json!({"script": script, "args": []}),
+            )
+        }
+
+        /// Polls `script` until it returns true (15 s at most).
+        fn until(&self, what: &str, script: &str) {
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while self.script(script) != json!(true) {
+                if Instant::now() > deadline {
+                    self.screenshot("failed");
+                    panic!("{what} did not happen");
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+
+        fn click(&self, css: &str) {
+            let element = self.session(
+                "POST",
+                "/element",
+                &json!({"using": "css selector", "value": css}),
+            );
+            let id = element
+                .as_object()
+                .and_then(|o| o.values().next())
+                .and_then(Value::as_str)
+                .unwrap_or_else(|| panic!("no {css}: {element}"))
+                .to_owned();
+            self.session("POST", &format!("/element/{id}/click"), &json!({}));
+        }
+
+        fn screenshot(&self, name: &str) {
+            let data = self.session("GET", "/screenshot", &Value::Null);
+            if let Some(b64) = data.as_str() {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .expect("a base64 screenshot");
+                std::fs::create_dir_all(&self.shots).expect("screenshot folder");
+                std::fs::write(self.shots.join(format!("{name}.png")), bytes)
+                    .expect("write a screenshot");
+            }
+        }
+    }
+
+    /// Where the screenshots go: target/ui-screenshots.
+    fn screenshots() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/ui-screenshots")
+    }
+
+    #[test]
+    fn a_picture_message_shows_live_as_slides_and_its_report_reaches_the_vasp() {
+        const TEST: &str = "inbox::browser";
+        let (Some(chromium), Some(chromedriver)) = (
+            program(&["chromium", "chromium-browser", "google-chrome"]),
+            program(&["chromedriver"]),
+        ) else {
+            skipped(
+                TEST,
+                "chromium and chromedriver (apt-get install chromium chromium-driver)",
+            );
+            return;
+        };
+        let dir = TempDir::new("inbox-browser");
+        let vasp = Server::vasp(&dir.join("vasp"), &[]);
+        let port = closed_port();
+        let ui = format!("127.0.0.1:{port}");
+        let mmsc = Server::mmsc(&dir.join("mmsc"), &["--ui", &ui, "--dlr-after", "60s"]);
+        wait_for_inbox(port);
+        let driver = Driver::start(&chromium, &chromedriver, screenshots());
+        driver.go(&format!("http://{ui}/"));
+        driver.until(
+            "the empty inbox",
+            "return !document.getElementById('empty').hidden;",
+        );
+        driver.screenshot("1-empty");
+
+        let red = dir.write("red.png", png_of([0xff, 0, 0]));
+        let blue = dir.write("blue.png", png_of([0, 0, 0xff]));
+        let subject = "<b>Saturn</b> & <script>alert(1)</script>";
+        let callback = format!("X-Vibes-DlrCallbackUrl: {}", vasp.url);
+        let out = send(
+            &mmsc.url,
+            &[
+                "--to",
+                "15551234567",
+                "--subject",
+                subject,
+                "--text",
+                "Rings of Saturn",
+                "--attach",
+                s(&red),
+                "--attach",
+                s(&blue),
+                "--smil",
+                "auto",
+                "--dlr",
+                "--header",
+                &callback,
+            ],
+        );
+        assert!(out.code == 0, "{}", out.stderr);
+
+        // It appears without a reload.
+        driver.until(
+            "the message in the list",
+            "return document.querySelectorAll('#list li').length === 1;",
+        );
+        driver.screenshot("2-listed");
+        driver.click("#list li");
+        driver.until(
+            "the message view",
+            "return document.querySelectorAll('.slide').length > 0 && !!document.getElementById('subject');",
+        );
+        // The subject as text: the markup shown literally, no element made of it.
+        let shown = driver.script(
+            "const h = document.getElementById('subject'); return [h.textContent, h.children.length, document.querySelectorAll('#detail-pane script, #detail-pane b').length];",
+        );
+        assert_eq!(shown, json!([subject, 0, 0]));
+        // The slides in the SMIL's order, each picture displayed.
+        driver.until(
+            "the pictures loaded",
+            "return Array.from(document.querySelectorAll('.slide img')).every(i => i.complete && i.naturalWidth > 0) && document.querySelectorAll('.slide img').length === 2;",
+        );
+        let order = driver
+            .script("return Array.from(document.querySelectorAll('.slide img')).map(i => i.alt);");
+        let order: Vec<String> = serde_json::from_value(order).unwrap();
+        assert!(
+            order.len() == 2 && order[0].contains("red") && order[1].contains("blue"),
+            "{order:?}"
+        );
+        let width = driver.script("return document.querySelector('.slide img').naturalWidth;");
+        assert_eq!(width, json!(4));
+        driver.until(
+            "the text",
+            "return Array.from(document.querySelectorAll('.slide .text')).some(t => t.textContent === 'Rings of Saturn');",
+        );
+        driver.screenshot("3-message");
+
+        // Deliver report, with the status chosen: the VASP receives it.
+        driver.script("document.getElementById('report-status').value = 'Rejected'; return true;");
+        driver.click("#deliver-report");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let line = vasp.next_line(Duration::from_secs(15));
+            if line.contains("DeliveryReportReq") && line.contains("\"MMStatus\":\"Rejected\"") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the VASP got no report");
+        }
+        driver.until(
+            "the action acknowledged",
+            "return document.getElementById('action-status').textContent.startsWith('queued');",
+        );
+        driver.screenshot("4-reported");
+        drop(driver);
+        drop(mmsc);
+    }
+}
