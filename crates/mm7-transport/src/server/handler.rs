@@ -45,6 +45,9 @@ pub struct Inbound<T> {
     /// The HTTP request headers (`X-Vibes-CarrierCode`, `X-Mbuni-TransactionID`, …). The
     /// `Authorization` header is removed once checked.
     pub headers: HeaderMap,
+    /// The HTTP request's extensions: what an outer layer set (a request id, an
+    /// authenticated tenant), and what the server put there (axum's `ConnectInfo`).
+    pub extensions: http::Extensions,
     /// What the decoder accepted leniently.
     pub warnings: Vec<Warning>,
     /// The request line and headers as received, as text, with the credentials of an
@@ -74,6 +77,7 @@ impl<T: RequestVersion> Inbound<T> {
             peer: None,
             user: None,
             headers: HeaderMap::new(),
+            extensions: http::Extensions::new(),
             warnings: Vec::new(),
             raw_head: String::new(),
             raw_body: Bytes::new(),
