@@ -369,6 +369,10 @@ where
             }
         }
         Ok(Err(Failure::Refused(error))) => {
+            if let Some(cause) = std::error::Error::source(&error) {
+                // The cause stays here: the peer sees the status alone.
+                tracing::warn!(cause = %Chain(cause), "handler refusal caused by");
+            }
             let status = error.into_status();
             if status.is_success() {
                 tracing::error!(
@@ -470,4 +474,19 @@ fn peer_from_extensions(extensions: &http::Extensions) -> Option<SocketAddr> {
         return Some(*peer);
     }
     None
+}
+
+/// An error and its sources, `: `-separated, for the log.
+struct Chain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut next = self.0.source();
+        while let Some(cause) = next {
+            write!(f, ": {cause}")?;
+            next = cause.source();
+        }
+        Ok(())
+    }
 }
