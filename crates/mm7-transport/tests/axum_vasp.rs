@@ -93,9 +93,12 @@ async fn the_axum_vasp_answers_allowed_authenticated_peers_only() {
 #[derive(Debug, Clone, PartialEq)]
 struct Tenant(&'static str);
 
-/// Records the tenant and the body length each delivery report came with.
+/// The tenant and the body length a delivery report came with.
+type Seen = (Option<Tenant>, usize);
+
+/// Records what each delivery report came with.
 #[derive(Clone, Default)]
-struct Recorder(std::sync::Arc<std::sync::Mutex<Vec<(Option<Tenant>, usize)>>>);
+struct Recorder(std::sync::Arc<std::sync::Mutex<Vec<Seen>>>);
 
 impl mm7_transport::server::Handler for Recorder {
     async fn delivery_report(

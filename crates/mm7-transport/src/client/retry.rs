@@ -264,7 +264,8 @@ mod tests {
                 .should_retry(&timeout)
         );
         assert!(p.should_retry(&ClientError::Connect {
-            reason: "refused".into()
+            reason: "refused".into(),
+            source: None,
         }));
         assert!(p.should_retry(&ClientError::Http {
             status: http::StatusCode::SERVICE_UNAVAILABLE,
