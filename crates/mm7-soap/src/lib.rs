@@ -84,6 +84,8 @@ pub use error::{
     DecodeError, DecodeErrorDetails, DecodeErrorKind, EncodeError, FaultCode, MimeError, Warning,
 };
 pub use mm7_mime::TransferEncoding;
+/// The typed messages this codec reads and writes: one dependency suffices for decoding.
+pub use mm7_model;
 pub use package::{Encoded, decode, encode};
 pub use transfer::{TransferEncodingPolicy, UnknownTransferEncoding};
 
