@@ -114,7 +114,7 @@ impl EndpointArgs {
     /// key file) is bad input.
     pub(crate) fn build(&self, builder: ClientBuilder) -> Result<Client, CliError> {
         builder.build().map_err(|e| match e {
-            ClientError::Tls { reason } => CliError::Input(format!(
+            ClientError::Tls { reason, .. } => CliError::Input(format!(
                 "TLS: {reason} (see --cacert, --client-cert and --client-key)"
             )),
             ClientError::Profile { .. } => self.failure(&e),
@@ -292,7 +292,7 @@ pub(crate) fn failure_with(error: &ClientError, url: &str, sends_credentials: bo
             profile,
             violations,
         } => return profile_refusal(*profile, violations),
-        ClientError::Connect { reason } => {
+        ClientError::Connect { reason, .. } => {
             format!("cannot connect to {url}: {reason} (is the server running, and the URL right?)")
         }
         ClientError::Unauthorized {
@@ -527,6 +527,7 @@ mod tests {
     fn failures_say_what_to_do() {
         let refused = ClientError::Connect {
             reason: "connection refused".into(),
+            source: None,
         };
         let e = failure_with(&refused, "http://127.0.0.1:9/mm7", false);
         assert_eq!(e.exit_code(), crate::error::EXIT_PEER);

@@ -73,6 +73,7 @@ mod tests {
         let e = crate::client::failure(
             &mm7_transport::client::ClientError::Connect {
                 reason: "refused".into(),
+                source: None,
             },
             "http://vasp:s3cret@127.0.0.1:9/mm7",
         );

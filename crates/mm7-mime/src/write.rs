@@ -13,9 +13,7 @@
 //! everything.
 
 use std::borrow::Cow;
-use std::collections::hash_map::RandomState;
 use std::fmt::Write as _;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::{Bytes, BytesMut};
@@ -401,14 +399,27 @@ fn write_header(out: &mut String, name: &str, value: &str) -> Result<(), Error> 
     Ok(())
 }
 
-/// 128 bits from std's per-process random hash keys plus a counter, as hex.
+/// 128 bits from the operating system's generator, as hex. Should it fail (no entropy source
+/// at all), the time and a process-wide counter take their place: unique within the process,
+/// though no longer unguessable.
 fn random_hex() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    let high = hasher.finish();
-    hasher.write_u64(high);
-    let low = hasher.finish();
+    let mut bytes = [0u8; 16];
+    let (high, low) = match getrandom::fill(&mut bytes) {
+        Ok(()) => {
+            let (h, l) = bytes.split_at(8);
+            (
+                u64::from_be_bytes(h.try_into().unwrap_or_default()),
+                u64::from_be_bytes(l.try_into().unwrap_or_default()),
+            )
+        }
+        Err(_) => (
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+        ),
+    };
     let mut hex = String::with_capacity(32);
     push_hex(&mut hex, high, 16);
     push_hex(&mut hex, low, 16);

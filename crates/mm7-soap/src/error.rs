@@ -29,7 +29,7 @@ pub enum DecodeErrorKind {
     Xml(XmlErrorKind),
     /// The MIME structure cannot be read, or passes a limit.
     #[error("{0}")]
-    Mime(mm7_mime::ErrorKind),
+    Mime(MimeError),
     /// The HTTP Content-Type is neither XML nor multipart.
     #[error("content type {0:?} is neither text/xml nor multipart/related")]
     UnsupportedContentType(String),
@@ -194,7 +194,48 @@ impl std::fmt::Display for DecodeError {
     }
 }
 
-impl std::error::Error for DecodeError {}
+/// The source is the layer below that failed: the MIME error or the XML error.
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            DecodeErrorKind::Mime(mime) => Some(mime),
+            DecodeErrorKind::Xml(xml) => Some(xml),
+            _ => None,
+        }
+    }
+}
+
+/// A failure of the MIME layer (the multipart structure cannot be read, or passes a limit),
+/// wrapped so that this crate's API does not depend on the MIME crate's error types.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct MimeError(mm7_mime::ErrorKind);
+
+impl MimeError {
+    /// Whether the content passes a limit or uses an encoding that cannot be read (answered
+    /// with 2004 Multimedia content refused), rather than being unreadable (2007).
+    pub fn is_refused_content(&self) -> bool {
+        matches!(
+            self.0,
+            mm7_mime::ErrorKind::HeaderBlockTooLarge { .. }
+                | mm7_mime::ErrorKind::TooManyParts { .. }
+                | mm7_mime::ErrorKind::TooDeep { .. }
+                | mm7_mime::ErrorKind::UnsupportedTransferEncoding(_)
+        )
+    }
+
+    /// Whether the multipart body has no boundary, or none the body uses.
+    pub fn is_missing_boundary(&self) -> bool {
+        matches!(
+            self.0,
+            mm7_mime::ErrorKind::MissingBoundary | mm7_mime::ErrorKind::BoundaryNotFound
+        )
+    }
+
+    pub(crate) fn new(kind: mm7_mime::ErrorKind) -> MimeError {
+        MimeError(kind)
+    }
+}
 
 fn no_address_detail(unknown: Option<&str>, suggestion: Option<&str>) -> String {
     match (unknown, suggestion) {
@@ -271,15 +312,13 @@ impl DecodeError {
             | DecodeErrorKind::EmptyBody
             | DecodeErrorKind::InvalidValue { .. }
             | DecodeErrorKind::UnsupportedContentType(_) => StatusCode::MESSAGE_FORMAT_CORRUPT,
-            DecodeErrorKind::Mime(kind) => match kind {
-                mm7_mime::ErrorKind::HeaderBlockTooLarge { .. }
-                | mm7_mime::ErrorKind::TooManyParts { .. }
-                | mm7_mime::ErrorKind::TooDeep { .. }
-                | mm7_mime::ErrorKind::UnsupportedTransferEncoding(_) => {
+            DecodeErrorKind::Mime(mime) => {
+                if mime.is_refused_content() {
                     StatusCode::MULTIMEDIA_CONTENT_REFUSED
+                } else {
+                    StatusCode::MESSAGE_FORMAT_CORRUPT
                 }
-                _ => StatusCode::MESSAGE_FORMAT_CORRUPT,
-            },
+            }
             DecodeErrorKind::ContentNotFound(_) | DecodeErrorKind::BadAttachment { .. } => {
                 StatusCode::MULTIMEDIA_CONTENT_REFUSED
             }
@@ -327,7 +366,7 @@ impl From<XmlError> for DecodeError {
 
 impl From<mm7_mime::Error> for DecodeError {
     fn from(e: mm7_mime::Error) -> DecodeError {
-        let mut error = DecodeError::new(DecodeErrorKind::Mime(e.kind().clone()));
+        let mut error = DecodeError::new(DecodeErrorKind::Mime(MimeError(e.kind().clone())));
         error.mime_offset = Some(e.offset());
         error
     }
@@ -492,13 +531,15 @@ mod tests {
         );
         assert_eq!(code(DecodeErrorKind::ContentNotFound("cid:x".into())), 2004);
         assert_eq!(
-            code(DecodeErrorKind::Mime(mm7_mime::ErrorKind::TooManyParts {
-                limit: 1
-            })),
+            code(DecodeErrorKind::Mime(MimeError::new(
+                mm7_mime::ErrorKind::TooManyParts { limit: 1 }
+            ))),
             2004
         );
         assert_eq!(
-            code(DecodeErrorKind::Mime(mm7_mime::ErrorKind::MissingBoundary)),
+            code(DecodeErrorKind::Mime(MimeError::new(
+                mm7_mime::ErrorKind::MissingBoundary
+            ))),
             2007
         );
         let mu = DecodeError::new(DecodeErrorKind::MustUnderstand {
@@ -506,5 +547,28 @@ mod tests {
             namespace: "urn:x".into(),
         });
         assert_eq!(mu.fault_code(), FaultCode::MustUnderstand);
+    }
+
+    #[test]
+    fn the_layer_below_is_the_source() {
+        use std::error::Error as _;
+        let error = DecodeError::new(DecodeErrorKind::Mime(MimeError::new(
+            mm7_mime::ErrorKind::TooManyParts { limit: 1 },
+        )));
+        let mime = error
+            .source()
+            .and_then(|e| e.downcast_ref::<MimeError>())
+            .expect("a MimeError source");
+        assert!(mime.is_refused_content() && !mime.is_missing_boundary());
+        let xml = DecodeError::new(DecodeErrorKind::Xml(XmlErrorKind::NoRootElement));
+        assert!(
+            xml.source()
+                .is_some_and(|e| e.downcast_ref::<XmlErrorKind>().is_some())
+        );
+        assert!(
+            DecodeError::new(DecodeErrorKind::EmptyBody)
+                .source()
+                .is_none()
+        );
     }
 }

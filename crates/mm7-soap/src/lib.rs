@@ -81,9 +81,11 @@ use mm7_model::{Envelope, Message, Mm7Version, Namespace, NamespaceMatch, Operat
 
 pub use envelope::{EnvelopeLimits, SOAP_ENVELOPE_NS, is_soap_envelope_ns};
 pub use error::{
-    DecodeError, DecodeErrorDetails, DecodeErrorKind, EncodeError, FaultCode, Warning,
+    DecodeError, DecodeErrorDetails, DecodeErrorKind, EncodeError, FaultCode, MimeError, Warning,
 };
 pub use mm7_mime::TransferEncoding;
+/// The typed messages this codec reads and writes: one dependency suffices for decoding.
+pub use mm7_model;
 pub use package::{Encoded, decode, encode};
 pub use transfer::{TransferEncodingPolicy, UnknownTransferEncoding};
 

@@ -82,7 +82,9 @@ fn decode_multipart(
 ) -> Result<Decoded, DecodeError> {
     let multipart = Multipart::parse_content_type(body, content_type, &options.mime)?;
     let root_index = multipart.root_index().ok_or_else(|| {
-        DecodeError::new(DecodeErrorKind::Mime(mm7_mime::ErrorKind::BoundaryNotFound))
+        DecodeError::new(DecodeErrorKind::Mime(crate::error::MimeError::new(
+            mm7_mime::ErrorKind::BoundaryNotFound,
+        )))
     })?;
     let root = &multipart.parts()[root_index];
     let xml = root.decoded()?;
@@ -201,9 +203,9 @@ fn to_model_part(
         }
         Some(_) => {
             return Err(DecodeError::new(DecodeErrorKind::Mime(
-                mm7_mime::ErrorKind::TooDeep {
+                crate::error::MimeError::new(mm7_mime::ErrorKind::TooDeep {
                     limit: options.mime.limits.max_depth,
-                },
+                }),
             )));
         }
         None => {

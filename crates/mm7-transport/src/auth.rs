@@ -17,7 +17,10 @@
 
 use std::fmt;
 
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use http::HeaderValue;
+use subtle::ConstantTimeEq as _;
 
 /// A user name and password for HTTP Basic authentication.
 ///
@@ -80,7 +83,7 @@ impl Credentials {
         joined.push(b':');
         joined.extend_from_slice(self.password.as_bytes());
         let mut value = String::from("Basic ");
-        base64_encode(&joined, &mut value);
+        BASE64.encode_string(&joined, &mut value);
         // Base64 output and "Basic " are visible ASCII, always a valid header value.
         let mut header = HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static(""));
         header.set_sensitive(true);
@@ -130,11 +133,10 @@ impl Credentials {
     /// Whether both the user name and the password equal `other`'s, compared in constant time
     /// (both are always compared, and neither comparison stops at the first difference).
     pub fn matches(&self, other: &Credentials) -> bool {
-        let user = constant_time_eq(self.user.as_bytes(), other.user.as_bytes());
-        let password = constant_time_eq(self.password.as_bytes(), other.password.as_bytes());
-        // `&` rather than `&&`: no short circuit, so a wrong user takes as long as a wrong
-        // password.
-        user & password
+        let user = self.user.as_bytes().ct_eq(other.user.as_bytes());
+        let password = self.password.as_bytes().ct_eq(other.password.as_bytes());
+        // `Choice` has no short circuit: a wrong user takes as long as a wrong password.
+        (user & password).into()
     }
 }
 
@@ -148,7 +150,8 @@ impl fmt::Debug for Credentials {
 }
 
 /// Compares two byte strings in time that depends on their lengths only, never on where they
-/// differ, so that a peer guessing a password learns nothing from how long a refusal takes.
+/// differ, so that a peer guessing a password learns nothing from how long a refusal takes
+/// (`subtle`'s constant-time equality).
 ///
 /// ```
 /// use mm7_transport::auth::constant_time_eq;
@@ -157,61 +160,29 @@ impl fmt::Debug for Credentials {
 /// assert!(!constant_time_eq(b"secret", b"secret2"));
 /// ```
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let mut diff = u8::from(a.len() != b.len());
-    for i in 0..a.len().max(b.len()) {
-        let x = a.get(i).copied().unwrap_or(0);
-        let y = b.get(i).copied().unwrap_or(0);
-        // `black_box` keeps the optimiser from turning the loop into an early exit.
-        diff = std::hint::black_box(diff | (x ^ y));
-    }
-    diff == 0
+    a.ct_eq(b).into()
 }
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/// Standard base64 (RFC 4648 §4) as RFC 7617 uses it: padding written, optional when read
+/// (some clients leave it out), stray low bits in the last symbol tolerated.
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
 
-/// Standard base64 with padding (RFC 4648 §4), as RFC 7617 uses.
-fn base64_encode(input: &[u8], out: &mut String) {
-    for chunk in input.chunks(3) {
-        let b0 = chunk.first().copied().unwrap_or(0);
-        let b1 = chunk.get(1).copied().unwrap_or(0);
-        let b2 = chunk.get(2).copied().unwrap_or(0);
-        let n = (u32::from(b0) << 16) | (u32::from(b1) << 8) | u32::from(b2);
-        let sextet = |shift: u32| char::from(ALPHABET[((n >> shift) & 0x3F) as usize]);
-        out.push(sextet(18));
-        out.push(sextet(12));
-        out.push(if chunk.len() > 1 { sextet(6) } else { '=' });
-        out.push(if chunk.len() > 2 { sextet(0) } else { '=' });
-    }
-}
-
-/// Decodes standard base64; padding is optional (some clients leave it out). On error, the
-/// offset of the offending byte.
+/// Decodes the credentials token; on error, the offset of the offending byte in `input`.
 fn base64_decode(input: &[u8]) -> Result<Vec<u8>, usize> {
-    let data_len = input.len() - input.iter().rev().take_while(|&&b| b == b'=').count();
-    if input.len() - data_len > 2 || data_len % 4 == 1 {
-        return Err(data_len);
-    }
-    let mut out = Vec::with_capacity(data_len / 4 * 3 + 2);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for (i, &b) in input.iter().take(data_len).enumerate() {
-        let value = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return Err(i),
-        };
-        acc = (acc << 6) | u32::from(value);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
+    BASE64.decode(input).map_err(|e| match e {
+        base64::DecodeError::InvalidByte(at, _) | base64::DecodeError::InvalidLastSymbol(at, _) => {
+            at
         }
-    }
-    Ok(out)
+        // A length no whole bytes make, or misplaced padding: the end of the data.
+        base64::DecodeError::InvalidLength(_) | base64::DecodeError::InvalidPadding => {
+            input.iter().position(|&b| b == b'=').unwrap_or(input.len())
+        }
+    })
 }
 
 #[cfg(test)]
@@ -221,13 +192,10 @@ mod tests {
     #[test]
     fn base64_round_trips() {
         for input in [&b""[..], b"f", b"fo", b"foo", b"foob", b"fooba", b"foobar"] {
-            let mut encoded = String::new();
-            base64_encode(input, &mut encoded);
+            let encoded = BASE64.encode(input);
             assert_eq!(base64_decode(encoded.as_bytes()), Ok(input.to_vec()));
         }
-        let mut encoded = String::new();
-        base64_encode(b"foobar", &mut encoded);
-        assert_eq!(encoded, "Zm9vYmFy");
+        assert_eq!(BASE64.encode(b"foobar"), "Zm9vYmFy");
         assert_eq!(base64_decode(b"Zm9vYg"), Ok(b"foob".to_vec()));
         assert_eq!(base64_decode(b"Zm9v!mFy"), Err(4));
         assert_eq!(base64_decode(b"Zm9vY"), Err(5));

@@ -285,6 +285,17 @@ async fn connection_refused() {
         let error = client.submit(submit_req(), content()).await.unwrap_err();
         assert!(matches!(error, ClientError::Connect { .. }), "{error:?}");
         assert!(error.is_unsent() && error.is_retryable());
+        // The cause is kept typed: hyper's error, with the refused connection's I/O error
+        // somewhere below it.
+        let mut cause = std::error::Error::source(&error);
+        let mut refused = false;
+        while let Some(e) = cause {
+            refused |= e
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused);
+            cause = e.source();
+        }
+        assert!(refused, "no io::Error in the chain of {error:?}");
     })
     .await;
 }

@@ -222,7 +222,7 @@ async fn mutual_tls_needs_a_client_certificate_the_server_trusts() {
             .build()
             .unwrap_err();
         assert!(
-            matches!(&error, ClientError::Tls { reason } if reason.contains("client certificate")),
+            matches!(&error, ClientError::Tls { reason, .. } if reason.contains("client certificate")),
             "{error:?}"
         );
         let error = builder()

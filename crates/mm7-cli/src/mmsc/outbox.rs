@@ -337,7 +337,8 @@ mod tests {
     #[test]
     fn only_what_may_pass_is_tried_again() {
         assert!(may_pass(&ClientError::Connect {
-            reason: "refused".into()
+            reason: "refused".into(),
+            source: None,
         }));
         assert!(may_pass(&ClientError::Timeout {
             after: Duration::from_secs(1)

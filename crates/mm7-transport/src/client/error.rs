@@ -9,6 +9,9 @@ use mm7_soap::{DecodeError, EncodeError};
 use super::body::body_summary;
 use crate::profile::{Profile, Violation};
 
+/// The cause a [`ClientError`] carries: another library's error, typed.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// The most of a body an [`ClientError::Http`] keeps, in bytes: enough for the `<title>` of
 /// the error pages web servers and gateways send.
 pub const EXCERPT_LIMIT: usize = 2048;
@@ -47,6 +50,9 @@ pub enum ClientError {
     Tls {
         /// Why.
         reason: String,
+        /// The TLS library's error, when there was one (a handshake failure).
+        #[source]
+        source: Option<BoxError>,
     },
     /// The message breaks rules of the client's [`Profile`]: nothing was sent. `violations`
     /// holds every problem found, warnings included, each printable on one line.
@@ -66,6 +72,9 @@ pub enum ClientError {
     Connect {
         /// Why, with the underlying causes.
         reason: String,
+        /// The underlying error (hyper's, with the I/O error below it).
+        #[source]
+        source: Option<BoxError>,
     },
     /// The connection failed after the request was (perhaps) sent: the peer closed it
     /// without answering, or answered with malformed HTTP. The peer may have processed the
@@ -74,6 +83,9 @@ pub enum ClientError {
     Transport {
         /// Why, with the underlying causes.
         reason: String,
+        /// The underlying error (hyper's).
+        #[source]
+        source: Option<BoxError>,
     },
     /// No complete answer within the whole-request timeout. The peer may have processed the
     /// request.
@@ -413,7 +425,8 @@ mod tests {
         assert_eq!(mm7.status_code(), Some(StatusCode::ADDRESS_ERROR));
         assert!(
             ClientError::Connect {
-                reason: "refused".into()
+                reason: "refused".into(),
+                source: None,
             }
             .is_unsent()
         );

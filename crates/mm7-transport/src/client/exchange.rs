@@ -335,7 +335,7 @@ impl Client {
             s if s.is_success() || s == http::StatusCode::INTERNAL_SERVER_ERROR => {
                 let read = read_limited(body, inner.max_response_size)
                     .await
-                    .map_err(|e| transport(&e))?;
+                    .map_err(transport)?;
                 if read.truncated {
                     return Err(ClientError::ResponseTooLarge {
                         status,
@@ -375,9 +375,7 @@ impl Client {
                 }
             }
             _ => {
-                let read = read_limited(body, EXCERPT_LIMIT)
-                    .await
-                    .map_err(|e| transport(&e))?;
+                let read = read_limited(body, EXCERPT_LIMIT).await.map_err(transport)?;
                 Err(ClientError::Http {
                     status,
                     content_type,
@@ -529,19 +527,23 @@ pub(crate) fn fill_mm7_version(message: &mut Message, version: &Mm7Version) {
 /// Tells a failed connection (nothing sent) from a failed exchange, and TLS from the rest.
 fn from_hyper(error: hyper_util::client::legacy::Error) -> ClientError {
     let reason = chain(&error);
-    if find_tls_error(&error) {
-        return ClientError::Tls { reason };
+    let tls = find_tls_error(&error);
+    let connect = error.is_connect();
+    let source: Option<super::error::BoxError> = Some(Box::new(error));
+    if tls {
+        return ClientError::Tls { reason, source };
     }
-    if error.is_connect() {
-        ClientError::Connect { reason }
+    if connect {
+        ClientError::Connect { reason, source }
     } else {
-        ClientError::Transport { reason }
+        ClientError::Transport { reason, source }
     }
 }
 
-fn transport(error: &hyper::Error) -> ClientError {
+fn transport(error: hyper::Error) -> ClientError {
     ClientError::Transport {
-        reason: chain(error),
+        reason: chain(&error),
+        source: Some(Box::new(error)),
     }
 }
 

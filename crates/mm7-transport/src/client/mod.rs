@@ -77,7 +77,7 @@ use mm7_soap::{DecodeOptions, EncodeOptions};
 pub use builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT,
 };
-pub use error::{ClientError, EXCERPT_LIMIT};
+pub use error::{BoxError, ClientError, EXCERPT_LIMIT};
 pub use response::Response;
 pub use retry::{CallbackOutcome, CallbackPolicy, RetryPolicy};
 pub use transaction::new_transaction_id;

@@ -1,7 +1,6 @@
 //! When to send a request again: [`RetryPolicy`] for the VASP's requests (off by default) and
 //! [`CallbackPolicy`] for an MMSC's callbacks to a VASP.
 
-use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
 use super::error::ClientError;
@@ -123,10 +122,9 @@ impl RetryPolicy {
 }
 
 fn random_u64() -> u64 {
-    // `RandomState` is seeded randomly per process and per instance; enough to spread waits.
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u8(0);
-    hasher.finish()
+    // From the operating system's generator; without one, a fixed point of the spread (the
+    // wait stays within its bounds, only no longer spread).
+    getrandom::u64().unwrap_or(u64::MAX / 2)
 }
 
 /// How an MMSC delivers a callback (`DeliverReq`, `DeliveryReportReq`, `ReadReplyReq`) to a
@@ -266,7 +264,8 @@ mod tests {
                 .should_retry(&timeout)
         );
         assert!(p.should_retry(&ClientError::Connect {
-            reason: "refused".into()
+            reason: "refused".into(),
+            source: None,
         }));
         assert!(p.should_retry(&ClientError::Http {
             status: http::StatusCode::SERVICE_UNAVAILABLE,

@@ -94,6 +94,7 @@ pub(crate) fn parse_certificates(data: &[u8]) -> Result<Vec<CertificateDer<'stat
 fn tls_error(reason: impl Into<String>) -> ClientError {
     ClientError::Tls {
         reason: reason.into(),
+        source: None,
     }
 }
 

@@ -1,7 +1,5 @@
 //! TransactionIDs for requests whose caller gave none.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -22,11 +20,10 @@ pub fn new_transaction_id() -> String {
     let micros = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
-    // A fresh `RandomState` has fresh random keys; hashing the counter mixes them into 64 bits.
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u64(n);
-    hasher.write_u64(micros);
-    format!("mm7-{micros:x}-{:016x}-{n:x}", hasher.finish())
+    // 64 bits from the operating system's generator. Should it fail (no entropy source at
+    // all), time and counter alone still keep the ID unique within the process.
+    let random = getrandom::u64().unwrap_or(0);
+    format!("mm7-{micros:x}-{random:016x}-{n:x}")
 }
 
 #[cfg(test)]

@@ -1,8 +1,12 @@
-//! CIDR ranges (RFC 4632 for IPv4, RFC 4291 §2.3 for IPv6) for the server's allow-list.
+//! CIDR ranges (RFC 4632 for IPv4, RFC 4291 §2.3 for IPv6) for the server's allow-list: an
+//! [`ipnet::IpNet`] underneath, with parse errors that carry offsets and IPv4-mapped peers
+//! matched as IPv4.
 
 use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
+
+use ipnet::IpNet;
 
 /// A range of IP addresses, `192.0.2.0/24` or `2001:db8::/32`; a bare address is a range
 /// of one.
@@ -21,8 +25,8 @@ use std::str::FromStr;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct IpRange {
-    network: IpAddr,
-    prefix: u8,
+    /// Host bits cleared; an IPv4-mapped IPv6 range kept as the IPv4 range it is.
+    net: IpNet,
 }
 
 /// A text that is not a CIDR range.
@@ -43,55 +47,56 @@ impl IpRange {
     /// # Errors
     /// [`IpRangeError`] when `prefix` is longer than the address (32 for IPv4, 128 for IPv6).
     pub fn new(address: IpAddr, prefix: u8) -> Result<IpRange, IpRangeError> {
-        if prefix > max_prefix(address) {
-            return Err(IpRangeError {
+        IpNet::new(address, prefix)
+            .map(IpRange::from)
+            .map_err(|_| IpRangeError {
                 text: format!("{address}/{prefix}"),
                 offset: address.to_string().len() + 1,
                 reason: "prefix length longer than the address",
-            });
-        }
-        Ok(IpRange::normalised(address, prefix))
+            })
     }
 
     /// The range holding `address` alone.
     pub fn single(address: IpAddr) -> IpRange {
-        IpRange::normalised(address, max_prefix(address))
-    }
-
-    /// Host bits cleared; an IPv4-mapped IPv6 range within `::ffff:0:0/96` kept as the IPv4
-    /// range it is, so that `contains` compares like with like.
-    fn normalised(address: IpAddr, prefix: u8) -> IpRange {
-        match (address, address.to_canonical()) {
-            (IpAddr::V6(_), v4 @ IpAddr::V4(_)) if prefix >= 96 => IpRange {
-                network: mask(v4, prefix - 96),
-                prefix: prefix - 96,
-            },
-            _ => IpRange {
-                network: mask(address, prefix),
-                prefix,
-            },
-        }
+        IpRange::from(IpNet::from(address))
     }
 
     /// The first address of the range.
     pub fn network(&self) -> IpAddr {
-        self.network
+        self.net.network()
     }
 
     /// The prefix length.
     pub fn prefix(&self) -> u8 {
-        self.prefix
+        self.net.prefix_len()
+    }
+
+    /// The range as an [`ipnet::IpNet`].
+    pub fn as_ipnet(&self) -> IpNet {
+        self.net
     }
 
     /// Whether `address` is in the range.
     pub fn contains(&self, address: IpAddr) -> bool {
-        match self.network {
+        match self.net {
             // `to_canonical` turns an IPv4-mapped IPv6 address back into IPv4.
-            IpAddr::V4(_) => {
-                let address = address.to_canonical();
-                address.is_ipv4() && mask(address, self.prefix) == self.network
-            }
-            IpAddr::V6(_) => address.is_ipv6() && mask(address, self.prefix) == self.network,
+            IpNet::V4(_) => self.net.contains(&address.to_canonical()),
+            IpNet::V6(_) => address.is_ipv6() && self.net.contains(&address),
+        }
+    }
+}
+
+/// Host bits cleared; an IPv4-mapped IPv6 range within `::ffff:0:0/96` kept as the IPv4
+/// range it is, so that `contains` compares like with like.
+impl From<IpNet> for IpRange {
+    fn from(net: IpNet) -> IpRange {
+        let net = net.trunc();
+        match (net, net.network().to_canonical()) {
+            (IpNet::V6(_), v4 @ IpAddr::V4(_)) if net.prefix_len() >= 96 => IpRange {
+                // 0..=32 after the subtraction: always a valid IPv4 prefix.
+                net: IpNet::new(v4, net.prefix_len() - 96).map_or(net, |n| n.trunc()),
+            },
+            _ => IpRange { net },
         }
     }
 }
@@ -100,21 +105,6 @@ fn max_prefix(address: IpAddr) -> u8 {
     match address {
         IpAddr::V4(_) => 32,
         IpAddr::V6(_) => 128,
-    }
-}
-
-fn mask(address: IpAddr, prefix: u8) -> IpAddr {
-    match address {
-        IpAddr::V4(a) => {
-            let bits = u32::from(a);
-            let m = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
-            IpAddr::V4((bits & m).into())
-        }
-        IpAddr::V6(a) => {
-            let bits = u128::from(a);
-            let m = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
-            IpAddr::V6((bits & m).into())
-        }
     }
 }
 
@@ -153,13 +143,14 @@ impl FromStr for IpRange {
                 "prefix length longer than the address",
             ));
         }
-        Ok(IpRange::normalised(address, prefix))
+        IpRange::new(address, prefix)
+            .map_err(|_| error(prefix_offset, "prefix length longer than the address"))
     }
 }
 
 impl fmt::Display for IpRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.network, self.prefix)
+        write!(f, "{}/{}", self.net.network(), self.net.prefix_len())
     }
 }
 

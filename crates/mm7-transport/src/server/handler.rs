@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::HeaderMap;
@@ -45,6 +46,9 @@ pub struct Inbound<T> {
     /// The HTTP request headers (`X-Vibes-CarrierCode`, `X-Mbuni-TransactionID`, …). The
     /// `Authorization` header is removed once checked.
     pub headers: HeaderMap,
+    /// The HTTP request's extensions: what an outer layer set (a request id, an
+    /// authenticated tenant), and what the server put there (axum's `ConnectInfo`).
+    pub extensions: http::Extensions,
     /// What the decoder accepted leniently.
     pub warnings: Vec<Warning>,
     /// The request line and headers as received, as text, with the credentials of an
@@ -74,6 +78,7 @@ impl<T: RequestVersion> Inbound<T> {
             peer: None,
             user: None,
             headers: HeaderMap::new(),
+            extensions: http::Extensions::new(),
             warnings: Vec::new(),
             raw_head: String::new(),
             raw_body: Bytes::new(),
@@ -135,25 +140,46 @@ request_version!(
 /// assert_eq!(e.status().code, StatusCode::ADDRESS_ERROR);
 /// assert_eq!(e.to_string(), "2002 unknown recipient");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// The cause of a refusal (a database error, an I/O error) can travel with it
+/// ([`HandlerError::with_source`]): the server logs it, with its chain, and never sends it to
+/// the peer, who sees the status alone.
+///
+/// ```
+/// use std::error::Error as _;
+/// use mm7_transport::server::HandlerError;
+///
+/// let io = std::io::Error::other("disk full");
+/// let e = HandlerError::server_error("cannot store the message").with_source(io);
+/// assert_eq!(e.to_string(), "3000 cannot store the message");
+/// assert_eq!(e.source().unwrap().to_string(), "disk full");
+/// ```
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{} {}", status.code, status.text.as_deref().unwrap_or_default())]
 pub struct HandlerError {
     status: Status,
+    #[source]
+    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
+
+/// Two errors are equal when their statuses are (the sources are not compared).
+impl PartialEq for HandlerError {
+    fn eq(&self, other: &HandlerError) -> bool {
+        self.status == other.status
+    }
+}
+
+impl Eq for HandlerError {}
 
 impl HandlerError {
     /// An error with a code and a text.
     pub fn new(code: StatusCode, text: impl Into<String>) -> HandlerError {
-        HandlerError {
-            status: Status::new(code, text),
-        }
+        HandlerError::from(Status::new(code, text))
     }
 
     /// An error with the TS 23.140 name of the code as its text.
     pub fn from_code(code: StatusCode) -> HandlerError {
-        HandlerError {
-            status: Status::from_code(code),
-        }
+        HandlerError::from(Status::from_code(code))
     }
 
     /// 4003 Unsupported Operation: what the default methods of [`Handler`] answer.
@@ -164,6 +190,16 @@ impl HandlerError {
     /// 3000 Server Error: the request was valid but could not be carried out now.
     pub fn server_error(text: impl Into<String>) -> HandlerError {
         HandlerError::new(StatusCode::SERVER_ERROR, text)
+    }
+
+    /// The same refusal, caused by `source`: logged by the server, never sent to the peer.
+    #[must_use]
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> HandlerError {
+        self.source = Some(Arc::from(source.into()));
+        self
     }
 
     /// The status to answer with.
@@ -179,7 +215,10 @@ impl HandlerError {
 
 impl From<Status> for HandlerError {
     fn from(status: Status) -> HandlerError {
-        HandlerError { status }
+        HandlerError {
+            status,
+            source: None,
+        }
     }
 }
 

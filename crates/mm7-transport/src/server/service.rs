@@ -33,8 +33,9 @@ use crate::server::{Handler, ServerConfig};
 /// (`Router::new().route_service("/mm7", service)`).
 ///
 /// The allow-list needs the peer's address: [`Mm7Service::with_peer`] gives it, or else a
-/// [`SocketAddr`] in the request's extensions. When neither is there and an allow-list is
-/// configured, the request is refused (403).
+/// [`SocketAddr`] in the request's extensions, or (with the `axum` feature) axum's
+/// `ConnectInfo<SocketAddr>`, which `Router::into_make_service_with_connect_info::<SocketAddr>()`
+/// sets. When none is there and an allow-list is configured, the request is refused (403).
 ///
 /// ```
 /// use http_body_util::{BodyExt, Full};
@@ -131,7 +132,7 @@ impl<H: Handler> Mm7Service<H> {
         let shared = Arc::clone(&self.shared);
         let peer = self
             .peer
-            .or_else(|| request.extensions().get::<SocketAddr>().copied());
+            .or_else(|| peer_from_extensions(request.extensions()));
         let span = tracing::info_span!(
             "mm7_request",
             peer = peer.map(tracing::field::display),
@@ -323,6 +324,7 @@ where
         peer,
         user,
         headers: parts.headers,
+        extensions: parts.extensions,
         warnings: decoded.warnings,
         raw_head,
         raw_body,
@@ -367,6 +369,10 @@ where
             }
         }
         Ok(Err(Failure::Refused(error))) => {
+            if let Some(cause) = std::error::Error::source(&error) {
+                // The cause stays here: the peer sees the status alone.
+                tracing::warn!(cause = %Chain(cause), "handler refusal caused by");
+            }
             let status = error.into_status();
             if status.is_success() {
                 tracing::error!(
@@ -452,5 +458,35 @@ where
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let answer = self.answer(request);
         Box::pin(async move { Ok(answer.await) })
+    }
+}
+
+/// The peer's address from a request's extensions: a bare [`SocketAddr`], or axum's
+/// `ConnectInfo<SocketAddr>` with the `axum` feature.
+fn peer_from_extensions(extensions: &http::Extensions) -> Option<SocketAddr> {
+    if let Some(peer) = extensions.get::<SocketAddr>() {
+        return Some(*peer);
+    }
+    #[cfg(feature = "axum")]
+    if let Some(axum::extract::ConnectInfo(peer)) =
+        extensions.get::<axum::extract::ConnectInfo<SocketAddr>>()
+    {
+        return Some(*peer);
+    }
+    None
+}
+
+/// An error and its sources, `: `-separated, for the log.
+struct Chain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut next = self.0.source();
+        while let Some(cause) = next {
+            write!(f, ": {cause}")?;
+            next = cause.source();
+        }
+        Ok(())
     }
 }
