@@ -94,3 +94,8 @@ pub use options::{Limits, ParseOptions};
 pub use params::Params;
 pub use part::{Leaves, Part};
 pub use write::{EncodedMultipart, MultipartBuilder, PartBuilder};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

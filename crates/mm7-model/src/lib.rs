@@ -131,3 +131,8 @@ pub use status::{Status, StatusClass, StatusCode, StatusCodeError};
 pub use time::{DateTime, Duration, RelativeOrAbsolute, TimeError};
 pub use validate::{ValidationError, ValidationErrors};
 pub use version::{Mm7Version, Namespace, NamespaceError, NamespaceMatch, SchemaId};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -361,3 +361,8 @@ pub fn encode_xml_with_warnings(
     let xml = encode::encode_envelope(envelope, options, &mut warnings)?;
     Ok((xml, warnings))
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -502,3 +502,8 @@ fn insert(
         duplicate: false,
     })
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
