@@ -7,6 +7,17 @@
 //! cargo bench --bench instructions -- dlr          # the workloads whose name contains "dlr"
 //! ```
 //!
+//! The performance gate (`.ci/run`, step "perf gate") compares every workload with the committed
+//! baseline and fails when one costs more than 2 % above it:
+//!
+//! ```text
+//! cargo bench --bench instructions -- --check benches/baseline/instructions.json
+//! cargo bench --bench instructions -- --save benches/baseline/instructions.json   # on purpose
+//! ```
+//!
+//! A change that costs instructions on purpose saves the baseline in the same commit and says
+//! why in BENCHMARKS.md.
+//!
 //! Each workload runs in its own valgrind process twice, with 1 and with 11 iterations; the
 //! difference divided by 10 is the count of one iteration, without the setup (building the
 //! input, the process start). Valgrind must be installed (`apt-get install valgrind`); without
@@ -206,9 +217,16 @@ fn main() {
     }
     if Command::new("valgrind").arg("--version").output().is_err() {
         println!("valgrind is not installed: no instruction counts");
+        if value("--check").is_some() {
+            std::process::exit(2);
+        }
         return;
     }
-    let filter = args.iter().find(|a| !a.starts_with("--"));
+    // The first argument that is neither a flag nor a flag's value filters the workloads.
+    let filter = args.iter().enumerate().find_map(|(i, a)| {
+        let is_value = i > 0 && matches!(args[i - 1].as_str(), "--check" | "--save");
+        (!a.starts_with("--") && !is_value).then_some(a)
+    });
     let mut counts = Vec::new();
     println!("| workload | instructions per iteration |");
     println!("|---|---|");
@@ -231,4 +249,123 @@ fn main() {
             println!("{measured} / {baseline}: {:.2}", m as f64 / b as f64);
         }
     }
+    if let Some(path) = value("--save") {
+        if let Err(e) = save_baseline(path, &counts) {
+            println!("cannot save the baseline {path}: {e}");
+            std::process::exit(2);
+        }
+        println!("baseline saved to {path}");
+    }
+    if let Some(path) = value("--check") {
+        let passed = match load_baseline(path) {
+            Ok(baseline) => check(&baseline, &counts, filter.map(String::as_str)),
+            Err(e) => {
+                println!("cannot read the baseline {path}: {e}");
+                false
+            }
+        };
+        if !passed {
+            std::process::exit(1);
+        }
+    }
+}
+
+/// How far above its baseline a workload may go before the gate fails: 2 %.
+const TOLERANCE: f64 = 0.02;
+
+/// The baseline file: workload name → instructions per iteration, as JSON.
+fn load_baseline(path: &str) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    match value.get("instructions_per_iteration") {
+        Some(serde_json::Value::Object(map)) => Ok(map.clone()),
+        _ => Err("no \"instructions_per_iteration\" object".into()),
+    }
+}
+
+fn save_baseline(path: &str, counts: &[(&str, u64)]) -> Result<(), String> {
+    let mut map = serde_json::Map::new();
+    for (name, count) in counts {
+        map.insert((*name).to_owned(), (*count).into());
+    }
+    let value = serde_json::json!({
+        "about": "Instructions per iteration of each workload of benches/instructions.rs \
+                  (callgrind). The perf gate of .ci/run fails when one is more than 2 % above. \
+                  Update with `cargo bench --bench instructions -- --save THIS_FILE`, in the \
+                  commit that changes the cost, saying why in BENCHMARKS.md.",
+        "instructions_per_iteration": map,
+    });
+    let text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
+    std::fs::write(path, text + "\n").map_err(|e| e.to_string())
+}
+
+/// Prints the comparison table; `false` when a workload is over its tolerance, was not
+/// measured, or has no baseline.
+#[allow(clippy::print_stdout)]
+fn check(
+    baseline: &serde_json::Map<String, serde_json::Value>,
+    counts: &[(&str, u64)],
+    filter: Option<&str>,
+) -> bool {
+    let mut passed = true;
+    println!();
+    println!("| workload | baseline | now | now / baseline | |");
+    println!("|---|---|---|---|---|");
+    for workload in WORKLOADS {
+        if filter.is_some_and(|f| !workload.name.contains(f)) {
+            continue;
+        }
+        let was = baseline
+            .get(workload.name)
+            .and_then(serde_json::Value::as_u64);
+        let now = counts
+            .iter()
+            .find(|(n, _)| *n == workload.name)
+            .map(|(_, c)| *c);
+        let (was_text, now_text, ratio_text, verdict) = match (was, now) {
+            (Some(was), Some(now)) => {
+                let ratio = now as f64 / was.max(1) as f64;
+                let verdict = if ratio > 1.0 + TOLERANCE {
+                    passed = false;
+                    "REGRESSION (over 2 %)"
+                } else if ratio < 1.0 - TOLERANCE {
+                    "better: save the baseline"
+                } else {
+                    "ok"
+                };
+                (
+                    was.to_string(),
+                    now.to_string(),
+                    format!("{ratio:.4}"),
+                    verdict,
+                )
+            }
+            (None, now) => {
+                passed = false;
+                let now = now.map_or_else(|| "-".into(), |n| n.to_string());
+                ("-".into(), now, "-".into(), "NO BASELINE: save it")
+            }
+            (Some(was), None) => {
+                passed = false;
+                (was.to_string(), "-".into(), "-".into(), "NOT MEASURED")
+            }
+        };
+        println!(
+            "| {} | {was_text} | {now_text} | {ratio_text} | {verdict} |",
+            workload.name
+        );
+    }
+    for name in baseline.keys() {
+        if !WORKLOADS.iter().any(|w| w.name == name) {
+            passed = false;
+            println!("| {name} | in the baseline | - | - | NO SUCH WORKLOAD: save the baseline |");
+        }
+    }
+    println!();
+    if passed {
+        println!("perf gate: every workload within 2 % of its baseline");
+    } else {
+        println!("perf gate: FAILED (see the table)");
+    }
+    passed
 }
