@@ -60,7 +60,7 @@ def main():
     seconds = float(sys.argv[4]) if len(sys.argv) > 4 else 10
     extra = sys.argv[5:]
     server = subprocess.Popen(
-        [binary, "mmsc", "--listen", "127.0.0.1:0", "--store", store, "--dlr-after", "1h"] + extra,
+        [binary, "mmsc", "--listen", "127.0.0.1:0", "--no-ui", "--store", store, "--dlr-after", "1h"] + extra,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     line = server.stderr.readline().decode()
     port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))

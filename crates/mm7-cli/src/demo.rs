@@ -227,8 +227,9 @@ async fn demo(root: &Path, timeout: Duration, ui: Option<&str>) -> Result<(), Cl
     if let Some(listen) = ui {
         // The inbox of the demo asks for no credentials: it binds where it is told (loopback
         // by default) and the demo's stores hold nothing but the demo.
-        let mmsc_ui = crate::ui::start(listen, mmsc.store.clone(), None).await?;
-        let vasp_ui = crate::ui::start("127.0.0.1:0", vasp.store.clone(), None).await?;
+        let mmsc_ui =
+            crate::ui::start(listen, mmsc.store.clone(), None, Some(vasp_url.clone())).await?;
+        let vasp_ui = crate::ui::start("127.0.0.1:0", vasp.store.clone(), None, None).await?;
         say("")?;
         say(&format!("5. The inbox: {}", crate::ui::url(mmsc_ui)))?;
         say(&format!(

@@ -63,10 +63,14 @@ pub(crate) struct ServerArgs {
     /// How long a request may take to arrive whole, headers and body (408 after it).
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::opts::parse_duration)]
     request_timeout: Duration,
-    /// Also serves the web inbox and its JSON API (`/api/v1/`) on ADDR (e.g.
-    /// 127.0.0.1:8025), with the same Basic credentials as the MM7 port.
-    #[arg(long, value_name = "ADDR")]
+    /// Where the web inbox and its JSON API (`/api/v1/`) answer, with the same Basic
+    /// credentials as the MM7 port [default: 127.0.0.1:8025 for `mmsc`, 127.0.0.1:8026 for
+    /// `vasp`; `off` turns it off]
+    #[arg(long, value_name = "ADDR", env = "MM7_UI")]
     ui: Option<String>,
+    /// Serves no web inbox (the same as `--ui off`).
+    #[arg(long)]
+    no_ui: bool,
 }
 
 /// The most connections a mock server holds at once by default: room for thousands of idle
@@ -74,8 +78,20 @@ pub(crate) struct ServerArgs {
 const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 
 impl ServerArgs {
-    /// The settings of a server listening on `listen` with these options.
-    pub(crate) fn settings(&self, listen: &str, body_limit: usize) -> ServerSettings {
+    /// The settings of a server listening on `listen` with these options, its inbox on
+    /// `default_ui` unless told otherwise.
+    pub(crate) fn settings(
+        &self,
+        listen: &str,
+        body_limit: usize,
+        default_ui: &str,
+    ) -> ServerSettings {
+        let ui = match self.ui.as_deref() {
+            _ if self.no_ui => None,
+            Some(off) if off.eq_ignore_ascii_case("off") => None,
+            Some(listen) => Some(listen.to_owned()),
+            None => Some(default_ui.to_owned()),
+        };
         ServerSettings {
             listen: listen.to_owned(),
             credentials: self.user.clone().zip(self.password.clone()),
@@ -90,7 +106,8 @@ impl ServerArgs {
             max_connections: self.max_connections,
             allow: self.allow.clone(),
             request_timeout: self.request_timeout,
-            ui: self.ui.clone(),
+            ui,
+            ui_vasp_url: None,
         }
     }
 }
@@ -122,6 +139,9 @@ pub(crate) struct ServerSettings {
     pub(crate) request_timeout: Duration,
     /// Where to serve the web inbox, if anywhere.
     pub(crate) ui: Option<String>,
+    /// Where the inbox sends MO replies to a message that caused no callback (the mock MMSC's
+    /// `--callback-url`).
+    pub(crate) ui_vasp_url: Option<String>,
 }
 
 impl ServerSettings {
@@ -140,6 +160,7 @@ impl ServerSettings {
             allow: Vec::new(),
             request_timeout: Duration::from_secs(60),
             ui: None,
+            ui_vasp_url: None,
         }
     }
 
@@ -371,9 +392,15 @@ pub(crate) async fn start<H: Handler>(
         .map_err(|e| CliError::Local(format!("cannot listen on {}: {e}", settings.listen)))?;
     let addr = server.local_addr();
     let ui = match &settings.ui {
-        Some(listen) => {
-            Some(crate::ui::start(listen, root.clone(), settings.credentials.clone()).await?)
-        }
+        Some(listen) => Some(
+            crate::ui::start(
+                listen,
+                root.clone(),
+                settings.credentials.clone(),
+                settings.ui_vasp_url.clone(),
+            )
+            .await?,
+        ),
         None => None,
     };
     Ok(Running {

@@ -15,6 +15,9 @@ use crate::error::CliError;
 use crate::events::Events;
 use crate::serve::{self, Keeper, Running, ServerArgs, ServerSettings};
 
+/// Where the VASP receiver's inbox answers unless told otherwise (`--ui`, `--no-ui`).
+const DEFAULT_UI: &str = "127.0.0.1:8026";
+
 /// Arguments of `mm7 vasp`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
@@ -48,7 +51,9 @@ pub(crate) struct VaspArgs {
 
 /// Runs `mm7 vasp` until the process is stopped.
 pub(crate) fn run(args: &VaspArgs) -> Result<(), CliError> {
-    let settings = args.server.settings(&args.listen, args.body_limit);
+    let settings = args
+        .server
+        .settings(&args.listen, args.body_limit, DEFAULT_UI);
     serve::run_until_stopped("vasp", "/mm7", start(settings, Events::print(!args.text)))
 }
 

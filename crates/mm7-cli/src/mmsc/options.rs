@@ -12,6 +12,9 @@ use crate::error::CliError;
 use crate::opts;
 use crate::serve::{ServerArgs, ServerSettings};
 
+/// Where the mock MMSC's inbox answers unless told otherwise (`--ui`, `--no-ui`).
+pub(crate) const DEFAULT_UI: &str = "127.0.0.1:8025";
+
 /// Arguments of `mm7 mmsc`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
@@ -129,7 +132,12 @@ impl From<&MmscArgs> for Settings {
     fn from(args: &MmscArgs) -> Settings {
         Settings {
             callback_password: None,
-            server: args.server.settings(&args.listen, args.body_limit),
+            server: ServerSettings {
+                ui_vasp_url: args.callback_url.clone(),
+                ..args
+                    .server
+                    .settings(&args.listen, args.body_limit, DEFAULT_UI)
+            },
             dlr_after: args.dlr_after,
             dlr_status: args.dlr_status.clone(),
             callback_url: args.callback_url.clone(),

@@ -1,4 +1,5 @@
-//! The outbox sender: sends the rows the store holds (delivery reports, read replies), one try
+//! The outbox sender: sends the rows the store holds (delivery reports, read replies, MO
+//! replies queued from the inbox), one try
 //! per claim, and records each outcome in the store. It resumes whatever was pending when the
 //! process stopped, since the rows are in the database, not in memory.
 //!
@@ -13,7 +14,9 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use mm7_model::{Address, DeliveryReportReq, MmStatus, ReadReplyReq, StatusCode};
+use mm7_model::{
+    Address, DateTime, DeliverReq, DeliveryReportReq, MmStatus, Part, ReadReplyReq, StatusCode,
+};
 use mm7_store::{OutboxOutcome, OutboxRow};
 use mm7_transport::client::{CallbackPolicy, Client, ClientError, SendOptions};
 use serde_json::{Value, json};
@@ -95,10 +98,12 @@ pub(super) async fn run(state: Arc<State>) {
 struct Callback {
     namespace: String,
     mm7_version: String,
+    /// The submission the callback is about (a report's MessageID, an MO reply's LinkedID).
     message_id: String,
     recipient: Address,
     sender: Address,
-    mm_status: MmStatus,
+    /// A report's or read reply's status; none for an MO reply.
+    mm_status: Option<MmStatus>,
 }
 
 fn callback(payload: &Value) -> Option<Callback> {
@@ -109,8 +114,38 @@ fn callback(payload: &Value) -> Option<Callback> {
         message_id: text("message_id")?,
         recipient: serde_json::from_value(payload["recipient"].clone()).ok()?,
         sender: serde_json::from_value(payload["sender"].clone()).ok()?,
-        mm_status: MmStatus::parse(payload["mm_status"].as_str()?),
+        mm_status: payload["mm_status"].as_str().map(MmStatus::parse),
     })
+}
+
+/// The `DeliverReq` of an MO reply row: from the subscriber to the VASP, linked to the
+/// submission, its text after its attachment (as a caption) under one content reference.
+fn mo_request(call: &Callback, payload: &Value, date: DateTime) -> Option<(DeliverReq, Vec<Part>)> {
+    use base64::Engine as _;
+    let mut req = DeliverReq::new(call.mm7_version.clone(), call.sender.clone());
+    req.recipients.to.push(call.recipient.clone());
+    req.subject = payload["subject"].as_str().map(str::to_owned);
+    req.linked_id = Some(call.message_id.clone());
+    req.time_stamp = Some(date);
+    let mut parts = Vec::new();
+    if let Some(attachment) = payload["attachment"].as_object() {
+        let data = base64::engine::general_purpose::STANDARD
+            .decode(attachment.get("data")?.as_str()?)
+            .ok()?;
+        let name = attachment.get("file_name")?.as_str()?;
+        let content_type = attachment.get("content_type")?.as_str()?;
+        parts.push(
+            Part::new(content_type, data)
+                .with_content_id(name)
+                .with_content_location(name),
+        );
+    }
+    if let Some(text) = payload["text"].as_str() {
+        crate::attach::insert_text(&mut parts, text);
+    }
+    let (root, reference) = crate::attach::content(parts, None).ok()??;
+    req.content = Some(reference);
+    Some((req, vec![root]))
 }
 
 /// The client for a destination, built once.
@@ -220,14 +255,26 @@ async fn send(state: &State, clients: &Clients, row: OutboxRow) {
             // a try whose answer was lost can recognise the next one as a retry.
             let options = SendOptions::new()
                 .with_transaction_id(format!("mm7-outbox-{}-{}", row.id, call.message_id));
-            if row.kind == "ReadReplyReq" {
+            let status = call.mm_status.clone();
+            if row.kind == "DeliverReq" {
+                let Some((req, content)) = mo_request(&call, &row.payload, date) else {
+                    let error = "the outbox row cannot be read".to_owned();
+                    settle(state, &row, OutboxOutcome::Failed { error }).await;
+                    return;
+                };
+                client
+                    .deliver_with(req, content, options)
+                    .await
+                    .outcome
+                    .map(|_| ())
+            } else if row.kind == "ReadReplyReq" {
                 let req = ReadReplyReq::new(
                     call.mm7_version.clone(),
                     call.message_id.clone(),
                     call.recipient.clone(),
                     call.sender.clone(),
                     date,
-                    call.mm_status.clone(),
+                    status.unwrap_or_else(|| MmStatus::parse("Read")),
                 );
                 client
                     .read_reply_with(req, options)
@@ -241,7 +288,7 @@ async fn send(state: &State, clients: &Clients, row: OutboxRow) {
                     call.recipient.clone(),
                     call.sender.clone(),
                     date,
-                    call.mm_status.clone(),
+                    status.unwrap_or_else(|| MmStatus::parse("Retrieved")),
                 );
                 client
                     .delivery_report_with(req, options)
@@ -286,12 +333,16 @@ async fn send(state: &State, clients: &Clients, row: OutboxRow) {
             "failed for good (kept in the outbox)".to_owned(),
         ),
     };
+    // A report says its status; an MO reply that it answers the submission.
+    let what = call
+        .mm_status
+        .as_ref()
+        .map_or_else(|| "reply".to_owned(), ToString::to_string);
     let human = format!(
-        "{} {} for {}: {} → {shown}: {verdict}{} (try {tries} of {})",
+        "{} {} for {}: {what} → {shown}: {verdict}{} (try {tries} of {})",
         row.kind,
         call.message_id,
         call.recipient.value,
-        call.mm_status,
         error
             .as_deref()
             .map(|e| format!(": {e}"))
@@ -305,7 +356,7 @@ async fn send(state: &State, clients: &Clients, row: OutboxRow) {
             "outbox_id": row.id,
             "message_id": call.message_id,
             "recipient": call.recipient.value,
-            "mm_status": call.mm_status.as_str(),
+            "mm_status": call.mm_status.as_ref().map(MmStatus::as_str),
             "callback_url": shown,
             "delivered": delivered,
             "tries": tries,

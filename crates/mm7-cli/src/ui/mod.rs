@@ -39,6 +39,9 @@ const APP_CSS: &str = include_str!("assets/app.css");
 pub(crate) struct Ui {
     store: PathBuf,
     credentials: Option<(String, String)>,
+    /// Where an MO reply goes when the message caused no callback to learn it from: the mock
+    /// MMSC's `--callback-url`.
+    vasp_url: Option<String>,
 }
 
 /// Binds `listen` and serves the inbox of `store` on a task of the current runtime; returns
@@ -47,14 +50,21 @@ pub(crate) async fn start(
     listen: &str,
     store: PathBuf,
     credentials: Option<(String, String)>,
+    vasp_url: Option<String>,
 ) -> Result<SocketAddr, CliError> {
-    let listener = TcpListener::bind(listen)
-        .await
-        .map_err(|e| CliError::Local(format!("cannot listen on {listen} for the inbox: {e}")))?;
+    let listener = TcpListener::bind(listen).await.map_err(|e| {
+        CliError::Local(format!(
+            "cannot listen on {listen} for the inbox: {e} (move it with --ui ADDR, or turn it off with --no-ui)"
+        ))
+    })?;
     let addr = listener
         .local_addr()
         .map_err(|e| CliError::Local(format!("the inbox address: {e}")))?;
-    let ui = Arc::new(Ui { store, credentials });
+    let ui = Arc::new(Ui {
+        store,
+        credentials,
+        vasp_url,
+    });
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
@@ -159,10 +169,27 @@ impl Ui {
             (&Method::POST, ["api", "v1", "messages", key, "actions", kind]) => {
                 let key = (*key).to_owned();
                 let kind = (*kind).to_owned();
-                let Some(body) = small_json(request).await else {
-                    return Answer::error(StatusCode::BAD_REQUEST, "expected a JSON object");
+                // An MO reply may carry an attachment (base64 in the JSON).
+                let limit = if kind == "mo-reply" {
+                    MO_REPLY_LIMIT
+                } else {
+                    64 * 1024
                 };
-                self.read(move |r| action(r, &key, &kind, &body)).await
+                let Some(body) = small_json(request, limit).await else {
+                    return Answer::error(
+                        StatusCode::BAD_REQUEST,
+                        &format!("expected a JSON object of at most {} KiB", limit / 1024),
+                    );
+                };
+                let vasp_url = self.vasp_url.clone();
+                self.read(move |r| {
+                    if kind == "mo-reply" {
+                        mo_reply(r, &key, &body, vasp_url.as_deref())
+                    } else {
+                        action(r, &key, &kind, &body)
+                    }
+                })
+                .await
             }
             (_, ["api", ..]) | (_, ["" | "app.js" | "app.css"]) if method != Method::GET => {
                 Answer::error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
@@ -240,10 +267,13 @@ impl Ui {
     }
 }
 
-/// The JSON object of a request body of at most 64 KiB.
-async fn small_json(request: Request<Incoming>) -> Option<serde_json::Value> {
+/// The largest body of an MO reply action: a picture of a few hundred KB in base64.
+const MO_REPLY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The JSON object of a request body of at most `limit` bytes.
+async fn small_json(request: Request<Incoming>, limit: usize) -> Option<serde_json::Value> {
     use http_body_util::BodyExt as _;
-    let limited = http_body_util::Limited::new(request.into_body(), 64 * 1024);
+    let limited = http_body_util::Limited::new(request.into_body(), limit);
     let bytes = tokio::time::timeout(Duration::from_secs(10), limited.collect())
         .await
         .ok()?
@@ -267,6 +297,9 @@ const REPORT_STATUSES: &[&str] = &[
     "Deferred",
     "Unrecognised",
 ];
+
+/// The callbacks whose rows say where a submission's reports go and for which recipients.
+const REPORT_KINDS: &[&str] = &["DeliveryReportReq", "ReadReplyReq"];
 
 /// The statuses a read reply may carry.
 const READ_STATUSES: &[&str] = &["Read", "Deleted", "Indeterminate"];
@@ -296,6 +329,9 @@ fn action(
     let mut seen = Vec::new();
     let mut queued = Vec::new();
     for template in reader.outbox_rows(key)? {
+        if !REPORT_KINDS.contains(&template.kind.as_str()) {
+            continue;
+        }
         let recipient = template.payload["to"].clone();
         if seen.contains(&recipient) {
             continue;
@@ -315,6 +351,191 @@ fn action(
     Ok(Answer::json(
         &json!({"operation": operation, "status": status, "outbox": queued}),
     ))
+}
+
+/// Queues an MO reply to a submission: a `DeliverReq` from the submission's (first) recipient
+/// to its sender, linked to it, with `text` and an optional `attachment` (`content_type`,
+/// `file_name`, `data` in base64), sent by the outbox to where the submission's callbacks go
+/// (else the mock MMSC's `--callback-url`), and retried like them.
+fn mo_reply(
+    reader: &Reader,
+    key: &str,
+    body: &serde_json::Value,
+    vasp_url: Option<&str>,
+) -> Result<Response<UiBody>, StoreError> {
+    let refuse = |text: &str| Ok(Answer::error(StatusCode::BAD_REQUEST, text));
+    let summary = reader.summary(key)?;
+    if summary.operation != "SubmitReq" {
+        return refuse("an MO reply answers a SubmitReq");
+    }
+    let text = match &body["text"] {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(text) if text.is_empty() => None,
+        serde_json::Value::String(text) => Some(text.clone()),
+        _ => return refuse("`text` must be a string"),
+    };
+    let subject = match &body["subject"] {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(subject) => Some(subject.clone()),
+        _ => return refuse("`subject` must be a string"),
+    };
+    let attachment = match &body["attachment"] {
+        serde_json::Value::Null => None,
+        value => match mo_attachment(value) {
+            Ok(attachment) => Some(attachment),
+            Err(reason) => return refuse(&reason),
+        },
+    };
+    if text.is_none() && attachment.is_none() {
+        return refuse("an MO reply needs a `text` or an `attachment`");
+    }
+    let view = reader.show(key)?;
+    let message = &view["body"];
+    // Who replies to whom, in which version, and where the VASP listens: from the callbacks
+    // the submission caused when there are some (what its delivery reports used), else from
+    // the submission itself and the mock's --callback-url.
+    let template = reader
+        .outbox_rows(key)?
+        .into_iter()
+        .find(|row| REPORT_KINDS.contains(&row.kind.as_str()));
+    let (namespace, mm7_version, subscriber, vasp, destination) = match template {
+        Some(row) => (
+            row.payload["namespace"].clone(),
+            row.payload["mm7_version"].clone(),
+            row.payload["recipient"].clone(),
+            row.payload["sender"].clone(),
+            row.destination,
+        ),
+        None => {
+            let Some(url) = vasp_url else {
+                return Ok(Answer::error(
+                    StatusCode::CONFLICT,
+                    "no URL is known for the VASP: this message caused no callback and the mock \
+                     MMSC runs without --callback-url",
+                ));
+            };
+            let recipients = &message["Recipients"];
+            let subscriber = ["To", "Cc", "Bcc"]
+                .iter()
+                .find_map(|field| recipients[*field].get(0).cloned())
+                .unwrap_or(serde_json::Value::Null);
+            let identification = &message["SenderIdentification"];
+            let vasp = match &identification["SenderAddress"] {
+                serde_json::Value::Null => {
+                    let code = identification["VASID"]
+                        .as_str()
+                        .or(identification["VASPID"].as_str())
+                        .unwrap_or("0");
+                    serde_json::to_value(mm7_model::Address::short_code(code)).unwrap_or_default()
+                }
+                address => address.clone(),
+            };
+            (
+                view["namespace"].clone(),
+                view["mm7_version"].clone(),
+                subscriber,
+                vasp,
+                url.to_owned(),
+            )
+        }
+    };
+    let address = |value: &serde_json::Value| {
+        serde_json::from_value::<mm7_model::Address>(value.clone()).ok()
+    };
+    let (Some(_), Some(vasp_address)) = (address(&subscriber), address(&vasp)) else {
+        return Ok(Answer::error(
+            StatusCode::CONFLICT,
+            "the submission names no recipient or sender to reply between",
+        ));
+    };
+    if !namespace.is_string() || !mm7_version.is_string() {
+        return Ok(Answer::error(
+            StatusCode::CONFLICT,
+            "the submission's schema version is not known",
+        ));
+    }
+    let message_id = summary
+        .message_id
+        .clone()
+        .unwrap_or_else(|| summary.transaction_id.clone());
+    let subject = subject.or_else(|| {
+        message["Subject"]
+            .as_str()
+            .map(|original| format!("Re: {original}"))
+    });
+    let payload = json!({
+        "namespace": namespace,
+        "mm7_version": mm7_version,
+        "message_id": message_id,
+        // The subscriber answers the VASP: the submission's recipient is the reply's sender.
+        "sender": subscriber,
+        "recipient": vasp,
+        "to": vasp_address.value,
+        "subject": subject,
+        "text": text,
+        "attachment": attachment,
+    });
+    let row = mm7_store::NewOutbox::new("DeliverReq", destination, payload);
+    let queued = reader.enqueue(key, &row)?;
+    Ok(Answer::json(
+        &json!({"operation": "DeliverReq", "outbox": [queued]}),
+    ))
+}
+
+/// The attachment of an MO reply, checked: a media type, a file name safe in a header, and
+/// base64 data (kept as base64 in the outbox row).
+fn mo_attachment(value: &serde_json::Value) -> Result<serde_json::Value, String> {
+    use base64::Engine as _;
+    let content_type = value["content_type"]
+        .as_str()
+        .ok_or("`attachment.content_type` is required (e.g. image/png)")?;
+    let valid_token = |t: &str| {
+        !t.is_empty()
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    let media_type = content_type.split(';').next().unwrap_or_default().trim();
+    let well_formed = media_type
+        .split_once('/')
+        .is_some_and(|(kind, sub)| valid_token(kind) && valid_token(sub))
+        && !content_type.contains(['\r', '\n']);
+    if !well_formed {
+        return Err(format!(
+            "`attachment.content_type` is not a media type: {content_type:?}"
+        ));
+    }
+    let data = value["data"]
+        .as_str()
+        .ok_or("`attachment.data` is required (the bytes in base64)")?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data.trim())
+        .map_err(|e| format!("`attachment.data` is not base64: {e}"))?;
+    if bytes.is_empty() {
+        return Err("`attachment.data` is empty".to_owned());
+    }
+    // A name safe in a Content-ID and a Content-Location: no path, no quotes, no controls.
+    let name: String = value["file_name"]
+        .as_str()
+        .unwrap_or("attachment")
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(100)
+        .collect();
+    let name = if name.trim_matches(['.', '_']).is_empty() {
+        "attachment".to_owned()
+    } else {
+        name
+    };
+    Ok(json!({"content_type": content_type, "file_name": name, "data": data.trim()}))
 }
 
 /// The list filters from the query string.

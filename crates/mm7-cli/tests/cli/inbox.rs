@@ -4,7 +4,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::support::{Server, TempDir, closed_port, s, send, vectors_dir};
+use crate::support::{Server, TempDir, closed_port, exported, mm7, s, send, vectors_dir, wait};
 
 /// An answer: status, headers (names lowercased), body.
 struct Answer {
@@ -335,6 +335,29 @@ fn api_lists_filters_serves_parts_deletes_and_reports_to_the_vasp() {
         seen.push(vasp.next_line(Duration::from_secs(15)));
     }
 
+    // An MO reply needs somewhere to go: the second message caused no callback, and this mock
+    // runs without --callback-url.
+    let other = all[0]["id"].as_i64().unwrap();
+    let nowhere = request(
+        port,
+        "POST",
+        &format!("/api/v1/messages/{other}/actions/mo-reply"),
+        "",
+        br#"{"text":"hi"}"#,
+    );
+    assert_eq!(
+        nowhere.status,
+        409,
+        "{}",
+        String::from_utf8_lossy(&nowhere.body)
+    );
+    assert!(
+        nowhere.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("--callback-url")
+    );
+
     // Delete one, then all.
     assert_eq!(
         request(port, "DELETE", &format!("/api/v1/messages/{id}"), "", b"").status,
@@ -347,6 +370,208 @@ fn api_lists_filters_serves_parts_deletes_and_reports_to_the_vasp() {
     let deleted = request(port, "DELETE", "/api/v1/messages", "", b"").json();
     assert_eq!(deleted["deleted"], 1);
     assert_eq!(get(port, "/api/v1/messages").json(), serde_json::json!([]));
+    drop(mmsc);
+}
+
+/// The MO reply action: a DeliverReq from the submission's recipient to its sender, with the
+/// text and the attachment given, reaches a real VASP receiver through the mock's outbox.
+#[test]
+fn an_mo_reply_reaches_the_vasp_with_its_text_and_attachment() {
+    use base64::Engine as _;
+    let dir = TempDir::new("inbox-mo");
+    let vasp = Server::vasp(&dir.join("vasp"), &[]);
+    let port = closed_port();
+    let ui = format!("127.0.0.1:{port}");
+    let mmsc = Server::mmsc(
+        &dir.join("mmsc"),
+        &[
+            "--ui",
+            &ui,
+            "--dlr-after",
+            "60s",
+            "--callback-url",
+            &vasp.url,
+        ],
+    );
+    wait_for_inbox(port);
+    let out = send(
+        &mmsc.url,
+        &[
+            "--to",
+            "15551234567",
+            "--subject",
+            "Saturn",
+            "--text",
+            "Rings",
+        ],
+    );
+    assert!(out.code == 0, "{}", out.stderr);
+    let listed = get(port, "/api/v1/messages").json();
+    let id = listed[0]["id"].as_i64().unwrap();
+    let message_id = listed[0]["message_id"].as_str().unwrap().to_owned();
+    let action = |body: &[u8]| {
+        request(
+            port,
+            "POST",
+            &format!("/api/v1/messages/{id}/actions/mo-reply"),
+            "Content-Type: application/json\r\n",
+            body,
+        )
+    };
+
+    // What cannot be sent is refused, naming the field.
+    let refused = action(b"{}");
+    assert_eq!(refused.status, 400);
+    assert!(refused.json()["error"].as_str().unwrap().contains("text"));
+    let refused = action(br#"{"attachment":{"content_type":"image/png","data":"not base64!"}}"#);
+    assert_eq!(refused.status, 400);
+    assert!(refused.json()["error"].as_str().unwrap().contains("base64"));
+    let refused = action(br#"{"attachment":{"content_type":"png\r\nX: y","data":"AA=="}}"#);
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("media type")
+    );
+
+    // A text and a picture, under a file name that tries to climb out of the store.
+    let picture = png_of([200, 40, 40]);
+    let body = serde_json::json!({
+        "text": "Lovely rings",
+        "attachment": {
+            "content_type": "image/png",
+            "file_name": "../../reply.png",
+            "data": base64::engine::general_purpose::STANDARD.encode(&picture),
+        },
+    });
+    let queued = action(body.to_string().as_bytes());
+    assert_eq!(
+        queued.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&queued.body)
+    );
+    assert_eq!(queued.json()["operation"], "DeliverReq");
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let received = loop {
+        assert!(Instant::now() < deadline, "no DeliverReq reached the VASP");
+        let line = vasp.next_line(Duration::from_secs(20));
+        if let Ok(event) = serde_json::from_str::<serde_json::Value>(&line)
+            && event["message"] == "DeliverReq"
+        {
+            break event;
+        }
+    };
+    let body = &received["body"];
+    assert_eq!(body["Sender"]["Number"], "15551234567", "{received}");
+    assert_eq!(
+        body["Recipients"]["To"][0]["ShortCode"], "63901",
+        "{received}"
+    );
+    assert_eq!(body["Subject"], "Re: Saturn");
+    assert_eq!(body["LinkedID"], message_id.as_str());
+    let store = exported(&dir.join("vasp"), &received);
+    let files: Vec<String> = std::fs::read_dir(store.join("attachments"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let png_file = files
+        .iter()
+        .find(|f| f.ends_with("reply.png"))
+        .unwrap_or_else(|| panic!("no picture among {files:?}"));
+    assert!(!png_file.contains(".."), "{png_file}");
+    assert_eq!(
+        std::fs::read(store.join("attachments").join(png_file)).unwrap(),
+        picture,
+        "the picture arrives byte-identical"
+    );
+    let text_file = files
+        .iter()
+        .find(|f| f.ends_with(".txt"))
+        .expect("the text");
+    assert_eq!(
+        std::fs::read_to_string(store.join("attachments").join(text_file)).unwrap(),
+        "Lovely rings"
+    );
+    // The row stays in the message's outbox, sent.
+    let one = until(port, &format!("/api/v1/messages/{id}"), |m| {
+        m["summary"]["outbox"].as_array().is_some_and(|rows| {
+            rows.iter()
+                .any(|r| r["kind"] == "DeliverReq" && r["state"] == "sent")
+        })
+    });
+    assert!(one["summary"]["outbox"].as_array().unwrap().len() >= 2);
+    drop(mmsc);
+}
+
+/// `mm7 mmsc` and `mm7 vasp` serve their inbox by default on fixed loopback ports, say where,
+/// refuse clearly when the port is taken, and serve none with `--no-ui`. (The only test that
+/// uses the default ports: 8025 and 8026 must be free on the machine.)
+#[test]
+fn the_inbox_is_on_by_default_on_fixed_ports() {
+    let dir = TempDir::new("inbox-default");
+    let store = dir.join("mmsc");
+    let mmsc = Server::start_with_default_inbox(&[
+        "mmsc",
+        "--listen",
+        "127.0.0.1:0",
+        "--store",
+        s(&store),
+    ]);
+    assert_eq!(
+        mmsc.stderr_line(Duration::from_secs(10)).as_deref(),
+        Some("mm7 mmsc inbox: http://127.0.0.1:8025/"),
+        "is port 8025 taken on this machine?"
+    );
+    wait_for_inbox(8025);
+    assert_eq!(get(8025, "/api/v1/messages").json(), serde_json::json!([]));
+
+    // A second one on the same default port says what to do.
+    let second = mm7()
+        .env_remove("MM7_UI")
+        .args([
+            "mmsc",
+            "--listen",
+            "127.0.0.1:0",
+            "--store",
+            s(&dir.join("second")),
+        ])
+        .spawn()
+        .expect("spawn mm7");
+    let out = wait(second, Duration::from_secs(30));
+    assert_ne!(out.code, 0);
+    for needle in ["127.0.0.1:8025", "--ui", "--no-ui"] {
+        assert!(out.stderr.contains(needle), "{needle} in {}", out.stderr);
+    }
+
+    // The VASP receiver's is on the next port; `--no-ui` and `--ui off` turn it off.
+    let vasp = Server::start_with_default_inbox(&[
+        "vasp",
+        "--listen",
+        "127.0.0.1:0",
+        "--store",
+        s(&dir.join("vasp")),
+    ]);
+    assert_eq!(
+        vasp.stderr_line(Duration::from_secs(10)).as_deref(),
+        Some("mm7 vasp inbox: http://127.0.0.1:8026/"),
+        "is port 8026 taken on this machine?"
+    );
+    for off in [&["--no-ui"][..], &["--ui", "off"][..]] {
+        let mut args = vec!["mmsc", "--listen", "127.0.0.1:0", "--store"];
+        let other = dir.join(&format!("off{}", off.len()));
+        args.push(s(&other));
+        args.extend_from_slice(off);
+        let quiet = Server::start_with_default_inbox(&args);
+        assert_eq!(
+            quiet.stderr_line(Duration::from_millis(500)),
+            None,
+            "{off:?}"
+        );
+    }
+    drop(vasp);
     drop(mmsc);
 }
 
@@ -494,10 +719,11 @@ mod browser {
     use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
 
-    use base64::Engine as _;
+    use fantoccini::{Client, ClientBuilder, Locator};
+    use hyper_util::client::legacy::connect::HttpConnector;
     use serde_json::{Value, json};
 
-    use super::{png_of, request_within, wait_for_inbox};
+    use super::{png_of, wait_for_inbox};
     use crate::support::{Server, TempDir, closed_port, s, send, skipped};
 
     /// A program on the PATH.
@@ -509,135 +735,95 @@ mod browser {
     }
 
     /// chromedriver, killed when dropped.
-    struct Driver {
-        child: Child,
-        port: u16,
-        session: String,
-        shots: PathBuf,
-    }
+    struct Chromedriver(Child);
 
-    impl Drop for Driver {
+    impl Drop for Chromedriver {
         fn drop(&mut self) {
-            // Ends the session (and its Chromium) without panicking here.
-            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
-                use std::io::{Read as _, Write as _};
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-                let _ = write!(
-                    stream,
-                    "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-                    self.session
-                );
-                let _ = stream.read_to_end(&mut Vec::new());
-            }
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+            let _ = self.0.kill();
+            let _ = self.0.wait();
         }
     }
 
-    impl Driver {
-        fn start(chromium: &Path, chromedriver: &Path, shots: PathBuf) -> Driver {
+    /// A headless Chromium driven over WebDriver (fantoccini), saving screenshots in `shots`.
+    struct Browser {
+        client: Client,
+        shots: PathBuf,
+        _driver: Chromedriver,
+    }
+
+    impl Browser {
+        async fn start(chromium: &Path, chromedriver: &Path, shots: PathBuf) -> Browser {
             let port = closed_port();
-            let child = Command::new(chromedriver)
-                .arg(format!("--port={port}"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start chromedriver");
-            let mut driver = Driver {
-                child,
-                port,
-                session: String::new(),
-                shots,
-            };
+            let driver = Chromedriver(
+                Command::new(chromedriver)
+                    .arg(format!("--port={port}"))
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("start chromedriver"),
+            );
             wait_for_inbox(port);
-            let caps = json!({"capabilities": {"alwaysMatch": {
+            let capabilities = json!({
                 "goog:chromeOptions": {
                     "binary": chromium,
                     "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
                              "--disable-dev-shm-usage", "--window-size=1280,900"]
                 },
                 "timeouts": {"script": 10_000, "pageLoad": 20_000}
-            }}});
-            let answer = driver.call("POST", "/session", &caps);
-            driver.session = answer["sessionId"]
-                .as_str()
-                .unwrap_or_else(|| panic!("no session: {answer}"))
-                .to_owned();
-            driver
-        }
-
-        fn call(&self, method: &str, path: &str, body: &Value) -> Value {
-            let body = if body.is_null() {
-                String::new()
-            } else {
-                body.to_string()
+            });
+            let Value::Object(capabilities) = capabilities else {
+                unreachable!("a JSON object")
             };
-            let answer = request_within(
-                self.port,
-                method,
-                path,
-                "Content-Type: application/json\r\n",
-                body.as_bytes(),
-                Duration::from_secs(60),
-            );
-            let value = answer.json();
-            assert_eq!(answer.status, 200, "WebDriver {method} {path}: {value}");
-            value["value"].clone()
+            let client = ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities)
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+                .expect("a WebDriver session");
+            Browser {
+                client,
+                shots,
+                _driver: driver,
+            }
         }
 
-        fn session(&self, method: &str, path: &str, body: &Value) -> Value {
-            self.call(method, &format!("/session/{}{path}", self.session), body)
-        }
-
-        fn go(&self, url: &str) {
-            self.session("POST", "/url", &json!({ "url": url }));
-        }
-
-        fn script(&self, script: &str) -> Value {
-            self.session(
-                "POST",
-                "/execute/sync",
-                &json!({"script": script, "args": []}),
-            )
+        async fn script(&self, script: &str) -> Value {
+            self.client
+                .execute(script, Vec::new())
+                .await
+                .unwrap_or_else(|e| panic!("{script}: {e}"))
         }
 
         /// Polls `script` until it returns true (15 s at most).
-        fn until(&self, what: &str, script: &str) {
+        async fn until(&self, what: &str, script: &str) {
             let deadline = Instant::now() + Duration::from_secs(15);
-            while self.script(script) != json!(true) {
+            while self.script(script).await != json!(true) {
                 if Instant::now() > deadline {
-                    self.screenshot("failed");
+                    self.screenshot("failed").await;
                     panic!("{what} did not happen");
                 }
-                std::thread::sleep(Duration::from_millis(100));
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
 
-        fn click(&self, css: &str) {
-            let element = self.session(
-                "POST",
-                "/element",
-                &json!({"using": "css selector", "value": css}),
-            );
-            let id = element
-                .as_object()
-                .and_then(|o| o.values().next())
-                .and_then(Value::as_str)
-                .unwrap_or_else(|| panic!("no {css}: {element}"))
-                .to_owned();
-            self.session("POST", &format!("/element/{id}/click"), &json!({}));
+        async fn click(&self, css: &str) {
+            self.client
+                .find(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("no {css}: {e}"))
+                .click()
+                .await
+                .unwrap_or_else(|e| panic!("click {css}: {e}"));
         }
 
-        fn screenshot(&self, name: &str) {
-            let data = self.session("GET", "/screenshot", &Value::Null);
-            if let Some(b64) = data.as_str() {
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(b64)
-                    .expect("a base64 screenshot");
-                std::fs::create_dir_all(&self.shots).expect("screenshot folder");
-                std::fs::write(self.shots.join(format!("{name}.png")), bytes)
-                    .expect("write a screenshot");
-            }
+        async fn screenshot(&self, name: &str) {
+            let png = self.client.screenshot().await.expect("a screenshot");
+            std::fs::create_dir_all(&self.shots).expect("screenshot folder");
+            std::fs::write(self.shots.join(format!("{name}.png")), png)
+                .expect("write a screenshot");
+        }
+
+        async fn close(self) {
+            let _ = self.client.close().await;
         }
     }
 
@@ -665,93 +851,121 @@ mod browser {
         let ui = format!("127.0.0.1:{port}");
         let mmsc = Server::mmsc(&dir.join("mmsc"), &["--ui", &ui, "--dlr-after", "60s"]);
         wait_for_inbox(port);
-        let driver = Driver::start(&chromium, &chromedriver, screenshots());
-        driver.go(&format!("http://{ui}/"));
-        driver.until(
-            "the empty inbox",
-            "return !document.getElementById('empty').hidden;",
-        );
-        driver.screenshot("1-empty");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async {
+            let driver = Browser::start(&chromium, &chromedriver, screenshots()).await;
+            driver.client.goto(&format!("http://{ui}/")).await.expect("open the inbox");
+            driver.until(
+                "the empty inbox",
+                "return !document.getElementById('empty').hidden;",
+            ).await;
+            driver.screenshot("1-empty").await;
 
-        let red = dir.write("red.png", png_of([0xff, 0, 0]));
-        let blue = dir.write("blue.png", png_of([0, 0, 0xff]));
-        let subject = "<b>Saturn</b> & <script>alert(1)</script>";
-        let callback = format!("X-Vibes-DlrCallbackUrl: {}", vasp.url);
-        let out = send(
-            &mmsc.url,
-            &[
-                "--to",
-                "15551234567",
-                "--subject",
-                subject,
-                "--text",
-                "Rings of Saturn",
-                "--attach",
-                s(&red),
-                "--attach",
-                s(&blue),
-                "--smil",
-                "auto",
-                "--dlr",
-                "--header",
-                &callback,
-            ],
-        );
-        assert!(out.code == 0, "{}", out.stderr);
+            let red = dir.write("red.png", png_of([0xff, 0, 0]));
+            let blue = dir.write("blue.png", png_of([0, 0, 0xff]));
+            let subject = "<b>Saturn</b> & <script>alert(1)</script>";
+            let callback = format!("X-Vibes-DlrCallbackUrl: {}", vasp.url);
+            let out = send(
+                &mmsc.url,
+                &[
+                    "--to",
+                    "15551234567",
+                    "--subject",
+                    subject,
+                    "--text",
+                    "Rings of Saturn",
+                    "--attach",
+                    s(&red),
+                    "--attach",
+                    s(&blue),
+                    "--smil",
+                    "auto",
+                    "--dlr",
+                    "--header",
+                    &callback,
+                ],
+            );
+            assert!(out.code == 0, "{}", out.stderr);
 
-        // It appears without a reload.
-        driver.until(
-            "the message in the list",
-            "return document.querySelectorAll('#list li').length === 1;",
-        );
-        driver.screenshot("2-listed");
-        driver.click("#list li");
-        driver.until(
-            "the message view",
-            "return document.querySelectorAll('.slide').length > 0 && !!document.getElementById('subject');",
-        );
-        // The subject as text: the markup shown literally, no element made of it.
-        let shown = driver.script(
-            "const h = document.getElementById('subject'); return [h.textContent, h.children.length, document.querySelectorAll('#detail-pane script, #detail-pane b').length];",
-        );
-        assert_eq!(shown, json!([subject, 0, 0]));
-        // The slides in the SMIL's order, each picture displayed.
-        driver.until(
-            "the pictures loaded",
-            "return Array.from(document.querySelectorAll('.slide img')).every(i => i.complete && i.naturalWidth > 0) && document.querySelectorAll('.slide img').length === 2;",
-        );
-        let order = driver
-            .script("return Array.from(document.querySelectorAll('.slide img')).map(i => i.alt);");
-        let order: Vec<String> = serde_json::from_value(order).unwrap();
-        assert!(
-            order.len() == 2 && order[0].contains("red") && order[1].contains("blue"),
-            "{order:?}"
-        );
-        let width = driver.script("return document.querySelector('.slide img').naturalWidth;");
-        assert_eq!(width, json!(4));
-        driver.until(
-            "the text",
-            "return Array.from(document.querySelectorAll('.slide .text')).some(t => t.textContent === 'Rings of Saturn');",
-        );
-        driver.screenshot("3-message");
+            // It appears without a reload.
+            driver.until(
+                "the message in the list",
+                "return document.querySelectorAll('#list li').length === 1;",
+            ).await;
+            driver.screenshot("2-listed").await;
+            driver.click("#list li").await;
+            driver.until(
+                "the message view",
+                "return document.querySelectorAll('.slide').length > 0 && !!document.getElementById('subject');",
+            ).await;
+            // The subject as text: the markup shown literally, no element made of it.
+            let shown = driver.script(
+                "const h = document.getElementById('subject'); return [h.textContent, h.children.length, document.querySelectorAll('#detail-pane script, #detail-pane b').length];",
+            ).await;
+            assert_eq!(shown, json!([subject, 0, 0]));
+            // The slides in the SMIL's order, each picture displayed.
+            driver.until(
+                "the pictures loaded",
+                "return Array.from(document.querySelectorAll('.slide img')).every(i => i.complete && i.naturalWidth > 0) && document.querySelectorAll('.slide img').length === 2;",
+            ).await;
+            let order = driver
+                .script("return Array.from(document.querySelectorAll('.slide img')).map(i => i.alt);")
+                .await;
+            let order: Vec<String> = serde_json::from_value(order).unwrap();
+            assert!(
+                order.len() == 2 && order[0].contains("red") && order[1].contains("blue"),
+                "{order:?}"
+            );
+            let width = driver.script("return document.querySelector('.slide img').naturalWidth;").await;
+            assert_eq!(width, json!(4));
+            driver.until(
+                "the text",
+                "return Array.from(document.querySelectorAll('.slide .text')).some(t => t.textContent === 'Rings of Saturn');",
+            ).await;
+            driver.screenshot("3-message").await;
 
-        // Deliver report, with the status chosen: the VASP receives it.
-        driver.script("document.getElementById('report-status').value = 'Rejected'; return true;");
-        driver.click("#deliver-report");
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let line = vasp.next_line(Duration::from_secs(15));
-            if line.contains("DeliveryReportReq") && line.contains("\"MMStatus\":\"Rejected\"") {
-                break;
+            // Deliver report, with the status chosen: the VASP receives it.
+            driver.script("document.getElementById('report-status').value = 'Rejected'; return true;").await;
+            driver.click("#deliver-report").await;
+            let deadline = Instant::now() + Duration::from_secs(15);
+            loop {
+                let line = vasp.next_line(Duration::from_secs(15));
+                if line.contains("DeliveryReportReq") && line.contains("\"MMStatus\":\"Rejected\"") {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "the VASP got no report");
             }
-            assert!(Instant::now() < deadline, "the VASP got no report");
-        }
-        driver.until(
-            "the action acknowledged",
-            "return document.getElementById('action-status').textContent.startsWith('queued');",
-        );
-        driver.screenshot("4-reported");
-        drop(driver);
+            driver.until(
+                "the action acknowledged",
+                "return document.getElementById('action-status').textContent.startsWith('queued');",
+            ).await;
+            driver.screenshot("4-reported").await;
+
+            // Reply as the handset: the VASP receives the MO message with the text typed.
+            driver
+                .client
+                .find(Locator::Css("#mo-text"))
+                .await
+                .expect("the reply text field")
+                .send_keys("Beautiful")
+                .await
+                .expect("type the reply");
+            driver.click("#mo-reply").await;
+            let deadline = Instant::now() + Duration::from_secs(15);
+            loop {
+                let line = vasp.next_line(Duration::from_secs(15));
+                if line.contains("\"DeliverReq\"") && line.contains("Re: ") {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "the VASP got no MO reply");
+            }
+            driver.screenshot("5-replied").await;
+            driver.close().await;
+        });
         drop(mmsc);
     }
 }

@@ -101,6 +101,9 @@ pub(crate) fn mm7() -> Command {
     command
         .env_remove("XDG_DATA_HOME")
         .env_remove("MM7_PASSWORD")
+        // No inbox on its fixed default port, which servers started together would share;
+        // the inbox tests ask for one with `--ui`.
+        .env("MM7_UI", "off")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -268,10 +271,27 @@ impl Server {
         Server::spawned(mm7().args(args).spawn().expect("spawn mm7"), args)
     }
 
+    /// Starts `mm7 ARGS` as [`Server::start`], but with the inbox where the command puts it
+    /// by default (`MM7_UI` unset).
+    pub(crate) fn start_with_default_inbox(args: &[&str]) -> Server {
+        let child = mm7()
+            .env_remove("MM7_UI")
+            .args(args)
+            .spawn()
+            .expect("spawn mm7");
+        Server::spawned(child, args)
+    }
+
+    /// The next line on standard error after the start line, if one comes within `limit`.
+    pub(crate) fn stderr_line(&self, limit: Duration) -> Option<String> {
+        self.stderr.recv_timeout(limit).ok()
+    }
+
     /// Starts `PROGRAM ARGS` (which runs `mm7`, e.g. through a shell) as [`Server::start`].
     pub(crate) fn start_command(program: &str, args: &[&str]) -> Server {
         let child = Command::new(program)
             .args(args)
+            .env("MM7_UI", "off")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

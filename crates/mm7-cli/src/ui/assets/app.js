@@ -132,7 +132,32 @@ async function action(id, kind, body) {
     body: JSON.stringify(body),
   });
   const answer = await r.json().catch(() => ({}));
-  status.textContent = r.ok ? "queued: " + text(answer.outbox) : "failed: " + (answer.error || r.status);
+  status.textContent = r.ok
+    ? "queued: " + answer.operation + " (outbox row " + (answer.outbox || []).join(", ") + ")"
+    : "failed: " + (answer.error || r.status);
+}
+
+// The bytes of a chosen file in base64, for the JSON of an MO reply.
+function fileBase64(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ""));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+async function moReply(id, textInput, fileInput) {
+  const body = { text: textInput.value };
+  const file = fileInput.files && fileInput.files[0];
+  if (file) {
+    body.attachment = {
+      content_type: file.type || "application/octet-stream",
+      file_name: file.name,
+      data: await fileBase64(file),
+    };
+  }
+  await action(id, "mo-reply", body);
 }
 
 async function openMessage(id) {
@@ -175,12 +200,15 @@ async function openMessage(id) {
     el("li", {}, el("a", { href: api + "/messages/" + id + "/raw" }, "request.http"), " (raw request)")
   );
   const status = el("select", { id: "report-status" }, ...["Retrieved", "Forwarded", "Rejected", "Expired", "Deferred", "Indeterminate"].map((s) => el("option", {}, s)));
+  const moText = el("input", { type: "text", id: "mo-text", placeholder: "reply text", "aria-label": "MO reply text" });
+  const moFile = el("input", { type: "file", id: "mo-file", "aria-label": "MO reply attachment" });
   const actions = el(
     "div",
     { class: "actions" },
     status,
     el("button", { type: "button", id: "deliver-report", onclick: () => action(id, "delivery-report", { status: status.value }) }, "Deliver report"),
     el("button", { type: "button", id: "read-reply", onclick: () => action(id, "read-reply", { status: "Read" }) }, "Read reply"),
+    ...(m.summary.operation === "SubmitReq" ? [moText, moFile, el("button", { type: "button", id: "mo-reply", onclick: () => moReply(id, moText, moFile) }, "Reply (MO)")] : []),
     el("button", { type: "button", class: "danger", onclick: async () => { await fetch(api + "/messages/" + id, { method: "DELETE" }); pane.replaceChildren(); refreshList(); } }, "Delete"),
     el("span", { id: "action-status", class: "status" })
   );
