@@ -131,7 +131,11 @@ pub(crate) fn read_envelope<'a>(
             Err(e) => return Err(with_id(e.into(), &transaction_id)),
         }
     }
-    // A request without one is refused once its operation is known (see `decode_xml`).
+    // A request without one is refused once its operation is known (see `decode_xml`). An
+    // empty TransactionID is none: an answer could not echo it, and the encoder writes none.
+    if transaction_id.as_deref().is_some_and(str::is_empty) {
+        transaction_id = None;
+    }
     if transaction_id.is_none() {
         warnings.push(Warning::MissingTransactionId);
     }

@@ -775,3 +775,72 @@ fn values_outside_an_enumeration_are_kept_with_a_warning() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn content_after_the_root_element_is_named() {
+    let whole = envelope(&op(
+        "DeliveryReportRsp",
+        "<MM7Version>6.8.0</MM7Version><Status><StatusCode>1000</StatusCode></Status>",
+    ));
+    for trailing in ["<x/>", "text", "<Envelope/>"] {
+        let err = decode_err(&format!("{whole}\n{trailing}"));
+        assert_eq!(
+            err.kind,
+            DecodeErrorKind::Xml(mm7_soap::xml::XmlErrorKind::ContentOutsideRoot),
+            "{trailing}: {err}"
+        );
+        assert_eq!(err.status_code().get(), 2007);
+        assert_eq!(err.position.map(|p| p.line), Some(7), "{trailing}: {err}");
+        assert!(
+            err.to_string().contains("content outside the root element"),
+            "{err}"
+        );
+    }
+    // Comments and spaces after the root are XML.
+    decode(&format!("{whole}\n<!-- end -->\n  "));
+}
+
+#[test]
+fn a_fault_without_transaction_id_is_written_without_a_header() {
+    let fault = mm7_model::SoapFault::rs_error(
+        "6.8.0",
+        mm7_model::Status::from_code(StatusCode::VALIDATION_ERROR),
+    );
+    let envelope = mm7_model::Envelope::new(
+        "",
+        mm7_model::Namespace::parse(NS).expect("a namespace"),
+        fault,
+    );
+    let xml = mm7_soap::encode_xml(&envelope, &Default::default()).expect("encodes");
+    assert!(!xml.contains("Header"), "{xml}");
+    assert!(!xml.contains("TransactionID"), "{xml}");
+    // Read back: the same Fault, and a warning that it carries no TransactionID.
+    let d = decode(&xml);
+    assert_eq!(d.envelope, envelope);
+    assert!(
+        d.warnings.contains(&Warning::MissingTransactionId),
+        "{:?}",
+        d.warnings
+    );
+}
+
+#[test]
+fn an_empty_transaction_id_is_none() {
+    let xml = envelope(&op(
+        "CancelReq",
+        "<MM7Version>6.8.0</MM7Version><MessageID>m1</MessageID>",
+    ))
+    .replace(">tx-1<", ">  <");
+    assert_eq!(decode_err(&xml).kind, DecodeErrorKind::MissingTransactionId);
+    let options = DecodeOptions {
+        allow_missing_transaction_id: true,
+        ..DecodeOptions::default()
+    };
+    let d = decode_xml(xml.as_bytes(), &options).expect("allowed");
+    assert_eq!(d.envelope.transaction_id, "");
+    assert!(
+        d.warnings.contains(&Warning::MissingTransactionId),
+        "{:?}",
+        d.warnings
+    );
+}

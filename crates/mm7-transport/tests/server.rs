@@ -399,8 +399,34 @@ async fn soap_fault_codes_and_whole_document_checks() {
         r#"<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body>{}</env:Body></env:Envelope>"#,
         submit_body(NS_REL6, "6.8.0")
     );
-    let envelope = exchange(addr, &post_xml(&xml)).await.expect_fault(4004);
+    let response = exchange(addr, &post_xml(&xml)).await;
+    let envelope = response.expect_fault(4004);
     assert_eq!(envelope.transaction_id, "");
+    assert!(!response.text().contains("Header>"), "{}", response.text());
+
+    // Two TransactionIDs: 4004 naming the second, and the answer carries neither.
+    let xml = soap(NS_REL6, "tx-first", &submit_body(NS_REL6, "6.8.0")).replace(
+        "</env:Header>",
+        &format!(
+            r#"<TransactionID xmlns="{NS_REL6}" env:mustUnderstand="1">tx-second</TransactionID></env:Header>"#
+        ),
+    );
+    let response = exchange(addr, &post_xml(&xml)).await;
+    response.expect_fault(4004);
+    assert!(response.text().contains("repeated"), "{}", response.text());
+    assert!(!response.text().contains("Header>"), "{}", response.text());
+
+    // Content after the root element: 2007 saying so, with the position.
+    let xml = soap(NS_REL6, "tx-after", &submit_body(NS_REL6, "6.8.0")) + "<x/>";
+    let response = exchange(addr, &post_xml(&xml)).await;
+    response.expect_fault(2007);
+    assert!(
+        response
+            .text()
+            .contains("content outside the root element at "),
+        "{}",
+        response.text()
+    );
 
     // The real cause, and what was skipped before it, reach the peer in the StatusText.
     let body = submit_body(NS_REL6, "6.8.0")

@@ -106,13 +106,18 @@ pub(crate) fn encode_envelope(
         &concat("xmlns:", &options.envelope_prefix),
         SOAP_ENVELOPE_NS,
     );
-    w.start(names.env("Header"));
-    w.start(names.mm7("TransactionID"));
-    w.attr(&ns_attr, namespace);
-    w.attr(&must_understand, "1");
-    w.text(&envelope.transaction_id);
-    w.end();
-    w.end();
+    // Without a TransactionID (a Fault answering a request whose TransactionID was missing,
+    // repeated or never read), the answer carries none: no Header at all, rather than an empty
+    // TransactionID a peer could take for one.
+    if !envelope.transaction_id.is_empty() {
+        w.start(names.env("Header"));
+        w.start(names.mm7("TransactionID"));
+        w.attr(&ns_attr, namespace);
+        w.attr(&must_understand, "1");
+        w.text(&envelope.transaction_id);
+        w.end();
+        w.end();
+    }
     w.start(names.env("Body"));
     match &envelope.message {
         Message::Fault(fault) => {

@@ -392,6 +392,14 @@ impl<'a> XmlReader<'a> {
 
     fn syntax_error(&self, e: &xmlparser::Error) -> XmlError {
         let pos = e.pos();
+        if self.root_done {
+            // After the root element only comments, processing instructions and spaces may
+            // come; xmlparser calls anything else an unknown token.
+            return XmlError::new(
+                XmlErrorKind::ContentOutsideRoot,
+                Position::from_row_col(self.text, pos.row, pos.col),
+            );
+        }
         // xmlparser's message ends with its own " at row:col"; the position is kept apart.
         let message = e.to_string();
         let message = match message.rfind(" at ") {
