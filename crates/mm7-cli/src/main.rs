@@ -16,6 +16,7 @@ mod demo;
 mod encode;
 mod error;
 mod events;
+mod gateway;
 mod io;
 mod mmsc;
 mod opts;
@@ -98,6 +99,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Reads the store of `mm7 mmsc` / `mm7 vasp`: list, show, export, outbox.
     Store(store::StoreArgs),
+    /// Runs a gateway: a JSON API for applications, a durable queue, MM7 to an MMSC, webhooks.
+    Gateway(gateway::GatewayArgs),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -114,6 +117,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::ReadReply(args) => report::run_read_reply(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Store(args) => store::run(&args),
+        Command::Gateway(args) => gateway::run(&args),
     }
 }
 

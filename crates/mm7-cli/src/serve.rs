@@ -451,7 +451,7 @@ pub(crate) fn run_until_stopped(
 }
 
 /// Completes on SIGINT or SIGTERM.
-async fn stopped() {
+pub(crate) async fn stopped() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 use crate::support::{Server, TempDir, closed_port, exported, mm7, s, send, vectors_dir, wait};
 
 /// An answer: status, headers (names lowercased), body.
-struct Answer {
-    status: u16,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
     headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Answer {
@@ -21,14 +21,14 @@ impl Answer {
             .map(|(_, v)| v.as_str())
     }
 
-    fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
     }
 }
 
 /// One HTTP/1.1 request on its own connection, bounded in time (10 s).
-fn request(port: u16, method: &str, path: &str, extra: &str, body: &[u8]) -> Answer {
+pub(crate) fn request(port: u16, method: &str, path: &str, extra: &str, body: &[u8]) -> Answer {
     request_within(port, method, path, extra, body, Duration::from_secs(10))
 }
 

@@ -6,6 +6,7 @@ mod crash;
 mod decode;
 mod disk;
 mod encode;
+mod gateway;
 mod inbox;
 mod net;
 mod outbox;

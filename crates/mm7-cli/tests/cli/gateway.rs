@@ -1,0 +1,283 @@
+//! `mm7 gateway` end to end, against the real `mm7 mmsc`: the JSON API, retries of what may
+//! pass, delivery reports correlated, signed webhooks, idempotency, permanent refusals.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use crate::inbox::request;
+use crate::support::{Server, TempDir, closed_port, run, s};
+
+const SECRET: &str = "webhook-secret";
+
+/// A webhook receiver on a free port: each POST's `X-Mm7-Signature` and body, answered 200.
+fn webhook_receiver() -> (u16, Receiver<(String, String)>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let (mut length, mut signature) = (0usize, String::new());
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                let lower = line.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                if lower.starts_with("x-mm7-signature:") {
+                    signature = line["x-mm7-signature:".len()..].trim().to_owned();
+                }
+            }
+            let mut body = vec![0; length];
+            if reader.read_exact(&mut body).is_err() {
+                continue;
+            }
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            if tx
+                .send((signature, String::from_utf8_lossy(&body).into_owned()))
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
+    (port, rx)
+}
+
+/// Checks `t=…,v1=…` against an HMAC-SHA256 of `t.body` computed here.
+fn signed(signature: &str, body: &str) -> bool {
+    let Some((t, v1)) = signature
+        .strip_prefix("t=")
+        .and_then(|rest| rest.split_once(",v1="))
+    else {
+        return false;
+    };
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(SECRET.as_bytes()).expect("key");
+    mac.update(format!("{t}.{body}").as_bytes());
+    hex::decode(v1).is_ok_and(|tag| mac.verify_slice(&tag).is_ok())
+}
+
+fn post(port: u16, body: &Value, key: Option<&str>) -> (u16, Value) {
+    let extra = match key {
+        Some(key) => format!("Content-Type: application/json\r\nIdempotency-Key: {key}\r\n"),
+        None => "Content-Type: application/json\r\n".to_owned(),
+    };
+    let answer = request(
+        port,
+        "POST",
+        "/v1/messages",
+        &extra,
+        body.to_string().as_bytes(),
+    );
+    (answer.status, answer.json())
+}
+
+/// Polls the message until `done` says so (30 s at most).
+fn until(port: u16, id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let answer = request(port, "GET", &format!("/v1/messages/{id}"), "", b"");
+        assert_eq!(answer.status, 200);
+        let view = answer.json();
+        if done(&view) {
+            return view;
+        }
+        assert!(Instant::now() < deadline, "{what} did not happen: {view}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_message_is_retried_until_the_mmsc_is_up_then_reported_and_webhooks_are_signed() {
+    let dir = TempDir::new("gateway");
+    let secret = dir.write("secret", SECRET);
+    let (hook_port, hooks) = webhook_receiver();
+    let (api, mm7_port, mmsc_port) = (closed_port(), closed_port(), closed_port());
+    let gateway = Server::start(&[
+        "gateway",
+        "--listen",
+        &format!("127.0.0.1:{api}"),
+        "--mmsc-url",
+        &format!("http://127.0.0.1:{mmsc_port}/mm7"),
+        "--mm7-listen",
+        &format!("127.0.0.1:{mm7_port}"),
+        "--data-dir",
+        s(&dir.join("gw")),
+        "--webhook-url",
+        &format!("http://127.0.0.1:{hook_port}/hook"),
+        "--webhook-secret-file",
+        s(&secret),
+        "--retry-interval",
+        "200ms",
+        "--tps",
+        "20",
+    ]);
+    assert!(gateway.url.ends_with("/v1/messages"), "{}", gateway.url);
+
+    // Bad input: 400 naming the field, nothing queued.
+    let (status, answer) = post(api, &json!({"text": "no recipient"}), None);
+    assert_eq!(status, 400);
+    assert!(
+        answer["error"].as_str().unwrap().contains("`to`"),
+        "{answer}"
+    );
+
+    let message = json!({
+        "from": "63901", "to": ["15551234567"], "subject": "Saturn", "text": "Rings",
+        "delivery_report": true, "reference": "order-7",
+    });
+    let (status, answer) = post(api, &message, Some("order-7"));
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(answer["status"], "queued");
+    let id = answer["id"].as_str().unwrap().to_owned();
+
+    // The MMSC is down: a transient failure, tried again.
+    let view = until(api, &id, "a retry", |v| v["status"] == "retrying");
+    assert!(
+        view["last_error"].as_str().unwrap().contains("connect"),
+        "{view}"
+    );
+
+    // The same key and request: the same message; the same key, another request: 409.
+    let (status, again) = post(api, &message, Some("order-7"));
+    assert_eq!((status, again["id"].as_str()), (202, Some(id.as_str())));
+    assert_eq!(again["duplicate"], true);
+    let (status, _) = post(
+        api,
+        &json!({"to": "15551234567", "text": "other"}),
+        Some("order-7"),
+    );
+    assert_eq!(status, 409);
+
+    // The MMSC comes up: the message is sent, then reported delivered.
+    let mmsc = Server::start(&[
+        "mmsc",
+        "--listen",
+        &format!("127.0.0.1:{mmsc_port}"),
+        "--store",
+        s(&dir.join("mmsc")),
+        "--dlr-after",
+        "500ms",
+        "--callback-url",
+        &format!("http://127.0.0.1:{mm7_port}/mm7"),
+    ]);
+    let view = until(api, &id, "the delivery report", |v| {
+        v["status"] == "delivered"
+    });
+    let message_id = view["message_id"].as_str().expect("a MessageID").to_owned();
+    let statuses: Vec<&str> = view["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses.first(), Some(&"queued"), "{statuses:?}");
+    assert!(statuses.contains(&"retrying"), "{statuses:?}");
+    assert_eq!(
+        &statuses[statuses.len() - 2..],
+        ["sent", "delivered"],
+        "{statuses:?}"
+    );
+    assert_eq!(view["reference"], "order-7");
+
+    // The MMSC got it once, with the TransactionID every try carried.
+    let listed = run(&["store", "list", s(&dir.join("mmsc")), "--json"]);
+    let rows: Vec<Value> = listed
+        .stdout_text()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["transaction_id"], view["transaction_id"]);
+    assert_eq!(rows[0]["message_id"], message_id.as_str());
+
+    // Webhooks: each status change, signed.
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !seen.iter().any(|b: &Value| b["status"] == "delivered") {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let (signature, body) = hooks.recv_timeout(left).expect("a webhook");
+        assert!(signed(&signature, &body), "{signature} {body}");
+        assert!(!signed(&signature, &body.replace("order-7", "order-8")));
+        seen.push(serde_json::from_str(&body).unwrap());
+    }
+    assert!(
+        seen.iter()
+            .all(|b| b["id"] == id.as_str() && b["reference"] == "order-7")
+    );
+    assert!(
+        seen.iter()
+            .any(|b| b["status"] == "sent" && b["message_id"] == message_id.as_str())
+    );
+
+    // A message from a subscriber reaches the application.
+    let out = run(&[
+        "deliver",
+        "--url",
+        &format!("http://127.0.0.1:{mm7_port}/mm7"),
+        "--from",
+        "15551234567",
+        "--to",
+        "63901",
+        "--text",
+        "Wonderful",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let (signature, body) = hooks
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the MO webhook");
+    assert!(signed(&signature, &body));
+    let mo: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(mo["type"], "message.received");
+    assert_eq!(mo["from"], "15551234567");
+    assert_eq!(mo["text"], "Wonderful");
+    drop(mmsc);
+    drop(gateway);
+}
+
+#[test]
+fn a_refusal_that_cannot_pass_fails_at_once() {
+    let dir = TempDir::new("gateway-refused");
+    let wrong = dir.write("password", "wrong");
+    let mmsc = Server::mmsc(
+        &dir.join("mmsc"),
+        &["--user", "vasp", "--password", "right"],
+    );
+    let api = closed_port();
+    let gateway = Server::start(&[
+        "gateway",
+        "--listen",
+        &format!("127.0.0.1:{api}"),
+        "--mmsc-url",
+        &mmsc.url,
+        "--user",
+        "vasp",
+        "--password-file",
+        s(&wrong),
+        "--data-dir",
+        s(&dir.join("gw")),
+        "--retry-interval",
+        "100ms",
+    ]);
+    let (status, answer) = post(api, &json!({"to": "15551234567", "text": "hi"}), None);
+    assert_eq!(status, 202, "{answer}");
+    let id = answer["id"].as_str().unwrap();
+    let view = until(api, id, "the failure", |v| v["status"] == "failed");
+    assert_eq!(view["tries"], 1, "a 401 is not tried again: {view}");
+    let error = view["last_error"].as_str().unwrap();
+    assert!(error.contains("credentials"), "{error}");
+    assert!(!error.contains("wrong"), "no password in errors: {error}");
+    drop(gateway);
+}

@@ -1,0 +1,264 @@
+//! The outbound dispatcher: claims due submissions, sends them to the MMSC within the
+//! account's rate (a token bucket) and concurrency limits, and records each outcome. A failure
+//! that may pass is tried again after a backoff with jitter (never before the MMSC's
+//! `Retry-After`), with the same TransactionID; a permanent one fails the message at once.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mm7_model::StatusCode;
+use mm7_transport::client::{Client, ClientError, SendOptions};
+use tokio::sync::{Semaphore, watch};
+
+use crate::config::Account;
+use crate::request;
+use crate::store::{Claimed, Outcome, Storage, now_ms};
+
+/// A token bucket: `rate` tokens a second, at most one saved up, so that submissions are
+/// spaced `1 / rate` apart and no second ever sees more than the rate (plus the one saved).
+#[derive(Debug)]
+pub(crate) struct TokenBucket {
+    rate: f64,
+    burst: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl TokenBucket {
+    pub(crate) fn new(rate: f64) -> TokenBucket {
+        let rate = rate.max(0.001);
+        TokenBucket {
+            rate,
+            burst: 1.0,
+            tokens: 1.0,
+            last: Instant::now(),
+        }
+    }
+
+    /// How long to wait before a token is there (zero: one was taken).
+    pub(crate) fn take(&mut self, now: Instant) -> Duration {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + elapsed * self.rate).min(self.burst);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64((1.0 - self.tokens) / self.rate)
+        }
+    }
+}
+
+/// Whether a failure may pass if the same request is sent later: the network, HTTP 5xx or
+/// 429 without a permanent MM7 status, MM7 3xxx and 4006.
+pub(crate) fn transient(error: &ClientError) -> bool {
+    let code_may_pass = |code: StatusCode| {
+        code == StatusCode::SERVICE_UNAVAILABLE || (3000..4000).contains(&code.get())
+    };
+    match error {
+        ClientError::Connect { .. }
+        | ClientError::Transport { .. }
+        | ClientError::Timeout { .. } => true,
+        ClientError::Http { status, .. } | ClientError::ResponseTooLarge { status, .. } => {
+            status.is_server_error() || *status == http::StatusCode::TOO_MANY_REQUESTS
+        }
+        ClientError::Fault { http_status, .. } => match error.status_code() {
+            Some(code) => code_may_pass(code),
+            None => http_status.is_server_error(),
+        },
+        ClientError::Mm7 { status, .. } => code_may_pass(status.code),
+        _ => false,
+    }
+}
+
+/// What a failed try's error says, for the status history (never a credential: the client's
+/// errors carry none).
+fn describe(error: &ClientError) -> String {
+    match error {
+        ClientError::Unauthorized { .. } => {
+            format!("configuration error: the MMSC refused the gateway's credentials ({error})")
+        }
+        _ => error.to_string(),
+    }
+}
+
+/// The wait before try `tries + 1`: `initial` doubled per failed try, at most `max`, from
+/// half to all of it at random.
+pub(crate) fn backoff(initial: Duration, max: Duration, tries: u32) -> Duration {
+    let full = initial
+        .saturating_mul(1u32 << tries.saturating_sub(1).min(20))
+        .min(max);
+    let mut bytes = [0u8; 2];
+    let spread = if getrandom::fill(&mut bytes).is_ok() {
+        f64::from(u16::from_le_bytes(bytes)) / f64::from(u16::MAX)
+    } else {
+        1.0
+    };
+    full.mul_f64(0.5 + spread / 2.0)
+}
+
+/// Sends due submissions until `stop` turns true; then waits for the tries in flight.
+pub(crate) async fn run<S: Storage>(
+    storage: S,
+    account: Account,
+    client: Client,
+    webhooks: bool,
+    mut stop: watch::Receiver<bool>,
+) {
+    let in_flight = Arc::new(Semaphore::new(account.max_in_flight.max(1)));
+    let mut bucket = TokenBucket::new(account.tps);
+    // A claim is hidden from other claims while its try runs; a gateway that dies leaves it
+    // due again once the lease ends.
+    let lease = account.timeout.saturating_mul(2) + Duration::from_secs(5);
+    let account = Arc::new(account);
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let free = in_flight.available_permits();
+        if free == 0 {
+            tokio::select! {
+                permit = Arc::clone(&in_flight).acquire_owned() => drop(permit),
+                _ = stop.changed() => {}
+            }
+            continue;
+        }
+        let claimed = match storage.claim(free, lease).await {
+            Ok(claimed) => claimed,
+            Err(error) => {
+                tracing::error!(%error, "cannot claim messages");
+                Vec::new()
+            }
+        };
+        if claimed.is_empty() {
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_millis(200)) => {}
+                _ = stop.changed() => {}
+            }
+            continue;
+        }
+        for message in claimed {
+            let wait = bucket.take(Instant::now());
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+                bucket.take(Instant::now());
+            }
+            let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else {
+                return;
+            };
+            let storage = storage.clone();
+            let client = client.clone();
+            let account = Arc::clone(&account);
+            tokio::spawn(async move {
+                let _permit = permit;
+                let outcome = attempt(&client, &account, &message).await;
+                if let Err(error) = storage.settle(&message.id, outcome, webhooks).await {
+                    // The row stays claimed and comes back after its lease: sent twice rather
+                    // than lost (the TransactionID lets the MMSC see the repeat).
+                    tracing::error!(%error, id = %message.id, "cannot record a try");
+                }
+            });
+        }
+    }
+    // Drain: wait for the tries in flight (their permits), bounded by the try timeout.
+    let all = u32::try_from(account.max_in_flight.max(1)).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(
+        account.timeout + Duration::from_secs(1),
+        in_flight.acquire_many(all),
+    )
+    .await;
+}
+
+/// One try of one message.
+async fn attempt(client: &Client, account: &Account, message: &Claimed) -> Outcome {
+    if message.expires_at.is_some_and(|at| at <= now_ms()) {
+        return Outcome::Expired;
+    }
+    let (req, content) = match request::build(&message.request, account) {
+        Ok(built) => built,
+        Err(error) => {
+            return Outcome::Failed {
+                error: format!("the stored request cannot be sent: {error}"),
+            };
+        }
+    };
+    let options = SendOptions::new().with_transaction_id(message.transaction_id.clone());
+    match client.submit_with(req, content, options).await {
+        Ok(response) => match response.message.message_id {
+            Some(message_id) => Outcome::Sent { message_id },
+            None => Outcome::Failed {
+                error: "the MMSC accepted the message without a MessageID".into(),
+            },
+        },
+        Err(error) => {
+            let tries = message.tries + 1;
+            if transient(&error) && tries < account.max_tries {
+                let wait = backoff(account.retry_initial, account.max_backoff, tries)
+                    .max(error.retry_after().unwrap_or_default());
+                let at = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+                if message.expires_at.is_some_and(|expiry| at > expiry) {
+                    return Outcome::Expired;
+                }
+                Outcome::Retry {
+                    at,
+                    error: describe(&error),
+                }
+            } else {
+                Outcome::Failed {
+                    error: describe(&error),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bucket_gives_rate_tokens_a_second() {
+        let start = Instant::now();
+        let mut bucket = TokenBucket::new(4.0);
+        assert_eq!(bucket.take(start), Duration::ZERO);
+        let wait = bucket.take(start);
+        assert!(
+            wait > Duration::from_millis(200) && wait <= Duration::from_millis(250),
+            "{wait:?}"
+        );
+        // After a quiet spell, one is saved up, not ten seconds' worth.
+        let later = start + Duration::from_secs(10);
+        let taken = (0..10).filter(|_| bucket.take(later).is_zero()).count();
+        assert_eq!(taken, 1);
+    }
+
+    #[test]
+    fn backoff_doubles_within_bounds() {
+        let second = Duration::from_secs(1);
+        for tries in 1..=12 {
+            let full = (second * (1 << (tries - 1))).min(Duration::from_secs(60));
+            let wait = backoff(second, Duration::from_secs(60), tries);
+            assert!(wait >= full / 2 && wait <= full, "{tries}: {wait:?}");
+        }
+    }
+
+    #[test]
+    fn only_what_may_pass_is_transient() {
+        use mm7_model::{SoapFault, Status};
+        let fault = |code: StatusCode| ClientError::Fault {
+            fault: Box::new(SoapFault::rs_error("6.8.0", Status::from_code(code))),
+            http_status: http::StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        assert!(transient(&fault(StatusCode::SERVER_ERROR)));
+        assert!(transient(&fault(StatusCode::SERVICE_UNAVAILABLE)));
+        assert!(!transient(&fault(StatusCode::ADDRESS_ERROR)));
+        assert!(!transient(&fault(StatusCode::VALIDATION_ERROR)));
+        assert!(transient(&ClientError::Timeout {
+            after: Duration::from_secs(1)
+        }));
+        assert!(!transient(&ClientError::Unauthorized {
+            challenge: None,
+            credentials_sent: true
+        }));
+    }
+}

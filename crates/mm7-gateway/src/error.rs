@@ -1,0 +1,56 @@
+//! The gateway's errors.
+
+use std::path::PathBuf;
+
+/// What went wrong in the gateway.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GatewayError {
+    /// The data directory cannot be created or read.
+    #[error("cannot use the data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A database operation failed.
+    #[error("database error while {what}: {source}")]
+    Database {
+        /// What was being done.
+        what: &'static str,
+        /// The database's error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The database was written by a newer version of the gateway.
+    #[error("the database has schema version {found}; this gateway knows up to {known}")]
+    NewerSchema {
+        /// The database's version.
+        found: usize,
+        /// The newest this code knows.
+        known: usize,
+    },
+    /// The same `Idempotency-Key` came with a different request.
+    #[error("the Idempotency-Key was used for another request (message {0})")]
+    IdempotencyConflict(String),
+    /// A request to the API is not acceptable.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The configuration cannot work.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// Listening failed.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Something that should not happen.
+    #[error("internal error: {0}")]
+    Internal(String),
+}

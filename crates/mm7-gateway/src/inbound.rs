@@ -1,0 +1,165 @@
+//! The gateway's own MM7 endpoint: the MMSC's DeliverReq (a message from a subscriber),
+//! DeliveryReportReq and ReadReplyReq. Each is committed, with the status change it brings and
+//! the webhook it causes, before the 1000 goes out; a failure to commit answers 3000, so the
+//! MMSC tries again.
+
+use base64::Engine as _;
+use mm7_model::{
+    DeliverReq, DeliverRsp, DeliveryReportReq, DeliveryReportRsp, MmStatus, Part, ReadReplyReq,
+    ReadReplyRsp, Status,
+};
+use mm7_transport::server::{Handler, HandlerError, HandlerResult, Inbound};
+use serde_json::{Value, json};
+
+use crate::store::{Received, Storage};
+
+/// The MM7 handler over a storage.
+#[derive(Debug, Clone)]
+pub(crate) struct Mm7Inbound<S> {
+    pub(crate) storage: S,
+    pub(crate) webhooks: bool,
+}
+
+/// The status a delivery report's MMStatus gives a message.
+pub(crate) fn report_status(status: &MmStatus) -> String {
+    match status.as_str() {
+        "Retrieved" => "delivered".to_owned(),
+        other => other.to_ascii_lowercase(),
+    }
+}
+
+fn raw<T>(inbound: &Inbound<T>) -> Vec<u8> {
+    [inbound.raw_head.as_bytes(), &inbound.raw_body[..]].concat()
+}
+
+fn address_json(address: &mm7_model::Address) -> Value {
+    json!(address.value)
+}
+
+fn leaf_json(part: &Part) -> Value {
+    let bytes = match &part.body {
+        mm7_model::PartBody::Data(bytes) => &bytes[..],
+        _ => &[][..],
+    };
+    json!({
+        "content_type": part.content_type,
+        "content_id": part.content_id,
+        "size": bytes.len(),
+        "data": base64::engine::general_purpose::STANDARD.encode(bytes),
+    })
+}
+
+impl<S: Storage> Mm7Inbound<S> {
+    async fn keep(&self, received: Received) -> HandlerResult<()> {
+        self.storage
+            .receive(received, self.webhooks)
+            .await
+            .map_err(|error| {
+                // The detail goes to the log, a generic 3000 to the peer (which tries again).
+                tracing::error!(%error, "cannot keep a request from the MMSC");
+                HandlerError::server_error("the request could not be stored; try again")
+            })
+    }
+}
+
+impl<S: Storage> Handler for Mm7Inbound<S> {
+    async fn deliver(&self, inbound: Inbound<DeliverReq>) -> HandlerResult<DeliverRsp> {
+        let req = &inbound.request;
+        let parts: Vec<Value> = inbound
+            .attachments
+            .iter()
+            .flat_map(Part::leaves)
+            .map(leaf_json)
+            .collect();
+        let text: Vec<String> = inbound
+            .attachments
+            .iter()
+            .flat_map(Part::leaves)
+            .filter(|p| {
+                p.content_type
+                    .to_ascii_lowercase()
+                    .starts_with("text/plain")
+            })
+            .filter_map(|p| match &p.body {
+                mm7_model::PartBody::Data(bytes) => {
+                    Some(String::from_utf8_lossy(bytes).into_owned())
+                }
+                _ => None,
+            })
+            .collect();
+        let webhook = json!({
+            "type": "message.received",
+            "transaction_id": inbound.transaction_id,
+            "from": req.sender.as_ref().map(address_json),
+            "to": req.recipients.to.iter().map(address_json).collect::<Vec<_>>(),
+            "subject": req.subject,
+            "linked_id": req.linked_id,
+            "text": text.join("\n"),
+            "attachments": parts,
+        });
+        self.keep(Received {
+            operation: "DeliverReq".into(),
+            transaction_id: inbound.transaction_id.clone(),
+            raw: raw(&inbound),
+            view: webhook.clone(),
+            status: None,
+            webhook: Some(webhook),
+        })
+        .await?;
+        Ok(DeliverRsp::new(
+            inbound.mm7_version.clone(),
+            Status::success(),
+        ))
+    }
+
+    async fn delivery_report(
+        &self,
+        inbound: Inbound<DeliveryReportReq>,
+    ) -> HandlerResult<DeliveryReportRsp> {
+        let req = &inbound.request;
+        let status = report_status(&req.mm_status);
+        let detail = format!(
+            "{} for {}{}",
+            req.mm_status,
+            req.recipient.value,
+            req.status_text
+                .as_deref()
+                .map(|t| format!(": {t}"))
+                .unwrap_or_default()
+        );
+        self.keep(Received {
+            operation: "DeliveryReportReq".into(),
+            transaction_id: inbound.transaction_id.clone(),
+            raw: raw(&inbound),
+            view: json!({"message_id": req.message_id, "mm_status": req.mm_status.as_str(),
+                         "recipient": req.recipient.value}),
+            status: Some((req.message_id.clone(), status, Some(detail))),
+            webhook: None,
+        })
+        .await?;
+        Ok(DeliveryReportRsp::success(inbound.mm7_version.clone()))
+    }
+
+    async fn read_reply(&self, inbound: Inbound<ReadReplyReq>) -> HandlerResult<ReadReplyRsp> {
+        let req = &inbound.request;
+        let status = match req.mm_status.as_str() {
+            "Read" => "read".to_owned(),
+            other => format!("read-reply-{}", other.to_ascii_lowercase()),
+        };
+        self.keep(Received {
+            operation: "ReadReplyReq".into(),
+            transaction_id: inbound.transaction_id.clone(),
+            raw: raw(&inbound),
+            view: json!({"message_id": req.message_id, "mm_status": req.mm_status.as_str(),
+                         "recipient": req.recipient.value}),
+            status: Some((
+                req.message_id.clone(),
+                status,
+                Some(format!("{} by {}", req.mm_status, req.recipient.value)),
+            )),
+            webhook: None,
+        })
+        .await?;
+        Ok(ReadReplyRsp::success(inbound.mm7_version.clone()))
+    }
+}

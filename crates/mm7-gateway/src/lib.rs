@@ -1,0 +1,214 @@
+//! # mm7-gateway
+//!
+//! An MM7 gateway: applications that are not written in Rust, and do not want SOAP, send and
+//! receive MMS over a small JSON API. The gateway queues each message durably before it
+//! answers 202, speaks MM7 to the provider's MMSC within the account's rate and concurrency
+//! limits, retries what may pass (never what cannot), takes the MMSC's delivery reports, read
+//! replies and incoming messages on its own MM7 endpoint, and tells the application through
+//! signed webhooks.
+//!
+//! - [`api`](GatewayConfig::listen): `POST /v1/messages` (JSON; attachments in base64;
+//!   `Idempotency-Key`), `GET /v1/messages/{id}` (status and history), `GET /healthz`.
+//! - The dispatcher: a token bucket at the account's TPS, at most `max_in_flight` requests,
+//!   transient failures (network, HTTP 5xx or 429 without a permanent MM7 status, MM7 3xxx
+//!   and 4006) tried again with exponential backoff and jitter, never before a `Retry-After`,
+//!   with the same TransactionID; permanent ones (2xxx, 4xxx but 4006, a 401) fail at once;
+//!   a message past its expiry is `expired`.
+//! - The MM7 endpoint: DeliverReq, DeliveryReportReq, ReadReplyReq committed (with the status
+//!   change and the webhook they cause) before the 1000.
+//! - Webhooks: JSON POSTs signed with [`signature`], retried until a 2xx, kept when they fail.
+//! - Storage: [`Storage`], on SQLite by default ([`SqliteStorage`]: WAL, synchronous commits,
+//!   versioned migrations). Queue rows are claimed under leases, so work a stopped gateway had
+//!   claimed is taken up after a restart.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use mm7_gateway::{Account, Gateway, GatewayConfig};
+//!
+//! # async fn run() -> Result<(), mm7_gateway::GatewayError> {
+//! let mut account = Account::new("https://mmsc.example.com/mm7");
+//! account.credentials = Some(("vasp".into(), "secret".into()));
+//! account.tps = 5.0;
+//! let config = GatewayConfig::new(
+//!     "127.0.0.1:8080".parse().unwrap(),
+//!     "/var/lib/mm7-gateway".into(),
+//!     account,
+//! );
+//! let running = Gateway::start(config).await?;
+//! println!("API on http://{}/v1/messages", running.api_addr());
+//! tokio::time::sleep(Duration::from_secs(60)).await;
+//! running.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod api;
+mod config;
+mod dispatch;
+mod error;
+mod inbound;
+mod request;
+mod store;
+mod webhook;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use mm7_transport::client::Client;
+use mm7_transport::server::{Role, RunningServer, Server, ServerConfig};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use config::{Account, GatewayConfig, Webhook};
+pub use error::GatewayError;
+pub use store::{
+    Claimed, Enqueued, HistoryEntry, MessageView, NewSubmission, Outcome, Received, SqliteStorage,
+    Storage, WebhookRow,
+};
+pub use webhook::signature;
+
+/// The gateway.
+#[derive(Debug)]
+pub struct Gateway;
+
+/// A started gateway.
+#[derive(Debug)]
+pub struct RunningGateway {
+    api_addr: SocketAddr,
+    mm7_addr: Option<SocketAddr>,
+    stop: watch::Sender<bool>,
+    api: JoinHandle<()>,
+    workers: Vec<JoinHandle<()>>,
+    mm7: Option<RunningServer>,
+    storage: SqliteStorage,
+}
+
+impl Gateway {
+    /// Opens the storage, binds the API (and the MM7 endpoint, if configured) and starts the
+    /// dispatcher and the webhook sender, on the current tokio runtime.
+    ///
+    /// # Errors
+    /// The storage cannot be opened, an address cannot be bound, the account's client cannot
+    /// be built.
+    pub async fn start(config: GatewayConfig) -> Result<RunningGateway, GatewayError> {
+        let dir = config.data_dir.clone();
+        let storage = tokio::task::spawn_blocking(move || SqliteStorage::open(&dir))
+            .await
+            .map_err(|_| GatewayError::Internal("opening the storage".into()))??;
+        let account = config.account.clone();
+        let mut builder = Client::builder(&account.url).timeout(account.timeout);
+        if let Some((user, password)) = &account.credentials {
+            builder = builder.basic_auth(user.clone(), password.clone());
+        }
+        let client = builder
+            .build()
+            .map_err(|e| GatewayError::Config(format!("the MMSC account: {e}")))?;
+        let (stop, stopped) = watch::channel(false);
+        let webhooks = config.webhook.is_some();
+
+        let mm7 = match config.mm7_listen {
+            Some(addr) => {
+                let mut server_config =
+                    ServerConfig::new(Role::Vasp).with_shutdown_timeout(Duration::from_secs(10));
+                if let Some((user, password)) = &config.mm7_credentials {
+                    server_config = server_config.with_basic_auth(user.clone(), password.clone());
+                }
+                let handler = inbound::Mm7Inbound {
+                    storage: storage.clone(),
+                    webhooks,
+                };
+                let server =
+                    Server::bind(addr, server_config, handler)
+                        .await
+                        .map_err(|source| GatewayError::Listen {
+                            addr: addr.to_string(),
+                            source,
+                        })?;
+                Some(server.spawn())
+            }
+            None => None,
+        };
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| GatewayError::Listen {
+                addr: config.listen.to_string(),
+                source,
+            })?;
+        let api_addr = listener
+            .local_addr()
+            .map_err(|e| GatewayError::Internal(format!("the API address: {e}")))?;
+        let router = api::router(storage.clone(), account.expiry);
+        let mut api_stop = stopped.clone();
+        let api = tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = api_stop.wait_for(|stop| *stop).await;
+            };
+            if let Err(error) = axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::error!(%error, "the API server stopped");
+            }
+        });
+        let mut workers = vec![tokio::spawn(dispatch::run(
+            storage.clone(),
+            account,
+            client,
+            webhooks,
+            stopped.clone(),
+        ))];
+        if let Some(webhook) = config.webhook.clone() {
+            workers.push(tokio::spawn(webhook::run(
+                storage.clone(),
+                webhook,
+                stopped.clone(),
+            )));
+        }
+        Ok(RunningGateway {
+            api_addr,
+            mm7_addr: mm7.as_ref().map(RunningServer::local_addr),
+            stop,
+            api,
+            workers,
+            mm7,
+            storage,
+        })
+    }
+}
+
+impl RunningGateway {
+    /// Where the JSON API answers.
+    pub fn api_addr(&self) -> SocketAddr {
+        self.api_addr
+    }
+
+    /// Where the MM7 endpoint answers, if it was configured.
+    pub fn mm7_addr(&self) -> Option<SocketAddr> {
+        self.mm7_addr
+    }
+
+    /// The storage (to read what the gateway holds).
+    pub fn storage(&self) -> &SqliteStorage {
+        &self.storage
+    }
+
+    /// Stops accepting, lets the requests and tries in flight finish (bounded by the try
+    /// timeout), and returns. What was queued stays queued for the next start.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        if let Some(mm7) = self.mm7 {
+            let _ = mm7.shutdown().await;
+        }
+        let _ = self.api.await;
+        for worker in self.workers {
+            let _ = worker.await;
+        }
+    }
+}
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

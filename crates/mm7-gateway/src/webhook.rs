@@ -1,0 +1,111 @@
+//! The webhook sender: POSTs each queued event (status changes, messages received) to the
+//! application, signed, and tries again with backoff until a 2xx or its tries run out; a row
+//! that fails for good stays in the database, visible, never silently dropped.
+//!
+//! The signature: `X-Mm7-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`
+//! keyed with the webhook secret, so the application can check the sender and refuse replays.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hmac::{Hmac, Mac};
+use http_body_util::Full;
+use sha2::Sha256;
+use tokio::sync::watch;
+
+use crate::config::Webhook;
+use crate::dispatch::backoff;
+use crate::store::{Storage, WebhookRow, now_ms};
+
+/// The `X-Mm7-Signature` value of `body` at `timestamp` (Unix seconds).
+///
+/// ```
+/// let header = mm7_gateway::signature(b"secret", 1_700_000_000, b"{}");
+/// assert!(header.starts_with("t=1700000000,v1="));
+/// assert_eq!(header.len(), "t=1700000000,v1=".len() + 64);
+/// ```
+pub fn signature(secret: &[u8], timestamp: u64, body: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret)
+        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+type HttpClient = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    Full<bytes::Bytes>,
+>;
+
+/// Sends due webhooks until `stop` turns true.
+pub(crate) async fn run<S: Storage>(storage: S, webhook: Webhook, mut stop: watch::Receiver<bool>) {
+    let client: HttpClient =
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build_http();
+    let lease = Duration::from_secs(40);
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let rows = match storage.claim_webhooks(16, lease).await {
+            Ok(rows) => rows,
+            Err(error) => {
+                tracing::error!(%error, "cannot claim webhooks");
+                Vec::new()
+            }
+        };
+        if rows.is_empty() {
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_millis(200)) => {}
+                _ = stop.changed() => {}
+            }
+            continue;
+        }
+        for row in rows {
+            let result = post(&client, &webhook, &row).await;
+            let tries = row.tries + 1;
+            let (error, retry_at) = match result {
+                Ok(()) => (None, None),
+                Err(error) if tries < webhook.max_tries => {
+                    let wait = backoff(Duration::from_secs(1), Duration::from_secs(300), tries);
+                    let at = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+                    (Some(error), Some(at))
+                }
+                Err(error) => {
+                    tracing::warn!(row = row.id, %error, "webhook failed for good (kept)");
+                    (Some(error), None)
+                }
+            };
+            if let Err(e) = storage.settle_webhook(row.id, error, retry_at).await {
+                tracing::error!(error = %e, row = row.id, "cannot record a webhook try");
+            }
+        }
+    }
+}
+
+async fn post(client: &HttpClient, webhook: &Webhook, row: &WebhookRow) -> Result<(), String> {
+    let timestamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let body = bytes::Bytes::from(row.body.clone());
+    let request = http::Request::post(&webhook.url)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .header(
+            "x-mm7-signature",
+            signature(&webhook.secret, timestamp, &body),
+        )
+        .body(Full::new(body))
+        .map_err(|e| format!("the webhook URL: {e}"))?;
+    let response = tokio::time::timeout(Duration::from_secs(30), client.request(request))
+        .await
+        .map_err(|_| "no answer within 30 s".to_owned())?
+        .map_err(|e| format!("cannot reach the webhook: {e}"))?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("the webhook answered HTTP {}", response.status()))
+    }
+}
