@@ -94,9 +94,19 @@ impl Gateway {
     /// be built.
     pub async fn start(config: GatewayConfig) -> Result<RunningGateway, GatewayError> {
         let dir = config.data_dir.clone();
-        let storage = tokio::task::spawn_blocking(move || SqliteStorage::open(&dir))
-            .await
-            .map_err(|_| GatewayError::Internal("opening the storage".into()))??;
+        let storage = tokio::task::spawn_blocking(move || {
+            let storage = SqliteStorage::open(&dir)?;
+            let released = storage.release_claims()?;
+            if released > 0 {
+                tracing::info!(
+                    released,
+                    "messages claimed by a stopped gateway are due again"
+                );
+            }
+            Ok::<_, GatewayError>(storage)
+        })
+        .await
+        .map_err(|_| GatewayError::Internal("opening the storage".into()))??;
         let account = config.account.clone();
         let mut builder = Client::builder(&account.url).timeout(account.timeout);
         if let Some((user, password)) = &account.credentials {

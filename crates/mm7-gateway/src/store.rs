@@ -322,6 +322,30 @@ impl SqliteStorage {
         })
     }
 
+    /// Makes what a stopped gateway had claimed due now: the messages it was sending and the
+    /// webhooks it was posting (each try carries the same TransactionID, so an MMSC that took
+    /// one can tell the repeat). A SQLite database serves one gateway process, which calls this
+    /// at start; claims of a process that is still running must not be released.
+    ///
+    /// # Errors
+    /// The database cannot be written.
+    pub fn release_claims(&self) -> Result<usize, GatewayError> {
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let messages = conn
+            .execute(
+                "UPDATE messages SET lease_until = NULL, status = 'queued'
+                 WHERE status = 'sending'",
+                [],
+            )
+            .map_err(db("releasing claims"))?;
+        conn.execute(
+            "UPDATE webhooks SET lease_until = NULL WHERE lease_until IS NOT NULL",
+            [],
+        )
+        .map_err(db("releasing claims"))?;
+        Ok(messages)
+    }
+
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path

@@ -281,3 +281,128 @@ fn a_refusal_that_cannot_pass_fails_at_once() {
     assert!(!error.contains("wrong"), "no password in errors: {error}");
     drop(gateway);
 }
+
+/// The `mm7 gateway` arguments of the crash and rate tests.
+fn gateway_args(api: u16, mmsc_url: &str, data: &std::path::Path, tps: &str) -> Vec<String> {
+    [
+        "gateway",
+        "--listen",
+        &format!("127.0.0.1:{api}"),
+        "--mmsc-url",
+        mmsc_url,
+        "--data-dir",
+        s(data),
+        "--tps",
+        tps,
+        "--retry-interval",
+        "100ms",
+    ]
+    .iter()
+    .map(|a| (*a).to_owned())
+    .collect()
+}
+
+fn start_gateway(args: &[String]) -> Server {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Server::start(&args)
+}
+
+/// POSTs until a 202 (a refused connection while the gateway restarts is retried with the
+/// same Idempotency-Key, as an application would); gives the id.
+fn post_until_accepted(port: u16, body: &Value, key: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let attempt = std::panic::catch_unwind(|| post(port, body, Some(key)));
+        if let Ok((202, answer)) = attempt {
+            return answer["id"].as_str().expect("an id").to_owned();
+        }
+        assert!(Instant::now() < deadline, "{key} was never accepted");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn mmsc_rows(store: &std::path::Path) -> Vec<Value> {
+    let listed = run(&["store", "list", s(store), "--json"]);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    listed
+        .stdout_text()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn kill_9_under_load_loses_no_accepted_message() {
+    let dir = TempDir::new("gateway-crash");
+    let mmsc = Server::mmsc(&dir.join("mmsc"), &["--dlr-after", "1h"]);
+    let api = closed_port();
+    let args = gateway_args(api, &mmsc.url, &dir.join("gw"), "200");
+    let mut gateway = start_gateway(&args);
+    let mut accepted = Vec::new();
+    for round in 0..3 {
+        for n in 0..20 {
+            let key = format!("r{round}-m{n}");
+            let body = json!({"to": "15551234567", "text": key, "reference": key});
+            accepted.push(post_until_accepted(api, &body, &key));
+        }
+        // Killed while it sends what it took: no chance to finish anything.
+        gateway.kill();
+        gateway = start_gateway(&args);
+    }
+    // Every accepted message is sent (none stuck in `sending`), and the MMSC has each.
+    let mut transaction_ids = Vec::new();
+    for id in &accepted {
+        let view = until(api, id, "the message sent", |v| v["status"] == "sent");
+        transaction_ids.push(view["transaction_id"].as_str().unwrap().to_owned());
+    }
+    let received: std::collections::HashSet<String> = mmsc_rows(&dir.join("mmsc"))
+        .iter()
+        .map(|r| r["transaction_id"].as_str().unwrap().to_owned())
+        .collect();
+    for tx in &transaction_ids {
+        assert!(received.contains(tx), "{tx} never reached the MMSC");
+    }
+    assert_eq!(accepted.len(), 60);
+    drop(gateway);
+    drop(mmsc);
+}
+
+#[test]
+fn the_rate_limit_is_never_exceeded() {
+    let dir = TempDir::new("gateway-tps");
+    let mmsc = Server::mmsc(&dir.join("mmsc"), &["--dlr-after", "1h"]);
+    let api = closed_port();
+    let gateway = start_gateway(&gateway_args(api, &mmsc.url, &dir.join("gw"), "4"));
+    let ids: Vec<String> = (0..12)
+        .map(|n| {
+            let body = json!({"to": "15551234567", "text": format!("m{n}")});
+            post_until_accepted(api, &body, &format!("tps-{n}"))
+        })
+        .collect();
+    for id in &ids {
+        until(api, id, "the message sent", |v| v["status"] == "sent");
+    }
+    // Arrival times at the MMSC (milliseconds of its received_at).
+    let mut at: Vec<i64> = mmsc_rows(&dir.join("mmsc"))
+        .iter()
+        .map(|r| {
+            let t = r["received_at"].as_str().unwrap();
+            // 2026-12-04T00:41:40.449Z: the seconds of the day and the milliseconds suffice.
+            let (h, m, s) = (&t[11..13], &t[14..16], &t[17..23]);
+            let secs: f64 = s.parse().unwrap();
+            (h.parse::<i64>().unwrap() * 3600 + m.parse::<i64>().unwrap() * 60) * 1000
+                + (secs * 1000.0).round() as i64
+        })
+        .collect();
+    at.sort_unstable();
+    assert_eq!(at.len(), 12);
+    // At 4 per second (one saved up at most), no second holds more than 5.
+    for (i, start) in at.iter().enumerate() {
+        let within = at[i..].iter().take_while(|t| **t < start + 1000).count();
+        assert!(within <= 5, "{within} submissions within a second: {at:?}");
+    }
+    // And the 12 took about 11 intervals of 250 ms.
+    assert!(at[11] - at[0] >= 2500, "{at:?}");
+    drop(gateway);
+    drop(mmsc);
+}
