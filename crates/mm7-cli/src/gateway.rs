@@ -76,10 +76,19 @@ pub(crate) struct GatewayArgs {
     /// A file whose first line is the webhook signing secret (else MM7_WEBHOOK_SECRET).
     #[arg(long, value_name = "FILE")]
     webhook_secret_file: Option<PathBuf>,
-    /// Where the database lives (default: $XDG_DATA_HOME/mm7/gateway, else
+    /// Where the SQLite database lives (default: $XDG_DATA_HOME/mm7/gateway, else
     /// ~/.local/share/mm7/gateway).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// A PostgreSQL database instead of SQLite (postgres://USER:PASSWORD@HOST/DB), for
+    /// several gateways sharing one queue; best given in the environment, not the command line.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "MM7_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database: Option<String>,
 }
 
 /// Runs `mm7 gateway` until SIGINT or SIGTERM.
@@ -112,6 +121,18 @@ pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
         .unwrap_or_else(|| crate::io::data_dir().join("gateway"));
     let mut config = GatewayConfig::new(args.listen, data_dir.clone(), account);
     config.mm7_listen = args.mm7_listen;
+    let data = match &args.database {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            config.postgres_url = Some(url.clone());
+            format!("PostgreSQL {}", crate::credentials::mask_url(url))
+        }
+        Some(_) => {
+            return Err(CliError::Input(
+                "--database takes a postgres:// URL (SQLite is the default, in --data-dir)".into(),
+            ));
+        }
+        None => data_dir.display().to_string(),
+    };
     if let Some(url) = &args.webhook_url {
         let secret = match &args.webhook_secret_file {
             Some(path) => read_password_file(path)?,
@@ -133,9 +154,8 @@ pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
             .await
             .map_err(|e| CliError::Local(e.to_string()))?;
         crate::io::stderr_line(&format!(
-            "mm7 gateway listening on http://{}/v1/messages (data: {})",
+            "mm7 gateway listening on http://{}/v1/messages (data: {data})",
             running.api_addr(),
-            data_dir.display()
         ));
         if let Some(addr) = running.mm7_addr() {
             crate::io::stderr_line(&format!("mm7 gateway MM7 endpoint: http://{addr}/mm7"));

@@ -96,7 +96,7 @@ impl std::fmt::Debug for Webhook {
 }
 
 /// The whole configuration.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GatewayConfig {
     /// The JSON API's address.
@@ -105,12 +105,29 @@ pub struct GatewayConfig {
     pub mm7_listen: Option<SocketAddr>,
     /// Basic credentials the MMSC must send to the MM7 endpoint.
     pub mm7_credentials: Option<(String, String)>,
-    /// Where the database lives.
+    /// Where the SQLite database lives (when no PostgreSQL URL is given).
     pub data_dir: PathBuf,
+    /// A PostgreSQL database instead (`postgres://user:password@host/database`), for several
+    /// gateways sharing one queue.
+    pub postgres_url: Option<String>,
     /// The MMSC account.
     pub account: Account,
     /// The application's webhook, if any.
     pub webhook: Option<Webhook>,
+}
+
+impl std::fmt::Debug for GatewayConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The PostgreSQL URL and the MM7 credentials may hold passwords: not shown.
+        f.debug_struct("GatewayConfig")
+            .field("listen", &self.listen)
+            .field("mm7_listen", &self.mm7_listen)
+            .field("data_dir", &self.data_dir)
+            .field("postgres", &self.postgres_url.is_some())
+            .field("account", &self.account)
+            .field("webhook", &self.webhook)
+            .finish_non_exhaustive()
+    }
 }
 
 impl GatewayConfig {
@@ -122,6 +139,7 @@ impl GatewayConfig {
             mm7_listen: None,
             mm7_credentials: None,
             data_dir,
+            postgres_url: None,
             account,
             webhook: None,
         }

@@ -24,6 +24,15 @@ pub enum GatewayError {
         #[source]
         source: rusqlite::Error,
     },
+    /// A PostgreSQL operation failed.
+    #[error("PostgreSQL error while {what}: {source}")]
+    Postgres {
+        /// What was being done.
+        what: &'static str,
+        /// The database's error.
+        #[source]
+        source: tokio_postgres::Error,
+    },
     /// The database was written by a newer version of the gateway.
     #[error("the database has schema version {found}; this gateway knows up to {known}")]
     NewerSchema {

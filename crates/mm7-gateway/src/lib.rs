@@ -18,8 +18,10 @@
 //!   change and the webhook they cause) before the 1000.
 //! - Webhooks: JSON POSTs signed with [`signature`], retried until a 2xx, kept when they fail.
 //! - Storage: [`Storage`], on SQLite by default ([`SqliteStorage`]: WAL, synchronous commits,
-//!   versioned migrations). Queue rows are claimed under leases, so work a stopped gateway had
-//!   claimed is taken up after a restart.
+//!   versioned migrations), or PostgreSQL ([`PostgresStorage`]) for several gateways on several
+//!   machines sharing one queue. Queue rows are claimed under leases (`FOR UPDATE SKIP LOCKED`
+//!   on PostgreSQL), so two gateways never send one message at once and work a stopped gateway
+//!   had claimed is taken up by the others or after a restart.
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -49,6 +51,7 @@ mod config;
 mod dispatch;
 mod error;
 mod inbound;
+mod postgres;
 mod request;
 mod store;
 mod webhook;
@@ -63,6 +66,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{Account, GatewayConfig, Webhook};
 pub use error::GatewayError;
+pub use postgres::PostgresStorage;
 pub use store::{
     Claimed, Enqueued, HistoryEntry, MessageView, NewSubmission, Outcome, Received, SqliteStorage,
     Storage, WebhookRow,
@@ -82,7 +86,6 @@ pub struct RunningGateway {
     api: JoinHandle<()>,
     workers: Vec<JoinHandle<()>>,
     mm7: Option<RunningServer>,
-    storage: SqliteStorage,
 }
 
 impl Gateway {
@@ -93,6 +96,10 @@ impl Gateway {
     /// The storage cannot be opened, an address cannot be bound, the account's client cannot
     /// be built.
     pub async fn start(config: GatewayConfig) -> Result<RunningGateway, GatewayError> {
+        if let Some(url) = &config.postgres_url {
+            let storage = PostgresStorage::connect(url).await?;
+            return Gateway::start_with(config, storage).await;
+        }
         let dir = config.data_dir.clone();
         let storage = tokio::task::spawn_blocking(move || {
             let storage = SqliteStorage::open(&dir)?;
@@ -107,6 +114,17 @@ impl Gateway {
         })
         .await
         .map_err(|_| GatewayError::Internal("opening the storage".into()))??;
+        Gateway::start_with(config, storage).await
+    }
+
+    /// As [`start`](Self::start), on the given storage.
+    ///
+    /// # Errors
+    /// As [`start`](Self::start).
+    pub async fn start_with<S: Storage>(
+        config: GatewayConfig,
+        storage: S,
+    ) -> Result<RunningGateway, GatewayError> {
         let account = config.account.clone();
         let mut builder = Client::builder(&account.url).timeout(account.timeout);
         if let Some((user, password)) = &account.credentials {
@@ -183,7 +201,6 @@ impl Gateway {
             api,
             workers,
             mm7,
-            storage,
         })
     }
 }
@@ -197,11 +214,6 @@ impl RunningGateway {
     /// Where the MM7 endpoint answers, if it was configured.
     pub fn mm7_addr(&self) -> Option<SocketAddr> {
         self.mm7_addr
-    }
-
-    /// The storage (to read what the gateway holds).
-    pub fn storage(&self) -> &SqliteStorage {
-        &self.storage
     }
 
     /// Stops accepting, lets the requests and tries in flight finish (bounded by the try

@@ -111,6 +111,12 @@ pub struct HistoryEntry {
     pub detail: Option<String>,
 }
 
+impl HistoryEntry {
+    pub(crate) fn new(at: String, status: String, detail: Option<String>) -> HistoryEntry {
+        HistoryEntry { at, status, detail }
+    }
+}
+
 /// A submission as `GET /v1/messages/{id}` shows it.
 #[derive(Debug, Clone, serde::Serialize)]
 #[non_exhaustive]
@@ -366,7 +372,8 @@ impl SqliteStorage {
     }
 }
 
-fn rfc3339(at_ms: i64) -> String {
+/// A time in Unix milliseconds as RFC 3339 (UTC).
+pub(crate) fn rfc3339(at_ms: i64) -> String {
     let secs = at_ms.div_euclid(1000);
     let millis = at_ms.rem_euclid(1000);
     let days = secs.div_euclid(86_400);

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::inbox::request;
-use crate::support::{Server, TempDir, closed_port, run, s};
+use crate::support::{Server, TempDir, closed_port, run, s, skipped};
 
 const SECRET: &str = "webhook-secret";
 
@@ -404,5 +404,104 @@ fn the_rate_limit_is_never_exceeded() {
     // And the 12 took about 11 intervals of 250 ms.
     assert!(at[11] - at[0] >= 2500, "{at:?}");
     drop(gateway);
+    drop(mmsc);
+}
+
+/// A database of its own on the PostgreSQL server of `MM7_TEST_POSTGRES_URL`, dropped on drop.
+struct Database {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl Database {
+    fn create(admin: &str) -> Database {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let name = format!("mm7_gw_{}_{nanos}", std::process::id());
+        psql(admin, &format!("CREATE DATABASE {name}"));
+        let base = admin.rsplit_once('/').map_or(admin, |(base, _)| base);
+        Database {
+            admin: admin.to_owned(),
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("psql")
+            .args([
+                &self.admin,
+                "-c",
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            ])
+            .output();
+    }
+}
+
+fn psql(url: &str, sql: &str) {
+    let out = std::process::Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .output()
+        .expect("psql (apt-get install postgresql-client)");
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn two_gateways_share_one_postgres_queue_and_send_each_message_once() {
+    let Ok(admin) = std::env::var("MM7_TEST_POSTGRES_URL") else {
+        skipped(
+            "gateway::postgres",
+            "MM7_TEST_POSTGRES_URL (a PostgreSQL server; .ci/run installs and starts one)",
+        );
+        return;
+    };
+    let database = Database::create(&admin);
+    let dir = TempDir::new("gateway-pg");
+    let mmsc = Server::mmsc(&dir.join("mmsc"), &["--dlr-after", "1h"]);
+    let (a, b) = (closed_port(), closed_port());
+    let start = |api: u16, data: &str| {
+        let mut args = gateway_args(api, &mmsc.url, &dir.join(data), "100");
+        args.extend(["--database".to_owned(), database.url.clone()]);
+        start_gateway(&args)
+    };
+    let mut first = start(a, "a");
+    let second = start(b, "b");
+    let mut accepted = Vec::new();
+    for n in 0..30 {
+        let port = if n % 2 == 0 { a } else { b };
+        let body = json!({"to": "15551234567", "text": format!("m{n}")});
+        accepted.push(post_until_accepted(port, &body, &format!("pg-{n}")));
+    }
+    // Either gateway answers for any message: one queue.
+    for id in &accepted {
+        until(b, id, "the message sent", |v| v["status"] == "sent");
+    }
+    // One gateway killed: the other goes on alone.
+    first.kill();
+    for n in 30..36 {
+        let body = json!({"to": "15551234567", "text": format!("m{n}")});
+        accepted.push(post_until_accepted(b, &body, &format!("pg-{n}")));
+    }
+    for id in &accepted[30..] {
+        until(b, id, "the message sent", |v| v["status"] == "sent");
+    }
+    // Each message reached the MMSC exactly once (claims skip what another gateway holds).
+    let rows = mmsc_rows(&dir.join("mmsc"));
+    let mut transaction_ids: Vec<&str> = rows
+        .iter()
+        .map(|r| r["transaction_id"].as_str().unwrap())
+        .collect();
+    transaction_ids.sort_unstable();
+    transaction_ids.dedup();
+    assert_eq!((rows.len(), transaction_ids.len()), (36, 36));
+    drop(second);
     drop(mmsc);
 }
