@@ -46,6 +46,10 @@ pub(crate) struct GatewayArgs {
     /// A file whose first line is the MMSC password (else MM7_PASSWORD).
     #[arg(long, value_name = "FILE")]
     password_file: Option<PathBuf>,
+    /// The provider's rules (generic, vibes, sinch, optus, ezitxt): its namespace and
+    /// MM7Version, and the checks a message must pass when the API takes it (400 otherwise).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<mm7_transport::profile::Profile>,
     /// `VASPID` in every submission.
     #[arg(long, value_name = "ID")]
     vasp_id: Option<String>,
@@ -80,8 +84,8 @@ pub(crate) struct GatewayArgs {
     /// ~/.local/share/mm7/gateway).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// A PostgreSQL database instead of SQLite (postgres://USER:PASSWORD@HOST/DB), for
-    /// several gateways sharing one queue; best given in the environment, not the command line.
+    /// sqlite:PATH (a database file of its own), or postgres://USER:PASSWORD@HOST/DB for
+    /// several gateways sharing one queue (best given in the environment, not the command line).
     #[arg(
         long,
         value_name = "URL",
@@ -106,6 +110,7 @@ pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
         account.credentials = Some((user.clone(), password));
     }
     account.vasp_id.clone_from(&args.vasp_id);
+    account.profile = args.profile;
     account.vas_id.clone_from(&args.vas_id);
     if !(args.tps > 0.0 && args.tps.is_finite()) {
         return Err(CliError::Input("--tps must be above 0".into()));
@@ -126,9 +131,16 @@ pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
             config.postgres_url = Some(url.clone());
             format!("PostgreSQL {}", crate::credentials::mask_url(url))
         }
+        Some(url) if url.starts_with("sqlite:") => {
+            let file = PathBuf::from(&url["sqlite:".len()..]);
+            let shown = file.display().to_string();
+            config.sqlite_file = Some(file);
+            shown
+        }
         Some(_) => {
             return Err(CliError::Input(
-                "--database takes a postgres:// URL (SQLite is the default, in --data-dir)".into(),
+                "--database takes sqlite:PATH or a postgres:// URL (default: SQLite in --data-dir)"
+                    .into(),
             ));
         }
         None => data_dir.display().to_string(),

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
+use crate::config::Account;
 use crate::error::GatewayError;
 use crate::request;
 use crate::store::{Enqueued, NewSubmission, Storage, now_ms};
@@ -19,21 +20,24 @@ const BODY_LIMIT: usize = 12 * 1024 * 1024;
 #[derive(Clone)]
 struct Api<S> {
     storage: S,
-    expiry: std::time::Duration,
+    account: std::sync::Arc<Account>,
 }
 
 fn error(status: StatusCode, text: &str) -> Response {
     (status, axum::Json(json!({ "error": text }))).into_response()
 }
 
-/// The API's router over a storage; `expiry` is the account's default.
-pub(crate) fn router<S: Storage>(storage: S, expiry: std::time::Duration) -> Router {
+/// The API's router over a storage, for an account.
+pub(crate) fn router<S: Storage>(storage: S, account: Account) -> Router {
     Router::new()
         .route("/v1/messages", post(create::<S>))
         .route("/v1/messages/{id}", get(show::<S>))
         .route("/healthz", get(|| async { "ok\n" }))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(Api { storage, expiry })
+        .with_state(Api {
+            storage,
+            account: std::sync::Arc::new(account),
+        })
 }
 
 /// 128 random bits as hex, prefixed: the gateway's message id.
@@ -74,6 +78,28 @@ async fn create<S: Storage>(
     if let Err(text) = request::check(&request) {
         return error(StatusCode::BAD_REQUEST, &text);
     }
+    // The provider's rules, now rather than at the MMSC: what it would refuse is a 400.
+    if let Some(profile) = api.account.profile {
+        let violations = match request::build(&request, &api.account) {
+            Ok((req, content)) => profile.check_submit_server_side(
+                &req,
+                &content,
+                &mm7_transport::profile::SubmitContext::new(),
+            ),
+            Err(text) => return error(StatusCode::BAD_REQUEST, &text),
+        };
+        if !violations.is_empty() {
+            let listed: Vec<String> = violations.iter().map(ToString::to_string).collect();
+            return (
+                StatusCode::BAD_REQUEST,
+                axum::Json(json!({
+                    "error": format!("the {} profile's rules refuse this message", profile.name()),
+                    "violations": listed,
+                })),
+            )
+                .into_response();
+        }
+    }
     let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
         None => None,
         Some(Ok(key)) if !key.is_empty() && key.len() <= 255 => Some(key.to_owned()),
@@ -88,8 +114,8 @@ async fn create<S: Storage>(
         (Ok(id), Ok(tx)) => (id, format!("gw-{}", &tx[4..])),
         _ => return error(StatusCode::INTERNAL_SERVER_ERROR, "no randomness"),
     };
-    let expiry =
-        request::expiry_seconds(&request).map_or(api.expiry, std::time::Duration::from_secs);
+    let expiry = request::expiry_seconds(&request)
+        .map_or(api.account.expiry, std::time::Duration::from_secs);
     let new = NewSubmission {
         id,
         idempotency_key: key,

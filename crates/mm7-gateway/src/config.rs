@@ -30,6 +30,9 @@ pub struct Account {
     pub expiry: Duration,
     /// How long one try may take.
     pub timeout: Duration,
+    /// The provider's rules: its namespace and MM7Version, and the checks a submission must
+    /// pass (run when the API takes it, so that a message the MMSC would refuse is a 400).
+    pub profile: Option<mm7_transport::profile::Profile>,
 }
 
 impl std::fmt::Debug for Account {
@@ -59,6 +62,7 @@ impl Account {
             max_backoff: Duration::from_secs(300),
             expiry: Duration::from_secs(86_400),
             timeout: Duration::from_secs(30),
+            profile: None,
         }
     }
 }
@@ -105,8 +109,11 @@ pub struct GatewayConfig {
     pub mm7_listen: Option<SocketAddr>,
     /// Basic credentials the MMSC must send to the MM7 endpoint.
     pub mm7_credentials: Option<(String, String)>,
-    /// Where the SQLite database lives (when no PostgreSQL URL is given).
+    /// Where the SQLite database lives (`gateway.sqlite3` in it), when neither `sqlite_file`
+    /// nor a PostgreSQL URL is given.
     pub data_dir: PathBuf,
+    /// The SQLite database file, if not the one in `data_dir`.
+    pub sqlite_file: Option<PathBuf>,
     /// A PostgreSQL database instead (`postgres://user:password@host/database`), for several
     /// gateways sharing one queue.
     pub postgres_url: Option<String>,
@@ -139,6 +146,7 @@ impl GatewayConfig {
             mm7_listen: None,
             mm7_credentials: None,
             data_dir,
+            sqlite_file: None,
             postgres_url: None,
             account,
             webhook: None,

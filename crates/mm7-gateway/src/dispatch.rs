@@ -107,6 +107,7 @@ pub(crate) async fn run<S: Storage>(
 ) {
     let in_flight = Arc::new(Semaphore::new(account.max_in_flight.max(1)));
     let mut bucket = TokenBucket::new(account.tps);
+    let interval = Duration::from_secs_f64(1.0 / account.tps.max(0.001));
     // A claim is hidden from other claims while its try runs; a gateway that dies leaves it
     // due again once the lease ends.
     let lease = account.timeout.saturating_mul(2) + Duration::from_secs(5);
@@ -138,10 +139,24 @@ pub(crate) async fn run<S: Storage>(
             continue;
         }
         for message in claimed {
-            let wait = bucket.take(Instant::now());
-            if !wait.is_zero() {
-                tokio::time::sleep(wait).await;
-                bucket.take(Instant::now());
+            match storage.reserve_slot(interval).await {
+                // A rate shared with other gateways: wait for this send's slot.
+                Ok(Some(slot)) => {
+                    let wait = u64::try_from(slot - now_ms()).unwrap_or(0);
+                    tokio::time::sleep(Duration::from_millis(wait)).await;
+                }
+                Ok(None) => {
+                    let wait = bucket.take(Instant::now());
+                    if !wait.is_zero() {
+                        tokio::time::sleep(wait).await;
+                        bucket.take(Instant::now());
+                    }
+                }
+                Err(error) => {
+                    // Without a slot, this node keeps to the rate alone.
+                    tracing::error!(%error, "cannot reserve a send slot");
+                    tokio::time::sleep(interval).await;
+                }
             }
             let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else {
                 return;

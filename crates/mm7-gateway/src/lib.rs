@@ -100,9 +100,12 @@ impl Gateway {
             let storage = PostgresStorage::connect(url).await?;
             return Gateway::start_with(config, storage).await;
         }
-        let dir = config.data_dir.clone();
+        let file = config
+            .sqlite_file
+            .clone()
+            .unwrap_or_else(|| config.data_dir.join("gateway.sqlite3"));
         let storage = tokio::task::spawn_blocking(move || {
-            let storage = SqliteStorage::open(&dir)?;
+            let storage = SqliteStorage::open_file(&file)?;
             let released = storage.release_claims()?;
             if released > 0 {
                 tracing::info!(
@@ -127,6 +130,9 @@ impl Gateway {
     ) -> Result<RunningGateway, GatewayError> {
         let account = config.account.clone();
         let mut builder = Client::builder(&account.url).timeout(account.timeout);
+        if let Some(profile) = account.profile {
+            builder = builder.profile(profile);
+        }
         if let Some((user, password)) = &account.credentials {
             builder = builder.basic_auth(user.clone(), password.clone());
         }
@@ -167,7 +173,7 @@ impl Gateway {
         let api_addr = listener
             .local_addr()
             .map_err(|e| GatewayError::Internal(format!("the API address: {e}")))?;
-        let router = api::router(storage.clone(), account.expiry);
+        let router = api::router(storage.clone(), account.clone());
         let mut api_stop = stopped.clone();
         let api = tokio::spawn(async move {
             let shutdown = async move {

@@ -16,7 +16,8 @@ use crate::store::{
 };
 
 /// The schema, one migration per version (`mm7_gateway_schema` says which ran).
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE messages (
     id TEXT PRIMARY KEY,
     idempotency_key TEXT UNIQUE,
@@ -62,7 +63,14 @@ CREATE TABLE webhooks (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX webhooks_due ON webhooks(due_at) WHERE due_at IS NOT NULL;
-"];
+",
+    r"
+CREATE TABLE rate (
+    name TEXT PRIMARY KEY,
+    next_at BIGINT NOT NULL
+);
+",
+];
 
 fn pg(what: &'static str) -> impl Fn(tokio_postgres::Error) -> GatewayError {
     move |source| GatewayError::Postgres { what, source }
@@ -450,6 +458,25 @@ impl Storage for PostgresStorage {
             .await
             .map_err(pg("committing a received request"))?;
         Ok(())
+    }
+
+    async fn reserve_slot(&self, interval: Duration) -> Result<Option<i64>, GatewayError> {
+        // One schedule for every node: each send takes the next free slot, so the rate holds
+        // across nodes however many run.
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let now = now_ms();
+        let step = ms(interval);
+        let row = client
+            .query_one(
+                "INSERT INTO rate (name, next_at) VALUES ('default', $1::BIGINT + $2::BIGINT)
+                 ON CONFLICT (name) DO UPDATE
+                     SET next_at = GREATEST(rate.next_at, $1::BIGINT) + $2::BIGINT
+                 RETURNING next_at - $2::BIGINT",
+                &[&now, &step],
+            )
+            .await
+            .map_err(pg("reserving a send slot"))?;
+        Ok(Some(row.get(0)))
     }
 
     async fn claim_webhooks(

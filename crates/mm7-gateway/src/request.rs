@@ -149,7 +149,10 @@ fn attachments(request: &Value) -> Result<Vec<Part>, String> {
             ));
         }
         let name = safe_name(
-            item["file_name"].as_str().unwrap_or_default(),
+            item["filename"]
+                .as_str()
+                .or(item["file_name"].as_str())
+                .unwrap_or_default(),
             &format!("attachment-{n}"),
         );
         parts.push(
@@ -343,7 +346,7 @@ mod tests {
         let png = base64::engine::general_purpose::STANDARD.encode(b"\x89PNG\r\n\x1a\nrest");
         let request = json!({
             "from": "63901", "to": ["15551234567"], "subject": "Hi", "text": "caption",
-            "attachments": [{"content_type": "image/png", "file_name": "../a b.png", "data": png}],
+            "attachments": [{"content_type": "image/png", "filename": "../a b.png", "data": png}],
             "smil": "auto", "delivery_report": true,
         });
         check(&request).unwrap();

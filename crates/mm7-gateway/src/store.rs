@@ -208,6 +208,14 @@ pub trait Storage: Clone + Send + Sync + 'static {
         webhook: bool,
     ) -> impl Future<Output = Result<(), GatewayError>> + Send;
 
+    /// Reserves the next send slot (Unix milliseconds) of a rate shared by every gateway on
+    /// this storage, one slot each `interval`; `None` when the storage serves one process,
+    /// whose own token bucket then holds the rate.
+    fn reserve_slot(
+        &self,
+        interval: Duration,
+    ) -> impl Future<Output = Result<Option<i64>, GatewayError>> + Send;
+
     /// Claims up to `limit` due webhooks for a try.
     fn claim_webhooks(
         &self,
@@ -292,11 +300,20 @@ impl SqliteStorage {
     /// # Errors
     /// The directory or the database cannot be opened, or it was written by a newer version.
     pub fn open(dir: &Path) -> Result<SqliteStorage, GatewayError> {
+        SqliteStorage::open_file(&dir.join("gateway.sqlite3"))
+    }
+
+    /// Opens (creating it and its directory if needed) the database file `path`.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open).
+    pub fn open_file(path: &Path) -> Result<SqliteStorage, GatewayError> {
+        let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|source| GatewayError::DataDir {
             path: dir.to_owned(),
             source,
         })?;
-        let path = dir.join("gateway.sqlite3");
+        let path = path.to_owned();
         let mut conn = Connection::open(&path).map_err(db("opening the database"))?;
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(db("setting the busy timeout"))?;
@@ -685,6 +702,11 @@ impl Storage for SqliteStorage {
             Ok(())
         })
         .await
+    }
+
+    async fn reserve_slot(&self, _interval: Duration) -> Result<Option<i64>, GatewayError> {
+        // One process per SQLite database: the dispatcher's token bucket is the rate.
+        Ok(None)
     }
 
     async fn claim_webhooks(

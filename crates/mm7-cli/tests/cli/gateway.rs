@@ -331,6 +331,24 @@ fn mmsc_rows(store: &std::path::Path) -> Vec<Value> {
         .collect()
 }
 
+/// Arrival times at the MMSC (milliseconds of its `received_at`), sorted.
+fn arrival_ms(rows: &[Value]) -> Vec<i64> {
+    let mut at: Vec<i64> = rows
+        .iter()
+        .map(|r| {
+            let t = r["received_at"].as_str().unwrap();
+            // 2026-12-04T00:41:40.449Z: the day, hours, minutes, seconds and milliseconds.
+            let day: i64 = t[8..10].parse().unwrap();
+            let (h, m, s) = (&t[11..13], &t[14..16], &t[17..23]);
+            let secs: f64 = s.parse().unwrap();
+            ((day * 24 + h.parse::<i64>().unwrap()) * 3600 + m.parse::<i64>().unwrap() * 60) * 1000
+                + (secs * 1000.0).round() as i64
+        })
+        .collect();
+    at.sort_unstable();
+    at
+}
+
 #[test]
 fn kill_9_under_load_loses_no_accepted_message() {
     let dir = TempDir::new("gateway-crash");
@@ -382,19 +400,7 @@ fn the_rate_limit_is_never_exceeded() {
     for id in &ids {
         until(api, id, "the message sent", |v| v["status"] == "sent");
     }
-    // Arrival times at the MMSC (milliseconds of its received_at).
-    let mut at: Vec<i64> = mmsc_rows(&dir.join("mmsc"))
-        .iter()
-        .map(|r| {
-            let t = r["received_at"].as_str().unwrap();
-            // 2026-12-04T00:41:40.449Z: the seconds of the day and the milliseconds suffice.
-            let (h, m, s) = (&t[11..13], &t[14..16], &t[17..23]);
-            let secs: f64 = s.parse().unwrap();
-            (h.parse::<i64>().unwrap() * 3600 + m.parse::<i64>().unwrap() * 60) * 1000
-                + (secs * 1000.0).round() as i64
-        })
-        .collect();
-    at.sort_unstable();
+    let at = arrival_ms(&mmsc_rows(&dir.join("mmsc")));
     assert_eq!(at.len(), 12);
     // At 4 per second (one saved up at most), no second holds more than 5.
     for (i, start) in at.iter().enumerate() {
@@ -468,7 +474,7 @@ fn two_gateways_share_one_postgres_queue_and_send_each_message_once() {
     let mmsc = Server::mmsc(&dir.join("mmsc"), &["--dlr-after", "1h"]);
     let (a, b) = (closed_port(), closed_port());
     let start = |api: u16, data: &str| {
-        let mut args = gateway_args(api, &mmsc.url, &dir.join(data), "100");
+        let mut args = gateway_args(api, &mmsc.url, &dir.join(data), "10");
         args.extend(["--database".to_owned(), database.url.clone()]);
         start_gateway(&args)
     };
@@ -502,6 +508,12 @@ fn two_gateways_share_one_postgres_queue_and_send_each_message_once() {
     transaction_ids.sort_unstable();
     transaction_ids.dedup();
     assert_eq!((rows.len(), transaction_ids.len()), (36, 36));
+    // 10 per second for both nodes together: no second holds more than 11.
+    let at = arrival_ms(&rows);
+    for (i, start) in at.iter().enumerate() {
+        let within = at[i..].iter().take_while(|t| **t < start + 1000).count();
+        assert!(within <= 11, "{within} submissions within a second: {at:?}");
+    }
     drop(second);
     drop(mmsc);
 }
