@@ -21,6 +21,7 @@ const BODY_LIMIT: usize = 12 * 1024 * 1024;
 struct Api<S> {
     storage: S,
     account: std::sync::Arc<Account>,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 fn error(status: StatusCode, text: &str) -> Response {
@@ -28,15 +29,21 @@ fn error(status: StatusCode, text: &str) -> Response {
 }
 
 /// The API's router over a storage, for an account.
-pub(crate) fn router<S: Storage>(storage: S, account: Account) -> Router {
+pub(crate) fn router<S: Storage>(
+    storage: S,
+    account: Account,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
+) -> Router {
     Router::new()
         .route("/v1/messages", post(create::<S>))
         .route("/v1/messages/{id}", get(show::<S>))
         .route("/healthz", get(|| async { "ok\n" }))
+        .route("/metrics", get(metrics_text::<S>))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(Api {
             storage,
             account: std::sync::Arc::new(account),
+            metrics,
         })
 }
 
@@ -162,6 +169,26 @@ async fn show<S: Storage>(State(api): State<Api<S>>, Path(id): Path<String>) -> 
         Ok(None) => error(StatusCode::NOT_FOUND, "no such message"),
         Err(e) => {
             tracing::error!(error = %e, "cannot read a message");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the store could not be read",
+            )
+        }
+    }
+}
+
+async fn metrics_text<S: Storage>(State(api): State<Api<S>>) -> Response {
+    match api.storage.queue_depth().await {
+        Ok(depth) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            api.metrics.render(&depth),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the queue depth");
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the store could not be read",

@@ -11,6 +11,7 @@ use mm7_transport::client::{Client, ClientError, SendOptions};
 use tokio::sync::{Semaphore, watch};
 
 use crate::config::Account;
+use crate::metrics::TryOutcome;
 use crate::request;
 use crate::store::{Claimed, Outcome, Storage, now_ms};
 
@@ -103,6 +104,7 @@ pub(crate) async fn run<S: Storage>(
     account: Account,
     client: Client,
     webhooks: bool,
+    metrics: Arc<crate::metrics::Metrics>,
     mut stop: watch::Receiver<bool>,
 ) {
     let in_flight = Arc::new(Semaphore::new(account.max_in_flight.max(1)));
@@ -164,9 +166,19 @@ pub(crate) async fn run<S: Storage>(
             let storage = storage.clone();
             let client = client.clone();
             let account = Arc::clone(&account);
+            let metrics = Arc::clone(&metrics);
             tokio::spawn(async move {
                 let _permit = permit;
+                let started = Instant::now();
                 let outcome = attempt(&client, &account, &message).await;
+                let kind = match &outcome {
+                    Outcome::Sent { .. } => TryOutcome::Sent,
+                    Outcome::Retry { .. } => TryOutcome::Retried,
+                    Outcome::Expired => TryOutcome::Expired,
+                    _ => TryOutcome::Failed,
+                };
+                let took = (!matches!(outcome, Outcome::Expired)).then(|| started.elapsed());
+                metrics.record_try(kind, took);
                 if let Err(error) = storage.settle(&message.id, outcome, webhooks).await {
                     // The row stays claimed and comes back after its lease: sent twice rather
                     // than lost (the TransactionID lets the MMSC see the repeat).

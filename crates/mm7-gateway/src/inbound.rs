@@ -18,6 +18,7 @@ use crate::store::{Received, Storage};
 pub(crate) struct Mm7Inbound<S> {
     pub(crate) storage: S,
     pub(crate) webhooks: bool,
+    pub(crate) metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 /// The status a delivery report's MMStatus gives a message.
@@ -51,6 +52,7 @@ fn leaf_json(part: &Part) -> Value {
 
 impl<S: Storage> Mm7Inbound<S> {
     async fn keep(&self, received: Received) -> HandlerResult<()> {
+        self.metrics.record_received(&received.operation);
         self.storage
             .receive(received, self.webhooks)
             .await

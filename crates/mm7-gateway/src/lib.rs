@@ -8,7 +8,8 @@
 //! signed webhooks.
 //!
 //! - [`api`](GatewayConfig::listen): `POST /v1/messages` (JSON; attachments in base64;
-//!   `Idempotency-Key`), `GET /v1/messages/{id}` (status and history), `GET /healthz`.
+//!   `Idempotency-Key`), `GET /v1/messages/{id}` (status and history), `GET /healthz`,
+//!   `GET /metrics` (Prometheus: queue depth, tries by outcome, try latency, webhook backlog).
 //! - The dispatcher: a token bucket at the account's TPS, at most `max_in_flight` requests,
 //!   transient failures (network, HTTP 5xx or 429 without a permanent MM7 status, MM7 3xxx
 //!   and 4006) tried again with exponential backoff and jitter, never before a `Retry-After`,
@@ -51,6 +52,7 @@ mod config;
 mod dispatch;
 mod error;
 mod inbound;
+mod metrics;
 mod postgres;
 mod request;
 mod store;
@@ -66,6 +68,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{Account, GatewayConfig, Webhook};
 pub use error::GatewayError;
+pub use metrics::QueueDepth;
 pub use postgres::PostgresStorage;
 pub use store::{
     Claimed, Enqueued, HistoryEntry, MessageView, NewSubmission, Outcome, Received, SqliteStorage,
@@ -140,6 +143,7 @@ impl Gateway {
             .build()
             .map_err(|e| GatewayError::Config(format!("the MMSC account: {e}")))?;
         let (stop, stopped) = watch::channel(false);
+        let metrics = std::sync::Arc::new(metrics::Metrics::default());
         let webhooks = config.webhook.is_some();
 
         let mm7 = match config.mm7_listen {
@@ -152,6 +156,7 @@ impl Gateway {
                 let handler = inbound::Mm7Inbound {
                     storage: storage.clone(),
                     webhooks,
+                    metrics: std::sync::Arc::clone(&metrics),
                 };
                 let server =
                     Server::bind(addr, server_config, handler)
@@ -173,7 +178,11 @@ impl Gateway {
         let api_addr = listener
             .local_addr()
             .map_err(|e| GatewayError::Internal(format!("the API address: {e}")))?;
-        let router = api::router(storage.clone(), account.clone());
+        let router = api::router(
+            storage.clone(),
+            account.clone(),
+            std::sync::Arc::clone(&metrics),
+        );
         let mut api_stop = stopped.clone();
         let api = tokio::spawn(async move {
             let shutdown = async move {
@@ -191,12 +200,14 @@ impl Gateway {
             account,
             client,
             webhooks,
+            std::sync::Arc::clone(&metrics),
             stopped.clone(),
         ))];
         if let Some(webhook) = config.webhook.clone() {
             workers.push(tokio::spawn(webhook::run(
                 storage.clone(),
                 webhook,
+                std::sync::Arc::clone(&metrics),
                 stopped.clone(),
             )));
         }

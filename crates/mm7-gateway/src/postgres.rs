@@ -10,6 +10,7 @@ use serde_json::Value;
 use tokio_postgres::NoTls;
 
 use crate::error::GatewayError;
+use crate::metrics::QueueDepth;
 use crate::store::{
     Claimed, Enqueued, HistoryEntry, MessageView, NewSubmission, Outcome, Received, Storage,
     WebhookRow, now_ms, rfc3339,
@@ -458,6 +459,23 @@ impl Storage for PostgresStorage {
             .await
             .map_err(pg("committing a received request"))?;
         Ok(())
+    }
+
+    async fn queue_depth(&self) -> Result<QueueDepth, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let row = client
+            .query_one(
+                "SELECT
+                     (SELECT count(*) FROM messages WHERE status = 'queued'),
+                     (SELECT count(*) FROM messages WHERE status = 'retrying'),
+                     (SELECT count(*) FROM messages WHERE status = 'sending'),
+                     (SELECT count(*) FROM webhooks WHERE state = 'pending')",
+                &[],
+            )
+            .await
+            .map_err(pg("counting the queue"))?;
+        let n = |i: usize| u64::try_from(row.get::<_, i64>(i)).unwrap_or(0);
+        Ok(QueueDepth::new(n(0), n(1), n(2), n(3)))
     }
 
     async fn reserve_slot(&self, interval: Duration) -> Result<Option<i64>, GatewayError> {

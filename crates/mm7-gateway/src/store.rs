@@ -17,6 +17,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
 use crate::error::GatewayError;
+use crate::metrics::QueueDepth;
 
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> i64 {
@@ -215,6 +216,9 @@ pub trait Storage: Clone + Send + Sync + 'static {
         &self,
         interval: Duration,
     ) -> impl Future<Output = Result<Option<i64>, GatewayError>> + Send;
+
+    /// What the queue holds now (for `/metrics`).
+    fn queue_depth(&self) -> impl Future<Output = Result<QueueDepth, GatewayError>> + Send;
 
     /// Claims up to `limit` due webhooks for a try.
     fn claim_webhooks(
@@ -700,6 +704,23 @@ impl Storage for SqliteStorage {
             }
             tx.commit().map_err(db("committing a received request"))?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn queue_depth(&self) -> Result<QueueDepth, GatewayError> {
+        self.with(|conn| {
+            let count = |sql: &str| -> Result<u64, GatewayError> {
+                conn.query_row(sql, [], |row| row.get::<_, i64>(0))
+                    .map(|n| u64::try_from(n).unwrap_or(0))
+                    .map_err(db("counting the queue"))
+            };
+            Ok(QueueDepth::new(
+                count("SELECT count(*) FROM messages WHERE status = 'queued'")?,
+                count("SELECT count(*) FROM messages WHERE status = 'retrying'")?,
+                count("SELECT count(*) FROM messages WHERE status = 'sending'")?,
+                count("SELECT count(*) FROM webhooks WHERE state = 'pending'")?,
+            ))
         })
         .await
     }

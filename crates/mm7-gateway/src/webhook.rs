@@ -41,7 +41,12 @@ type HttpClient = hyper_util::client::legacy::Client<
 >;
 
 /// Sends due webhooks until `stop` turns true.
-pub(crate) async fn run<S: Storage>(storage: S, webhook: Webhook, mut stop: watch::Receiver<bool>) {
+pub(crate) async fn run<S: Storage>(
+    storage: S,
+    webhook: Webhook,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
+    mut stop: watch::Receiver<bool>,
+) {
     let client: HttpClient =
         hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .build_http();
@@ -79,6 +84,7 @@ pub(crate) async fn run<S: Storage>(storage: S, webhook: Webhook, mut stop: watc
                     (Some(error), None)
                 }
             };
+            metrics.record_webhook(error.is_none(), retry_at.is_some());
             if let Err(e) = storage.settle_webhook(row.id, error, retry_at).await {
                 tracing::error!(error = %e, row = row.id, "cannot record a webhook try");
             }

@@ -222,6 +222,23 @@ fn a_message_is_retried_until_the_mmsc_is_up_then_reported_and_webhooks_are_sign
             .any(|b| b["status"] == "sent" && b["message_id"] == message_id.as_str())
     );
 
+    // The metrics tell the same story.
+    let metrics = request(api, "GET", "/metrics", "", b"");
+    assert_eq!(metrics.status, 200);
+    let text = String::from_utf8_lossy(&metrics.body).into_owned();
+    for line in [
+        "mm7_gateway_tries_total{outcome=\"sent\"} 1",
+        "mm7_gateway_tries_total{outcome=\"failed\"} 0",
+        "mm7_gateway_received_total{operation=\"DeliveryReportReq\"} 1",
+        "mm7_gateway_queue_messages{status=\"queued\"} 0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+    }
+    assert!(
+        !text.contains("mm7_gateway_tries_total{outcome=\"retried\"} 0"),
+        "{text}"
+    );
+
     // A message from a subscriber reaches the application.
     let out = run(&[
         "deliver",
