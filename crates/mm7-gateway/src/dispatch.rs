@@ -114,6 +114,24 @@ pub(crate) async fn run<S: Storage>(
     // due again once the lease ends.
     let lease = account.timeout.saturating_mul(2) + Duration::from_secs(5);
     let account = Arc::new(account);
+    // The outcomes of tries are recorded by one task, many to a transaction (one commit for
+    // all the tries that ended meanwhile), in the order they ended.
+    let (outcomes, mut ended) = tokio::sync::mpsc::channel::<(String, Outcome)>(1024);
+    let recorder = {
+        let storage = storage.clone();
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(64);
+            while ended.recv_many(&mut batch, 64).await > 0 {
+                let taken = std::mem::take(&mut batch);
+                let ids: Vec<String> = taken.iter().map(|(id, _)| id.clone()).collect();
+                if let Err(error) = storage.settle(taken, webhooks).await {
+                    // The rows stay claimed and come back after their lease: sent twice rather
+                    // than lost (the TransactionID lets the MMSC see the repeat).
+                    tracing::error!(%error, ?ids, "cannot record tries");
+                }
+            }
+        })
+    };
     loop {
         if *stop.borrow() {
             break;
@@ -163,10 +181,10 @@ pub(crate) async fn run<S: Storage>(
             let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else {
                 return;
             };
-            let storage = storage.clone();
             let client = client.clone();
             let account = Arc::clone(&account);
             let metrics = Arc::clone(&metrics);
+            let outcomes = outcomes.clone();
             tokio::spawn(async move {
                 let _permit = permit;
                 let started = Instant::now();
@@ -179,11 +197,9 @@ pub(crate) async fn run<S: Storage>(
                 };
                 let took = (!matches!(outcome, Outcome::Expired)).then(|| started.elapsed());
                 metrics.record_try(kind, took);
-                if let Err(error) = storage.settle(&message.id, outcome, webhooks).await {
-                    // The row stays claimed and comes back after its lease: sent twice rather
-                    // than lost (the TransactionID lets the MMSC see the repeat).
-                    tracing::error!(%error, id = %message.id, "cannot record a try");
-                }
+                // The permit is held until the outcome is handed over, so that the drain below
+                // waits for it.
+                let _ = outcomes.send((message.id, outcome)).await;
             });
         }
     }
@@ -194,6 +210,9 @@ pub(crate) async fn run<S: Storage>(
         in_flight.acquire_many(all),
     )
     .await;
+    // Then every outcome handed over is recorded before the dispatcher ends.
+    drop(outcomes);
+    let _ = recorder.await;
 }
 
 /// One try of one message.

@@ -347,66 +347,73 @@ impl Storage for PostgresStorage {
             .collect())
     }
 
-    async fn settle(&self, id: &str, outcome: Outcome, webhook: bool) -> Result<(), GatewayError> {
+    async fn settle(
+        &self,
+        outcomes: Vec<(String, Outcome)>,
+        webhook: bool,
+    ) -> Result<(), GatewayError> {
         let mut client = self.pool.get().await.map_err(pool_error)?;
         let tx = client
             .transaction()
             .await
             .map_err(pg("starting a settle"))?;
         let now = now_ms();
-        let (status, detail) = match &outcome {
-            Outcome::Sent { message_id } => {
-                tx.execute(
-                    "UPDATE messages SET status = 'sent', message_id = $2, tries = tries + 1,
-                         due_at = NULL, lease_until = NULL, last_error = NULL, updated_at = $3
-                     WHERE id = $1",
-                    &[&id, message_id, &now],
-                )
-                .await
-                .map_err(pg("recording a try"))?;
-                ("sent", Some(message_id.clone()))
+        for (id, outcome) in &outcomes {
+            let id = id.as_str();
+            let (status, detail) = match outcome {
+                Outcome::Sent { message_id } => {
+                    tx.execute(
+                        "UPDATE messages SET status = 'sent', message_id = $2, tries = tries + 1,
+                             due_at = NULL, lease_until = NULL, last_error = NULL, updated_at = $3
+                         WHERE id = $1",
+                        &[&id, message_id, &now],
+                    )
+                    .await
+                    .map_err(pg("recording a try"))?;
+                    ("sent", Some(message_id.clone()))
+                }
+                Outcome::Retry { at, error } => {
+                    tx.execute(
+                        "UPDATE messages SET status = 'retrying', tries = tries + 1, due_at = $2,
+                             lease_until = NULL, last_error = $3, updated_at = $4
+                         WHERE id = $1",
+                        &[&id, at, error, &now],
+                    )
+                    .await
+                    .map_err(pg("recording a try"))?;
+                    ("retrying", Some(error.clone()))
+                }
+                Outcome::Failed { error } => {
+                    tx.execute(
+                        "UPDATE messages SET status = 'failed', tries = tries + 1, due_at = NULL,
+                             lease_until = NULL, last_error = $2, updated_at = $3
+                         WHERE id = $1",
+                        &[&id, error, &now],
+                    )
+                    .await
+                    .map_err(pg("recording a try"))?;
+                    ("failed", Some(error.clone()))
+                }
+                Outcome::Expired => {
+                    tx.execute(
+                        "UPDATE messages SET status = 'expired', due_at = NULL, lease_until = NULL,
+                             last_error = 'expired before it could be sent', updated_at = $2
+                         WHERE id = $1",
+                        &[&id, &now],
+                    )
+                    .await
+                    .map_err(pg("recording an expiry"))?;
+                    (
+                        "expired",
+                        Some("expired before it could be sent".to_owned()),
+                    )
+                }
+            };
+            history(&tx, id, now, status, detail.as_deref()).await?;
+            if webhook {
+                let body = status_event(&tx, id, status, detail.as_deref(), now).await?;
+                add_webhook(&tx, &body, now).await?;
             }
-            Outcome::Retry { at, error } => {
-                tx.execute(
-                    "UPDATE messages SET status = 'retrying', tries = tries + 1, due_at = $2,
-                         lease_until = NULL, last_error = $3, updated_at = $4
-                     WHERE id = $1",
-                    &[&id, at, error, &now],
-                )
-                .await
-                .map_err(pg("recording a try"))?;
-                ("retrying", Some(error.clone()))
-            }
-            Outcome::Failed { error } => {
-                tx.execute(
-                    "UPDATE messages SET status = 'failed', tries = tries + 1, due_at = NULL,
-                         lease_until = NULL, last_error = $2, updated_at = $3
-                     WHERE id = $1",
-                    &[&id, error, &now],
-                )
-                .await
-                .map_err(pg("recording a try"))?;
-                ("failed", Some(error.clone()))
-            }
-            Outcome::Expired => {
-                tx.execute(
-                    "UPDATE messages SET status = 'expired', due_at = NULL, lease_until = NULL,
-                         last_error = 'expired before it could be sent', updated_at = $2
-                     WHERE id = $1",
-                    &[&id, &now],
-                )
-                .await
-                .map_err(pg("recording an expiry"))?;
-                (
-                    "expired",
-                    Some("expired before it could be sent".to_owned()),
-                )
-            }
-        };
-        history(&tx, id, now, status, detail.as_deref()).await?;
-        if webhook {
-            let body = status_event(&tx, id, status, detail.as_deref(), now).await?;
-            add_webhook(&tx, &body, now).await?;
         }
         tx.commit().await.map_err(pg("committing a try"))?;
         Ok(())

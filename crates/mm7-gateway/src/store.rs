@@ -194,11 +194,11 @@ pub trait Storage: Clone + Send + Sync + 'static {
         lease: Duration,
     ) -> impl Future<Output = Result<Vec<Claimed>, GatewayError>> + Send;
 
-    /// Records how a try ended (and the webhook it causes, if `webhook` is set).
+    /// Records how tries ended (and the webhooks they cause, if `webhook` is set), all in
+    /// one transaction: one commit for a batch of tries.
     fn settle(
         &self,
-        id: &str,
-        outcome: Outcome,
+        outcomes: Vec<(String, Outcome)>,
         webhook: bool,
     ) -> impl Future<Output = Result<(), GatewayError>> + Send;
 
@@ -241,6 +241,7 @@ pub trait Storage: Clone + Send + Sync + 'static {
 #[derive(Debug, Clone)]
 pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
+    enqueuer: std::sync::mpsc::Sender<EnqueueJob>,
     path: PathBuf,
 }
 
@@ -343,8 +344,10 @@ impl SqliteStorage {
                 .map_err(db("recording the schema version"))?;
             tx.commit().map_err(db("committing a migration"))?;
         }
+        let conn = Arc::new(Mutex::new(conn));
         Ok(SqliteStorage {
-            conn: Arc::new(Mutex::new(conn)),
+            enqueuer: spawn_enqueuer(Arc::clone(&conn)),
+            conn,
             path,
         })
     }
@@ -418,8 +421,105 @@ pub(crate) fn rfc3339(at_ms: i64) -> String {
     )
 }
 
+/// Queues one submission inside `tx` (see [`Storage::enqueue`]).
+fn enqueue_in(tx: &Connection, new: &NewSubmission) -> Result<Enqueued, GatewayError> {
+    if let Some(key) = &new.idempotency_key {
+        let existing: Option<(String, String)> = tx
+            .query_row(
+                "SELECT id, request FROM messages WHERE idempotency_key = ?1",
+                [key],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(db("looking up the idempotency key"))?;
+        if let Some((id, request)) = existing {
+            let same =
+                serde_json::from_str::<Value>(&request).is_ok_and(|stored| stored == new.request);
+            return if same {
+                Ok(Enqueued::Existing(id))
+            } else {
+                Err(GatewayError::IdempotencyConflict(id))
+            };
+        }
+    }
+    let now = now_ms();
+    tx.execute(
+        "INSERT INTO messages (id, idempotency_key, reference, request, status,
+             transaction_id, due_at, expires_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?6, ?6)",
+        params![
+            new.id,
+            new.idempotency_key,
+            new.reference,
+            new.request.to_string(),
+            new.transaction_id,
+            now,
+            new.expires_at
+        ],
+    )
+    .map_err(db("queueing a message"))?;
+    history(tx, &new.id, now, "queued", None)?;
+    Ok(Enqueued::New(new.id.clone()))
+}
+
+/// A submission to queue and where its answer goes.
+type EnqueueJob = (
+    NewSubmission,
+    tokio::sync::oneshot::Sender<Result<Enqueued, GatewayError>>,
+);
+
+/// The queue writer: submissions that arrive together are committed together (one
+/// transaction, one disk sync, each in a savepoint of its own), so the cost of a sync is
+/// shared; each is answered once its transaction is committed.
+fn spawn_enqueuer(conn: Arc<Mutex<Connection>>) -> std::sync::mpsc::Sender<EnqueueJob> {
+    let (sender, jobs) = std::sync::mpsc::channel::<EnqueueJob>();
+    std::thread::spawn(move || {
+        while let Ok(first) = jobs.recv() {
+            let mut batch = vec![first];
+            while batch.len() < 256 {
+                match jobs.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
+            let committed = (|| {
+                let mut tx = conn.transaction().map_err(db("starting a transaction"))?;
+                let mut results = Vec::with_capacity(batch.len());
+                for (new, _) in &batch {
+                    let savepoint = tx.savepoint().map_err(db("starting a savepoint"))?;
+                    let result = enqueue_in(&savepoint, new);
+                    if result.is_ok() {
+                        savepoint.commit().map_err(db("releasing a savepoint"))?;
+                    }
+                    results.push(result);
+                }
+                tx.commit().map_err(db("committing messages"))?;
+                Ok::<_, GatewayError>(results)
+            })();
+            drop(conn);
+            match committed {
+                Ok(results) => {
+                    for ((_, answer), result) in batch.into_iter().zip(results) {
+                        let _ = answer.send(result);
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(%error, "cannot queue messages");
+                    for (_, answer) in batch {
+                        let _ = answer.send(Err(GatewayError::Internal(format!(
+                            "the messages could not be stored: {error}"
+                        ))));
+                    }
+                }
+            }
+        }
+    });
+    sender
+}
+
 fn history(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     id: &str,
     at: i64,
     status: &str,
@@ -470,48 +570,13 @@ fn status_event(
 
 impl Storage for SqliteStorage {
     async fn enqueue(&self, new: NewSubmission) -> Result<Enqueued, GatewayError> {
-        self.with(move |conn| {
-            let tx = conn.transaction().map_err(db("starting a transaction"))?;
-            if let Some(key) = &new.idempotency_key {
-                let existing: Option<(String, String)> = tx
-                    .query_row(
-                        "SELECT id, request FROM messages WHERE idempotency_key = ?1",
-                        [key],
-                        |row| Ok((row.get(0)?, row.get(1)?)),
-                    )
-                    .optional()
-                    .map_err(db("looking up the idempotency key"))?;
-                if let Some((id, request)) = existing {
-                    let same = serde_json::from_str::<Value>(&request)
-                        .is_ok_and(|stored| stored == new.request);
-                    return if same {
-                        Ok(Enqueued::Existing(id))
-                    } else {
-                        Err(GatewayError::IdempotencyConflict(id))
-                    };
-                }
-            }
-            let now = now_ms();
-            tx.execute(
-                "INSERT INTO messages (id, idempotency_key, reference, request, status,
-                     transaction_id, due_at, expires_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?6, ?6)",
-                params![
-                    new.id,
-                    new.idempotency_key,
-                    new.reference,
-                    new.request.to_string(),
-                    new.transaction_id,
-                    now,
-                    new.expires_at
-                ],
-            )
-            .map_err(db("queueing a message"))?;
-            history(&tx, &new.id, now, "queued", None)?;
-            tx.commit().map_err(db("committing a message"))?;
-            Ok(Enqueued::New(new.id))
-        })
-        .await
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.enqueuer
+            .send((new, answer))
+            .map_err(|_| GatewayError::Internal("the queue writer has stopped".into()))?;
+        answered
+            .await
+            .map_err(|_| GatewayError::Internal("the queue writer has stopped".into()))?
     }
 
     async fn message(&self, id: &str) -> Result<Option<MessageView>, GatewayError> {
@@ -599,60 +664,65 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn settle(&self, id: &str, outcome: Outcome, webhook: bool) -> Result<(), GatewayError> {
-        let id = id.to_owned();
+    async fn settle(
+        &self,
+        outcomes: Vec<(String, Outcome)>,
+        webhook: bool,
+    ) -> Result<(), GatewayError> {
         self.with(move |conn| {
             let tx = conn.transaction().map_err(db("starting a settle"))?;
             let now = now_ms();
-            let (status, detail) = match &outcome {
-                Outcome::Sent { message_id } => {
-                    tx.execute(
-                        "UPDATE messages SET status = 'sent', message_id = ?2, tries = tries + 1,
-                             due_at = NULL, lease_until = NULL, last_error = NULL, updated_at = ?3
-                         WHERE id = ?1",
-                        params![id, message_id, now],
-                    )
-                    .map_err(db("recording a try"))?;
-                    ("sent", Some(message_id.clone()))
+            for (id, outcome) in &outcomes {
+                let (status, detail) = match &outcome {
+                    Outcome::Sent { message_id } => {
+                        tx.execute(
+                            "UPDATE messages SET status = 'sent', message_id = ?2, tries = tries + 1,
+                                 due_at = NULL, lease_until = NULL, last_error = NULL, updated_at = ?3
+                             WHERE id = ?1",
+                            params![id, message_id, now],
+                        )
+                        .map_err(db("recording a try"))?;
+                        ("sent", Some(message_id.clone()))
+                    }
+                    Outcome::Retry { at, error } => {
+                        tx.execute(
+                            "UPDATE messages SET status = 'retrying', tries = tries + 1, due_at = ?2,
+                                 lease_until = NULL, last_error = ?3, updated_at = ?4
+                             WHERE id = ?1",
+                            params![id, at, error, now],
+                        )
+                        .map_err(db("recording a try"))?;
+                        ("retrying", Some(error.clone()))
+                    }
+                    Outcome::Failed { error } => {
+                        tx.execute(
+                            "UPDATE messages SET status = 'failed', tries = tries + 1, due_at = NULL,
+                                 lease_until = NULL, last_error = ?2, updated_at = ?3
+                             WHERE id = ?1",
+                            params![id, error, now],
+                        )
+                        .map_err(db("recording a try"))?;
+                        ("failed", Some(error.clone()))
+                    }
+                    Outcome::Expired => {
+                        tx.execute(
+                            "UPDATE messages SET status = 'expired', due_at = NULL, lease_until = NULL,
+                                 last_error = 'expired before it could be sent', updated_at = ?2
+                             WHERE id = ?1",
+                            params![id, now],
+                        )
+                        .map_err(db("recording an expiry"))?;
+                        (
+                            "expired",
+                            Some("expired before it could be sent".to_owned()),
+                        )
+                    }
+                };
+                history(&tx, id, now, status, detail.as_deref())?;
+                if webhook {
+                    let body = status_event(&tx, id, status, detail.as_deref(), now)?;
+                    add_webhook(&tx, &body, now)?;
                 }
-                Outcome::Retry { at, error } => {
-                    tx.execute(
-                        "UPDATE messages SET status = 'retrying', tries = tries + 1, due_at = ?2,
-                             lease_until = NULL, last_error = ?3, updated_at = ?4
-                         WHERE id = ?1",
-                        params![id, at, error, now],
-                    )
-                    .map_err(db("recording a try"))?;
-                    ("retrying", Some(error.clone()))
-                }
-                Outcome::Failed { error } => {
-                    tx.execute(
-                        "UPDATE messages SET status = 'failed', tries = tries + 1, due_at = NULL,
-                             lease_until = NULL, last_error = ?2, updated_at = ?3
-                         WHERE id = ?1",
-                        params![id, error, now],
-                    )
-                    .map_err(db("recording a try"))?;
-                    ("failed", Some(error.clone()))
-                }
-                Outcome::Expired => {
-                    tx.execute(
-                        "UPDATE messages SET status = 'expired', due_at = NULL, lease_until = NULL,
-                             last_error = 'expired before it could be sent', updated_at = ?2
-                         WHERE id = ?1",
-                        params![id, now],
-                    )
-                    .map_err(db("recording an expiry"))?;
-                    (
-                        "expired",
-                        Some("expired before it could be sent".to_owned()),
-                    )
-                }
-            };
-            history(&tx, &id, now, status, detail.as_deref())?;
-            if webhook {
-                let body = status_event(&tx, &id, status, detail.as_deref(), now)?;
-                add_webhook(&tx, &body, now)?;
             }
             tx.commit().map_err(db("committing a try"))?;
             Ok(())
@@ -798,6 +868,49 @@ impl Storage for SqliteStorage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn submission(n: usize, key: Option<&str>) -> NewSubmission {
+        NewSubmission {
+            id: format!("msg_{n}"),
+            idempotency_key: key.map(str::to_owned),
+            reference: None,
+            request: serde_json::json!({"to": "15551234567", "text": "same"}),
+            transaction_id: format!("tx-{n}"),
+            expires_at: None,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn submissions_committed_together_are_each_answered() {
+        let dir = std::env::temp_dir().join(format!("mm7-gateway-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let storage = SqliteStorage::open(&dir).unwrap();
+        // 40 at once, every fourth with the same idempotency key.
+        let tasks: Vec<_> = (0..40)
+            .map(|n| {
+                let storage = storage.clone();
+                tokio::spawn(async move {
+                    let key = (n % 4 == 0).then_some("shared");
+                    storage.enqueue(submission(n, key)).await
+                })
+            })
+            .collect();
+        let mut new = 0;
+        let mut existing = Vec::new();
+        for task in tasks {
+            match task.await.unwrap().unwrap() {
+                Enqueued::New(_) => new += 1,
+                Enqueued::Existing(id) => existing.push(id),
+            }
+        }
+        // One of the ten with the shared key was queued; the nine others got its id.
+        assert_eq!((new, existing.len()), (31, 9));
+        existing.dedup();
+        assert_eq!(existing.len(), 1);
+        assert!(storage.message(&existing[0]).await.unwrap().is_some());
+        assert_eq!(storage.claim(100, Duration::from_secs(60)).await.unwrap().len(), 31);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn rfc3339_of_known_instants() {
