@@ -908,7 +908,14 @@ mod tests {
         existing.dedup();
         assert_eq!(existing.len(), 1);
         assert!(storage.message(&existing[0]).await.unwrap().is_some());
-        assert_eq!(storage.claim(100, Duration::from_secs(60)).await.unwrap().len(), 31);
+        assert_eq!(
+            storage
+                .claim(100, Duration::from_secs(60))
+                .await
+                .unwrap()
+                .len(),
+            31
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 
