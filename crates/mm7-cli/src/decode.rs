@@ -352,7 +352,7 @@ mod tests {
         let text = Part::text("x");
         assert_eq!(attachment_file_name(1, &text), "02-part.txt");
         let odd = Part::new("application/x-unknown", &b""[..]).with_content_location("../x");
-        assert_eq!(attachment_file_name(2, &odd), "03-_x");
+        assert_eq!(attachment_file_name(2, &odd), "03-x");
     }
 
     #[test]

@@ -97,28 +97,10 @@ fn data_dir_from(xdg_data_home: Option<PathBuf>, home: Option<PathBuf>) -> PathB
     }
 }
 
-/// A name safe to use as a file name: ASCII letters, digits, `.`, `-`, `_` kept, anything
-/// else replaced by `_`, no leading dot, at most 80 characters; `part` when nothing is left.
+/// A name safe to use as a file name ([`mm7_model::media::safe_file_name`]); `part` when
+/// nothing is left.
 pub(crate) fn safe_file_name(name: &str) -> String {
-    let mut out: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(80)
-        .collect();
-    while out.starts_with('.') {
-        out.remove(0);
-    }
-    if out.is_empty() || out.chars().all(|c| c == '_') {
-        "part".to_owned()
-    } else {
-        out
-    }
+    mm7_model::media::safe_file_name(name).unwrap_or_else(|| "part".to_owned())
 }
 
 #[cfg(test)]
@@ -145,7 +127,7 @@ mod tests {
     #[test]
     fn safe_names() {
         assert_eq!(safe_file_name("saturn.gif"), "saturn.gif");
-        assert_eq!(safe_file_name("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
         assert_eq!(safe_file_name("<a b>@c"), "_a_b__c");
         assert_eq!(safe_file_name(".hidden"), "hidden");
         assert_eq!(safe_file_name("///"), "part");

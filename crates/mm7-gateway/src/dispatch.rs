@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mm7_model::StatusCode;
 use mm7_transport::client::{Client, ClientError, SendOptions};
 use tokio::sync::{Semaphore, watch};
 
@@ -51,25 +50,9 @@ impl TokenBucket {
 }
 
 /// Whether a failure may pass if the same request is sent later: the network, HTTP 5xx or
-/// 429 without a permanent MM7 status, MM7 3xxx and 4006.
+/// 429 without a permanent MM7 status, MM7 3xxx and 4006 (and an answer that does not match).
 pub(crate) fn transient(error: &ClientError) -> bool {
-    let code_may_pass = |code: StatusCode| {
-        code == StatusCode::SERVICE_UNAVAILABLE || (3000..4000).contains(&code.get())
-    };
-    match error {
-        ClientError::Connect { .. }
-        | ClientError::Transport { .. }
-        | ClientError::Timeout { .. } => true,
-        ClientError::Http { status, .. } | ClientError::ResponseTooLarge { status, .. } => {
-            status.is_server_error() || *status == http::StatusCode::TOO_MANY_REQUESTS
-        }
-        ClientError::Fault { http_status, .. } => match error.status_code() {
-            Some(code) => code_may_pass(code),
-            None => http_status.is_server_error(),
-        },
-        ClientError::Mm7 { status, .. } => code_may_pass(status.code),
-        _ => false,
-    }
+    error.may_pass_later()
 }
 
 /// What a failed try's error says, for the status history (never a credential: the client's
@@ -290,7 +273,7 @@ mod tests {
 
     #[test]
     fn only_what_may_pass_is_transient() {
-        use mm7_model::{SoapFault, Status};
+        use mm7_model::{SoapFault, Status, StatusCode};
         let fault = |code: StatusCode| ClientError::Fault {
             fault: Box::new(SoapFault::rs_error("6.8.0", Status::from_code(code))),
             http_status: http::StatusCode::INTERNAL_SERVER_ERROR,

@@ -82,42 +82,6 @@ fn bool_field(request: &Value, field: &str) -> Result<Option<bool>, String> {
     }
 }
 
-/// A name safe in a Content-ID and a Content-Location.
-fn safe_name(name: &str, fallback: &str) -> String {
-    let name: String = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(100)
-        .collect();
-    if name.trim_matches(['.', '_']).is_empty() {
-        fallback.to_owned()
-    } else {
-        name
-    }
-}
-
-fn media_type_ok(content_type: &str) -> bool {
-    let token = |t: &str| {
-        !t.is_empty()
-            && t.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
-    };
-    let media = content_type.split(';').next().unwrap_or_default().trim();
-    media
-        .split_once('/')
-        .is_some_and(|(kind, sub)| token(kind) && token(sub))
-        && !content_type.contains(['\r', '\n'])
-}
-
 /// The attachments, decoded.
 fn attachments(request: &Value) -> Result<Vec<Part>, String> {
     let list = match &request["attachments"] {
@@ -131,7 +95,7 @@ fn attachments(request: &Value) -> Result<Vec<Part>, String> {
         let content_type = item["content_type"]
             .as_str()
             .ok_or_else(|| format!("attachment {n}: `content_type` is required"))?;
-        if !media_type_ok(content_type) {
+        if !mm7_model::media::is_media_type(content_type) {
             return Err(format!(
                 "attachment {n}: `content_type` is not a media type: {content_type:?}"
             ));
@@ -148,13 +112,13 @@ fn attachments(request: &Value) -> Result<Vec<Part>, String> {
                 bytes.len()
             ));
         }
-        let name = safe_name(
+        let name = mm7_model::media::safe_file_name(
             item["filename"]
                 .as_str()
                 .or(item["file_name"].as_str())
                 .unwrap_or_default(),
-            &format!("attachment-{n}"),
-        );
+        )
+        .unwrap_or_else(|| format!("attachment-{n}"));
         parts.push(
             Part::new(content_type, bytes)
                 .with_content_id(name.clone())

@@ -241,6 +241,59 @@ fn essence(media_type: &str) -> &str {
     media_type.split(';').next().unwrap_or_default().trim()
 }
 
+/// A name from a peer made safe as a file name and inside a quoted header parameter: its last
+/// path component, ASCII letters, digits, `.`, `-` and `_` kept and anything else replaced by
+/// `_`, no leading dot, at most 80 characters; `None` when nothing meaningful is left.
+///
+/// ```
+/// use mm7_model::media::safe_file_name;
+///
+/// assert_eq!(safe_file_name("saturn.gif").as_deref(), Some("saturn.gif"));
+/// assert_eq!(safe_file_name("../../etc/pass wd").as_deref(), Some("pass_wd"));
+/// assert_eq!(safe_file_name(".hidden").as_deref(), Some("hidden"));
+/// assert_eq!(safe_file_name("C:\\x\\<a>.png").as_deref(), Some("_a_.png"));
+/// assert_eq!(safe_file_name("///"), None);
+/// ```
+pub fn safe_file_name(name: &str) -> Option<String> {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let mapped: String = last
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let name: String = mapped.trim_start_matches('.').chars().take(80).collect();
+    (!name.chars().all(|c| matches!(c, '_' | '.'))).then_some(name)
+}
+
+/// Whether `content_type` is a well-formed `type/subtype` (RFC 2045 tokens), parameters
+/// aside, with no line break that could end a header.
+///
+/// ```
+/// use mm7_model::media::is_media_type;
+///
+/// assert!(is_media_type("image/png"));
+/// assert!(is_media_type("text/plain; charset=utf-8"));
+/// assert!(!is_media_type("png"));
+/// assert!(!is_media_type("image/png\r\nX-Injected: 1"));
+/// ```
+pub fn is_media_type(content_type: &str) -> bool {
+    let token = |t: &str| {
+        !t.is_empty()
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    media
+        .split_once('/')
+        .is_some_and(|(kind, sub)| token(kind) && token(sub))
+        && !content_type.contains(['\r', '\n'])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

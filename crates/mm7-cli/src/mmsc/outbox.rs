@@ -14,9 +14,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use mm7_model::{
-    Address, DateTime, DeliverReq, DeliveryReportReq, MmStatus, Part, ReadReplyReq, StatusCode,
-};
+use mm7_model::{Address, DateTime, DeliverReq, DeliveryReportReq, MmStatus, Part, ReadReplyReq};
 use mm7_store::{OutboxOutcome, OutboxRow};
 use mm7_transport::client::{CallbackPolicy, Client, ClientError, SendOptions};
 use serde_json::{Value, json};
@@ -197,25 +195,7 @@ fn client_for(
 
 /// Whether a failure may pass if the same request is sent later.
 pub(super) fn may_pass(error: &ClientError) -> bool {
-    let code_may_pass =
-        |code: StatusCode| code == StatusCode::SERVICE_UNAVAILABLE || code.get() / 1000 == 3;
-    match error {
-        ClientError::Connect { .. }
-        | ClientError::Transport { .. }
-        | ClientError::Timeout { .. }
-        | ClientError::TransactionMismatch { .. }
-        | ClientError::UnexpectedOperation { .. }
-        | ClientError::Undecodable { .. } => true,
-        ClientError::Http { status, .. } | ClientError::ResponseTooLarge { status, .. } => {
-            status.is_server_error() || *status == http::StatusCode::TOO_MANY_REQUESTS
-        }
-        ClientError::Fault { http_status, .. } => match error.status_code() {
-            Some(code) => code_may_pass(code),
-            None => http_status.is_server_error(),
-        },
-        ClientError::Mm7 { status, .. } => code_may_pass(status.code),
-        _ => false,
-    }
+    error.may_pass_later()
 }
 
 /// The wait before try `n + 1` after `n` failed tries: the interval doubled per failure
@@ -376,7 +356,7 @@ async fn settle(state: &State, row: &OutboxRow, outcome: OutboxOutcome) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mm7_model::{SoapFault, Status};
+    use mm7_model::{SoapFault, Status, StatusCode};
 
     fn fault(code: StatusCode) -> ClientError {
         ClientError::Fault {

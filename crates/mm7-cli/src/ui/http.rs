@@ -148,21 +148,7 @@ pub(crate) fn displayable(content_type: &str) -> bool {
 
 /// `attachment; filename="…"` with a name reduced to safe ASCII.
 fn disposition(kind: &str, file_name: &str) -> HeaderValue {
-    let name: String = file_name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(100)
-        .collect();
-    let name = if name.is_empty() { "part".into() } else { name };
+    let name = mm7_model::media::safe_file_name(file_name).unwrap_or_else(|| "part".into());
     HeaderValue::from_str(&format!("{kind}; filename=\"{name}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }

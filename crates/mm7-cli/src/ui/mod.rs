@@ -489,16 +489,7 @@ fn mo_attachment(value: &serde_json::Value) -> Result<serde_json::Value, String>
     let content_type = value["content_type"]
         .as_str()
         .ok_or("`attachment.content_type` is required (e.g. image/png)")?;
-    let valid_token = |t: &str| {
-        !t.is_empty()
-            && t.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
-    };
-    let media_type = content_type.split(';').next().unwrap_or_default().trim();
-    let well_formed = media_type
-        .split_once('/')
-        .is_some_and(|(kind, sub)| valid_token(kind) && valid_token(sub))
-        && !content_type.contains(['\r', '\n']);
+    let well_formed = mm7_model::media::is_media_type(content_type);
     if !well_formed {
         return Err(format!(
             "`attachment.content_type` is not a media type: {content_type:?}"
@@ -514,27 +505,8 @@ fn mo_attachment(value: &serde_json::Value) -> Result<serde_json::Value, String>
         return Err("`attachment.data` is empty".to_owned());
     }
     // A name safe in a Content-ID and a Content-Location: no path, no quotes, no controls.
-    let name: String = value["file_name"]
-        .as_str()
-        .unwrap_or("attachment")
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(100)
-        .collect();
-    let name = if name.trim_matches(['.', '_']).is_empty() {
-        "attachment".to_owned()
-    } else {
-        name
-    };
+    let name = mm7_model::media::safe_file_name(value["file_name"].as_str().unwrap_or_default())
+        .unwrap_or_else(|| "attachment".to_owned());
     Ok(json!({"content_type": content_type, "file_name": name, "data": data.trim()}))
 }
 

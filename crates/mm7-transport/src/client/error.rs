@@ -301,6 +301,36 @@ impl ClientError {
         }
     }
 
+    /// Whether the same request sent later may pass: the policy of queues that own their
+    /// retries (the callbacks of an MMSC, a gateway's submissions), wider than
+    /// [`is_retryable`](Self::is_retryable)'s. A network failure, a timeout, HTTP 5xx or 429
+    /// without a permanent MM7 status, any MM7 3xxx (the server's side) and 4006 may pass; so
+    /// may an answer that does not match the request (another TransactionID or operation, or
+    /// one that cannot be read: a peer in trouble). A 2xxx or 4xxx refusal, a 401, 403 or
+    /// 413, a request the profile refuses, cannot.
+    pub fn may_pass_later(&self) -> bool {
+        let code_may_pass = |code: StatusCode| {
+            code == StatusCode::SERVICE_UNAVAILABLE || (3000..4000).contains(&code.get())
+        };
+        match self {
+            ClientError::Connect { .. }
+            | ClientError::Transport { .. }
+            | ClientError::Timeout { .. }
+            | ClientError::TransactionMismatch { .. }
+            | ClientError::UnexpectedOperation { .. }
+            | ClientError::Undecodable { .. } => true,
+            ClientError::Http { status, .. } | ClientError::ResponseTooLarge { status, .. } => {
+                status.is_server_error() || *status == http::StatusCode::TOO_MANY_REQUESTS
+            }
+            ClientError::Fault { http_status, .. } => match self.status_code() {
+                Some(code) => code_may_pass(code),
+                None => http_status.is_server_error(),
+            },
+            ClientError::Mm7 { status, .. } => code_may_pass(status.code),
+            _ => false,
+        }
+    }
+
     /// Whether the request surely never reached the peer, so sending it again cannot make a
     /// duplicate.
     pub fn is_unsent(&self) -> bool {
