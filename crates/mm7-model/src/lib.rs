@@ -110,7 +110,6 @@ pub use enums::{
     OpenEnumeration, Priority, parse_bool,
 };
 pub use envelope::Envelope;
-pub use messages::Message;
 pub use messages::cancel::{CancelReq, CancelRsp};
 pub use messages::common::{
     AdditionalInformation, DeliveryCondition, ExtraDataElement, MessageExtraData,
@@ -126,6 +125,7 @@ pub use messages::read_reply::{ReadReplyReq, ReadReplyRsp};
 pub use messages::replace::{ReplaceReq, ReplaceRsp};
 pub use messages::report::{DeliveryReportReq, DeliveryReportRsp};
 pub use messages::submit::{SubmitReq, SubmitRsp};
+pub use messages::{Message, UnexpectedMessage};
 pub use schema::{ElementSpec, MessageElements, Operation};
 pub use status::{Status, StatusClass, StatusCode, StatusCodeError};
 pub use time::{DateTime, Duration, RelativeOrAbsolute, TimeError};

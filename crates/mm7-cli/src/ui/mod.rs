@@ -104,10 +104,14 @@ impl Ui {
         let query = query_pairs(request.uri().query().unwrap_or(""));
         let method = request.method().clone();
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        // HEAD on a page asset answers as GET does; hyper sends the head without the body.
+        let asset_method = method == Method::GET || method == Method::HEAD;
         match (&method, segments.as_slice()) {
-            (&Method::GET, [""]) => Answer::asset("text/html; charset=utf-8", INDEX_HTML),
-            (&Method::GET, ["app.js"]) => Answer::asset("text/javascript; charset=utf-8", APP_JS),
-            (&Method::GET, ["app.css"]) => Answer::asset("text/css; charset=utf-8", APP_CSS),
+            (_, [""]) if asset_method => Answer::asset("text/html; charset=utf-8", INDEX_HTML),
+            (_, ["app.js"]) if asset_method => {
+                Answer::asset("text/javascript; charset=utf-8", APP_JS)
+            }
+            (_, ["app.css"]) if asset_method => Answer::asset("text/css; charset=utf-8", APP_CSS),
             (&Method::GET, ["api", "v1", "events"]) => self.events(),
             (&Method::GET, ["api", "v1", "messages"]) => {
                 let query = to_query(&query);

@@ -591,6 +591,11 @@ fn page_is_locked_down_and_markup_parts_are_downloads() {
     let auth = "Authorization: Basic dTpw\r\n"; // u:p
     let page = request(port, "GET", "/", auth, b"");
     assert_eq!(page.status, 200);
+    // `curl -I`: the page's head, no body.
+    let head = request(port, "HEAD", "/", auth, b"");
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("content-type"), page.header("content-type"));
+    assert!(head.body.is_empty());
     let csp = page.header("content-security-policy").unwrap();
     assert!(
         csp.contains("default-src 'self'") && !csp.contains("unsafe-inline"),

@@ -68,6 +68,13 @@ pub(crate) use generic_response;
 /// assert_eq!(msg.operation_name(), "DeliveryReportRsp");
 /// assert_eq!(msg.mm7_version().map(|v| v.as_str()), Some("6.8.0"));
 /// assert!(msg.status().is_some_and(Status::is_success));
+///
+/// // A typed message back, without a match: the operation expected, or the message as it is.
+/// let rsp = DeliveryReportRsp::try_from(msg.clone()).expect("a DeliveryReportRsp");
+/// assert!(rsp.status.is_success());
+/// let other = mm7_model::SubmitRsp::try_from(msg).unwrap_err();
+/// assert_eq!(other.to_string(), "expected SubmitRsp, found DeliveryReportRsp");
+/// assert_eq!(other.message.operation_name(), "DeliveryReportRsp");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -260,12 +267,38 @@ impl Message {
     }
 }
 
+/// A [`Message`] that is not the operation a `TryFrom<Message>` asked for; it gives the
+/// message back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected {expected}, found {}", .message.operation_name())]
+#[non_exhaustive]
+pub struct UnexpectedMessage {
+    /// The type asked for.
+    pub expected: &'static str,
+    /// The message, as it was.
+    pub message: Box<Message>,
+}
+
 macro_rules! from_impls {
     ($($ty:ident => $variant:ident),* $(,)?) => {
         $(
             impl From<$ty> for Message {
                 fn from(m: $ty) -> Message {
                     Message::$variant(m)
+                }
+            }
+
+            impl TryFrom<Message> for $ty {
+                type Error = UnexpectedMessage;
+
+                fn try_from(message: Message) -> Result<$ty, UnexpectedMessage> {
+                    match message {
+                        Message::$variant(m) => Ok(m),
+                        other => Err(UnexpectedMessage {
+                            expected: stringify!($ty),
+                            message: Box::new(other),
+                        }),
+                    }
                 }
             }
         )*

@@ -69,8 +69,8 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use mm7_model::{
     CancelReq, CancelRsp, DeliverReq, DeliverRsp, DeliveryReportReq, DeliveryReportRsp, Envelope,
-    Mm7Version, Namespace, Part, ReadReplyReq, ReadReplyRsp, ReplaceReq, ReplaceRsp, SubmitReq,
-    SubmitRsp,
+    ExtendedCancelReq, ExtendedCancelRsp, ExtendedReplaceReq, ExtendedReplaceRsp, Mm7Version,
+    Namespace, Part, ReadReplyReq, ReadReplyRsp, ReplaceReq, ReplaceRsp, SubmitReq, SubmitRsp,
 };
 use mm7_soap::{DecodeOptions, EncodeOptions};
 
@@ -293,6 +293,58 @@ impl Client {
         options: SendOptions,
     ) -> Result<Response<CancelRsp>, ClientError> {
         self.request(req, Vec::new(), options).await
+    }
+
+    /// Cancels a message under the extended operation of REL-6-MM7-1-4 (VASP → MMSC): by
+    /// its `CancelID`, the MessageID of the message to cancel. The client's schema must define
+    /// the operation (REL-6-MM7-1-4 or later), or the request is refused before it is sent.
+    ///
+    /// # Errors
+    /// Any [`ClientError`].
+    pub async fn extended_cancel(
+        &self,
+        req: ExtendedCancelReq,
+    ) -> Result<Response<ExtendedCancelRsp>, ClientError> {
+        self.request(req, Vec::new(), SendOptions::default()).await
+    }
+
+    /// As [`extended_cancel`](Self::extended_cancel), with per-request options.
+    ///
+    /// # Errors
+    /// As [`extended_cancel`](Self::extended_cancel).
+    pub async fn extended_cancel_with(
+        &self,
+        req: ExtendedCancelReq,
+        options: SendOptions,
+    ) -> Result<Response<ExtendedCancelRsp>, ClientError> {
+        self.request(req, Vec::new(), options).await
+    }
+
+    /// Replaces a message under the extended operation of REL-6-MM7-1-4 (VASP → MMSC): by its
+    /// `ReplaceID`, with `content` as its new attachments; the answer names the replacing
+    /// message's MessageID.
+    ///
+    /// # Errors
+    /// Any [`ClientError`].
+    pub async fn extended_replace(
+        &self,
+        req: ExtendedReplaceReq,
+        content: Vec<Part>,
+    ) -> Result<Response<ExtendedReplaceRsp>, ClientError> {
+        self.request(req, content, SendOptions::default()).await
+    }
+
+    /// As [`extended_replace`](Self::extended_replace), with per-request options.
+    ///
+    /// # Errors
+    /// As [`extended_replace`](Self::extended_replace).
+    pub async fn extended_replace_with(
+        &self,
+        req: ExtendedReplaceReq,
+        content: Vec<Part>,
+        options: SendOptions,
+    ) -> Result<Response<ExtendedReplaceRsp>, ClientError> {
+        self.request(req, content, options).await
     }
 
     /// Replaces a submitted message's content (VASP → MMSC).

@@ -1,7 +1,8 @@
 //! [`Response`]: a successful answer, and the mapping from each request type to its answer.
 
 use mm7_model::{
-    CancelReq, CancelRsp, DeliverReq, DeliverRsp, DeliveryReportReq, DeliveryReportRsp, Message,
+    CancelReq, CancelRsp, DeliverReq, DeliverRsp, DeliveryReportReq, DeliveryReportRsp,
+    ExtendedCancelReq, ExtendedCancelRsp, ExtendedReplaceReq, ExtendedReplaceRsp, Message,
     Mm7Version, ReadReplyReq, ReadReplyRsp, ReplaceReq, ReplaceRsp, Status, StatusCode, SubmitReq,
     SubmitRsp,
 };
@@ -89,3 +90,5 @@ operation!(ReplaceReq => ReplaceRsp);
 operation!(DeliverReq => DeliverRsp);
 operation!(DeliveryReportReq => DeliveryReportRsp);
 operation!(ReadReplyReq => ReadReplyRsp);
+operation!(ExtendedCancelReq => ExtendedCancelRsp);
+operation!(ExtendedReplaceReq => ExtendedReplaceRsp);
