@@ -385,6 +385,11 @@ impl fmt::Display for Namespace {
 }
 
 fn match_namespace(uri: &str) -> Option<(SchemaId, NamespaceMatch)> {
+    // Nearly every message names a canonical URI: found as written, without taking it apart
+    // (each row's schema id is its own, so the general path below would find the same row).
+    if let Some(row) = TABLE.iter().find(|r| r.6 == uri) {
+        return Some((row.0, NamespaceMatch::Exact));
+    }
     let trimmed = uri.trim();
     let path = trimmed.trim_end_matches('/');
     let last = path.rsplit('/').next().unwrap_or(path);
@@ -527,6 +532,16 @@ mod tests {
             assert!(s.namespace().starts_with(NAMESPACE_PREFIX));
             assert!(s.namespace().ends_with(s.id()));
             assert_eq!(SchemaId::from_id(s.id()), Some(*s));
+        }
+    }
+
+    #[test]
+    fn schema_ids_are_distinct() {
+        // The canonical URI's fast path in `match_namespace` relies on it.
+        for (i, a) in TABLE.iter().enumerate() {
+            for b in &TABLE[i + 1..] {
+                assert_ne!((a.2, a.3, a.4), (b.2, b.3, b.4), "{} and {}", a.1, b.1);
+            }
         }
     }
 

@@ -3,6 +3,9 @@
 
 use std::borrow::Cow;
 
+use mm7_model::Message;
+
+use crate::decode::{Streamed, read_operation};
 use crate::error::{Context, DecodeError, DecodeErrorKind, Warning};
 use crate::xml::{Event, Tree, XmlLimits, XmlReader};
 
@@ -33,8 +36,17 @@ pub(crate) struct Envelope<'a> {
     pub(crate) transaction_id: Option<Cow<'a, str>>,
     /// The TransactionID's namespace, used when the Body's element has none.
     pub(crate) transaction_namespace: Option<&'a str>,
-    /// The Body's first element and its descendants.
-    pub(crate) body: Tree<'a>,
+    /// The Body's first element, read.
+    pub(crate) body: Body<'a>,
+}
+
+/// The Body's first element.
+#[derive(Debug)]
+pub(crate) enum Body<'a> {
+    /// A SOAP Fault, as a tree (read once in a while, and leniently: see `decode_fault`).
+    Fault(Tree<'a>),
+    /// Any other element, decoded from the reader's events when it names an operation.
+    Operation(Streamed<'a>),
 }
 
 /// Limits of the envelope reader.
@@ -57,10 +69,13 @@ impl Default for EnvelopeLimits {
 }
 
 /// Reads the envelope of `text`. An error found after the TransactionID carries it.
+///
+/// A message decoded from the Body goes into `message`.
 pub(crate) fn read_envelope<'a>(
     text: &'a str,
     limits: &EnvelopeLimits,
     warnings: &mut Vec<Warning>,
+    message: &mut Option<Message>,
 ) -> Result<Envelope<'a>, DecodeError> {
     let mut reader = XmlReader::new(text, limits.xml);
     let root = loop {
@@ -111,7 +126,8 @@ pub(crate) fn read_envelope<'a>(
                 read_header(&mut reader, &mut transaction_id, &mut transaction_namespace)
             }
             "Body" if reader.depth() == 2 && body.is_none() => {
-                body = read_body(&mut reader, limits).map_err(|e| with_id(e, &transaction_id))?;
+                body = read_body(&mut reader, limits, message)
+                    .map_err(|e| with_id(e, &transaction_id))?;
                 // Further Body entries (SOAP 1.1 §4.3 allows them; MM7 has one) and whatever
                 // follows the Body are not used, but the whole document must be well-formed:
                 // the rest is read to its end, so that a mismatched `</Body>`, a document cut
@@ -209,17 +225,23 @@ fn trim_cow(value: Cow<'_, str>) -> Cow<'_, str> {
 fn read_body<'a>(
     reader: &mut XmlReader<'a>,
     limits: &EnvelopeLimits,
-) -> Result<Option<Tree<'a>>, DecodeError> {
+    message: &mut Option<Message>,
+) -> Result<Option<Body<'a>>, DecodeError> {
     loop {
         match reader.next_event()? {
             Event::Start(element) => {
                 // A Fault's `faultcode` is a QName whose prefix is bound outside the Body.
-                let tree = if element.local == "Fault" {
-                    Tree::read_in_scope(reader, element, limits.max_elements)?
+                let body = if element.local == "Fault" {
+                    Body::Fault(Tree::read_in_scope(reader, element, limits.max_elements)?)
                 } else {
-                    Tree::read(reader, element, limits.max_elements)?
+                    Body::Operation(read_operation(
+                        reader,
+                        element,
+                        limits.max_elements,
+                        message,
+                    )?)
                 };
-                return Ok(Some(tree));
+                return Ok(Some(body));
             }
             Event::End(_) | Event::Eof => return Ok(None),
             Event::Text(_) => {}
@@ -231,9 +253,18 @@ fn read_body<'a>(
 mod tests {
     use super::*;
 
+    /// The local name of the Body's element.
+    fn operation<'e>(env: &'e Envelope<'_>) -> &'e str {
+        match &env.body {
+            Body::Fault(tree) => tree.root().local(),
+            Body::Operation(streamed) => streamed.element.local,
+        }
+    }
+
     fn read(doc: &str) -> Result<(Envelope<'_>, Vec<Warning>), DecodeError> {
         let mut warnings = Vec::new();
-        read_envelope(doc, &EnvelopeLimits::default(), &mut warnings).map(|e| (e, warnings))
+        read_envelope(doc, &EnvelopeLimits::default(), &mut warnings, &mut None)
+            .map(|e| (e, warnings))
     }
 
     #[test]
@@ -268,7 +299,7 @@ mod tests {
         let (env, warnings) = read(doc).unwrap();
         assert_eq!(env.transaction_id.as_deref(), Some("vas00001-sub"));
         assert_eq!(env.transaction_namespace, Some("urn:mm7"));
-        assert_eq!(env.body.root().local(), "SubmitReq");
+        assert_eq!(operation(&env), "SubmitReq");
         assert!(warnings.is_empty(), "{warnings:?}");
     }
 
@@ -286,7 +317,7 @@ mod tests {
         let doc = r#"<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Header>
 <w:Trace xmlns:w="urn:trace"><w:hop/></w:Trace></S:Header><S:Body><X/></S:Body></S:Envelope>"#;
         let (env, warnings) = read(doc).unwrap();
-        assert_eq!(env.body.root().local(), "X");
+        assert_eq!(operation(&env), "X");
         assert_eq!(warnings, [Warning::MissingTransactionId]);
     }
 

@@ -90,7 +90,6 @@ pub use package::{Encoded, decode, encode};
 pub use transfer::{TransferEncodingPolicy, UnknownTransferEncoding};
 
 use error::Context;
-use xml::TrimExt;
 
 /// Options of the decoder.
 #[derive(Debug, Clone, Default)]
@@ -200,66 +199,93 @@ fn decode_document(
     warnings: &mut Vec<Warning>,
 ) -> Result<Envelope, DecodeError> {
     let text = xml::document_text_with_charset(xml, charset)?;
-    let envelope = envelope::read_envelope(&text, &options.limits, warnings)?;
+    let mut decoded_message = None;
+    let envelope = envelope::read_envelope(&text, &options.limits, warnings, &mut decoded_message)?;
     // What is known so far, for the errors past this point.
     let mut context = Context {
         transaction_id: envelope.transaction_id.as_deref(),
         ..Context::default()
     };
-    let root = envelope.body.root();
-
-    let (message, namespace) = if root.local() == "Fault" {
-        context.operation = Some("Fault");
-        let (fault, detail_namespace) =
-            decode::decode_fault(root, &context, warnings).map_err(|e| e.with_context(&context))?;
-        let namespace = detail_namespace
-            .or(envelope.transaction_namespace)
-            .and_then(|uri| Namespace::parse(uri).ok())
-            .unwrap_or_else(|| {
-                let version = fault.detail.as_ref().and_then(|d| d.mm7_version());
-                Namespace::canonical(schema_for_version(version))
-            });
-        (Message::Fault(fault), namespace)
-    } else {
-        let operation = operation_for(root.local(), warnings).ok_or_else(|| {
-            DecodeError::at(
-                DecodeErrorKind::UnknownOperation(root.local().to_string()),
-                xml::Position::at(&text, root.offset()),
-            )
-            .with_context(&context)
-        })?;
-        context.operation = Some(operation.element_name());
-        if envelope.transaction_id.is_none()
-            && operation.is_request()
-            && !options.allow_missing_transaction_id
-        {
-            // Positioned at the request's element: the Header it should be in may not exist.
-            return Err(DecodeError::at(
-                DecodeErrorKind::MissingTransactionId,
-                xml::Position::at(&text, root.offset()),
-            )
-            .with_context(&context));
-        }
-        let version_text = root.child("MM7Version").map(|v| v.text().trim_fast());
-        context.mm7_version = version_text;
-        let namespace = namespace_for(
-            operation,
-            root.element().namespace,
-            envelope.transaction_namespace,
-            version_text,
-            warnings,
-        )
-        .map_err(|e| {
-            DecodeError::at(e, xml::Position::at(&text, root.offset())).with_context(&context)
-        })?;
-        let context = Context {
-            namespace: Some(namespace.uri()),
-            ..context
-        };
-        let message =
-            decode::decode_operation(operation, root, namespace.schema(), &text, warnings)
+    let (message, namespace) = match envelope.body {
+        envelope::Body::Fault(tree) => {
+            let root = tree.root();
+            context.operation = Some("Fault");
+            let (fault, detail_namespace) = decode::decode_fault(root, &context, warnings)
                 .map_err(|e| e.with_context(&context))?;
-        (message, namespace)
+            let namespace = detail_namespace
+                .or(envelope.transaction_namespace)
+                .and_then(|uri| Namespace::parse(uri).ok())
+                .unwrap_or_else(|| {
+                    let version = fault.detail.as_ref().and_then(|d| d.mm7_version());
+                    Namespace::canonical(schema_for_version(version))
+                });
+            (Message::Fault(fault), namespace)
+        }
+        envelope::Body::Operation(streamed) => {
+            let root = streamed.element;
+            let Some(decoded) = streamed.decoded else {
+                return Err(DecodeError::at(
+                    DecodeErrorKind::UnknownOperation(root.local.to_string()),
+                    xml::Position::at(&text, root.offset),
+                )
+                .with_context(&context));
+            };
+            let operation = decoded.operation;
+            if decoded.case_folded {
+                warnings.push(Warning::Lenient(format!(
+                    "operation <{}> read as <{}>",
+                    root.local,
+                    operation.element_name()
+                )));
+            }
+            context.operation = Some(operation.element_name());
+            if envelope.transaction_id.is_none()
+                && operation.is_request()
+                && !options.allow_missing_transaction_id
+            {
+                // Positioned at the request's element: the Header it should be in may not exist.
+                return Err(DecodeError::at(
+                    DecodeErrorKind::MissingTransactionId,
+                    xml::Position::at(&text, root.offset),
+                )
+                .with_context(&context));
+            }
+            let version_text = streamed.version.as_deref();
+            context.mm7_version = version_text;
+            let namespace = namespace_for(
+                operation,
+                root.namespace,
+                envelope.transaction_namespace,
+                version_text,
+                warnings,
+            )
+            .map_err(|e| {
+                DecodeError::at(e, xml::Position::at(&text, root.offset)).with_context(&context)
+            })?;
+            let context = Context {
+                namespace: Some(namespace.uri()),
+                ..context
+            };
+            // The decoder's warnings come after those of the envelope and the namespace, as
+            // they were found when the message was decoded after reading the envelope.
+            let mut decode_warnings = decoded.warnings;
+            if warnings.is_empty() {
+                *warnings = decode_warnings;
+            } else {
+                warnings.append(&mut decode_warnings);
+            }
+            decoded.message.map_err(|e| e.with_context(&context))?;
+            // A message decoded without error is in the slot; an empty slot would be a
+            // decoder that read nothing, reported as the element it could not read.
+            let message = decoded_message.ok_or_else(|| {
+                DecodeError::at(
+                    DecodeErrorKind::UnknownOperation(root.local.to_string()),
+                    xml::Position::at(&text, root.offset),
+                )
+                .with_context(&context)
+            })?;
+            (message, namespace)
+        }
     };
 
     Ok(Envelope {
@@ -271,22 +297,6 @@ fn decode_document(
         message,
         attachments: Vec::new(),
     })
-}
-
-/// The operation an element names: the exact spelling, or (with a warning) the same letters in
-/// another case, which some MMSCs use for the `extended…` operations.
-fn operation_for(local: &str, warnings: &mut Vec<Warning>) -> Option<Operation> {
-    if let Some(op) = Operation::from_element_name(local) {
-        return Some(op);
-    }
-    let op = Operation::ALL
-        .into_iter()
-        .find(|op| op.element_name().eq_ignore_ascii_case(local))?;
-    warnings.push(Warning::Lenient(format!(
-        "operation <{local}> read as <{}>",
-        op.element_name()
-    )));
-    Some(op)
 }
 
 /// The MM7 namespace of a message: the operation element's, else the TransactionID's, else

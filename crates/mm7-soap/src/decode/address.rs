@@ -2,9 +2,13 @@
 //! `ThirdPartyPayer`, `UserAgent`), the `To`/`Cc`/`Bcc` lists of `Recipients`, and
 //! `SenderIdentification`.
 
-use mm7_model::{Address, AddressCoding, AddressKind, Recipients, SenderIdentification, UserAgent};
+use mm7_model::{
+    Address, AddressCoding, AddressKind, Recipients, SenderIdentification, UserAgent, parse_bool,
+};
 
-use super::{Cx, Failure, Node};
+use super::stream::{Leaf, Stop, Walker};
+use super::{Cx, Failure, Node, Value};
+use crate::xml::Element;
 use crate::xml::TrimExt;
 
 impl Cx<'_, '_> {
@@ -21,7 +25,7 @@ impl Cx<'_, '_> {
     }
 
     /// The text of `node`, where address elements were expected (see [`infer_kind`]).
-    fn text_address(&mut self, node: Node<'_, '_>) -> Address {
+    fn text_address<N: Value + Copy>(&mut self, node: N) -> Address {
         let value = node.text().trim_fast();
         let kind = infer_kind(value);
         self.lenient(
@@ -142,6 +146,63 @@ impl Cx<'_, '_> {
         Ok(UserAgent {
             sequence: Cx::attr_integer(node, "sequence")?,
             address: self.address(node)?,
+        })
+    }
+}
+
+impl<'a> Walker<'_, 'a> {
+    /// [`Cx::address`] of the container `element`, whose start tag was just read, from the
+    /// reader's events.
+    pub(super) fn address(
+        &mut self,
+        cx: &mut Cx<'_, '_>,
+        element: Element<'a>,
+    ) -> Result<Address, Stop> {
+        let mut found = None;
+        let mut unknown = None;
+        let mut own = None;
+        while let Some(child) = self.next_child(&mut own)? {
+            match AddressKind::from_element_name(child.local) {
+                Some(kind) if found.is_none() => found = Some(self.typed_address(kind, child)?),
+                Some(_) => {
+                    cx.lenient(
+                        child,
+                        format_args!("second address in <{}> ignored", element.local),
+                    );
+                    self.skip()?;
+                }
+                None => {
+                    cx.unknown(child, element);
+                    unknown.get_or_insert(child);
+                    self.skip()?;
+                }
+            }
+        }
+        if let Some(address) = found {
+            return Ok(address);
+        }
+        match own {
+            Some(text) => Ok(cx.text_address(&Leaf::new(element, text))),
+            None => Err(Failure::no_address_in(element, unknown).into()),
+        }
+    }
+
+    /// [`Cx::typed_address`] from the reader's events.
+    fn typed_address(&mut self, kind: AddressKind, element: Element<'a>) -> Result<Address, Stop> {
+        let display_only = self.attribute("displayOnly")?;
+        let address_coding = self.attribute("addressCoding")?;
+        let leaf = self.leaf(element)?;
+        let display_only = display_only
+            .map(|v| {
+                parse_bool(&v)
+                    .ok_or_else(|| Failure::invalid(&leaf, Some("displayOnly"), &v, super::BOOLEAN))
+            })
+            .transpose()?;
+        Ok(Address {
+            kind,
+            value: (&leaf).text().trim_fast().to_owned(),
+            display_only,
+            address_coding: address_coding.map(|v| AddressCoding::from(v.trim_fast())),
         })
     }
 }

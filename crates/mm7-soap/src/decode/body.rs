@@ -1,21 +1,26 @@
 //! [`decode_body!`]: an operation's decoder declared as a table of its children, so that the
-//! walk, the duplicate and unknown element handling and the required checks are written once.
+//! reading of the events, the duplicate and unknown element handling and the required checks
+//! are written once.
 
-/// Declares `fn name(cx, root) -> Result<Type, Failure>`, the decoder of the body `Type`.
+/// Declares `fn name(walker, cx, root) -> Result<Type, Stop>`, the decoder of the body `Type`,
+/// reading the content of the operation element `root` from the walker.
 ///
-/// It walks the children of `root` once, in document order, dispatching on the local name
+/// It reads the children of `root` once, in document order, dispatching on the local name
 /// (`MM7Version` is implied; an element not in the table is skipped with a warning), then
 /// builds `Type` from the values in the order of the table and checks what the model's
-/// table requires. Each row is `"Element" => kind field: read`, where `read` reads one
-/// element (a `Cx` method or a closure) and `kind` is one of
+/// table requires. Each row is `"Element" => kind field: how read`, where `read` reads one
+/// element (a `Cx` method or a closure), `how` says what it reads it from (`text`: a
+/// [`Leaf`](super::stream::Leaf), for text-only elements; `tree`: a tree of the element, for
+/// structured ones; `stream`: the walker itself, for the structured elements read from the
+/// events, whose `read` is a `Walker` method), and `kind` is one of
 ///
-/// * `opt`: at most once, the first kept and the others reported ([`Cx::once`]);
+/// * `opt`: at most once, the first kept and the others reported and skipped (as
+///   [`Cx::once`]);
 /// * `id`: a required identifier, read as `opt`; absent, it is empty and the check of
 ///   required elements refuses it;
-/// * `req`: required, read as `opt`; absent, it is refused at once with
-///   [`Failure::missing`];
+/// * `req`: required, read as `opt`; absent, it is refused with [`Failure::missing`];
 /// * `vec`: repeatable, every one kept;
-/// * `recipients`: `Recipients`, whose lists concatenate (no `read`).
+/// * `recipients`: `Recipients`, whose lists concatenate (no `how` and `read`).
 ///
 /// [`Cx::once`]: super::Cx::once
 /// [`Failure::missing`]: super::Failure::missing
@@ -23,23 +28,30 @@ macro_rules! decode_body {
     (
         $(#[$doc:meta])*
         fn $name:ident -> $ty:ident {
-            $($elem:literal => $kind:ident $field:ident $(: $read:expr)?,)*
+            $($elem:literal => $kind:ident $field:ident $(: $how:ident $read:expr)?,)*
         }
     ) => {
         $(#[$doc])*
-        pub(super) fn $name(
+        pub(super) fn $name<'a>(
+            w: &mut $crate::decode::stream::Walker<'_, 'a>,
             cx: &mut $crate::decode::Cx<'_, '_>,
-            root: $crate::decode::Node<'_, '_>,
-        ) -> Result<$ty, $crate::decode::Failure> {
+            root: $crate::xml::Element<'a>,
+        ) -> Result<$ty, $crate::decode::stream::Stop> {
             let mut mm7_version = mm7_model::Mm7Version::default();
             $(let mut $field = $crate::decode::body::decode_body!(@init $kind);)*
-            for c in root.children() {
-                match c.local() {
-                    "MM7Version" => cx.version(&mut mm7_version, c),
+            let mut own = None;
+            while let Some(c) = w.next_child(&mut own)? {
+                match c.local {
+                    "MM7Version" => w.version(cx, &mut mm7_version, c)?,
                     $($elem => {
-                        $crate::decode::body::decode_body!(@read $kind cx c $field $($read)?)
+                        $crate::decode::body::decode_body!(
+                            @read $kind w cx c $field $($how $read)?
+                        )
                     })*
-                    _ => cx.unknown(c, root),
+                    _ => {
+                        cx.unknown(c, root);
+                        w.skip()?;
+                    }
                 }
             }
             let m = $ty {
@@ -55,12 +67,32 @@ macro_rules! decode_body {
     (@init recipients) => { mm7_model::Recipients::default() };
     (@init $kind:ident) => { None };
 
-    (@read vec $cx:ident $c:ident $field:ident $read:expr) => {
-        $field.push(($read)($cx, $c)?)
+    (@value text $w:ident $cx:ident $c:ident $read:expr) => {{
+        let leaf = $w.leaf($c)?;
+        ($read)($cx, &leaf)?
+    }};
+    (@value stream $w:ident $cx:ident $c:ident $read:expr) => {
+        ($read)($w, $cx, $c)?
     };
-    (@read recipients $cx:ident $c:ident $field:ident) => { $cx.recipients($c, &mut $field)? };
-    (@read $kind:ident $cx:ident $c:ident $field:ident $read:expr) => {
-        $cx.once(&mut $field, $c, $read)?
+    (@value tree $w:ident $cx:ident $c:ident $read:expr) => {{
+        let node = $w.subtree($c)?;
+        ($read)($cx, node)?
+    }};
+
+    (@read vec $w:ident $cx:ident $c:ident $field:ident $how:ident $read:expr) => {
+        $field.push($crate::decode::body::decode_body!(@value $how $w $cx $c $read))
+    };
+    (@read recipients $w:ident $cx:ident $c:ident $field:ident) => {{
+        let node = $w.subtree($c)?;
+        $cx.recipients(node, &mut $field)?
+    }};
+    (@read $kind:ident $w:ident $cx:ident $c:ident $field:ident $how:ident $read:expr) => {
+        if $field.is_some() {
+            $cx.lenient($c, format_args!("repeated <{}> ignored", $c.local));
+            $w.skip()?;
+        } else {
+            $field = Some($crate::decode::body::decode_body!(@value $how $w $cx $c $read));
+        }
     };
 
     (@take id $field:ident $elem:literal $root:ident) => { $field.unwrap_or_default() };

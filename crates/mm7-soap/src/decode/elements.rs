@@ -106,7 +106,7 @@ impl Cx<'_, '_> {
         let mut channels = PreferredChannels::default();
         for child in node.children() {
             match child.local() {
-                "DeliverUsing" => channels.deliver_using.push(self.open::<Channel>(child)?),
+                "DeliverUsing" => channels.deliver_using.push(self.open::<Channel, _>(child)?),
                 _ => self.unknown(child, node),
             }
         }

@@ -1,9 +1,10 @@
 //! XML to model: the SOAP Body's element, read leniently into an [`mm7_model::Message`].
 //!
-//! The envelope reader hands over the Body's element as a [`Tree`](crate::xml::Tree); each
-//! operation's decoder walks its children once, matching them by local name (peers qualify
-//! children with any prefix, or with none, so their namespace is not checked), in whatever
-//! order they come. What the reading accepts, and why:
+//! The envelope reader hands over the reader at the Body's element ([`read_operation`]); each
+//! operation's decoder reads its children from the reader's events once, matching them by
+//! local name (peers qualify children with any prefix, or with none, so their namespace is not
+//! checked), in whatever order they come, straight into the model (see [`stream`]). What the
+//! reading accepts, and why:
 //!
 //! * **Unknown elements** are skipped with a [`Warning::UnknownElement`]. Positioned warnings
 //!   stop at [`MAX_REPORTED`] per message, then one summary counts the rest, so a hostile
@@ -52,6 +53,7 @@ mod elements;
 mod fault;
 mod requests;
 mod responses;
+mod stream;
 #[cfg(test)]
 mod tests;
 
@@ -59,9 +61,7 @@ use std::fmt;
 
 use mm7_model::schema::MessageElements;
 use mm7_model::{
-    AddressKind, CancelRsp, DateTime, DeliveryReportRsp, Message, Mm7Version, OpenEnumeration,
-    Operation, ReadReplyRsp, RelativeOrAbsolute, ReplaceRsp, RsErrorRsp, SchemaId, VaspErrorRsp,
-    parse_bool,
+    AddressKind, DateTime, Mm7Version, OpenEnumeration, Operation, RelativeOrAbsolute, parse_bool,
 };
 
 use crate::error::{DecodeError, DecodeErrorKind, Warning};
@@ -69,76 +69,39 @@ use crate::xml::TrimExt;
 use crate::xml::{Position, TreeNode};
 
 pub(crate) use fault::decode_fault;
+pub(crate) use stream::{Streamed, read_operation};
 
 /// An element of the Body's tree.
 type Node<'t, 'a> = TreeNode<'t, 'a>;
 
+/// What the reports and the simple values need of an element: its name, where it starts, and
+/// its own text. An element of the Body's tree is one; so is a text-only element read straight
+/// from the reader ([`stream::Leaf`]).
+pub(super) trait Value {
+    /// The local name.
+    fn local(&self) -> &str;
+    /// Byte offset of the start tag in the document.
+    fn offset(&self) -> usize;
+    /// The element's own text (see [`TreeNode::text`]).
+    fn text(&self) -> &str;
+}
+
+impl Value for TreeNode<'_, '_> {
+    fn local(&self) -> &str {
+        TreeNode::local(self)
+    }
+
+    fn offset(&self) -> usize {
+        TreeNode::offset(self)
+    }
+
+    fn text(&self) -> &str {
+        TreeNode::text(self)
+    }
+}
+
 /// The most positioned warnings one message produces; the rest are counted in a summary.
 pub(crate) const MAX_REPORTED: usize = 64;
-
-/// Decodes the Body's element `root`, already identified as `op`, into a [`Message`].
-///
-/// `text` is the whole document, for the positions of errors and warnings. Every element the
-/// model knows is read whatever `schema` says (see the module documentation).
-// `DecodeError` is the crate's public error type, shared by every decoding step; its size
-// is a crate-wide choice, not this function's.
-pub(crate) fn decode_operation(
-    op: Operation,
-    root: Node<'_, '_>,
-    _schema: SchemaId,
-    text: &str,
-    warnings: &mut Vec<Warning>,
-) -> Result<Message, DecodeError> {
-    let mut cx = Cx::new(Some(text), warnings);
-    let message = match op {
-        Operation::SubmitReq => requests::submit_req(&mut cx, root).map(Message::from),
-        Operation::DeliverReq => requests::deliver_req(&mut cx, root).map(Message::from),
-        Operation::CancelReq => requests::cancel_req(&mut cx, root).map(Message::from),
-        Operation::ReplaceReq => requests::replace_req(&mut cx, root).map(Message::from),
-        Operation::DeliveryReportReq => {
-            requests::delivery_report_req(&mut cx, root).map(Message::from)
-        }
-        Operation::ReadReplyReq => requests::read_reply_req(&mut cx, root).map(Message::from),
-        Operation::ExtendedCancelReq => {
-            requests::extended_cancel_req(&mut cx, root).map(Message::from)
-        }
-        Operation::ExtendedReplaceReq => {
-            requests::extended_replace_req(&mut cx, root).map(Message::from)
-        }
-        Operation::SubmitRsp => responses::submit_rsp(&mut cx, root).map(Message::from),
-        Operation::DeliverRsp => responses::deliver_rsp(&mut cx, root).map(Message::from),
-        Operation::ExtendedReplaceRsp => {
-            responses::extended_replace_rsp(&mut cx, root).map(Message::from)
-        }
-        Operation::ExtendedCancelRsp => {
-            responses::extended_cancel_rsp(&mut cx, root).map(Message::from)
-        }
-        Operation::CancelRsp => {
-            responses::generic(&mut cx, root, op, CancelRsp::new).map(Message::from)
-        }
-        Operation::ReplaceRsp => {
-            responses::generic(&mut cx, root, op, ReplaceRsp::new).map(Message::from)
-        }
-        Operation::DeliveryReportRsp => {
-            responses::generic(&mut cx, root, op, DeliveryReportRsp::new).map(Message::from)
-        }
-        Operation::ReadReplyRsp => {
-            responses::generic(&mut cx, root, op, ReadReplyRsp::new).map(Message::from)
-        }
-        Operation::RsErrorRsp => {
-            responses::generic(&mut cx, root, op, RsErrorRsp::new).map(Message::from)
-        }
-        Operation::VaspErrorRsp => {
-            responses::generic(&mut cx, root, op, VaspErrorRsp::new).map(Message::from)
-        }
-        _ => Err(Failure {
-            kind: DecodeErrorKind::UnknownOperation(op.element_name().to_string()),
-            offset: root.offset(),
-        }),
-    };
-    cx.finish();
-    message.map_err(|f| f.into_error(text))
-}
 
 /// A decode failure at a byte offset of the document; the position is computed once, on the
 /// way out, where the document is at hand.
@@ -150,7 +113,7 @@ pub(super) struct Failure {
 
 impl Failure {
     /// `element` is required in `parent` and absent.
-    fn missing(element: &'static str, parent: Node<'_, '_>) -> Failure {
+    fn missing(element: &'static str, parent: impl Value) -> Failure {
         Failure {
             kind: DecodeErrorKind::MissingElement {
                 element,
@@ -166,7 +129,13 @@ impl Failure {
         let unknown = node
             .children()
             .find(|c| AddressKind::from_element_name(c.local()).is_none());
-        let suggestion = unknown.and_then(|c| {
+        Failure::no_address_in(node, unknown)
+    }
+
+    /// [`Failure::no_address`] of `node`, whose first child that is not an address element is
+    /// `unknown`.
+    fn no_address_in(node: impl Value, unknown: Option<impl Value>) -> Failure {
+        let suggestion = unknown.as_ref().and_then(|c| {
             [
                 AddressKind::Number,
                 AddressKind::ShortCode,
@@ -179,7 +148,7 @@ impl Failure {
         Failure {
             kind: DecodeErrorKind::NoAddress {
                 element: node.local().to_string(),
-                unknown: unknown.map(|c| c.local().to_string()),
+                unknown: unknown.as_ref().map(|c| c.local().to_string()),
                 suggestion,
             },
             offset: unknown.map_or_else(|| node.offset(), |c| c.offset()),
@@ -187,7 +156,7 @@ impl Failure {
     }
 
     /// The value of `node` (or of its attribute `attribute`) has the wrong form.
-    fn invalid(node: Node<'_, '_>, attribute: Option<&str>, value: &str, reason: &str) -> Failure {
+    fn invalid(node: impl Value, attribute: Option<&str>, value: &str, reason: &str) -> Failure {
         let element = match attribute {
             Some(attribute) => format!("{}@{attribute}", node.local()),
             None => node.local().to_string(),
@@ -243,7 +212,7 @@ impl<'w, 'd> Cx<'w, 'd> {
     }
 
     /// Reports the unknown element `node` of `parent`, which is skipped.
-    fn unknown(&mut self, node: Node<'_, '_>, parent: Node<'_, '_>) {
+    fn unknown(&mut self, node: impl Value, parent: impl Value) {
         if !self.may_report() {
             return;
         }
@@ -264,7 +233,7 @@ impl<'w, 'd> Cx<'w, 'd> {
     }
 
     /// Reports something read leniently at `node`.
-    fn lenient(&mut self, node: Node<'_, '_>, what: fmt::Arguments<'_>) {
+    fn lenient(&mut self, node: impl Value, what: fmt::Arguments<'_>) {
         if !self.may_report() {
             return;
         }
@@ -288,11 +257,11 @@ impl<'w, 'd> Cx<'w, 'd> {
 
     /// Sets `slot` from `node` unless an earlier element already did (then `node` is reported
     /// and skipped).
-    fn once<'t, 'a, T>(
+    fn once<N: Value + Copy, T>(
         &mut self,
         slot: &mut Option<T>,
-        node: Node<'t, 'a>,
-        read: impl FnOnce(&mut Self, Node<'t, 'a>) -> Result<T, Failure>,
+        node: N,
+        read: impl FnOnce(&mut Self, N) -> Result<T, Failure>,
     ) -> Result<(), Failure> {
         if slot.is_some() {
             self.lenient(node, format_args!("repeated <{}> ignored", node.local()));
@@ -303,7 +272,7 @@ impl<'w, 'd> Cx<'w, 'd> {
     }
 
     /// Sets the `MM7Version` from `node`, first one kept.
-    fn version(&mut self, slot: &mut Mm7Version, node: Node<'_, '_>) {
+    fn version<N: Value + Copy>(&mut self, slot: &mut Mm7Version, node: N) {
         if slot.is_empty() {
             *slot = Mm7Version::new(node.text().trim_fast());
         } else {
@@ -316,7 +285,7 @@ impl<'w, 'd> Cx<'w, 'd> {
     fn check_required(
         &mut self,
         m: &dyn MessageElements,
-        root: Node<'_, '_>,
+        root: impl Value + Copy,
     ) -> Result<(), Failure> {
         let op = m.operation();
         for spec in op.elements().iter().filter(|e| e.required) {
@@ -343,19 +312,19 @@ impl<'w, 'd> Cx<'w, 'd> {
     // of them can be handed to `once`.
 
     /// A token-like string: surrounding white space removed.
-    fn token(&mut self, node: Node<'_, '_>) -> Result<String, Failure> {
+    fn token<N: Value>(&mut self, node: N) -> Result<String, Failure> {
         Ok(node.text().trim_fast().to_owned())
     }
 
     /// Text kept exactly as received (`Subject`, `StatusText`).
-    fn exact(&mut self, node: Node<'_, '_>) -> Result<String, Failure> {
+    fn exact<N: Value>(&mut self, node: N) -> Result<String, Failure> {
         Ok(node.text().to_owned())
     }
 
     /// An open enumeration (`MessageClass`, `Priority`, `MMStatus`…): a value outside the
     /// schema's is kept as received, with a warning that names the valid set (and the value
     /// meant, when one matches but for case).
-    fn open<E: OpenEnumeration>(&mut self, node: Node<'_, '_>) -> Result<E, Failure> {
+    fn open<E: OpenEnumeration, N: Value + Copy>(&mut self, node: N) -> Result<E, Failure> {
         let value = E::from(node.text().trim_fast());
         if !value.known() {
             let text = value.text();
@@ -376,24 +345,24 @@ impl<'w, 'd> Cx<'w, 'd> {
     }
 
     /// An `xs:boolean`.
-    fn boolean(&mut self, node: Node<'_, '_>) -> Result<bool, Failure> {
+    fn boolean<N: Value + Copy>(&mut self, node: N) -> Result<bool, Failure> {
         parse_bool(node.text()).ok_or_else(|| Failure::invalid(node, None, node.text(), BOOLEAN))
     }
 
     /// An `xs:dateTime`.
-    fn date_time(&mut self, node: Node<'_, '_>) -> Result<DateTime, Failure> {
+    fn date_time<N: Value + Copy>(&mut self, node: N) -> Result<DateTime, Failure> {
         let value = node.text().trim_fast();
         DateTime::parse(value).map_err(|e| Failure::invalid(node, None, value, e.reason))
     }
 
     /// An `xs:dateTime` or an `xs:duration`.
-    fn rel_abs(&mut self, node: Node<'_, '_>) -> Result<RelativeOrAbsolute, Failure> {
+    fn rel_abs<N: Value + Copy>(&mut self, node: N) -> Result<RelativeOrAbsolute, Failure> {
         let value = node.text().trim_fast();
         RelativeOrAbsolute::parse(value).map_err(|e| Failure::invalid(node, None, value, e.reason))
     }
 
     /// A non-negative integer.
-    fn integer(&mut self, node: Node<'_, '_>) -> Result<u64, Failure> {
+    fn integer<N: Value + Copy>(&mut self, node: N) -> Result<u64, Failure> {
         parse_u64(node.text()).ok_or_else(|| Failure::invalid(node, None, node.text(), INTEGER))
     }
 

@@ -10,9 +10,12 @@ use mm7_model::{
 };
 
 use super::body::decode_body;
+use super::stream::{Stop, Walker};
 use super::{Cx, Failure, Node};
+use crate::xml::Element;
 
-/// A response of `genericResponseType`, built by `build`.
+/// A response of `genericResponseType` from a tree (the error response in a Fault's
+/// `detail`), built by `build`.
 pub(super) fn generic<M: MessageElements>(
     cx: &mut Cx<'_, '_>,
     root: Node<'_, '_>,
@@ -34,28 +37,64 @@ pub(super) fn generic<M: MessageElements>(
     Ok(m)
 }
 
+/// A response of `genericResponseType` read from the reader's events, built by `build`.
+pub(super) fn generic_stream<'a, M: MessageElements>(
+    w: &mut Walker<'_, 'a>,
+    cx: &mut Cx<'_, '_>,
+    root: Element<'a>,
+    op: Operation,
+    build: impl FnOnce(Mm7Version, Status) -> M,
+) -> Result<M, Stop> {
+    let mut version = Mm7Version::default();
+    let mut status = None;
+    let mut own = None;
+    while let Some(c) = w.next_child(&mut own)? {
+        match c.local {
+            "MM7Version" => w.version(cx, &mut version, c)?,
+            "Status" if status.is_some() => {
+                cx.lenient(c, format_args!("repeated <{}> ignored", c.local));
+                w.skip()?;
+            }
+            "Status" => {
+                let node = w.subtree(c)?;
+                status = Some(cx.status(node, op)?);
+            }
+            _ => {
+                cx.unknown(c, root);
+                w.skip()?;
+            }
+        }
+    }
+    let status = status.ok_or_else(|| Failure::missing("Status", root))?;
+    let m = build(version, status);
+    cx.check_required(&m, root)?;
+    Ok(m)
+}
+
 decode_body! {
     /// `SubmitRsp`: a generic response with an optional `MessageID`.
     fn submit_rsp -> SubmitRsp {
-        "Status" => req status: |cx, n| cx.status(n, Operation::SubmitRsp),
-        "MessageID" => opt message_id: Cx::token,
+        "Status" => req status: tree |cx: &mut Cx<'_, '_>, n| cx.status(n, Operation::SubmitRsp),
+        "MessageID" => opt message_id: text Cx::token,
     }
 }
 
 decode_body! {
     /// `DeliverRsp`: a generic response with an optional `ServiceCode`.
     fn deliver_rsp -> DeliverRsp {
-        "Status" => req status: |cx, n| cx.status(n, Operation::DeliverRsp),
-        "ServiceCode" => opt service_code: Cx::token,
+        "Status" => req status: tree |cx: &mut Cx<'_, '_>, n| cx.status(n, Operation::DeliverRsp),
+        "ServiceCode" => opt service_code: text Cx::token,
     }
 }
 
 /// `extendedCancelRsp`: its `Status` has a `StatusCode` only.
-pub(super) fn extended_cancel_rsp(
+pub(super) fn extended_cancel_rsp<'a>(
+    w: &mut Walker<'_, 'a>,
     cx: &mut Cx<'_, '_>,
-    root: Node<'_, '_>,
-) -> Result<ExtendedCancelRsp, Failure> {
-    generic(
+    root: Element<'a>,
+) -> Result<ExtendedCancelRsp, Stop> {
+    generic_stream(
+        w,
         cx,
         root,
         Operation::ExtendedCancelRsp,
@@ -66,7 +105,7 @@ pub(super) fn extended_cancel_rsp(
 decode_body! {
     /// `extendedReplaceRsp`: `MM7Version`, `MessageID`, `Status` (a `StatusCode` only).
     fn extended_replace_rsp -> ExtendedReplaceRsp {
-        "MessageID" => id message_id: Cx::token,
-        "Status" => req status: |cx, n| cx.status(n, Operation::ExtendedReplaceRsp),
+        "MessageID" => id message_id: text Cx::token,
+        "Status" => req status: tree |cx: &mut Cx<'_, '_>, n| cx.status(n, Operation::ExtendedReplaceRsp),
     }
 }

@@ -71,6 +71,9 @@ const BYTES_PER_ELEMENT: usize = 32;
 /// a big text value does not reserve room for elements it does not have).
 const MAX_RESERVED: usize = 256;
 
+/// Nodes reserved by the first [`Tree::read_again`].
+const REUSED_NODES: usize = 16;
+
 impl<'a> Tree<'a> {
     /// Reads the element whose `Start` event `reader` just returned, up to and including its
     /// `End`. At most `max_elements` elements are kept; more is an error, so a hostile document
@@ -120,13 +123,62 @@ impl<'a> Tree<'a> {
             resolves: bindings.is_some(),
             bindings: bindings.unwrap_or_default(),
         };
+        tree.fill(reader, start, max_elements, 0)?;
+        Ok(tree)
+    }
+
+    /// An empty tree over `document`, without storage yet: [`Tree::read_again`] fills it, and
+    /// keeps its storage from one element to the next (the streaming decoder reads the few
+    /// structured elements of an operation this way, one after the other).
+    pub(crate) fn reusable(document: &'a str) -> Tree<'a> {
+        Tree {
+            document,
+            nodes: Vec::new(),
+            attrs: Vec::new(),
+            owned: Vec::new(),
+            bindings: Vec::new(),
+            resolves: false,
+        }
+    }
+
+    /// As [`Tree::read`], into this tree (what it held is dropped, its storage kept). `used`
+    /// elements were already counted elsewhere against `max_elements`, which the
+    /// [`XmlErrorKind::ElementLimit`] error names.
+    pub(crate) fn read_again(
+        &mut self,
+        reader: &mut XmlReader<'a>,
+        start: Element<'a>,
+        max_elements: usize,
+        used: usize,
+    ) -> Result<(), XmlError> {
+        self.nodes.clear();
+        self.attrs.clear();
+        self.owned.clear();
+        if self.nodes.capacity() == 0 {
+            // Room for the structured elements of MM7 (`Recipients` with a few addresses,
+            // `SenderIdentification`, `Status`), so that the table is allocated once per
+            // message rather than grown element after element.
+            self.nodes.reserve(REUSED_NODES);
+        }
+        self.fill(reader, start, max_elements, used)
+    }
+
+    /// Reads the element `start` and its descendants into the (empty) tables.
+    fn fill(
+        &mut self,
+        reader: &mut XmlReader<'a>,
+        start: Element<'a>,
+        max_elements: usize,
+        used: usize,
+    ) -> Result<(), XmlError> {
+        let tree = self;
         tree.push(reader, start, NONE)?;
         // The element being read; its `End` makes its parent current again.
         let mut current = 0u32;
         while current != NONE {
             match reader.next_event_inline()? {
                 Event::Start(element) => {
-                    if tree.nodes.len() >= max_elements {
+                    if used + tree.nodes.len() >= max_elements {
                         return Err(
                             reader.error(XmlErrorKind::ElementLimit(max_elements), element.offset)
                         );
@@ -151,7 +203,7 @@ impl<'a> Tree<'a> {
                 Event::Eof => break,
             }
         }
-        Ok(tree)
+        Ok(())
     }
 
     fn add_text(&mut self, index: u32, value: Cow<'a, str>) {

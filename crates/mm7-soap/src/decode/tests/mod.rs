@@ -4,9 +4,9 @@
 mod errors;
 mod operations;
 
-use mm7_model::{Message, Operation, SchemaId};
+use mm7_model::{Message, Operation};
 
-use super::decode_operation;
+use super::read_operation;
 use crate::error::{DecodeError, Warning};
 use crate::xml::{Event, Tree, XmlLimits, XmlReader};
 
@@ -24,12 +24,24 @@ pub(super) fn with_tree<R>(doc: &str, f: impl FnOnce(&Tree<'_>) -> R) -> R {
     f(&tree)
 }
 
+/// Decodes `doc`'s root element, which names `op`, as the envelope reader decodes the Body's.
 pub(super) fn decode(op: Operation, doc: &str) -> (Result<Message, DecodeError>, Vec<Warning>) {
-    with_tree(doc, |tree| {
-        let mut warnings = Vec::new();
-        let result = decode_operation(op, tree.root(), SchemaId::Rel6Mm7_1_4, doc, &mut warnings);
-        (result, warnings)
-    })
+    let mut reader = XmlReader::new(doc, XmlLimits::default());
+    let start = loop {
+        match reader.next_event() {
+            Ok(Event::Start(start)) => break start,
+            Ok(_) => {}
+            Err(e) => panic!("test document: {e}"),
+        }
+    };
+    let mut message = None;
+    let streamed = read_operation(&mut reader, start, 10_000, &mut message).expect("test document");
+    let decoded = streamed.decoded.expect("an operation element");
+    assert_eq!(decoded.operation, op, "the document's operation");
+    let result = decoded
+        .message
+        .map(|()| message.expect("a message read is kept"));
+    (result, decoded.warnings)
 }
 
 pub(super) fn ok(op: Operation, doc: &str) -> Message {
