@@ -1,6 +1,7 @@
 //! Addresses: the `addressType` containers (`Sender`, `Recipient`, `SenderAddress`,
 //! `ThirdPartyPayer`, `UserAgent`), the `To`/`Cc`/`Bcc` lists of `Recipients`, and
-//! `SenderIdentification`.
+//! `SenderIdentification`. They are read from the reader's events ([`Walker`]); a `UserAgent`
+//! (in `Previouslysentby`, read as a tree) from its tree.
 
 use mm7_model::{
     Address, AddressCoding, AddressKind, Recipients, SenderIdentification, UserAgent, parse_bool,
@@ -64,83 +65,6 @@ impl Cx<'_, '_> {
             .ok_or_else(|| Failure::no_address(node))
     }
 
-    /// Appends the addresses of a `To`, `Cc` or `Bcc` list.
-    fn address_list(&mut self, node: Node<'_, '_>, list: &mut Vec<Address>) -> Result<(), Failure> {
-        let before = list.len();
-        for child in node.children() {
-            match AddressKind::from_element_name(child.local()) {
-                Some(kind) => list.push(self.typed_address(kind, child)?),
-                None => self.unknown(child, node),
-            }
-        }
-        if list.len() == before && node.has_text() {
-            list.push(self.text_address(node));
-        }
-        if list.len() == before && self.empty_list.is_none() {
-            self.empty_list = Some(Failure::no_address(node));
-        }
-        Ok(())
-    }
-
-    /// Appends the lists of a `Recipients` element to `recipients` (a peer that repeats
-    /// `Recipients` or `To` has its lists concatenated). Address elements directly under
-    /// `Recipients`, or plain text there, are read as `To` with a warning.
-    pub(super) fn recipients(
-        &mut self,
-        node: Node<'_, '_>,
-        recipients: &mut Recipients,
-    ) -> Result<(), Failure> {
-        let mut any = false;
-        for child in node.children() {
-            match child.local() {
-                "To" => self.address_list(child, &mut recipients.to)?,
-                "Cc" => self.address_list(child, &mut recipients.cc)?,
-                "Bcc" => self.address_list(child, &mut recipients.bcc)?,
-                other => match AddressKind::from_element_name(other) {
-                    Some(kind) => {
-                        self.lenient(
-                            child,
-                            format_args!("<{other}> directly in <Recipients> read as <To>"),
-                        );
-                        recipients.to.push(self.typed_address(kind, child)?);
-                    }
-                    None => {
-                        self.unknown(child, node);
-                        continue;
-                    }
-                },
-            }
-            any = true;
-        }
-        if !any && node.has_text() {
-            recipients.to.push(self.text_address(node));
-        }
-        Ok(())
-    }
-
-    /// `SenderIdentification`: `VASPID?`, `VASID?`, `SenderAddress?`.
-    pub(super) fn sender_identification(
-        &mut self,
-        node: Node<'_, '_>,
-    ) -> Result<SenderIdentification, Failure> {
-        let mut id = SenderIdentification::default();
-        for child in node.children() {
-            match child.local() {
-                "VASPID" => self.once(&mut id.vasp_id, child, Cx::token)?,
-                "VASID" => self.once(&mut id.vas_id, child, Cx::token)?,
-                "SenderAddress" => {
-                    if id.sender_address.is_some() {
-                        self.lenient(child, format_args!("repeated <SenderAddress> ignored"));
-                    } else {
-                        id.sender_address = self.address_in(child)?;
-                    }
-                }
-                _ => self.unknown(child, node),
-            }
-        }
-        Ok(id)
-    }
-
     /// A `UserAgent` of `Previouslysentby`: an address with a `sequence` attribute.
     pub(super) fn user_agent(&mut self, node: Node<'_, '_>) -> Result<UserAgent, Failure> {
         Ok(UserAgent {
@@ -151,13 +75,26 @@ impl Cx<'_, '_> {
 }
 
 impl<'a> Walker<'_, 'a> {
-    /// [`Cx::address`] of the container `element`, whose start tag was just read, from the
-    /// reader's events.
+    /// The address of the container `element` (whose start tag was just read), which must
+    /// have one: [`Cx::address`] from the reader's events.
     pub(super) fn address(
         &mut self,
         cx: &mut Cx<'_, '_>,
         element: Element<'a>,
     ) -> Result<Address, Stop> {
+        match self.address_in(cx, element)? {
+            (Some(address), _) => Ok(address),
+            (None, unknown) => Err(Failure::no_address_in(element, unknown).into()),
+        }
+    }
+
+    /// [`Cx::address_in`] from the reader's events; also the container's first child that is
+    /// not an address element (for [`Failure::no_address_in`]).
+    fn address_in(
+        &mut self,
+        cx: &mut Cx<'_, '_>,
+        element: Element<'a>,
+    ) -> Result<(Option<Address>, Option<Element<'a>>), Stop> {
         let mut found = None;
         let mut unknown = None;
         let mut own = None;
@@ -178,13 +115,122 @@ impl<'a> Walker<'_, 'a> {
                 }
             }
         }
-        if let Some(address) = found {
-            return Ok(address);
+        if found.is_none()
+            && let Some(text) = own
+        {
+            found = Some(cx.text_address(&Leaf::new(element, text)));
         }
-        match own {
-            Some(text) => Ok(cx.text_address(&Leaf::new(element, text))),
-            None => Err(Failure::no_address_in(element, unknown).into()),
+        Ok((found, unknown))
+    }
+
+    /// Appends the addresses of a `To`, `Cc` or `Bcc` list.
+    fn address_list(
+        &mut self,
+        cx: &mut Cx<'_, '_>,
+        element: Element<'a>,
+        list: &mut Vec<Address>,
+    ) -> Result<(), Stop> {
+        let before = list.len();
+        let mut unknown = None;
+        let mut own = None;
+        while let Some(child) = self.next_child(&mut own)? {
+            match AddressKind::from_element_name(child.local) {
+                Some(kind) => list.push(self.typed_address(kind, child)?),
+                None => {
+                    cx.unknown(child, element);
+                    unknown.get_or_insert(child);
+                    self.skip()?;
+                }
+            }
         }
+        if list.len() == before
+            && let Some(text) = own
+        {
+            list.push(cx.text_address(&Leaf::new(element, text)));
+        }
+        if list.len() == before && cx.empty_list.is_none() {
+            cx.empty_list = Some(Failure::no_address_in(element, unknown));
+        }
+        Ok(())
+    }
+
+    /// Appends the lists of a `Recipients` element to `recipients` (a peer that repeats
+    /// `Recipients` or `To` has its lists concatenated). Address elements directly under
+    /// `Recipients`, or plain text there, are read as `To` with a warning.
+    pub(super) fn recipients(
+        &mut self,
+        cx: &mut Cx<'_, '_>,
+        element: Element<'a>,
+        recipients: &mut Recipients,
+    ) -> Result<(), Stop> {
+        let mut any = false;
+        let mut own = None;
+        while let Some(child) = self.next_child(&mut own)? {
+            match child.local {
+                "To" => self.address_list(cx, child, &mut recipients.to)?,
+                "Cc" => self.address_list(cx, child, &mut recipients.cc)?,
+                "Bcc" => self.address_list(cx, child, &mut recipients.bcc)?,
+                other => match AddressKind::from_element_name(other) {
+                    Some(kind) => {
+                        cx.lenient(
+                            child,
+                            format_args!("<{other}> directly in <Recipients> read as <To>"),
+                        );
+                        recipients.to.push(self.typed_address(kind, child)?);
+                    }
+                    None => {
+                        cx.unknown(child, element);
+                        self.skip()?;
+                        continue;
+                    }
+                },
+            }
+            any = true;
+        }
+        if !any && let Some(text) = own {
+            recipients
+                .to
+                .push(cx.text_address(&Leaf::new(element, text)));
+        }
+        Ok(())
+    }
+
+    /// `SenderIdentification`: `VASPID?`, `VASID?`, `SenderAddress?`.
+    pub(super) fn sender_identification(
+        &mut self,
+        cx: &mut Cx<'_, '_>,
+        element: Element<'a>,
+    ) -> Result<SenderIdentification, Stop> {
+        let mut id = SenderIdentification::default();
+        let mut own = None;
+        while let Some(child) = self.next_child(&mut own)? {
+            let slot = match child.local {
+                "VASPID" => &mut id.vasp_id,
+                "VASID" => &mut id.vas_id,
+                "SenderAddress" => {
+                    if id.sender_address.is_some() {
+                        cx.lenient(child, format_args!("repeated <SenderAddress> ignored"));
+                        self.skip()?;
+                    } else {
+                        id.sender_address = self.address_in(cx, child)?.0;
+                    }
+                    continue;
+                }
+                _ => {
+                    cx.unknown(child, element);
+                    self.skip()?;
+                    continue;
+                }
+            };
+            if slot.is_some() {
+                cx.lenient(child, format_args!("repeated <{}> ignored", child.local));
+                self.skip()?;
+            } else {
+                let leaf = self.leaf(child)?;
+                *slot = Some(cx.token(&leaf)?);
+            }
+        }
+        Ok(id)
     }
 
     /// [`Cx::typed_address`] from the reader's events.

@@ -82,10 +82,9 @@ macro_rules! decode_body {
     (@read vec $w:ident $cx:ident $c:ident $field:ident $how:ident $read:expr) => {
         $field.push($crate::decode::body::decode_body!(@value $how $w $cx $c $read))
     };
-    (@read recipients $w:ident $cx:ident $c:ident $field:ident) => {{
-        let node = $w.subtree($c)?;
-        $cx.recipients(node, &mut $field)?
-    }};
+    (@read recipients $w:ident $cx:ident $c:ident $field:ident) => {
+        $w.recipients($cx, $c, &mut $field)?
+    };
     (@read $kind:ident $w:ident $cx:ident $c:ident $field:ident $how:ident $read:expr) => {
         if $field.is_some() {
             $cx.lenient($c, format_args!("repeated <{}> ignored", $c.local));

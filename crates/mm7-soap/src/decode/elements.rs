@@ -5,10 +5,12 @@
 use mm7_model::{
     AdditionalInformation, Channel, ContentRef, DeliveryCondition, ExtraDataElement,
     MessageExtraData, Operation, PreferredChannels, PreviouslySentBy, PreviouslySentDateAndTime,
-    ReplyCharging, SequencedDateTime, Status, StatusCode, UaCapabilities,
+    ReplyCharging, SequencedDateTime, Status, StatusCode, UaCapabilities, parse_bool,
 };
 
-use super::{Cx, Failure, Node};
+use super::stream::{Stop, Walker};
+use super::{BOOLEAN, Cx, Failure, Node};
+use crate::xml::Element;
 use crate::xml::TrimExt;
 
 impl Cx<'_, '_> {
@@ -72,6 +74,33 @@ impl Cx<'_, '_> {
         Ok(ContentRef {
             href,
             allow_adaptations: Cx::attr_bool(node, "allowAdaptations")?,
+        })
+    }
+
+    /// [`Cx::content`] from the reader's events, when `element` has an `href` (one without is
+    /// read as a tree, which tells whether it has text before reporting its children).
+    pub(super) fn content_from(
+        &mut self,
+        w: &mut Walker<'_, '_>,
+        element: Element<'_>,
+        href: &str,
+        allow_adaptations: Option<&str>,
+    ) -> Result<ContentRef, Stop> {
+        let href = href.trim_fast().to_owned();
+        let mut own = None;
+        while let Some(child) = w.next_child(&mut own)? {
+            self.unknown(child, element);
+            w.skip()?;
+        }
+        let allow_adaptations = allow_adaptations
+            .map(|v| {
+                parse_bool(v)
+                    .ok_or_else(|| Failure::invalid(element, Some("allowAdaptations"), v, BOOLEAN))
+            })
+            .transpose()?;
+        Ok(ContentRef {
+            href,
+            allow_adaptations,
         })
     }
 

@@ -17,7 +17,7 @@ use super::stream::Walker;
 decode_body! {
     /// `SubmitReq`.
     fn submit_req -> SubmitReq {
-        "SenderIdentification" => opt sender_identification: tree Cx::sender_identification,
+        "SenderIdentification" => opt sender_identification: stream Walker::sender_identification,
         "Recipients" => recipients recipients,
         "PreferredChannels" => opt preferred_channels: tree Cx::preferred_channels,
         "ServiceCode" => opt service_code: text Cx::token,
@@ -41,7 +41,7 @@ decode_body! {
         "AuxApplicInfo" => opt aux_applic_info: text Cx::token,
         "ContentClass" => opt content_class: text Cx::open,
         "DRMContent" => opt drm_content: text Cx::boolean,
-        "Content" => opt content: tree Cx::content,
+        "Content" => opt content: stream Walker::content,
         "AdditionalInformation" => vec additional_information: tree Cx::additional_information,
         "MessageExtraData" => opt message_extra_data: tree Cx::message_extra_data,
     }
@@ -70,7 +70,7 @@ decode_body! {
         "ReplyApplicID" => opt reply_applic_id: text Cx::token,
         "AuxApplicInfo" => opt aux_applic_info: text Cx::token,
         "UACapabilities" => opt ua_capabilities: tree Cx::ua_capabilities,
-        "Content" => opt content: tree Cx::content,
+        "Content" => opt content: stream Walker::content,
         "AdditionalInformation" => vec additional_information: tree Cx::additional_information,
         "MessageExtraData" => opt message_extra_data: tree Cx::message_extra_data,
     }
@@ -79,7 +79,7 @@ decode_body! {
 decode_body! {
     /// `CancelReq`.
     fn cancel_req -> CancelReq {
-        "SenderIdentification" => opt sender_identification: tree Cx::sender_identification,
+        "SenderIdentification" => opt sender_identification: stream Walker::sender_identification,
         "MessageID" => id message_id: text Cx::token,
         "Recipients" => recipients recipients,
         "ApplicID" => opt applic_id: text Cx::token,
@@ -91,7 +91,7 @@ decode_body! {
 decode_body! {
     /// `ReplaceReq`.
     fn replace_req -> ReplaceReq {
-        "SenderIdentification" => opt sender_identification: tree Cx::sender_identification,
+        "SenderIdentification" => opt sender_identification: stream Walker::sender_identification,
         "MessageID" => id message_id: text Cx::token,
         "ServiceCode" => opt service_code: text Cx::token,
         "TimeStamp" => opt time_stamp: text Cx::date_time,
@@ -103,7 +103,7 @@ decode_body! {
         "ApplicID" => opt applic_id: text Cx::token,
         "ReplyApplicID" => opt reply_applic_id: text Cx::token,
         "AuxApplicInfo" => opt aux_applic_info: text Cx::token,
-        "Content" => opt content: tree Cx::content,
+        "Content" => opt content: stream Walker::content,
         "AdditionalInformation" => vec additional_information: tree Cx::additional_information,
         "MessageExtraData" => opt message_extra_data: tree Cx::message_extra_data,
     }
@@ -146,7 +146,7 @@ decode_body! {
 decode_body! {
     /// `extendedCancelReq`.
     fn extended_cancel_req -> ExtendedCancelReq {
-        "SenderIdentification" => opt sender_identification: tree Cx::sender_identification,
+        "SenderIdentification" => opt sender_identification: stream Walker::sender_identification,
         "CancelID" => id cancel_id: text Cx::token,
     }
 }
@@ -163,7 +163,7 @@ decode_body! {
         "ExpiryDate" => opt expiry_date: text Cx::rel_abs,
         "ReadReply" => opt read_reply: text Cx::boolean,
         "DeliveryReport" => opt delivery_report: text Cx::boolean,
-        "Content" => opt content: tree Cx::content,
+        "Content" => opt content: stream Walker::content,
         "AdditionalInformation" => vec additional_information: tree Cx::additional_information,
         "MessageExtraData" => opt message_extra_data: tree Cx::message_extra_data,
     }

@@ -17,8 +17,8 @@
 use std::borrow::Cow;
 
 use mm7_model::{
-    CancelRsp, DeliveryReportRsp, Message, Mm7Version, Operation, ReadReplyRsp, ReplaceRsp,
-    RsErrorRsp, VaspErrorRsp,
+    CancelRsp, ContentRef, DeliveryReportRsp, Message, Mm7Version, Operation, ReadReplyRsp,
+    ReplaceRsp, RsErrorRsp, VaspErrorRsp,
 };
 
 use super::{Cx, Failure, Node, Value, requests, responses};
@@ -217,6 +217,20 @@ impl<'r, 'a> Walker<'r, 'a> {
             .read_again(self.reader, element, self.max_elements, used)?;
         self.count = used + self.tree.len();
         Ok(self.tree.root())
+    }
+
+    /// `Content`, whose start tag `element` was just read (see [`Cx::content_from`]).
+    pub(super) fn content(
+        &mut self,
+        cx: &mut Cx<'_, '_>,
+        element: Element<'a>,
+    ) -> Result<ContentRef, Stop> {
+        let Some(href) = self.attribute("href")? else {
+            let node = self.subtree(element)?;
+            return Ok(cx.content(node)?);
+        };
+        let allow_adaptations = self.attribute("allowAdaptations")?;
+        cx.content_from(self, element, &href, allow_adaptations.as_deref())
     }
 
     /// Reads an `MM7Version` child into `slot` (the first one kept), and keeps its text for
