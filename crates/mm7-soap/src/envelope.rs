@@ -7,7 +7,7 @@ use mm7_model::Message;
 
 use crate::decode::{Streamed, read_operation};
 use crate::error::{Context, DecodeError, DecodeErrorKind, Warning};
-use crate::xml::{Event, Tree, XmlLimits, XmlReader};
+use crate::xml::{Event, Tree, TrimExt, XmlLimits, XmlReader};
 
 /// The SOAP 1.1 envelope namespace.
 pub const SOAP_ENVELOPE_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
@@ -15,7 +15,7 @@ pub const SOAP_ENVELOPE_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 /// True for the SOAP 1.1 envelope namespace, leniently: either scheme, with or without the
 /// trailing slash, host in any case. Providers' documents print `https://schemas.xmlsoap.org/…`.
 pub fn is_soap_envelope_ns(uri: &str) -> bool {
-    let uri = uri.trim();
+    let uri = uri.trim_fast();
     let rest = strip_prefix_ignore_case(uri, "http://")
         .or_else(|| strip_prefix_ignore_case(uri, "https://"))
         .unwrap_or(uri);
@@ -181,7 +181,7 @@ fn read_header<'a>(
         };
         let must_understand = reader
             .attribute("mustUnderstand")
-            .is_some_and(|a| matches!(a.raw_value.trim(), "1" | "true"));
+            .is_some_and(|a| matches!(a.raw_value.trim_fast(), "1" | "true"));
         if entry.local == "TransactionID" {
             // Two TransactionIDs leave the answer's TransactionID unknowable: refused, and the
             // error carries neither.
@@ -216,9 +216,9 @@ fn read_header<'a>(
 /// `value` without its surrounding white space, still borrowed when it was.
 fn trim_cow(value: Cow<'_, str>) -> Cow<'_, str> {
     match value {
-        Cow::Borrowed(value) => Cow::Borrowed(value.trim()),
-        Cow::Owned(value) if value.trim().len() == value.len() => Cow::Owned(value),
-        Cow::Owned(value) => Cow::Owned(value.trim().to_owned()),
+        Cow::Borrowed(value) => Cow::Borrowed(value.trim_fast()),
+        Cow::Owned(value) if value.trim_fast().len() == value.len() => Cow::Owned(value),
+        Cow::Owned(value) => Cow::Owned(value.trim_fast().to_owned()),
     }
 }
 

@@ -11,8 +11,8 @@ use xmlparser::{ElementEnd, Token, Tokenizer};
 
 use super::error::{Position, XmlError, XmlErrorKind};
 use super::escape::unescape;
-use super::same;
 use super::stack::InlineVec;
+use super::{TrimExt, same};
 
 /// Limits on what a document may contain. Passing one is an error, never a panic or an
 /// unbounded allocation.
@@ -481,7 +481,7 @@ impl<'a> XmlReader<'a> {
                         let bound = if a_prefix.is_empty() { "" } else { a_local };
                         self.bindings.push(Binding {
                             prefix: bound,
-                            uri: value.as_str().trim(),
+                            uri: value.as_str().trim_fast(),
                             depth,
                         });
                     }
