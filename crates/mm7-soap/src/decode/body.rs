@@ -12,7 +12,8 @@
 /// element (a `Cx` method or a closure), `how` says what it reads it from (`text`: a
 /// [`Leaf`](super::stream::Leaf), for text-only elements; `tree`: a tree of the element, for
 /// structured ones; `stream`: the walker itself, for the structured elements read from the
-/// events, whose `read` is a `Walker` method), and `kind` is one of
+/// events, whose `read` is a `Walker` method; `status`: a response's `Status`, whose `read` is
+/// the operation), and `kind` is one of
 ///
 /// * `opt`: at most once, the first kept and the others reported and skipped (as
 ///   [`Cx::once`]);
@@ -73,6 +74,9 @@ macro_rules! decode_body {
     }};
     (@value stream $w:ident $cx:ident $c:ident $read:expr) => {
         ($read)($w, $cx, $c)?
+    };
+    (@value status $w:ident $cx:ident $c:ident $op:expr) => {
+        $w.status($cx, $c, $op)?
     };
     (@value tree $w:ident $cx:ident $c:ident $read:expr) => {{
         let node = $w.subtree($c)?;

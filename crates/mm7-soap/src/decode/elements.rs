@@ -9,7 +9,7 @@ use mm7_model::{
 };
 
 use super::stream::{Stop, Walker};
-use super::{BOOLEAN, Cx, Failure, Node};
+use super::{BOOLEAN, Cx, Failure, Node, Value};
 use crate::xml::Element;
 use crate::xml::TrimExt;
 
@@ -29,6 +29,19 @@ impl Cx<'_, '_> {
                 _ => self.unknown(child, node),
             }
         }
+        self.status_of(node, op, code, text, details)
+    }
+
+    /// The `Status` element `node` of a response of `op` from its children's values: refused
+    /// without a `StatusCode`, reported without a `StatusText` where `op` requires one.
+    fn status_of(
+        &mut self,
+        node: impl Value + Copy,
+        op: Operation,
+        code: Option<StatusCode>,
+        text: Option<String>,
+        details: Option<String>,
+    ) -> Result<Status, Failure> {
         let code = code.ok_or_else(|| Failure::missing("StatusCode", node))?;
         let text_required = op
             .status_elements()
@@ -47,8 +60,41 @@ impl Cx<'_, '_> {
         })
     }
 
+    /// `Status` (see [`Cx::status`]) from the reader's events, its start tag `element` just
+    /// read.
+    pub(super) fn status_from<'a>(
+        &mut self,
+        w: &mut Walker<'_, 'a>,
+        element: Element<'a>,
+        op: Operation,
+    ) -> Result<Status, Stop> {
+        let mut code = None;
+        let mut text = None;
+        let mut details = None;
+        let mut own = None;
+        while let Some(child) = w.next_child(&mut own)? {
+            match child.local {
+                "StatusCode" if code.is_none() => {
+                    code = Some(self.status_code(&w.leaf(child)?)?);
+                }
+                "StatusText" if text.is_none() => text = Some(self.exact(&w.leaf(child)?)?),
+                // `anyDataType`: kept as written, markup included, for logging and re-encoding.
+                "Details" if details.is_none() => details = Some(w.inner_xml()?.to_owned()),
+                "StatusCode" | "StatusText" | "Details" => {
+                    self.lenient(child, format_args!("repeated <{}> ignored", child.local));
+                    w.skip()?;
+                }
+                _ => {
+                    self.unknown(child, element);
+                    w.skip()?;
+                }
+            }
+        }
+        Ok(self.status_of(element, op, code, text, details)?)
+    }
+
     /// A `StatusCode`: any non-negative integer, vendor codes included.
-    fn status_code(&mut self, node: Node<'_, '_>) -> Result<StatusCode, Failure> {
+    fn status_code<N: Value + Copy>(&mut self, node: N) -> Result<StatusCode, Failure> {
         StatusCode::parse(node.text())
             .map_err(|e| Failure::invalid(node, None, node.text(), e.reason))
     }

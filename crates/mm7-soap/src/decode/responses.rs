@@ -55,10 +55,7 @@ pub(super) fn generic_stream<'a, M: MessageElements>(
                 cx.lenient(c, format_args!("repeated <{}> ignored", c.local));
                 w.skip()?;
             }
-            "Status" => {
-                let node = w.subtree(c)?;
-                status = Some(cx.status(node, op)?);
-            }
+            "Status" => status = Some(w.status(cx, c, op)?),
             _ => {
                 cx.unknown(c, root);
                 w.skip()?;
@@ -74,7 +71,7 @@ pub(super) fn generic_stream<'a, M: MessageElements>(
 decode_body! {
     /// `SubmitRsp`: a generic response with an optional `MessageID`.
     fn submit_rsp -> SubmitRsp {
-        "Status" => req status: tree |cx: &mut Cx<'_, '_>, n| cx.status(n, Operation::SubmitRsp),
+        "Status" => req status: status Operation::SubmitRsp,
         "MessageID" => opt message_id: text Cx::token,
     }
 }
@@ -82,7 +79,7 @@ decode_body! {
 decode_body! {
     /// `DeliverRsp`: a generic response with an optional `ServiceCode`.
     fn deliver_rsp -> DeliverRsp {
-        "Status" => req status: tree |cx: &mut Cx<'_, '_>, n| cx.status(n, Operation::DeliverRsp),
+        "Status" => req status: status Operation::DeliverRsp,
         "ServiceCode" => opt service_code: text Cx::token,
     }
 }
@@ -106,6 +103,6 @@ decode_body! {
     /// `extendedReplaceRsp`: `MM7Version`, `MessageID`, `Status` (a `StatusCode` only).
     fn extended_replace_rsp -> ExtendedReplaceRsp {
         "MessageID" => id message_id: text Cx::token,
-        "Status" => req status: tree |cx: &mut Cx<'_, '_>, n| cx.status(n, Operation::ExtendedReplaceRsp),
+        "Status" => req status: status Operation::ExtendedReplaceRsp,
     }
 }

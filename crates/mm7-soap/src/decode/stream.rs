@@ -18,7 +18,7 @@ use std::borrow::Cow;
 
 use mm7_model::{
     CancelRsp, ContentRef, DeliveryReportRsp, Message, Mm7Version, Operation, ReadReplyRsp,
-    ReplaceRsp, RsErrorRsp, VaspErrorRsp,
+    ReplaceRsp, RsErrorRsp, Status, VaspErrorRsp,
 };
 
 use super::{Cx, Failure, Node, Value, requests, responses};
@@ -231,6 +231,25 @@ impl<'r, 'a> Walker<'r, 'a> {
         };
         let allow_adaptations = self.attribute("allowAdaptations")?;
         cx.content_from(self, element, &href, allow_adaptations.as_deref())
+    }
+
+    /// Skips the rest of the element whose start tag was just read, and gives its content as
+    /// written (markup included, entities not decoded), as
+    /// [`TreeNode::inner_xml`](crate::xml::TreeNode::inner_xml).
+    pub(super) fn inner_xml(&mut self) -> Result<&'a str, XmlError> {
+        self.skip()?;
+        Ok(self.reader.last_inner_xml())
+    }
+
+    /// `Status` of a response of `op`, its start tag `element` just read (see
+    /// [`Cx::status_from`]).
+    pub(super) fn status(
+        &mut self,
+        cx: &mut Cx<'_, '_>,
+        element: Element<'a>,
+        op: Operation,
+    ) -> Result<Status, Stop> {
+        cx.status_from(self, element, op)
     }
 
     /// Reads an `MM7Version` child into `slot` (the first one kept), and keeps its text for
