@@ -239,7 +239,7 @@ impl<'a> XmlReader<'a> {
     /// Decodes a text run: line ends normalised to `\n` (XML 1.0 §2.11), entities decoded.
     pub fn text_value(&self, text: &Text<'a>) -> Result<Cow<'a, str>, XmlError> {
         // Nearly every MM7 value is plain: one scan settles it.
-        if memchr::memchr2(b'\r', b'&', text.raw.as_bytes()).is_none() {
+        if !has_cr_or_amp(text.raw.as_bytes()) {
             return Ok(Cow::Borrowed(text.raw));
         }
         if text.cdata {
@@ -592,6 +592,32 @@ fn qname(prefix: &str, local: &str) -> String {
     } else {
         format!("{prefix}:{local}")
     }
+}
+
+/// Whether `bytes` holds a `\r` or a `&`. MM7 values are short (identifiers, dates, a few
+/// dozen bytes): `memchr2` scans those byte by byte after its set-up, so they are scanned
+/// eight bytes at a time here, and longer text is left to `memchr2`.
+#[inline]
+fn has_cr_or_amp(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Whether a byte of `word` is `byte` (exact: a borrow only reaches a higher byte from a
+    // byte that matched).
+    let has = |word: u64, byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        x.wrapping_sub(ONES) & !x & HIGHS != 0
+    };
+    if bytes.len() > 64 {
+        return memchr::memchr2(b'\r', b'&', bytes).is_some();
+    }
+    let mut words = bytes.chunks_exact(8);
+    for chunk in &mut words {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if has(word, b'\r') || has(word, b'&') {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| b == b'\r' || b == b'&')
 }
 
 fn normalize_newlines(raw: &str) -> Cow<'_, str> {

@@ -228,3 +228,22 @@ fn deeper_than_the_inline_stacks_reads_the_same() {
     assert_eq!(starts[11], ("e11".to_string(), Some("urn:11".to_string())));
     assert_eq!(starts[12], ("many".to_string(), Some("urn:11".to_string())));
 }
+
+#[test]
+fn cr_and_amp_are_found_at_every_position() {
+    // Every length around the word size and past the `memchr2` cut, every position, and
+    // bytes one off from the two searched (the word test must not confuse them).
+    for len in 0..80 {
+        let plain: Vec<u8> = (0..len)
+            .map(|i| [b'a', b'%', b'\x0c', b'\'', b'\x0e'][i % 5])
+            .collect();
+        assert!(!super::has_cr_or_amp(&plain), "len {len}");
+        for at in 0..len {
+            for byte in [b'\r', b'&'] {
+                let mut bytes = plain.clone();
+                bytes[at] = byte;
+                assert!(super::has_cr_or_amp(&bytes), "len {len}, {byte} at {at}");
+            }
+        }
+    }
+}
