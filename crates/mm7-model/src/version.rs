@@ -509,16 +509,26 @@ impl From<SchemaId> for Mm7Version {
 }
 
 fn parse_version(s: &str) -> Option<(u16, u16, u16)> {
-    let mut it = s.split('.');
-    let part = |p: Option<&str>| -> Option<u16> {
-        let p = p?;
-        if p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
+    // One pass over the bytes: every message has an `MM7Version`, and splitting it and parsing
+    // each part as a string cost several times more.
+    let mut parts = [0u16; 3];
+    let mut part = 0;
+    let mut digits = 0;
+    for &b in s.as_bytes() {
+        match b {
+            b'0'..=b'9' if digits < 4 => {
+                let slot = parts.get_mut(part)?;
+                *slot = *slot * 10 + u16::from(b - b'0');
+                digits += 1;
+            }
+            b'.' if digits > 0 && part < 2 => {
+                part += 1;
+                digits = 0;
+            }
+            _ => return None,
         }
-        p.parse().ok()
-    };
-    let v = (part(it.next())?, part(it.next())?, part(it.next())?);
-    it.next().is_none().then_some(v)
+    }
+    (part == 2 && digits > 0).then_some((parts[0], parts[1], parts[2]))
 }
 
 #[cfg(test)]
@@ -610,6 +620,20 @@ mod tests {
         assert_eq!(Mm7Version::new("6.8").parts(), None);
         assert_eq!(Mm7Version::new("6.8.0.1").parts(), None);
         assert_eq!(Mm7Version::new("6.-8.0").parts(), None);
+        // Each part is one to four digits.
+        assert_eq!(Mm7Version::new("9999.0.12").parts(), Some((9999, 0, 12)));
+        for bad in [
+            "10000.0.0",
+            "6..0",
+            ".6.0",
+            "6.8.",
+            "6.8.0.",
+            "",
+            "6.8.0a",
+            "+6.8.0",
+        ] {
+            assert_eq!(Mm7Version::new(bad).parts(), None, "{bad:?}");
+        }
         assert!(Mm7Version::default().is_empty());
         assert_eq!(
             SchemaId::for_mm7_version(&Mm7Version::new("5.5.0")),

@@ -301,6 +301,7 @@ impl<'r, 'a> Walker<'r, 'a> {
 }
 
 /// Appends a text run to an element's text.
+#[inline]
 fn join<'a>(own: &mut Option<Cow<'a, str>>, value: Cow<'a, str>) {
     match own {
         None => *own = Some(value),
