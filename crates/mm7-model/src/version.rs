@@ -7,6 +7,7 @@
 //! so this crate keeps them apart: [`Namespace`] is what the body element was qualified with,
 //! [`Mm7Version`] is the text of `MM7Version`, and either can be chosen on its own when sending.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// The common prefix of every MM7 schema namespace.
@@ -302,7 +303,9 @@ pub enum NamespaceMatch {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Namespace {
-    uri: String,
+    // The canonical URIs, which nearly every message uses, are kept as the table's `'static`
+    // strings: reading or writing a namespace allocates only for another spelling.
+    uri: Cow<'static, str>,
     schema: SchemaId,
     matched: NamespaceMatch,
 }
@@ -319,7 +322,7 @@ impl Namespace {
     /// The canonical namespace of `schema`.
     pub fn canonical(schema: SchemaId) -> Namespace {
         Namespace {
-            uri: schema.namespace().to_owned(),
+            uri: Cow::Borrowed(schema.namespace()),
             schema,
             matched: NamespaceMatch::Exact,
         }
@@ -333,8 +336,13 @@ impl Namespace {
         let (schema, matched) = match_namespace(uri).ok_or_else(|| NamespaceError {
             uri: uri.to_owned(),
         })?;
+        let uri = match matched {
+            // Exact: `uri` is the schema's canonical URI, byte for byte.
+            NamespaceMatch::Exact => Cow::Borrowed(schema.namespace()),
+            _ => Cow::Owned(uri.to_owned()),
+        };
         Ok(Namespace {
-            uri: uri.to_owned(),
+            uri,
             schema,
             matched,
         })
