@@ -71,12 +71,13 @@ use crate::xml::{Position, TreeNode};
 pub(crate) use fault::decode_fault;
 pub(crate) use stream::{Streamed, read_operation};
 
-/// An element of the Body's tree.
+/// An element read into a tree: a Fault's, or one of the few structured children that are not
+/// read from the events (see [`stream`]).
 type Node<'t, 'a> = TreeNode<'t, 'a>;
 
 /// What the reports and the simple values need of an element: its name, where it starts, and
-/// its own text. An element of the Body's tree is one; so is a text-only element read straight
-/// from the reader ([`stream::Leaf`]).
+/// its own text. An element of a tree is one; so is a text-only element read straight from the
+/// reader ([`stream::Leaf`]).
 pub(super) trait Value {
     /// The local name.
     fn local(&self) -> &str;
