@@ -272,6 +272,7 @@ fn base64_content(
 /// An encoded HTTP body: the Content-Type header value and the body as chunks (attachments
 /// given as `Bytes` are not copied; write the chunks in order).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Encoded {
     /// The Content-Type header value.
     pub content_type: String,
@@ -282,6 +283,20 @@ pub struct Encoded {
 }
 
 impl Encoded {
+    /// An encoded body: its Content-Type header value, its chunks in order, and what was
+    /// dropped on the way.
+    pub fn new(
+        content_type: impl Into<String>,
+        body: Vec<Bytes>,
+        warnings: Vec<Warning>,
+    ) -> Encoded {
+        Encoded {
+            content_type: content_type.into(),
+            body,
+            warnings,
+        }
+    }
+
     /// The body's length in bytes.
     pub fn len(&self) -> usize {
         self.body.iter().map(Bytes::len).sum()
