@@ -178,9 +178,9 @@ pub fn mime_roundtrip(data: &[u8]) {
     }
 
     let part = |(media_type, content, encoding, content_id): Spec| {
-        let part = PartBuilder::new(media_type, content).with_transfer_encoding(encoding);
+        let part = PartBuilder::new(media_type, content).transfer_encoding(encoding);
         match content_id {
-            Some(id) => part.with_content_id(id),
+            Some(id) => part.content_id(id),
             None => part,
         }
     };
