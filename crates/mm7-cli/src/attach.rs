@@ -237,8 +237,8 @@ mod tests {
             .unwrap();
         assert_eq!(href.href, "cid:mm7-content");
         assert!(root.is_media_type("multipart/related"));
-        assert_eq!(root.param("type"), Some("application/smil"));
-        assert_eq!(root.param("start"), Some("<presentation.smil>"));
+        assert_eq!(root.param("type").as_deref(), Some("application/smil"));
+        assert_eq!(root.param("start").as_deref(), Some("<presentation.smil>"));
         assert_eq!(root.parts().len(), 3);
         let smil = std::str::from_utf8(root.parts()[0].data().unwrap()).unwrap();
         assert!(

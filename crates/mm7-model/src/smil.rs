@@ -454,6 +454,6 @@ mod tests {
         let parts = [part("image/gif", "presentation.smil")];
         let p = presentation_part(&parts, &SmilOptions::default()).unwrap();
         assert_eq!(p.content_id.as_deref(), Some("presentation-2.smil"));
-        assert_eq!(p.param("charset"), Some("utf-8"));
+        assert_eq!(p.param("charset").as_deref(), Some("utf-8"));
     }
 }
