@@ -237,7 +237,9 @@ impl SubmitReqBuilder {
         self
     }
 
-    /// Assembles and validates the envelope.
+    /// Assembles and validates the envelope. `mm7-transport`'s `Client::submit_envelope`
+    /// sends it as built (this TransactionID, this namespace) and answers with the typed
+    /// `SubmitRsp`.
     ///
     /// # Errors
     /// [`ValidationErrors`] when the request lacks what the schema requires (a recipient,
