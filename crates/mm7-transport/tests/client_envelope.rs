@@ -7,9 +7,11 @@ use mm7_model::{Address, CancelReq, Envelope, SchemaId, SubmitReq, SubmitRsp};
 use mm7_transport::client::{Client, ClientError, SendOptions};
 use mm7_transport::server::{Handler, HandlerResult, Inbound, Role, Server, ServerConfig};
 
-/// What the MMSC saw of each SubmitReq: TransactionID, namespace URI, MM7Version, leaves.
+/// What the MMSC saw of one SubmitReq: TransactionID, namespace URI, MM7Version, leaves.
+type Seen = (String, String, String, usize);
+
 #[derive(Clone, Default)]
-struct Mmsc(Arc<Mutex<Vec<(String, String, String, usize)>>>);
+struct Mmsc(Arc<Mutex<Vec<Seen>>>);
 
 impl Handler for Mmsc {
     async fn submit(&self, inbound: Inbound<SubmitReq>) -> HandlerResult<SubmitRsp> {
