@@ -281,7 +281,7 @@ impl Client {
     /// ```no_run
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// use mm7_model::{Address, SchemaId, SubmitReq};
-    /// use mm7_transport::Client;
+    /// use mm7_transport::client::Client;
     ///
     /// let client = Client::new("http://mmsc.example.com/mm7")?;
     /// let envelope = SubmitReq::builder(SchemaId::Rel6Mm7_1_4)
