@@ -457,7 +457,7 @@ fn bad_date_duration_and_status_code_are_2007() {
     assert_eq!(e.position.map(|p| p.to_string()).as_deref(), Some("6:3"));
     assert!(
         e.to_string()
-            .starts_with("2007 Message format corrupt: invalid <StatusCode> value \"OK\""),
+            .starts_with("invalid <StatusCode> value \"OK\""),
         "{e}"
     );
 }
@@ -628,10 +628,8 @@ fn request_without_transaction_id_is_refused_unless_allowed() {
     assert_eq!(e.status_code().get(), 4004);
     assert_eq!(e.position.map(|p| p.line), Some(2));
     assert_eq!(e.transaction_id, None);
-    let options = DecodeOptions {
-        allow_missing_transaction_id: true,
-        ..DecodeOptions::default()
-    };
+    let mut options = DecodeOptions::default();
+    options.allow_missing_transaction_id = true;
     let d = decode_xml(xml.as_bytes(), &options).expect("allowed");
     assert_eq!(d.envelope.transaction_id, "");
     assert_eq!(d.warnings.first(), Some(&Warning::MissingTransactionId));
@@ -734,7 +732,7 @@ fn an_error_keeps_the_warnings_gathered_before_it() {
     let text = e.to_string();
     assert!(
         text.starts_with(
-            "4004 Validation error: no address in <To>; unknown element <number>, did you mean <Number>? at 5:"
+            "no address in <To>; unknown element <number>, did you mean <Number>? at 5:"
         ),
         "{text}"
     );
@@ -832,10 +830,8 @@ fn an_empty_transaction_id_is_none() {
     ))
     .replace(">tx-1<", ">  <");
     assert_eq!(decode_err(&xml).kind, DecodeErrorKind::MissingTransactionId);
-    let options = DecodeOptions {
-        allow_missing_transaction_id: true,
-        ..DecodeOptions::default()
-    };
+    let mut options = DecodeOptions::default();
+    options.allow_missing_transaction_id = true;
     let d = decode_xml(xml.as_bytes(), &options).expect("allowed");
     assert_eq!(d.envelope.transaction_id, "");
     assert!(

@@ -215,7 +215,7 @@ impl<'r, 'a> Walker<'r, 'a> {
         let used = self.count - 1;
         self.tree
             .read_again(self.reader, element, self.max_elements, used)?;
-        self.count = used + self.tree.len();
+        self.count = used + self.tree.element_count();
         Ok(self.tree.root())
     }
 

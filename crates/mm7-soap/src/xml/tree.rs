@@ -39,8 +39,6 @@ struct NodeData<'a> {
 /// An attribute in a [`Tree`], its value decoded.
 #[derive(Debug, Clone)]
 pub struct TreeAttribute<'a> {
-    /// The prefix as written.
-    pub prefix: &'a str,
     /// The local name.
     pub local: &'a str,
     /// The decoded value.
@@ -76,23 +74,11 @@ const REUSED_NODES: usize = 16;
 
 impl<'a> Tree<'a> {
     /// Reads the element whose `Start` event `reader` just returned, up to and including its
-    /// `End`. At most `max_elements` elements are kept; more is an error, so a hostile document
-    /// cannot make the tree grow past a known size.
-    ///
-    /// [`TreeNode::namespace_of`] resolves nothing in such a tree; read it with
-    /// [`Tree::read_in_scope`] for that.
-    pub fn read(
-        reader: &mut XmlReader<'a>,
-        start: Element<'a>,
-        max_elements: usize,
-    ) -> Result<Tree<'a>, XmlError> {
-        Tree::read_with(reader, start, max_elements, None)
-    }
-
-    /// As [`Tree::read`], also keeping the namespace bindings in scope where the tree starts
-    /// and those declared inside it, so that [`TreeNode::namespace_of`] resolves every prefix
-    /// (for QName values such as a Fault's `faultcode`, whose prefix is usually bound on the
-    /// Envelope).
+    /// `End`, keeping the namespace bindings in scope where the tree starts and those declared
+    /// inside it, so that [`TreeNode::namespace_of`] resolves every prefix (for QName values
+    /// such as a Fault's `faultcode`, whose prefix is usually bound on the Envelope). At most
+    /// `max_elements` elements are kept; more is an error, so a hostile document cannot make
+    /// the tree grow past a known size.
     pub fn read_in_scope(
         reader: &mut XmlReader<'a>,
         start: Element<'a>,
@@ -141,7 +127,8 @@ impl<'a> Tree<'a> {
         }
     }
 
-    /// As [`Tree::read`], into this tree (what it held is dropped, its storage kept). `used`
+    /// As [`Tree::read_in_scope`] without the bindings (so [`TreeNode::namespace_of`] resolves
+    /// nothing), into this tree (what it held is dropped, its storage kept). `used`
     /// elements were already counted elsewhere against `max_elements`, which the
     /// [`XmlErrorKind::ElementLimit`] error names.
     pub(crate) fn read_again(
@@ -254,7 +241,6 @@ impl<'a> Tree<'a> {
                 continue;
             }
             self.attrs.push(TreeAttribute {
-                prefix: attr.prefix,
                 local: attr.local,
                 value: reader.attribute_value(attr)?,
             });
@@ -295,14 +281,9 @@ impl<'a> Tree<'a> {
         }
     }
 
-    /// How many elements the tree holds.
-    pub fn len(&self) -> usize {
+    /// How many elements the tree holds (the streaming decoder counts them against its limit).
+    pub(crate) fn element_count(&self) -> usize {
         self.nodes.len()
-    }
-
-    /// Always false: a tree holds at least its root.
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
     }
 }
 
@@ -422,13 +403,9 @@ impl<'t, 'a> TreeNode<'t, 'a> {
 
     /// The first child element with this local name (namespace not compared: MM7 children
     /// share their parent's namespace, and lenient reading accepts any).
+    #[cfg(test)]
     pub fn child(&self, local: &str) -> Option<TreeNode<'t, 'a>> {
         self.children().find(|c| same(c.local(), local))
-    }
-
-    /// True when the element has child elements.
-    pub fn has_children(&self) -> bool {
-        self.node().first_child != NONE
     }
 }
 
@@ -484,7 +461,7 @@ mod tests {
         assert_eq!(root.children().nth(2).unwrap().text(), " 3 ");
         assert!(!root.child("C").unwrap().has_text());
         assert!(root.child("D").is_none());
-        assert_eq!(t.len(), 5);
+        assert_eq!(t.nodes.len(), 5);
     }
 
     #[test]
