@@ -1,5 +1,6 @@
 //! `xs:dateTime`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use super::{Cursor, TimeError, trim_xml};
@@ -22,7 +23,9 @@ use super::{Cursor, TimeError, trim_xml};
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DateTime {
-    text: String,
+    // Borrowed for the default (the epoch), which every message built field by field starts
+    // with: making a message must not allocate for a value it then replaces.
+    text: Cow<'static, str>,
     year: u16,
     month: u8,
     day: u8,
@@ -40,7 +43,7 @@ const WHAT: &str = "date-time";
 impl Default for DateTime {
     fn default() -> DateTime {
         DateTime {
-            text: "1970-01-01T00:00:00Z".to_owned(),
+            text: Cow::Borrowed("1970-01-01T00:00:00Z"),
             year: 1970,
             month: 1,
             day: 1,
@@ -298,7 +301,7 @@ impl Fields {
     /// Only called after [`Fields::check`], so every field fits its narrower type.
     fn build(self, text: String, offset_minutes: Option<i16>) -> DateTime {
         DateTime {
-            text,
+            text: Cow::Owned(text),
             year: self.year as u16,
             month: self.month as u8,
             day: self.day as u8,
