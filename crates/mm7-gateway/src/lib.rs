@@ -51,6 +51,7 @@ mod api;
 mod config;
 mod dispatch;
 mod error;
+mod file;
 mod inbound;
 mod metrics;
 mod postgres;
@@ -66,13 +67,14 @@ use mm7_transport::server::{Role, RunningServer, Server, ServerConfig};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{Account, GatewayConfig, Webhook};
+pub use config::{Account, DEFAULT_ACCOUNT, GatewayConfig, MoRoute, Route, Webhook};
 pub use error::GatewayError;
-pub use metrics::QueueDepth;
+pub use file::FileDefaults;
+pub use metrics::{AccountDepth, QueueDepth};
 pub use postgres::PostgresStorage;
 pub use store::{
-    Claimed, Enqueued, HistoryEntry, MessageView, NewSubmission, Outcome, Received, SqliteStorage,
-    Storage, WebhookRow,
+    Changed, Claimed, Enqueued, HistoryEntry, MessageView, NewSubmission, Operation, Outcome,
+    Received, SqliteStorage, Storage, WebhookRow,
 };
 pub use webhook::signature;
 
@@ -131,17 +133,12 @@ impl Gateway {
         config: GatewayConfig,
         storage: S,
     ) -> Result<RunningGateway, GatewayError> {
-        let account = config.account.clone();
-        let mut builder = Client::builder(&account.url).timeout(account.timeout);
-        if let Some(profile) = account.profile {
-            builder = builder.profile(profile);
-        }
-        if let Some((user, password)) = &account.credentials {
-            builder = builder.basic_auth(user.clone(), password.clone());
-        }
-        let client = builder
-            .build()
-            .map_err(|e| GatewayError::Config(format!("the MMSC account: {e}")))?;
+        config.validate()?;
+        let clients: Vec<(Account, Client)> = config
+            .accounts
+            .iter()
+            .map(|account| Ok((account.clone(), account.client()?)))
+            .collect::<Result<_, GatewayError>>()?;
         let (stop, stopped) = watch::channel(false);
         let metrics = std::sync::Arc::new(metrics::Metrics::default());
         let webhooks = config.webhook.is_some();
@@ -156,6 +153,7 @@ impl Gateway {
                 let handler = inbound::Mm7Inbound {
                     storage: storage.clone(),
                     webhooks,
+                    mo_routes: std::sync::Arc::new(config.clone()),
                     metrics: std::sync::Arc::clone(&metrics),
                 };
                 let server =
@@ -180,7 +178,7 @@ impl Gateway {
             .map_err(|e| GatewayError::Internal(format!("the API address: {e}")))?;
         let router = api::router(
             storage.clone(),
-            account.clone(),
+            std::sync::Arc::new(config.clone()),
             std::sync::Arc::clone(&metrics),
         );
         let mut api_stop = stopped.clone();
@@ -195,14 +193,20 @@ impl Gateway {
                 tracing::error!(%error, "the API server stopped");
             }
         });
-        let mut workers = vec![tokio::spawn(dispatch::run(
-            storage.clone(),
-            account,
-            client,
-            webhooks,
-            std::sync::Arc::clone(&metrics),
-            stopped.clone(),
-        ))];
+        // One dispatcher per account: each with its own rate, in-flight limit and retries.
+        let mut workers: Vec<JoinHandle<()>> = clients
+            .into_iter()
+            .map(|(account, client)| {
+                tokio::spawn(dispatch::run(
+                    storage.clone(),
+                    account,
+                    client,
+                    webhooks,
+                    std::sync::Arc::clone(&metrics),
+                    stopped.clone(),
+                ))
+            })
+            .collect();
         if let Some(webhook) = config.webhook.clone() {
             workers.push(tokio::spawn(webhook::run(
                 storage.clone(),

@@ -36,6 +36,8 @@ fn ms(duration: Duration) -> i64 {
 pub struct NewSubmission {
     /// The gateway's id for it.
     pub id: String,
+    /// The account it goes through.
+    pub account: String,
     /// The application's `Idempotency-Key`, if it gave one.
     pub idempotency_key: Option<String>,
     /// The application's own reference.
@@ -58,12 +60,17 @@ pub enum Enqueued {
     Existing(String),
 }
 
-/// A submission claimed for a try.
+/// A submission claimed for a try: of the submission itself, or of the cancel or replace
+/// asked for it since.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Claimed {
     /// The gateway's id.
     pub id: String,
+    /// The MMSC's MessageID, once sent.
+    pub message_id: Option<String>,
+    /// The cancel or replace to send, if this try is one.
+    pub operation: Option<Operation>,
     /// The request as the API took it.
     pub request: Value,
     /// The TransactionID of every try.
@@ -72,6 +79,83 @@ pub struct Claimed {
     pub tries: u32,
     /// When it expires (Unix milliseconds).
     pub expires_at: Option<i64>,
+}
+
+/// A change asked for a message that was already sent: sent to the MMSC as work of its own,
+/// retried like a submission.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Operation {
+    /// A `CancelReq`.
+    Cancel {
+        /// Its TransactionID (the same on every try).
+        transaction_id: String,
+    },
+    /// A `ReplaceReq` with new content.
+    Replace {
+        /// Its TransactionID (the same on every try).
+        transaction_id: String,
+        /// The new content (`subject`, `text`, `attachments`, `smil`), as the API took it.
+        content: Value,
+    },
+}
+
+impl Operation {
+    /// `cancel` or `replace`, as stored.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Operation::Cancel { .. } => "cancel",
+            Operation::Replace { .. } => "replace",
+        }
+    }
+
+    /// The TransactionID of its tries.
+    pub fn transaction_id(&self) -> &str {
+        match self {
+            Operation::Cancel { transaction_id } | Operation::Replace { transaction_id, .. } => {
+                transaction_id
+            }
+        }
+    }
+
+    pub(crate) fn from_columns(
+        kind: Option<String>,
+        request: Option<String>,
+        tx: Option<String>,
+    ) -> Option<Operation> {
+        let transaction_id = tx.unwrap_or_default();
+        match kind.as_deref() {
+            Some("cancel") => Some(Operation::Cancel { transaction_id }),
+            Some("replace") => Some(Operation::Replace {
+                transaction_id,
+                content: request
+                    .and_then(|r| serde_json::from_str(&r).ok())
+                    .unwrap_or(Value::Null),
+            }),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn content_text(&self) -> Option<String> {
+        match self {
+            Operation::Cancel { .. } => None,
+            Operation::Replace { content, .. } => Some(content.to_string()),
+        }
+    }
+}
+
+/// What [`Storage::change`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Changed {
+    /// Done at once, the message not yet sent: cancelled, or its content replaced in the queue.
+    Done(String),
+    /// Queued for the MMSC (the message was sent): `cancelling` or `replacing`.
+    Queued(String),
+    /// Not possible now: the message's status (being sent, already cancelled, failed, …).
+    Refused(String),
+    /// No such message.
+    NotFound,
 }
 
 /// How a try ended.
@@ -97,6 +181,10 @@ pub enum Outcome {
     },
     /// Its expiry passed before it could be sent.
     Expired,
+    /// The MMSC accepted a `CancelReq`.
+    Cancelled,
+    /// The MMSC accepted a `ReplaceReq`.
+    Replaced,
 }
 
 /// One entry of a submission's history.
@@ -124,6 +212,8 @@ impl HistoryEntry {
 pub struct MessageView {
     /// The gateway's id.
     pub id: String,
+    /// The account it goes through.
+    pub account: String,
     /// Where it stands: `queued`, `sending`, `retrying`, `sent`, `delivered`, `read`,
     /// `expired`, `rejected`, `failed`, …
     pub status: String,
@@ -158,6 +248,8 @@ pub struct Received {
     pub status: Option<(String, String, Option<String>)>,
     /// The webhook to send about it (if no status change makes one).
     pub webhook: Option<Value>,
+    /// Where that webhook goes, if not to the configured webhook URL (an `mo_route`).
+    pub webhook_url: Option<String>,
 }
 
 /// A webhook row claimed for a try.
@@ -168,6 +260,8 @@ pub struct WebhookRow {
     pub id: i64,
     /// The JSON body.
     pub body: String,
+    /// Where it goes, if not to the configured webhook URL.
+    pub url: Option<String>,
     /// Tries made before this one.
     pub tries: u32,
 }
@@ -187,9 +281,11 @@ pub trait Storage: Clone + Send + Sync + 'static {
         id: &str,
     ) -> impl Future<Output = Result<Option<MessageView>, GatewayError>> + Send;
 
-    /// Claims up to `limit` due submissions for a try, hidden from other claims for `lease`.
+    /// Claims up to `limit` due submissions of `account` for a try, hidden from other claims
+    /// for `lease`.
     fn claim(
         &self,
+        account: &str,
         limit: usize,
         lease: Duration,
     ) -> impl Future<Output = Result<Vec<Claimed>, GatewayError>> + Send;
@@ -209,16 +305,27 @@ pub trait Storage: Clone + Send + Sync + 'static {
         webhook: bool,
     ) -> impl Future<Output = Result<(), GatewayError>> + Send;
 
-    /// Reserves the next send slot (Unix milliseconds) of a rate shared by every gateway on
-    /// this storage, one slot each `interval`; `None` when the storage serves one process,
-    /// whose own token bucket then holds the rate.
+    /// Reserves the next send slot (Unix milliseconds) of `account`'s rate, shared by every
+    /// gateway on this storage, one slot each `interval`; `None` when the storage serves one
+    /// process, whose own token bucket then holds the rate.
     fn reserve_slot(
         &self,
+        account: &str,
         interval: Duration,
     ) -> impl Future<Output = Result<Option<i64>, GatewayError>> + Send;
 
     /// What the queue holds now (for `/metrics`).
     fn queue_depth(&self) -> impl Future<Output = Result<QueueDepth, GatewayError>> + Send;
+
+    /// Cancels a message (`operation` a [`Operation::Cancel`]) or replaces its content (a
+    /// [`Operation::Replace`]): at once if it was not sent yet, else queued as work for the
+    /// MMSC, all in one transaction with its history (and webhook, if `webhook` is set).
+    fn change(
+        &self,
+        id: &str,
+        operation: Operation,
+        webhook: bool,
+    ) -> impl Future<Output = Result<Changed, GatewayError>> + Send;
 
     /// Claims up to `limit` due webhooks for a try.
     fn claim_webhooks(
@@ -246,7 +353,8 @@ pub struct SqliteStorage {
 }
 
 /// The schema, one migration per version; `user_version` says which ran.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE messages (
     id TEXT PRIMARY KEY,
     idempotency_key TEXT UNIQUE,
@@ -292,7 +400,20 @@ CREATE TABLE webhooks (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX webhooks_due ON webhooks(due_at) WHERE due_at IS NOT NULL;
-"];
+",
+    MIGRATION_2,
+];
+
+/// Accounts, cancel and replace as queued work, webhooks routed to their own URL. The same
+/// statements on PostgreSQL.
+pub(crate) const MIGRATION_2: &str = r"
+ALTER TABLE messages ADD COLUMN account TEXT NOT NULL DEFAULT 'default';
+ALTER TABLE messages ADD COLUMN operation TEXT;
+ALTER TABLE messages ADD COLUMN operation_request TEXT;
+ALTER TABLE messages ADD COLUMN operation_transaction_id TEXT;
+CREATE INDEX messages_account_due ON messages(account, due_at) WHERE due_at IS NOT NULL;
+ALTER TABLE webhooks ADD COLUMN url TEXT;
+";
 
 fn db(what: &'static str) -> impl Fn(rusqlite::Error) -> GatewayError {
     move |source| GatewayError::Database { what, source }
@@ -445,8 +566,8 @@ fn enqueue_in(tx: &Connection, new: &NewSubmission) -> Result<Enqueued, GatewayE
     let now = now_ms();
     tx.execute(
         "INSERT INTO messages (id, idempotency_key, reference, request, status,
-             transaction_id, due_at, expires_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?6, ?6)",
+             transaction_id, due_at, expires_at, created_at, updated_at, account)
+         VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?6, ?6, ?8)",
         params![
             new.id,
             new.idempotency_key,
@@ -454,7 +575,8 @@ fn enqueue_in(tx: &Connection, new: &NewSubmission) -> Result<Enqueued, GatewayE
             new.request.to_string(),
             new.transaction_id,
             now,
-            new.expires_at
+            new.expires_at,
+            new.account
         ],
     )
     .map_err(db("queueing a message"))?;
@@ -533,10 +655,16 @@ fn history(
     Ok(())
 }
 
-fn add_webhook(tx: &rusqlite::Transaction<'_>, body: &Value, at: i64) -> Result<(), GatewayError> {
+fn add_webhook(
+    tx: &rusqlite::Transaction<'_>,
+    body: &Value,
+    url: Option<&str>,
+    at: i64,
+) -> Result<(), GatewayError> {
     tx.execute(
-        "INSERT INTO webhooks (body, state, due_at, created_at) VALUES (?1, 'pending', ?2, ?2)",
-        params![body.to_string(), at],
+        "INSERT INTO webhooks (body, state, due_at, created_at, url)
+         VALUES (?1, 'pending', ?2, ?2, ?3)",
+        params![body.to_string(), at, url],
     )
     .map_err(db("queueing a webhook"))?;
     Ok(())
@@ -568,6 +696,135 @@ fn status_event(
     }))
 }
 
+/// What a cancel or replace does to a message in `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Not sent yet: done in the queue, nothing for the MMSC.
+    Local,
+    /// Sent: a request for the MMSC, queued.
+    Queue,
+    /// Being sent now, or past changing.
+    Refuse,
+}
+
+/// The rules of [`Storage::change`], the same on every backend.
+pub(crate) fn decide(
+    status: &str,
+    message_id: Option<&str>,
+    lease_until: Option<i64>,
+    now: i64,
+    operation: &Operation,
+) -> Decision {
+    if lease_until.is_some_and(|until| until > now) {
+        // A try is under way: what it does is not known yet.
+        return Decision::Refuse;
+    }
+    match (status, message_id) {
+        ("queued" | "retrying", None) => Decision::Local,
+        ("cancelled" | "cancelling" | "replacing" | "expired" | "failed" | "rejected", _) => {
+            Decision::Refuse
+        }
+        (_, Some(_)) => {
+            // Cancelling what was delivered or read changes nothing: refused here rather
+            // than at the MMSC. A replace of a delivered message is the MMSC's to refuse.
+            if matches!(operation, Operation::Cancel { .. })
+                && matches!(status, "delivered" | "read")
+            {
+                Decision::Refuse
+            } else {
+                Decision::Queue
+            }
+        }
+        _ => Decision::Refuse,
+    }
+}
+
+/// The status and history detail of a change done in the queue.
+pub(crate) fn local_status(operation: &Operation) -> (&'static str, Option<&'static str>) {
+    match operation {
+        Operation::Cancel { .. } => ("cancelled", Some("cancelled before it was sent")),
+        Operation::Replace { .. } => ("replaced", Some("content replaced before it was sent")),
+    }
+}
+
+/// The status of a message whose change is queued for the MMSC.
+pub(crate) fn queued_status(operation: &Operation) -> &'static str {
+    match operation {
+        Operation::Cancel { .. } => "cancelling",
+        Operation::Replace { .. } => "replacing",
+    }
+}
+
+/// What a try's outcome writes to its message: the same on every backend.
+#[derive(Debug)]
+pub(crate) struct Settled {
+    pub(crate) status: String,
+    pub(crate) detail: Option<String>,
+    pub(crate) message_id: Option<String>,
+    pub(crate) tries: i32,
+    pub(crate) due_at: Option<i64>,
+    pub(crate) error: Option<String>,
+    /// A cancel or replace tried again keeps its operation; any other outcome ends it.
+    pub(crate) keep_operation: bool,
+}
+
+impl Settled {
+    /// The change `outcome` makes to a message whose pending operation is `operation`.
+    pub(crate) fn of(outcome: &Outcome, operation: Option<&str>) -> Settled {
+        let mut settled = Settled {
+            status: String::new(),
+            detail: None,
+            message_id: None,
+            tries: 1,
+            due_at: None,
+            error: None,
+            keep_operation: false,
+        };
+        match outcome {
+            Outcome::Sent { message_id } => {
+                settled.status = "sent".into();
+                settled.detail = Some(message_id.clone());
+                settled.message_id = Some(message_id.clone());
+            }
+            Outcome::Retry { at, error } => {
+                settled.status = match operation {
+                    Some("cancel") => "cancelling".into(),
+                    Some("replace") => "replacing".into(),
+                    _ => "retrying".into(),
+                };
+                settled.detail = Some(error.clone());
+                settled.due_at = Some(*at);
+                settled.error = Some(error.clone());
+                settled.keep_operation = true;
+            }
+            Outcome::Failed { error } => {
+                settled.status = match operation {
+                    Some(op) => format!("{op}-failed"),
+                    None => "failed".into(),
+                };
+                settled.detail = Some(error.clone());
+                settled.error = Some(error.clone());
+            }
+            Outcome::Expired => {
+                let text = "expired before it could be sent".to_owned();
+                settled.status = "expired".into();
+                settled.tries = 0;
+                settled.detail = Some(text.clone());
+                settled.error = Some(text);
+            }
+            Outcome::Cancelled => {
+                settled.status = "cancelled".into();
+                settled.detail = Some("the MMSC cancelled it".into());
+            }
+            Outcome::Replaced => {
+                settled.status = "replaced".into();
+                settled.detail = Some("the MMSC replaced its content".into());
+            }
+        }
+        settled
+    }
+}
+
 impl Storage for SqliteStorage {
     async fn enqueue(&self, new: NewSubmission) -> Result<Enqueued, GatewayError> {
         let (answer, answered) = tokio::sync::oneshot::channel();
@@ -584,12 +841,14 @@ impl Storage for SqliteStorage {
         self.with(move |conn| {
             let row = conn
                 .query_row(
-                    "SELECT id, status, message_id, reference, transaction_id, tries, last_error
+                    "SELECT id, status, message_id, reference, transaction_id, tries, last_error,
+                         account
                      FROM messages WHERE id = ?1",
                     [&id],
                     |row| {
                         Ok(MessageView {
                             id: row.get(0)?,
+                            account: row.get(7)?,
                             status: row.get(1)?,
                             message_id: row.get(2)?,
                             reference: row.get(3)?,
@@ -623,24 +882,38 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn claim(&self, limit: usize, lease: Duration) -> Result<Vec<Claimed>, GatewayError> {
+    async fn claim(
+        &self,
+        account: &str,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<Claimed>, GatewayError> {
+        let account = account.to_owned();
         self.with(move |conn| {
             let tx = conn.transaction().map_err(db("starting a claim"))?;
             let now = now_ms();
             let claimed: Vec<Claimed> = {
                 let mut statement = tx
                     .prepare(
-                        "SELECT id, request, transaction_id, tries, expires_at FROM messages
-                         WHERE due_at IS NOT NULL AND due_at <= ?1
+                        "SELECT id, request, transaction_id, tries, expires_at, message_id,
+                             operation, operation_request, operation_transaction_id
+                         FROM messages
+                         WHERE account = ?3 AND due_at IS NOT NULL AND due_at <= ?1
                            AND (lease_until IS NULL OR lease_until <= ?1)
                          ORDER BY due_at LIMIT ?2",
                     )
                     .map_err(db("claiming messages"))?;
                 statement
-                    .query_map(params![now, limit], |row| {
+                    .query_map(params![now, limit, account], |row| {
                         let request: String = row.get(1)?;
                         Ok(Claimed {
                             id: row.get(0)?,
+                            message_id: row.get(5)?,
+                            operation: Operation::from_columns(
+                                row.get(6)?,
+                                row.get(7)?,
+                                row.get(8)?,
+                            ),
                             request: serde_json::from_str(&request).unwrap_or(Value::Null),
                             transaction_id: row.get(2)?,
                             tries: row.get(3)?,
@@ -651,8 +924,10 @@ impl Storage for SqliteStorage {
                     .map_err(db("claiming messages"))?
             };
             for c in &claimed {
+                // A cancel or replace keeps its status (`cancelling`, `replacing`) while sent.
                 tx.execute(
-                    "UPDATE messages SET status = 'sending', lease_until = ?2, updated_at = ?3
+                    "UPDATE messages SET lease_until = ?2, updated_at = ?3,
+                         status = CASE WHEN operation IS NULL THEN 'sending' ELSE status END
                      WHERE id = ?1",
                     params![c.id, now + ms(lease), now],
                 )
@@ -673,55 +948,39 @@ impl Storage for SqliteStorage {
             let tx = conn.transaction().map_err(db("starting a settle"))?;
             let now = now_ms();
             for (id, outcome) in &outcomes {
-                let (status, detail) = match &outcome {
-                    Outcome::Sent { message_id } => {
-                        tx.execute(
-                            "UPDATE messages SET status = 'sent', message_id = ?2, tries = tries + 1,
-                                 due_at = NULL, lease_until = NULL, last_error = NULL, updated_at = ?3
-                             WHERE id = ?1",
-                            params![id, message_id, now],
-                        )
-                        .map_err(db("recording a try"))?;
-                        ("sent", Some(message_id.clone()))
-                    }
-                    Outcome::Retry { at, error } => {
-                        tx.execute(
-                            "UPDATE messages SET status = 'retrying', tries = tries + 1, due_at = ?2,
-                                 lease_until = NULL, last_error = ?3, updated_at = ?4
-                             WHERE id = ?1",
-                            params![id, at, error, now],
-                        )
-                        .map_err(db("recording a try"))?;
-                        ("retrying", Some(error.clone()))
-                    }
-                    Outcome::Failed { error } => {
-                        tx.execute(
-                            "UPDATE messages SET status = 'failed', tries = tries + 1, due_at = NULL,
-                                 lease_until = NULL, last_error = ?2, updated_at = ?3
-                             WHERE id = ?1",
-                            params![id, error, now],
-                        )
-                        .map_err(db("recording a try"))?;
-                        ("failed", Some(error.clone()))
-                    }
-                    Outcome::Expired => {
-                        tx.execute(
-                            "UPDATE messages SET status = 'expired', due_at = NULL, lease_until = NULL,
-                                 last_error = 'expired before it could be sent', updated_at = ?2
-                             WHERE id = ?1",
-                            params![id, now],
-                        )
-                        .map_err(db("recording an expiry"))?;
-                        (
-                            "expired",
-                            Some("expired before it could be sent".to_owned()),
-                        )
-                    }
-                };
+                let operation: Option<String> = tx
+                    .query_row(
+                        "SELECT operation FROM messages WHERE id = ?1",
+                        [id],
+                        |row| row.get(0),
+                    )
+                    .optional()
+                    .map_err(db("recording a try"))?
+                    .flatten();
+                let change = Settled::of(outcome, operation.as_deref());
+                tx.execute(
+                    "UPDATE messages SET status = ?2, message_id = COALESCE(?3, message_id),
+                         tries = tries + ?4, due_at = ?5, lease_until = NULL, last_error = ?6,
+                         updated_at = ?7,
+                         operation = CASE WHEN ?8 THEN operation ELSE NULL END
+                     WHERE id = ?1",
+                    params![
+                        id,
+                        change.status,
+                        change.message_id,
+                        change.tries,
+                        change.due_at,
+                        change.error,
+                        now,
+                        change.keep_operation
+                    ],
+                )
+                .map_err(db("recording a try"))?;
+                let (status, detail) = (change.status.as_str(), change.detail);
                 history(&tx, id, now, status, detail.as_deref())?;
                 if webhook {
                     let body = status_event(&tx, id, status, detail.as_deref(), now)?;
-                    add_webhook(&tx, &body, now)?;
+                    add_webhook(&tx, &body, None, now)?;
                 }
             }
             tx.commit().map_err(db("committing a try"))?;
@@ -765,12 +1024,12 @@ impl Storage for SqliteStorage {
                     history(&tx, &id, now, status, detail.as_deref())?;
                     if webhook {
                         let body = status_event(&tx, &id, status, detail.as_deref(), now)?;
-                        add_webhook(&tx, &body, now)?;
+                        add_webhook(&tx, &body, None, now)?;
                     }
                 }
             }
             if webhook && let Some(body) = &received.webhook {
-                add_webhook(&tx, body, now)?;
+                add_webhook(&tx, body, received.webhook_url.as_deref(), now)?;
             }
             tx.commit().map_err(db("committing a received request"))?;
             Ok(())
@@ -780,24 +1039,115 @@ impl Storage for SqliteStorage {
 
     async fn queue_depth(&self) -> Result<QueueDepth, GatewayError> {
         self.with(|conn| {
-            let count = |sql: &str| -> Result<u64, GatewayError> {
-                conn.query_row(sql, [], |row| row.get::<_, i64>(0))
-                    .map(|n| u64::try_from(n).unwrap_or(0))
-                    .map_err(db("counting the queue"))
-            };
-            Ok(QueueDepth::new(
-                count("SELECT count(*) FROM messages WHERE status = 'queued'")?,
-                count("SELECT count(*) FROM messages WHERE status = 'retrying'")?,
-                count("SELECT count(*) FROM messages WHERE status = 'sending'")?,
-                count("SELECT count(*) FROM webhooks WHERE state = 'pending'")?,
-            ))
+            let webhooks: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM webhooks WHERE state = 'pending'",
+                    [],
+                    |row| row.get(0),
+                )
+                .map_err(db("counting the queue"))?;
+            let mut depth = QueueDepth::new(u64::try_from(webhooks).unwrap_or(0));
+            let mut statement = conn
+                .prepare(
+                    "SELECT account, status, count(*) FROM messages
+                     WHERE status IN ('queued', 'retrying', 'sending')
+                     GROUP BY account, status",
+                )
+                .map_err(db("counting the queue"))?;
+            let rows: Vec<(String, String, i64)> = statement
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .and_then(Iterator::collect)
+                .map_err(db("counting the queue"))?;
+            for (account, status, n) in rows {
+                depth.add(&account, &status, u64::try_from(n).unwrap_or(0));
+            }
+            Ok(depth)
         })
         .await
     }
 
-    async fn reserve_slot(&self, _interval: Duration) -> Result<Option<i64>, GatewayError> {
+    async fn reserve_slot(
+        &self,
+        _account: &str,
+        _interval: Duration,
+    ) -> Result<Option<i64>, GatewayError> {
         // One process per SQLite database: the dispatcher's token bucket is the rate.
         Ok(None)
+    }
+
+    async fn change(
+        &self,
+        id: &str,
+        operation: Operation,
+        webhook: bool,
+    ) -> Result<Changed, GatewayError> {
+        let id = id.to_owned();
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(db("starting a change"))?;
+            let now = now_ms();
+            let row: Option<(String, Option<String>, Option<i64>, String)> = tx
+                .query_row(
+                    "SELECT status, message_id, lease_until, request FROM messages WHERE id = ?1",
+                    [&id],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                )
+                .optional()
+                .map_err(db("reading a message"))?;
+            let Some((status, message_id, lease, request)) = row else {
+                return Ok(Changed::NotFound);
+            };
+            let (changed, history_status, detail) =
+                match decide(&status, message_id.as_deref(), lease, now, &operation) {
+                    Decision::Refuse => return Ok(Changed::Refused(status)),
+                    Decision::Local => {
+                        match &operation {
+                            Operation::Cancel { .. } => tx.execute(
+                                "UPDATE messages SET status = 'cancelled', due_at = NULL,
+                                     updated_at = ?2 WHERE id = ?1",
+                                params![id, now],
+                            ),
+                            Operation::Replace { content, .. } => {
+                                let merged = crate::request::merge(&request, content);
+                                tx.execute(
+                                    "UPDATE messages SET request = ?2, updated_at = ?3
+                                     WHERE id = ?1",
+                                    params![id, merged.to_string(), now],
+                                )
+                            }
+                        }
+                        .map_err(db("changing a message"))?;
+                        let (done, detail) = local_status(&operation);
+                        (Changed::Done(done.to_owned()), done, detail)
+                    }
+                    Decision::Queue => {
+                        let queued = queued_status(&operation);
+                        tx.execute(
+                            "UPDATE messages SET status = ?2, operation = ?3,
+                                 operation_request = ?4, operation_transaction_id = ?5,
+                                 tries = 0, due_at = ?6, last_error = NULL, updated_at = ?6
+                             WHERE id = ?1",
+                            params![
+                                id,
+                                queued,
+                                operation.kind(),
+                                operation.content_text(),
+                                operation.transaction_id(),
+                                now
+                            ],
+                        )
+                        .map_err(db("changing a message"))?;
+                        (Changed::Queued(queued.to_owned()), queued, None)
+                    }
+                };
+            history(&tx, &id, now, history_status, detail)?;
+            if webhook {
+                let body = status_event(&tx, &id, history_status, detail, now)?;
+                add_webhook(&tx, &body, None, now)?;
+            }
+            tx.commit().map_err(db("committing a change"))?;
+            Ok(changed)
+        })
+        .await
     }
 
     async fn claim_webhooks(
@@ -811,7 +1161,7 @@ impl Storage for SqliteStorage {
             let rows: Vec<WebhookRow> = {
                 let mut statement = tx
                     .prepare(
-                        "SELECT id, body, tries FROM webhooks
+                        "SELECT id, body, tries, url FROM webhooks
                          WHERE due_at IS NOT NULL AND due_at <= ?1
                            AND (lease_until IS NULL OR lease_until <= ?1)
                          ORDER BY id LIMIT ?2",
@@ -823,6 +1173,7 @@ impl Storage for SqliteStorage {
                             id: row.get(0)?,
                             body: row.get(1)?,
                             tries: row.get(2)?,
+                            url: row.get(3)?,
                         })
                     })
                     .and_then(Iterator::collect)
@@ -866,12 +1217,13 @@ impl Storage for SqliteStorage {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn submission(n: usize, key: Option<&str>) -> NewSubmission {
         NewSubmission {
             id: format!("msg_{n}"),
+            account: "default".into(),
             idempotency_key: key.map(str::to_owned),
             reference: None,
             request: serde_json::json!({"to": "15551234567", "text": "same"}),
@@ -910,12 +1262,265 @@ mod tests {
         assert!(storage.message(&existing[0]).await.unwrap().is_some());
         assert_eq!(
             storage
-                .claim(100, Duration::from_secs(60))
+                .claim("default", 100, Duration::from_secs(60))
                 .await
                 .unwrap()
                 .len(),
             31
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn on(account: &str, id: &str, text: &str) -> NewSubmission {
+        NewSubmission {
+            id: id.into(),
+            account: account.into(),
+            idempotency_key: None,
+            reference: None,
+            request: serde_json::json!({"to": "15551234567", "text": text}),
+            transaction_id: format!("tx-{id}"),
+            expires_at: None,
+        }
+    }
+
+    fn statuses(view: &MessageView) -> Vec<&str> {
+        view.history.iter().map(|h| h.status.as_str()).collect()
+    }
+
+    /// What every backend must do with accounts, cancels and replaces; run on SQLite here and
+    /// on PostgreSQL by its module.
+    pub(crate) async fn accounts_cancel_and_replace<S: Storage>(storage: S, shared_rate: bool) {
+        let lease = Duration::from_secs(60);
+        for (account, id) in [("us", "m1"), ("us", "m2"), ("au", "m3")] {
+            storage.enqueue(on(account, id, id)).await.unwrap();
+        }
+        let depth = storage.queue_depth().await.unwrap();
+        assert_eq!(depth.accounts["us"].queued, 2, "{depth:?}");
+        assert_eq!(depth.accounts["au"].queued, 1, "{depth:?}");
+        assert_eq!(depth.queued, 3);
+        assert_eq!(storage.message("m3").await.unwrap().unwrap().account, "au");
+
+        // Each account's dispatcher claims its own messages only.
+        let au = storage.claim("au", 10, lease).await.unwrap();
+        assert_eq!(au.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["m3"]);
+        let us = storage.claim("us", 10, lease).await.unwrap();
+        assert_eq!(us.len(), 2);
+        assert!(
+            us.iter()
+                .all(|c| c.operation.is_none() && c.message_id.is_none())
+        );
+
+        // A message being sent cannot be changed; an unknown one is not found.
+        let cancel = || Operation::Cancel {
+            transaction_id: "tx-cancel".into(),
+        };
+        assert_eq!(
+            storage.change("m2", cancel(), true).await.unwrap(),
+            Changed::Refused("sending".into())
+        );
+        assert_eq!(
+            storage.change("nope", cancel(), true).await.unwrap(),
+            Changed::NotFound
+        );
+
+        // Sent: a cancel is work for the MMSC, claimed with its MessageID, tried again.
+        storage
+            .settle(
+                vec![
+                    (
+                        "m1".into(),
+                        Outcome::Sent {
+                            message_id: "MID1".into(),
+                        },
+                    ),
+                    (
+                        "m2".into(),
+                        Outcome::Retry {
+                            at: now_ms() + 600_000,
+                            error: "down".into(),
+                        },
+                    ),
+                ],
+                true,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            storage.change("m1", cancel(), true).await.unwrap(),
+            Changed::Queued("cancelling".into())
+        );
+        let claimed = storage.claim("us", 10, lease).await.unwrap();
+        assert_eq!(claimed.len(), 1, "{claimed:?}");
+        assert_eq!(claimed[0].message_id.as_deref(), Some("MID1"));
+        assert_eq!(claimed[0].operation, Some(cancel()));
+        assert_eq!(
+            storage.message("m1").await.unwrap().unwrap().status,
+            "cancelling"
+        );
+        storage
+            .settle(
+                vec![(
+                    "m1".into(),
+                    Outcome::Retry {
+                        at: now_ms(),
+                        error: "busy".into(),
+                    },
+                )],
+                true,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            storage.message("m1").await.unwrap().unwrap().status,
+            "cancelling"
+        );
+        let claimed = storage.claim("us", 10, lease).await.unwrap();
+        assert_eq!(claimed[0].operation, Some(cancel()));
+        storage
+            .settle(vec![("m1".into(), Outcome::Cancelled)], true)
+            .await
+            .unwrap();
+        let view = storage.message("m1").await.unwrap().unwrap();
+        assert_eq!(view.status, "cancelled");
+        assert_eq!(view.message_id.as_deref(), Some("MID1"));
+        assert_eq!(
+            statuses(&view),
+            ["queued", "sent", "cancelling", "cancelling", "cancelled"]
+        );
+        assert!(storage.claim("us", 10, lease).await.unwrap().is_empty());
+        assert_eq!(
+            storage.change("m1", cancel(), true).await.unwrap(),
+            Changed::Refused("cancelled".into())
+        );
+
+        // Not sent yet (waiting for a retry): cancelled in the queue, never claimed again.
+        assert_eq!(
+            storage.change("m2", cancel(), true).await.unwrap(),
+            Changed::Done("cancelled".into())
+        );
+        let view = storage.message("m2").await.unwrap().unwrap();
+        assert_eq!(statuses(&view), ["queued", "retrying", "cancelled"]);
+
+        // A queued message's content is replaced in the queue; the try sends the new one.
+        storage.enqueue(on("us", "m4", "old")).await.unwrap();
+        let replace = Operation::Replace {
+            transaction_id: "tx-r".into(),
+            content: serde_json::json!({"text": "new"}),
+        };
+        assert_eq!(
+            storage.change("m4", replace.clone(), true).await.unwrap(),
+            Changed::Done("replaced".into())
+        );
+        let claimed = storage.claim("us", 10, lease).await.unwrap();
+        assert_eq!(claimed[0].request["text"], "new");
+        assert_eq!(claimed[0].request["to"], "15551234567");
+        // Sent, then replaced through the MMSC.
+        storage
+            .settle(
+                vec![(
+                    "m4".into(),
+                    Outcome::Sent {
+                        message_id: "MID4".into(),
+                    },
+                )],
+                true,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            storage.change("m4", replace.clone(), true).await.unwrap(),
+            Changed::Queued("replacing".into())
+        );
+        let claimed = storage.claim("us", 10, lease).await.unwrap();
+        assert_eq!(claimed[0].operation, Some(replace));
+        storage
+            .settle(vec![("m4".into(), Outcome::Replaced)], true)
+            .await
+            .unwrap();
+        let view = storage.message("m4").await.unwrap().unwrap();
+        assert_eq!(view.status, "replaced");
+        assert_eq!(
+            statuses(&view),
+            ["queued", "replaced", "sent", "replacing", "replaced"]
+        );
+
+        // Status webhooks were queued for each change.
+        let hooks = storage.claim_webhooks(100, lease).await.unwrap();
+        let cancelled = hooks
+            .iter()
+            .filter(|h| h.body.contains("\"cancelled\""))
+            .count();
+        assert_eq!(cancelled, 2, "{hooks:?}");
+        assert!(hooks.iter().all(|h| h.url.is_none()));
+
+        // An MO message routed to its own webhook URL.
+        storage
+            .receive(
+                Received {
+                    operation: "DeliverReq".into(),
+                    transaction_id: "mo-1".into(),
+                    raw: b"raw".to_vec(),
+                    view: serde_json::json!({}),
+                    status: None,
+                    webhook: Some(serde_json::json!({"type": "message.received"})),
+                    webhook_url: Some("http://127.0.0.1:9/stop".into()),
+                },
+                true,
+            )
+            .await
+            .unwrap();
+        let hooks = storage.claim_webhooks(100, lease).await.unwrap();
+        assert_eq!(hooks.len(), 1);
+        assert_eq!(hooks[0].url.as_deref(), Some("http://127.0.0.1:9/stop"));
+
+        // The shared rate: one schedule per account.
+        let second = Duration::from_secs(1);
+        let us1 = storage.reserve_slot("us", second).await.unwrap();
+        let us2 = storage.reserve_slot("us", second).await.unwrap();
+        let au1 = storage.reserve_slot("au", second).await.unwrap();
+        if shared_rate {
+            let (us1, us2, au1) = (us1.unwrap(), us2.unwrap(), au1.unwrap());
+            assert!(us2 - us1 >= 1000, "{us1} {us2}");
+            assert!(au1 < us2, "{au1} {us2}");
+        } else {
+            assert_eq!((us1, us2, au1), (None, None, None));
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_accounts_cancel_and_replace() {
+        let dir = std::env::temp_dir().join(format!("mm7-gateway-ops-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        accounts_cancel_and_replace(SqliteStorage::open(&dir).unwrap(), false).await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_version_1_database_is_migrated_with_its_messages_on_the_default_account() {
+        let dir = std::env::temp_dir().join(format!("mm7-gateway-mig-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("gateway.sqlite3");
+        {
+            let conn = Connection::open(&file).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute(
+                "INSERT INTO messages (id, request, status, transaction_id, due_at, created_at,
+                     updated_at) VALUES ('old', '{}', 'queued', 'tx', 0, 0, 0)",
+                [],
+            )
+            .unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let storage = SqliteStorage::open_file(&file).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let claimed = runtime
+            .block_on(storage.claim(crate::DEFAULT_ACCOUNT, 10, Duration::from_secs(1)))
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        drop(storage);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
