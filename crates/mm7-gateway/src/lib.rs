@@ -7,14 +7,22 @@
 //! replies and incoming messages on its own MM7 endpoint, and tells the application through
 //! signed webhooks.
 //!
-//! - [`api`](GatewayConfig::listen): `POST /v1/messages` (JSON; attachments in base64;
-//!   `Idempotency-Key`), `GET /v1/messages/{id}` (status and history), `GET /healthz`,
-//!   `GET /metrics` (Prometheus: queue depth, tries by outcome, try latency, webhook backlog).
-//! - The dispatcher: a token bucket at the account's TPS, at most `max_in_flight` requests,
+//! - [`api`](GatewayConfig::listen): `POST /v1/messages` (JSON with attachments in base64,
+//!   or `multipart/form-data` with files; `Idempotency-Key`), `GET /v1/messages/{id}` (status
+//!   and history), `DELETE /v1/messages/{id}` (cancel: in the queue if not sent yet, else a
+//!   `CancelReq`), `POST /v1/messages/{id}/replace` (new content: in the queue, or a
+//!   `ReplaceReq`), `GET /healthz`, `GET /metrics` (Prometheus: queue depth by account, tries
+//!   by outcome, try latency, webhook backlog).
+//! - Accounts ([`Account`]): several MMSC accounts, each with its own dispatcher; a message
+//!   goes through the one its request names, else the first [`Route`] its first recipient's
+//!   prefix matches, else the default. [`GatewayConfig::from_file`] reads them, with the
+//!   routes, the webhook and the [`MoRoute`]s of incoming messages, from a TOML file.
+//! - The dispatcher (one per account): a token bucket at the account's TPS, at most `max_in_flight` requests,
 //!   transient failures (network, HTTP 5xx or 429 without a permanent MM7 status, MM7 3xxx
 //!   and 4006) tried again with exponential backoff and jitter, never before a `Retry-After`,
 //!   with the same TransactionID; permanent ones (2xxx, 4xxx but 4006, a 401) fail at once;
-//!   a message past its expiry is `expired`.
+//!   a message past its expiry is `expired`. Cancels and replaces of sent messages are work
+//!   of the same queue, under the same limits and retries.
 //! - The MM7 endpoint: DeliverReq, DeliveryReportReq, ReadReplyReq committed (with the status
 //!   change and the webhook they cause) before the 1000.
 //! - Webhooks: JSON POSTs signed with [`signature`], retried until a 2xx, kept when they fail.

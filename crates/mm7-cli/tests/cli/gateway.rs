@@ -922,3 +922,75 @@ fn a_form_upload_sends_its_files_as_attachments() {
     drop(gateway);
     drop(mmsc);
 }
+
+#[test]
+fn messages_from_subscribers_are_routed_to_webhooks_by_keyword() {
+    let dir = TempDir::new("gateway-mo");
+    let secret = dir.write("secret", SECRET);
+    let (default_port, default_hooks) = webhook_receiver();
+    let (stop_port, stop_hooks) = webhook_receiver();
+    let (api, mm7_port) = (closed_port(), closed_port());
+    let config = dir.write(
+        "gateway.toml",
+        format!(
+            r#"
+[gateway]
+listen = "127.0.0.1:{api}"
+mm7_listen = "127.0.0.1:{mm7_port}"
+data_dir = "gw"
+
+[[account]]
+name = "only"
+url = "http://127.0.0.1:{}/mm7"
+
+[webhook]
+url = "http://127.0.0.1:{default_port}/hook"
+secret_file = "{}"
+
+[[mo_route]]
+short_code = "63901"
+keyword = "stop"
+webhook_url = "http://127.0.0.1:{stop_port}/stop"
+"#,
+            closed_port(),
+            s(&secret)
+        ),
+    );
+    let gateway = Server::start(&["gateway", "--config", s(&config)]);
+    let deliver = |to: &str, text: &str| {
+        let out = run(&[
+            "deliver",
+            "--url",
+            &format!("http://127.0.0.1:{mm7_port}/mm7"),
+            "--from",
+            "15551234567",
+            "--to",
+            to,
+            "--text",
+            text,
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    };
+    deliver("63901", "STOP please");
+    let (signature, body) = stop_hooks
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the STOP webhook");
+    assert!(signed(&signature, &body));
+    assert!(body.contains("STOP please"), "{body}");
+    // Another short code, or another first word: the default webhook.
+    deliver("63902", "STOP please");
+    deliver("63901", "stopping by");
+    for _ in 0..2 {
+        let (signature, body) = default_hooks
+            .recv_timeout(Duration::from_secs(20))
+            .expect("a default webhook");
+        assert!(signed(&signature, &body));
+        let mo: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(mo["type"], "message.received");
+    }
+    assert!(
+        stop_hooks.try_recv().is_err(),
+        "only the first went to /stop"
+    );
+    drop(gateway);
+}
