@@ -567,6 +567,27 @@ webhook_url = "http://127.0.0.1:7003/stop"
     }
 
     #[test]
+    fn a_certificate_that_does_not_parse_is_a_configuration_error() {
+        let base = dir("tls");
+        std::fs::write(base.join("client.crt"), "not a certificate").unwrap();
+        std::fs::write(base.join("client.key"), "not a key").unwrap();
+        let text = "[[account]]\nname = \"tls\"\nurl = \"https://127.0.0.1:1/mm7\"\n\
+                    client_certificate = \"client.crt\"\nclient_key = \"client.key\"\n";
+        let error = GatewayConfig::from_toml(text, &base, defaults())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("account \"tls\""), "{error}");
+        assert!(!error.contains("not a key"), "{error}");
+        let lone = "[[account]]\nname = \"tls\"\nurl = \"https://127.0.0.1:1/mm7\"\n\
+                    client_certificate = \"client.crt\"\n";
+        let error = GatewayConfig::from_toml(lone, &base, defaults())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("go together"), "{error}");
+        let _ = std::fs::remove_dir_all(&base);
+    }
+
+    #[test]
     fn the_example_configs_parse() {
         let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/gateway");
         let mut seen = Vec::new();

@@ -489,12 +489,20 @@ impl SqliteStorage {
                 [],
             )
             .map_err(db("releasing claims"))?;
+        // A cancel or replace under way keeps its status (`cancelling`, `replacing`).
+        let operations = conn
+            .execute(
+                "UPDATE messages SET lease_until = NULL
+                 WHERE operation IS NOT NULL AND lease_until IS NOT NULL",
+                [],
+            )
+            .map_err(db("releasing claims"))?;
         conn.execute(
             "UPDATE webhooks SET lease_until = NULL WHERE lease_until IS NOT NULL",
             [],
         )
         .map_err(db("releasing claims"))?;
-        Ok(messages)
+        Ok(messages + operations)
     }
 
     /// The database file.
