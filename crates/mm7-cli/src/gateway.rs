@@ -30,11 +30,14 @@ Examples:
 
 POST /v1/messages answers 202 {\"id\", \"status\": \"queued\"} once the message is stored;
 GET /v1/messages/ID gives its status (queued, sending, retrying, sent, delivered, read,
-expired, rejected, failed, …), the MMSC's MessageID and its history. The MMSC's delivery
-reports, read replies and incoming messages (DeliverReq) go to --mm7-listen; each status change
-and each incoming message is POSTed to --webhook-url as JSON, signed in X-Mm7-Signature:
-t=UNIX,v1=hex(HMAC-SHA256(secret, \"UNIX.BODY\")). Runs until SIGINT or SIGTERM, then finishes
-what is in flight; what is queued is sent after the next start.")]
+expired, rejected, failed, …), the MMSC's MessageID and its history. POST /v1/messages also
+takes multipart/form-data (the same fields, files as attachments); DELETE /v1/messages/ID
+cancels and POST /v1/messages/ID/replace {\"text\", \"attachments\"} replaces (in the queue
+if not sent yet, else through the MMSC: cancelling, cancelled, replacing, replaced). The
+MMSC's delivery reports, read replies and incoming messages (DeliverReq) go to --mm7-listen;
+each status change and each incoming message is POSTed to --webhook-url as JSON, signed in
+X-Mm7-Signature: t=UNIX,v1=hex(HMAC-SHA256(secret, \"UNIX.BODY\")). Runs until SIGINT or
+SIGTERM, then finishes what is in flight; what is queued is sent after the next start.")]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub(crate) struct GatewayArgs {
     #[command(subcommand)]
