@@ -64,6 +64,7 @@ mod inbound;
 mod metrics;
 mod postgres;
 mod request;
+mod sqlite;
 mod store;
 mod webhook;
 
@@ -80,9 +81,10 @@ pub use error::GatewayError;
 pub use file::FileDefaults;
 pub use metrics::{AccountDepth, QueueDepth};
 pub use postgres::PostgresStorage;
+pub use sqlite::SqliteStorage;
 pub use store::{
     Changed, Claimed, Enqueued, HistoryEntry, MessageView, NewSubmission, Operation, Outcome,
-    Received, SqliteStorage, Storage, WebhookRow,
+    Received, Storage, WebhookRow,
 };
 pub use webhook::signature;
 
