@@ -38,8 +38,8 @@ mod inputs;
 use std::hint::black_box;
 use std::process::Command;
 
-use mm7::soap::xml::{Event, XmlLimits, XmlReader};
 use mm7::soap::{DecodeOptions, EncodeOptions, decode, decode_xml, encode};
+use mm7_soap::xml::{Event, XmlLimits, XmlReader};
 
 use baselines::{minimal_dlr, xmlparser_tokens};
 

@@ -18,8 +18,8 @@ use std::time::{Duration, SystemTime};
 
 use criterion::{BenchmarkGroup, Criterion, Throughput, measurement::WallTime};
 use mm7::model::{Envelope, Message};
-use mm7::soap::xml::{Event, XmlLimits, XmlReader};
 use mm7::soap::{DecodeOptions, EncodeOptions, decode, decode_xml, encode};
+use mm7_soap::xml::{Event, XmlLimits, XmlReader};
 
 use baselines::*;
 use inputs::Input;

@@ -24,9 +24,9 @@ pub(crate) const EXIT_LOCAL: u8 = 3;
 /// Why a command failed. The first line of the message is what `error:` prints.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CliError {
-    /// An MM7 message that does not decode. The display is the decoder's own
-    /// (`2007 Message format corrupt: … at line:column`), which scripts match on.
-    #[error("{error}")]
+    /// An MM7 message that does not decode: the status code an answer would carry, then the
+    /// decoder's text (`2007 Message format corrupt: … at line:column`), which scripts match on.
+    #[error("{} {}: {error}", .error.status_code().get(), .error.status_code().name().unwrap_or("Error"))]
     Decode {
         /// The decoder's error.
         error: DecodeError,

@@ -121,6 +121,9 @@ pub enum DecodeErrorKind {
 /// A decode error: what, where, and what was already known of the message, so that a server
 /// can still answer with the request's TransactionID, namespace and MM7Version.
 ///
+/// Its text says what went wrong and where; the MM7 status code an answer to it carries is
+/// [`status_code`](DecodeError::status_code), not part of the text.
+///
 /// The details live behind one box so that every `Result` on the decode path stays small;
 /// [`DecodeErrorDetails`]' fields read directly on the error (`error.kind`,
 /// `error.transaction_id`, …).
@@ -167,8 +170,8 @@ impl std::ops::DerefMut for DecodeError {
 
 impl std::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let code = self.status_code();
-        write!(f, "{} {}: {}", code.get(), status_name(code), self.kind)?;
+        // The status code is a method, not part of the text: a caller that wants it shows it.
+        write!(f, "{}", self.kind)?;
         match (self.position, self.mime_offset) {
             (Some(p), _) => write!(f, " at {p}")?,
             (None, Some(offset)) => write!(f, " at byte {offset}")?,
@@ -247,10 +250,6 @@ fn no_address_detail(unknown: Option<&str>, suggestion: Option<&str>) -> String 
         ),
         (None, _) => String::new(),
     }
-}
-
-fn status_name(code: StatusCode) -> &'static str {
-    code.name().unwrap_or("Error")
 }
 
 /// The SOAP 1.1 fault code that goes with an error answer.
@@ -495,7 +494,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn display_names_code_and_position() {
+    fn display_names_what_and_where_and_the_code_is_a_method() {
         let e = DecodeError::at(
             DecodeErrorKind::Xml(XmlErrorKind::MismatchedEndTag {
                 expected: "a".into(),
@@ -509,8 +508,9 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "2007 Message format corrupt: mismatched end tag: expected </a>, found </b> at 1:412"
+            "mismatched end tag: expected </a>, found </b> at 1:412"
         );
+        assert_eq!(e.status_code().get(), 2007);
     }
 
     #[test]

@@ -1,20 +1,33 @@
 //! The XML layer: a namespace-aware pull reader over `xmlparser`, escaping, a small writer,
 //! and the bytes-to-text step that deals with byte order marks and declared encodings.
+//!
+//! What the decoder's public types carry is API: [`Position`], [`XmlError`], [`XmlErrorKind`]
+//! and [`XmlLimits`]. The reader itself is the decoder's own and changes with it; the
+//! `unstable-xml` feature exposes it (`XmlReader`, `Event`, `Element`, `Attribute`, `Text`)
+//! for benchmarks, without a semver promise.
 
 mod error;
+// These modules' items are `pub` for the re-exports above them; only some are public API.
+#[allow(unreachable_pub)]
 mod escape;
+#[cfg_attr(not(feature = "unstable-xml"), allow(unreachable_pub))]
 mod reader;
 mod stack;
+#[allow(unreachable_pub)]
 mod tree;
+#[allow(unreachable_pub)]
 mod writer;
 
 use std::borrow::Cow;
 
 pub use error::{Position, XmlError, XmlErrorKind};
-pub use escape::{escape_attr_into, escape_text_into, unescape};
-pub use reader::{Attribute, Element, Event, Text, XmlLimits, XmlReader};
-pub use tree::{Children, Tree, TreeAttribute, TreeNode};
-pub use writer::XmlWriter;
+pub use reader::XmlLimits;
+#[cfg(feature = "unstable-xml")]
+pub use reader::{Attribute, Element, Event, Text, XmlReader};
+#[cfg(not(feature = "unstable-xml"))]
+pub(crate) use reader::{Event, XmlReader};
+pub(crate) use tree::{Tree, TreeNode};
+pub(crate) use writer::XmlWriter;
 
 /// Whether two short strings (names, prefixes) are equal.
 ///

@@ -197,6 +197,7 @@ impl<'a> XmlReader<'a> {
 
     /// The content of the element whose `End` was returned last, exactly as written (markup
     /// included, entities not decoded): what an `anyType` element such as `Details` carries.
+    #[cfg_attr(not(any(test, feature = "unstable-xml")), allow(dead_code))]
     pub fn last_inner_xml(&self) -> &'a str {
         self.text
             .get(self.last_inner.0..self.last_inner.1)

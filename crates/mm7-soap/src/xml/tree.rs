@@ -39,8 +39,6 @@ struct NodeData<'a> {
 /// An attribute in a [`Tree`], its value decoded.
 #[derive(Debug, Clone)]
 pub struct TreeAttribute<'a> {
-    /// The prefix as written.
-    pub prefix: &'a str,
     /// The local name.
     pub local: &'a str,
     /// The decoded value.
@@ -202,7 +200,6 @@ impl<'a> Tree<'a> {
                 continue;
             }
             self.attrs.push(TreeAttribute {
-                prefix: attr.prefix,
                 local: attr.local,
                 value: reader.attribute_value(attr)?,
             });
@@ -241,16 +238,6 @@ impl<'a> Tree<'a> {
             tree: self,
             index: 0,
         }
-    }
-
-    /// How many elements the tree holds.
-    pub fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
-    /// Always false: a tree holds at least its root.
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
     }
 }
 
@@ -373,11 +360,6 @@ impl<'t, 'a> TreeNode<'t, 'a> {
     pub fn child(&self, local: &str) -> Option<TreeNode<'t, 'a>> {
         self.children().find(|c| same(c.local(), local))
     }
-
-    /// True when the element has child elements.
-    pub fn has_children(&self) -> bool {
-        self.node().first_child != NONE
-    }
 }
 
 /// Iterator over the child elements of a [`TreeNode`].
@@ -432,7 +414,7 @@ mod tests {
         assert_eq!(root.children().nth(2).unwrap().text(), " 3 ");
         assert!(!root.child("C").unwrap().has_text());
         assert!(root.child("D").is_none());
-        assert_eq!(t.len(), 5);
+        assert_eq!(t.nodes.len(), 5);
     }
 
     #[test]

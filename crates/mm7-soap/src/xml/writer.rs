@@ -7,19 +7,6 @@ use super::escape::{escape_attr_into, escape_text_into};
 /// Start tags stay open for attributes until content or an end is written; an element with no
 /// content is closed as `<name/>`. Names are written as given (the caller chooses prefixes);
 /// values are always escaped.
-///
-/// ```
-/// use mm7_soap::xml::XmlWriter;
-///
-/// let mut w = XmlWriter::with_declaration();
-/// w.start("mm7:Subject");
-/// w.text("Fish & chips <today>");
-/// w.end();
-/// assert_eq!(
-///     w.finish(),
-///     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<mm7:Subject>Fish &amp; chips &lt;today&gt;</mm7:Subject>"
-/// );
-/// ```
 #[derive(Debug, Default)]
 pub struct XmlWriter {
     out: String,
@@ -138,5 +125,17 @@ mod tests {
         w.text_element("c", "");
         let doc = w.finish();
         assert_eq!(doc, "<a href=\"cid:x&quot;y&quot;&amp;z\"><b/><c></c></a>");
+    }
+
+    #[test]
+    fn text_is_escaped_after_the_declaration() {
+        let mut w = XmlWriter::with_declaration();
+        w.start("mm7:Subject");
+        w.text("Fish & chips <today>");
+        w.end();
+        assert_eq!(
+            w.finish(),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<mm7:Subject>Fish &amp; chips &lt;today&gt;</mm7:Subject>"
+        );
     }
 }
