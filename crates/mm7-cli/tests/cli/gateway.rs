@@ -994,3 +994,87 @@ webhook_url = "http://127.0.0.1:{stop_port}/stop"
     );
     drop(gateway);
 }
+
+#[test]
+fn two_gateways_on_postgres_keep_each_accounts_rate() {
+    let Ok(admin) = std::env::var("MM7_TEST_POSTGRES_URL") else {
+        skipped(
+            "gateway::postgres_accounts",
+            "MM7_TEST_POSTGRES_URL (a PostgreSQL server; .ci/run installs and starts one)",
+        );
+        return;
+    };
+    let database = Database::create(&admin);
+    let dir = TempDir::new("gateway-pg-accounts");
+    let fast = Server::mmsc(&dir.join("fast"), &["--dlr-after", "1h"]);
+    let slow = Server::mmsc(&dir.join("slow"), &["--dlr-after", "1h"]);
+    let config = dir.write(
+        "gateway.toml",
+        format!(
+            r#"
+[[account]]
+name = "fast"
+url = "{}"
+tps = 40
+retry_initial = "100ms"
+
+[[account]]
+name = "slow"
+url = "{}"
+tps = 4
+retry_initial = "100ms"
+
+[[route]]
+prefix = "61"
+account = "slow"
+"#,
+            fast.url, slow.url
+        ),
+    );
+    let (a, b) = (closed_port(), closed_port());
+    let start = |api: u16, data: &str| {
+        Server::start(&[
+            "gateway",
+            "--config",
+            s(&config),
+            "--listen",
+            &format!("127.0.0.1:{api}"),
+            "--data-dir",
+            s(&dir.join(data)),
+            "--database",
+            &database.url,
+        ])
+    };
+    let first = start(a, "a");
+    let second = start(b, "b");
+    let mut accepted = Vec::new();
+    for n in 0..24 {
+        let port = if n % 2 == 0 { a } else { b };
+        let to = if n < 12 { "61412345678" } else { "15551234567" };
+        let body = json!({"to": to, "text": format!("m{n}")});
+        accepted.push(post_until_accepted(port, &body, &format!("pga-{n}")));
+    }
+    for id in &accepted {
+        until(a, id, "the message sent", |v| v["status"] == "sent");
+    }
+    let slow_at = arrival_ms(&mmsc_rows(&dir.join("slow")));
+    let fast_at = arrival_ms(&mmsc_rows(&dir.join("fast")));
+    assert_eq!((slow_at.len(), fast_at.len()), (12, 12));
+    // 4 per second for the slow account, both nodes together: no second holds more than 5,
+    // and the 12 took about 11 intervals of 250 ms.
+    for (i, start) in slow_at.iter().enumerate() {
+        let within = slow_at[i..]
+            .iter()
+            .take_while(|t| **t < start + 1000)
+            .count();
+        assert!(within <= 5, "{within} within a second: {slow_at:?}");
+    }
+    assert!(slow_at[11] - slow_at[0] >= 2500, "{slow_at:?}");
+    // The fast account kept its own pace, not the slow one's.
+    assert!(
+        fast_at[11] - fast_at[0] < slow_at[11] - slow_at[0],
+        "{fast_at:?} {slow_at:?}"
+    );
+    drop((first, second));
+    drop((fast, slow));
+}
