@@ -288,6 +288,25 @@ impl GatewayConfig {
     /// Reads a configuration file: secrets and certificates from the files it names (relative
     /// to its directory) or the environment, and checks it ([`validate`](Self::validate)).
     ///
+    /// ```no_run
+    /// use std::path::Path;
+    /// use mm7_gateway::{FileDefaults, Gateway, GatewayConfig};
+    ///
+    /// # async fn run() -> Result<(), mm7_gateway::GatewayError> {
+    /// let defaults = FileDefaults::new(
+    ///     "127.0.0.1:8080".parse().unwrap(),
+    ///     "/var/lib/mm7-gateway".into(),
+    /// );
+    /// let config = GatewayConfig::from_file(Path::new("/etc/mm7/gateway.toml"), defaults)?;
+    /// for account in &config.accounts {
+    ///     println!("{} at {}", account.name, account.url);
+    /// }
+    /// let running = Gateway::start(config).await?;
+    /// # running.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// [`GatewayError::Config`]: the file cannot be read, a key is unknown or has the wrong
     /// type (with its line and column), a secret or certificate cannot be read, or the whole
@@ -584,6 +603,29 @@ webhook_url = "http://127.0.0.1:7003/stop"
             .unwrap_err()
             .to_string();
         assert!(error.contains("go together"), "{error}");
+        let _ = std::fs::remove_dir_all(&base);
+    }
+
+    #[test]
+    fn the_readme_reference_parses() {
+        let readme =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+                .unwrap();
+        let section = &readme[readme.find("### Several accounts").expect("the section")..];
+        let start = section.find("```toml\n").expect("a toml block") + "```toml\n".len();
+        let text = &section[start..start + section[start..].find("```").unwrap()];
+        let base = dir("readme");
+        std::fs::write(base.join("mm7.password"), "mm7-secret").unwrap();
+        std::fs::write(base.join("webhook.secret"), "hook-secret").unwrap();
+        let config = GatewayConfig::from_toml_env(text, &base, defaults(), &|name| {
+            Some(format!("secret of {name}"))
+        })
+        .unwrap();
+        let names: Vec<&str> = config.accounts.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["us", "au"]);
+        assert_eq!(config.route(None, Some("+61412345678")).unwrap().name, "au");
+        assert_eq!(config.mo_routes.len(), 1);
+        assert!(config.mm7_credentials.is_some());
         let _ = std::fs::remove_dir_all(&base);
     }
 
