@@ -144,6 +144,19 @@ impl Gateway {
         storage: S,
     ) -> Result<RunningGateway, GatewayError> {
         config.validate()?;
+        // Messages queued for an account the configuration no longer has wait, visible in
+        // /metrics, until it comes back: said once at start.
+        if let Ok(depth) = storage.queue_depth().await {
+            for (name, queued) in &depth.accounts {
+                if !config.accounts.iter().any(|a| &a.name == name) {
+                    tracing::warn!(
+                        account = %name,
+                        waiting = queued.queued + queued.retrying + queued.sending,
+                        "messages are queued for an account that is not configured"
+                    );
+                }
+            }
+        }
         let clients: Vec<(Account, Client)> = config
             .accounts
             .iter()
