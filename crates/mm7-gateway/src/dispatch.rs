@@ -143,6 +143,11 @@ pub(crate) async fn run<S: Storage>(
             continue;
         }
         for message in claimed {
+            // The permit first, then the slot: a slot taken while every permit is busy would
+            // be sent late, in a burst with the slots after it.
+            let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else {
+                return;
+            };
             match storage.reserve_slot(&account.name, interval).await {
                 // A rate shared with other gateways: wait for this send's slot.
                 Ok(Some(slot)) => {
@@ -162,9 +167,6 @@ pub(crate) async fn run<S: Storage>(
                     tokio::time::sleep(interval).await;
                 }
             }
-            let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else {
-                return;
-            };
             let client = client.clone();
             let account = Arc::clone(&account);
             let metrics = Arc::clone(&metrics);
