@@ -178,9 +178,9 @@ pub fn mime_roundtrip(data: &[u8]) {
     }
 
     let part = |(media_type, content, encoding, content_id): Spec| {
-        let part = PartBuilder::new(media_type, content).with_transfer_encoding(encoding);
+        let part = PartBuilder::new(media_type, content).transfer_encoding(encoding);
         match content_id {
-            Some(id) => part.with_content_id(id),
+            Some(id) => part.content_id(id),
             None => part,
         }
     };
@@ -273,17 +273,16 @@ fn check_leaf((media_type, content, encoding, content_id): &Spec, got: &Part) {
 /// When a decoded message, encoded again, does not decode to itself: that is the bug the target
 /// looks for.
 pub fn soap_decode(data: &[u8]) {
-    let tiny = DecodeOptions {
-        limits: EnvelopeLimits {
-            xml: XmlLimits {
-                max_depth: 6,
-                max_text: 64,
-                max_attributes: 4,
-            },
-            max_elements: 32,
-        },
-        ..DecodeOptions::default()
-    };
+    let tiny = DecodeOptions::default().with_limits(
+        EnvelopeLimits::default()
+            .with_xml(
+                XmlLimits::default()
+                    .with_max_depth(6)
+                    .with_max_text(64)
+                    .with_max_attributes(4),
+            )
+            .with_max_elements(32),
+    );
     for options in [DecodeOptions::default(), tiny] {
         match crate::soap::decode_xml(data, &options) {
             Ok(decoded) => check_reencode(&decoded),
@@ -330,10 +329,8 @@ pub fn check_reencode(decoded: &crate::soap::Decoded) {
         PrefixStyle::DefaultNamespace,
         PrefixStyle::Prefixed("mm7".into()),
     ] {
-        let options = EncodeOptions {
-            prefix_style: style,
-            ..EncodeOptions::default()
-        };
+        let mut options = EncodeOptions::default();
+        options.prefix_style = style;
         let Ok(encoded) = crate::soap::encode(&decoded.envelope, &options) else {
             continue;
         };

@@ -34,11 +34,9 @@ pub(crate) struct CancelArgs {
 /// Runs `mm7 cancel`.
 pub(crate) fn run(args: &CancelArgs) -> Result<(), CliError> {
     let client = args.endpoint.client(&args.version, &args.profile)?;
-    let mut req = CancelReq {
-        mm7_version: client::mm7_version(&client, &args.version),
-        message_id: args.message_id.clone(),
-        ..CancelReq::default()
-    };
+    let mut req = CancelReq::default();
+    req.mm7_version = client::mm7_version(&client, &args.version);
+    req.message_id = args.message_id.clone();
     // Every schema but the oldest requires the element, even empty.
     req.sender_identification = Some(args.ids.identification(None));
     let outcome = crate::runtime()?.block_on(client.cancel_with(req, SendOptions::new()));

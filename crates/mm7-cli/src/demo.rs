@@ -112,13 +112,11 @@ async fn demo(root: &Path, timeout: Duration, ui: Option<&str>) -> Result<(), Cl
         .header("X-Vibes-DlrCallbackUrl", &vasp_url)
         .build()
         .map_err(|e| client::failure(&e, &mmsc_url))?;
-    let mut req = SubmitReq {
-        mm7_version: submitter.mm7_version().clone(),
-        subject: Some("Saturn".to_owned()),
-        delivery_report: Some(true),
-        content: Some(reference),
-        ..SubmitReq::default()
-    };
+    let mut req = SubmitReq::default();
+    req.mm7_version = submitter.mm7_version().clone();
+    req.subject = Some("Saturn".to_owned());
+    req.delivery_report = Some(true);
+    req.content = Some(reference);
     req.sender_identification = Some(SenderIdentification {
         vasp_id: Some("demo".to_owned()),
         vas_id: Some("news".to_owned()),

@@ -84,13 +84,11 @@ pub(crate) fn run(args: &EncodeArgs) -> Result<(), CliError> {
         let leaves = attachment_parts(&args.attach, &listed, &mut warnings)?;
         place_content(&mut envelope, leaves);
     }
-    let options = EncodeOptions {
-        prefix_style: args.version.prefix_style.clone().unwrap_or_default(),
-        envelope_prefix: args.envelope_prefix.clone(),
-        drop_undefined: args.drop_undefined,
-        transfer_encoding: args.transfer_encoding,
-        ..EncodeOptions::default()
-    };
+    let mut options = EncodeOptions::default();
+    options.prefix_style = args.version.prefix_style.clone().unwrap_or_default();
+    options.envelope_prefix = args.envelope_prefix.clone();
+    options.drop_undefined = args.drop_undefined;
+    options.transfer_encoding = args.transfer_encoding;
     let encoded = mm7_soap::encode(&envelope, &options)
         .map_err(|e| CliError::Input(format!("cannot encode the message: {e}")))?;
     warnings.extend(encoded.warnings.iter().map(ToString::to_string));

@@ -38,12 +38,10 @@ pub(crate) struct ReplaceArgs {
 pub(crate) fn run(args: &ReplaceArgs) -> Result<(), CliError> {
     let (content, attachments) = args.content.load(true)?;
     let client = args.endpoint.client(&args.version, &args.profile)?;
-    let mut req = ReplaceReq {
-        mm7_version: client::mm7_version(&client, &args.version),
-        message_id: args.message_id.clone(),
-        content,
-        ..ReplaceReq::default()
-    };
+    let mut req = ReplaceReq::default();
+    req.mm7_version = client::mm7_version(&client, &args.version);
+    req.message_id = args.message_id.clone();
+    req.content = content;
     // Every schema but the oldest requires the element, even empty.
     req.sender_identification = Some(args.ids.identification(None));
     let outcome =

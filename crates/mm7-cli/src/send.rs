@@ -135,15 +135,13 @@ pub(crate) fn run(args: &SendArgs) -> Result<(), CliError> {
         .content
         .load(!profile_reports_media(args.profile.profile))?;
     let client = args.endpoint.client(&args.version, &args.profile)?;
-    let mut req = SubmitReq {
-        mm7_version: client::mm7_version(&client, &args.version),
-        subject: args.subject.clone(),
-        service_code: args.service_code.clone(),
-        delivery_report: args.dlr.then_some(true),
-        read_reply: args.read_reply.then_some(true),
-        content,
-        ..SubmitReq::default()
-    };
+    let mut req = SubmitReq::default();
+    req.mm7_version = client::mm7_version(&client, &args.version);
+    req.subject = args.subject.clone();
+    req.service_code = args.service_code.clone();
+    req.delivery_report = args.dlr.then_some(true);
+    req.read_reply = args.read_reply.then_some(true);
+    req.content = content;
     req.sender_identification = Some(args.ids.identification(Some(args.from.clone())));
     req.recipients.to.clone_from(&args.to);
     req.recipients.cc.clone_from(&args.cc);

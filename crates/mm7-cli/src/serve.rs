@@ -218,15 +218,15 @@ impl Keeper {
         outbox: Vec<NewOutbox>,
         extra: Vec<NewPart>,
     ) -> HandlerResult<Kept> {
-        let decoded = Decoded {
-            envelope: Envelope {
+        let decoded = Decoded::new(
+            Envelope {
                 transaction_id: inbound.transaction_id.clone(),
                 namespace: inbound.namespace.clone(),
                 message: inbound.request.clone().into(),
                 attachments: inbound.attachments.clone(),
             },
-            warnings: inbound.warnings.clone(),
-        };
+            inbound.warnings.clone(),
+        );
         let report = mm7::json::report(&decoded);
         let client = inbound
             .user

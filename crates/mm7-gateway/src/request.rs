@@ -220,22 +220,19 @@ pub(crate) fn build_replace(
     message_id: &str,
 ) -> Result<(mm7_model::ReplaceReq, Vec<Part>), String> {
     let (reference, parts) = content_parts(content)?;
-    let req = mm7_model::ReplaceReq {
-        message_id: message_id.to_owned(),
-        sender_identification: Some(identification(account)),
-        content: reference,
-        ..Default::default()
-    };
+    let mut req = mm7_model::ReplaceReq::default();
+    req.message_id = message_id.to_owned();
+    req.sender_identification = Some(identification(account));
+    req.content = reference;
     Ok((req, parts))
 }
 
 /// The cancel of a sent message.
 pub(crate) fn build_cancel(account: &Account, message_id: &str) -> mm7_model::CancelReq {
-    mm7_model::CancelReq {
-        message_id: message_id.to_owned(),
-        sender_identification: Some(identification(account)),
-        ..Default::default()
-    }
+    let mut req = mm7_model::CancelReq::default();
+    req.message_id = message_id.to_owned();
+    req.sender_identification = Some(identification(account));
+    req
 }
 
 /// The account's `VASPID` and `VASID`.

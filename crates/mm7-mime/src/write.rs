@@ -9,7 +9,7 @@
 //! byte, so leaf content is not scanned for it (that scan cost as much as a
 //! copy of every attachment); header blocks and nested framing, which the
 //! writer makes from caller-supplied strings, are still checked, and a
-//! boundary given with [`MultipartBuilder::with_boundary`] is checked against
+//! boundary given with [`MultipartBuilder::boundary`] is checked against
 //! everything.
 
 use std::borrow::Cow;
@@ -37,12 +37,12 @@ const BOUNDARY_ATTEMPTS: usize = 16;
 ///
 /// let image = Bytes::from_static(b"GIF89a\x00\x01binary");
 /// let encoded = MultipartBuilder::related()
-///     .with_part(PartBuilder::new("text/xml; charset=utf-8", "<env/>").with_content_id("soap"))
-///     .with_part(PartBuilder::multipart(
+///     .part(PartBuilder::new("text/xml; charset=utf-8", "<env/>").content_id("soap"))
+///     .part(PartBuilder::multipart(
 ///         MultipartBuilder::mixed()
-///             .with_part(PartBuilder::new("text/plain", "hello"))
-///             .with_part(PartBuilder::new("image/gif", image.clone()).with_filename("a.gif")),
-///     ).with_content_id("content"))
+///             .part(PartBuilder::new("text/plain", "hello"))
+///             .part(PartBuilder::new("image/gif", image.clone()).filename("a.gif")),
+///     ).content_id("content"))
 ///     .build()?;
 /// assert!(encoded.content_type().starts_with(r#"multipart/related; type="text/xml"; start="<soap>"; boundary=""#));
 ///
@@ -89,7 +89,7 @@ impl MultipartBuilder {
 
     /// Appends a part.
     #[must_use]
-    pub fn with_part(mut self, part: PartBuilder) -> Self {
+    pub fn part(mut self, part: PartBuilder) -> Self {
         self.parts.push(part);
         self
     }
@@ -102,14 +102,14 @@ impl MultipartBuilder {
     /// Uses this boundary instead of a generated one; [`build`](Self::build)
     /// fails with [`ErrorKind::BoundaryInContent`] if it occurs in the content.
     #[must_use]
-    pub fn with_boundary(mut self, boundary: impl Into<String>) -> Self {
+    pub fn boundary(mut self, boundary: impl Into<String>) -> Self {
         self.boundary = Some(boundary.into());
         self
     }
 
     /// Sets the multipart/related `type` parameter.
     #[must_use]
-    pub fn with_type(mut self, media_type: impl Into<String>) -> Self {
+    pub fn related_type(mut self, media_type: impl Into<String>) -> Self {
         self.related_type = Some(media_type.into());
         self
     }
@@ -118,14 +118,14 @@ impl MultipartBuilder {
     /// instead of naming the first part: a part written again keeps its parts in the order
     /// they came and names its root as it was named.
     #[must_use]
-    pub fn with_start(mut self, start: impl Into<String>) -> Self {
+    pub fn start(mut self, start: impl Into<String>) -> Self {
         self.start = Some(start.into());
         self
     }
 
     /// Sets the multipart/related `start-info` parameter.
     #[must_use]
-    pub fn with_start_info(mut self, start_info: impl Into<String>) -> Self {
+    pub fn start_info(mut self, start_info: impl Into<String>) -> Self {
         self.start_info = Some(start_info.into());
         self
     }
@@ -502,7 +502,7 @@ pub struct PartBuilder {
 impl PartBuilder {
     /// A part with this Content-Type value (parameters allowed) and content.
     /// The content goes out as is (`Content-Transfer-Encoding: binary`)
-    /// unless [`with_transfer_encoding`](Self::with_transfer_encoding) says otherwise.
+    /// unless [`transfer_encoding`](Self::transfer_encoding) says otherwise.
     pub fn new(content_type: impl Into<String>, content: impl Into<Bytes>) -> Self {
         Self::with_body(content_type.into(), PartBody::Content(content.into()))
     }
@@ -526,21 +526,21 @@ impl PartBuilder {
 
     /// Sets the Content-ID (with or without angle brackets); one is generated otherwise.
     #[must_use]
-    pub fn with_content_id(mut self, content_id: impl Into<String>) -> Self {
+    pub fn content_id(mut self, content_id: impl Into<String>) -> Self {
         self.content_id = Some(content_id.into());
         self
     }
 
     /// Sets the Content-Location.
     #[must_use]
-    pub fn with_content_location(mut self, location: impl Into<String>) -> Self {
+    pub fn content_location(mut self, location: impl Into<String>) -> Self {
         self.content_location = Some(location.into());
         self
     }
 
     /// Adds `Content-Disposition: attachment; filename="..."`.
     #[must_use]
-    pub fn with_filename(mut self, filename: &str) -> Self {
+    pub fn filename(mut self, filename: &str) -> Self {
         let mut value = String::from("attachment; filename=");
         let _ = write_param_value(&mut value, filename);
         self.disposition = Some(value);
@@ -551,14 +551,14 @@ impl PartBuilder {
     /// are applied by the writer; identity encodings send the content as is.
     /// Ignored for nested multiparts, which are always sent as is.
     #[must_use]
-    pub fn with_transfer_encoding(mut self, encoding: TransferEncoding) -> Self {
+    pub fn transfer_encoding(mut self, encoding: TransferEncoding) -> Self {
         self.transfer_encoding = Some(encoding);
         self
     }
 
     /// Adds another header field.
     #[must_use]
-    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
     }
@@ -636,13 +636,10 @@ mod tests {
 
     fn nested_with_location(content: &'static [u8], location: &str) -> MultipartBuilder {
         MultipartBuilder::related()
-            .with_part(PartBuilder::new("text/xml", "<env/>"))
-            .with_part(PartBuilder::multipart(
-                MultipartBuilder::mixed().with_part(
-                    PartBuilder::new("application/octet-stream", content)
-                        .with_content_location(location),
-                ),
-            ))
+            .part(PartBuilder::new("text/xml", "<env/>"))
+            .part(PartBuilder::multipart(MultipartBuilder::mixed().part(
+                PartBuilder::new("application/octet-stream", content).content_location(location),
+            )))
     }
 
     fn leaves(built: &EncodedMultipart) -> Vec<crate::Part> {
@@ -677,8 +674,8 @@ mod tests {
     #[test]
     fn a_given_boundary_is_checked_against_the_content() {
         let built = MultipartBuilder::mixed()
-            .with_boundary("given")
-            .with_part(PartBuilder::new("text/plain", "a\r\n--given\r\nb"))
+            .boundary("given")
+            .part(PartBuilder::new("text/plain", "a\r\n--given\r\nb"))
             .build();
         assert_eq!(
             built.unwrap_err().kind(),

@@ -96,9 +96,9 @@ fn builder(subtype: &str, nodes: &[Node]) -> MultipartBuilder {
                 content_id,
             } => {
                 let part = PartBuilder::new(media_type.clone(), content.clone())
-                    .with_transfer_encoding(encoding.clone());
+                    .transfer_encoding(encoding.clone());
                 match content_id {
-                    Some(id) => part.with_content_id(id.clone()),
+                    Some(id) => part.content_id(id.clone()),
                     None => part,
                 }
             }
@@ -195,7 +195,7 @@ proptest! {
         (boundary, nodes) in "[A-Za-z0-9'()+_,./:=?-]{7,40}[A-Za-z0-9]".prop_flat_map(|b| (Just(b.clone()), tree(&b)))
     ) {
         prop_assume!(unique_ids(&nodes, &mut Vec::new()));
-        match builder("mixed", &nodes).with_boundary(boundary.clone()).build() {
+        match builder("mixed", &nodes).boundary(boundary.clone()).build() {
             Ok(built) => {
                 let parsed = Multipart::parse(built.to_bytes(), built.content_type()).unwrap();
                 prop_assert_eq!(parsed.boundary(), boundary.as_str());

@@ -12,8 +12,8 @@ fn soap() -> PartBuilder {
 #[test]
 fn content_type_has_type_start_and_quoted_boundary() {
     let built = MultipartBuilder::related()
-        .with_part(soap().with_content_id("<root@x>"))
-        .with_start_info("application/soap+xml")
+        .part(soap().content_id("<root@x>"))
+        .start_info("application/soap+xml")
         .build()
         .unwrap();
     let ct = ContentType::parse(built.content_type()).unwrap();
@@ -32,9 +32,9 @@ fn content_type_has_type_start_and_quoted_boundary() {
 #[test]
 fn framing_is_crlf_and_starts_with_the_first_delimiter() {
     let built = MultipartBuilder::mixed()
-        .with_boundary("simple")
-        .with_part(PartBuilder::new("text/plain", "a").with_content_id("a"))
-        .with_part(PartBuilder::new("text/plain", "b").with_content_id("b"))
+        .boundary("simple")
+        .part(PartBuilder::new("text/plain", "a").content_id("a"))
+        .part(PartBuilder::new("text/plain", "b").content_id("b"))
         .build()
         .unwrap();
     assert_eq!(
@@ -51,9 +51,9 @@ fn framing_is_crlf_and_starts_with_the_first_delimiter() {
 fn binary_attachment_is_not_copied() {
     let image = Bytes::from(vec![0xA5u8; 300_000]);
     let built = MultipartBuilder::related()
-        .with_part(soap())
-        .with_part(PartBuilder::multipart(
-            MultipartBuilder::mixed().with_part(PartBuilder::new("image/jpeg", image.clone())),
+        .part(soap())
+        .part(PartBuilder::multipart(
+            MultipartBuilder::mixed().part(PartBuilder::new("image/jpeg", image.clone())),
         ))
         .build()
         .unwrap();
@@ -70,7 +70,7 @@ fn generated_boundary_does_not_occur_in_content() {
     // Content full of the generated boundary's fixed prefix.
     let tricky = Bytes::from("\r\n--=_mm7_\r\n--=_mm7_0\r\n=_mm7_".repeat(100));
     let built = MultipartBuilder::mixed()
-        .with_part(PartBuilder::new("application/octet-stream", tricky.clone()))
+        .part(PartBuilder::new("application/octet-stream", tricky.clone()))
         .build()
         .unwrap();
     assert!(memchr::memmem::find(&tricky, built.boundary().as_bytes()).is_none());
@@ -80,16 +80,16 @@ fn generated_boundary_does_not_occur_in_content() {
 
 #[test]
 fn generated_boundaries_differ() {
-    let a = MultipartBuilder::mixed().with_part(soap()).build().unwrap();
-    let b = MultipartBuilder::mixed().with_part(soap()).build().unwrap();
+    let a = MultipartBuilder::mixed().part(soap()).build().unwrap();
+    let b = MultipartBuilder::mixed().part(soap()).build().unwrap();
     assert_ne!(a.boundary(), b.boundary());
 }
 
 #[test]
 fn given_boundary_in_content_is_an_error() {
     let err = MultipartBuilder::mixed()
-        .with_boundary("xyz")
-        .with_part(PartBuilder::new("text/plain", "has xyz inside"))
+        .boundary("xyz")
+        .part(PartBuilder::new("text/plain", "has xyz inside"))
         .build()
         .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::BoundaryInContent);
@@ -99,8 +99,8 @@ fn given_boundary_in_content_is_an_error() {
 fn given_boundary_must_be_rfc2046_valid() {
     for bad in ["", "ends with space ", "bad\"quote", &"x".repeat(71)] {
         let err = MultipartBuilder::mixed()
-            .with_boundary(bad)
-            .with_part(soap())
+            .boundary(bad)
+            .part(soap())
             .build()
             .unwrap_err();
         assert!(
@@ -113,12 +113,12 @@ fn given_boundary_must_be_rfc2046_valid() {
 #[test]
 fn unique_content_ids_when_none_are_given() {
     let built = MultipartBuilder::related()
-        .with_part(soap())
-        .with_part(PartBuilder::new("image/gif", "GIF"))
-        .with_part(PartBuilder::multipart(
+        .part(soap())
+        .part(PartBuilder::new("image/gif", "GIF"))
+        .part(PartBuilder::multipart(
             MultipartBuilder::mixed()
-                .with_part(PartBuilder::new("text/plain", "a"))
-                .with_part(PartBuilder::new("text/plain", "b")),
+                .part(PartBuilder::new("text/plain", "a"))
+                .part(PartBuilder::new("text/plain", "b")),
         ))
         .build()
         .unwrap();
@@ -148,14 +148,14 @@ fn unique_content_ids_when_none_are_given() {
 #[test]
 fn generated_ids_avoid_given_ones() {
     let built = MultipartBuilder::related()
-        .with_part(soap().with_content_id("x"))
-        .with_part(PartBuilder::new("text/plain", "b"))
+        .part(soap().content_id("x"))
+        .part(PartBuilder::new("text/plain", "b"))
         .build()
         .unwrap();
     let generated = built.content_ids()[1].clone();
     let clash = MultipartBuilder::related()
-        .with_part(soap())
-        .with_part(PartBuilder::new("text/plain", "b").with_content_id(generated.clone()))
+        .part(soap())
+        .part(PartBuilder::new("text/plain", "b").content_id(generated.clone()))
         .build()
         .unwrap();
     assert_ne!(clash.content_ids()[0], clash.content_ids()[1]);
@@ -170,9 +170,9 @@ fn transfer_encodings_round_trip() {
         TransferEncoding::Binary,
     ] {
         let built = MultipartBuilder::mixed()
-            .with_part(
+            .part(
                 PartBuilder::new("application/octet-stream", data.clone())
-                    .with_transfer_encoding(encoding.clone()),
+                    .transfer_encoding(encoding.clone()),
             )
             .build()
             .unwrap();
@@ -185,17 +185,17 @@ fn transfer_encodings_round_trip() {
 #[test]
 fn header_injection_is_rejected() {
     let err = MultipartBuilder::mixed()
-        .with_part(soap().with_header("X-Evil", "a\r\nContent-Type: text/html"))
+        .part(soap().header("X-Evil", "a\r\nContent-Type: text/html"))
         .build()
         .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::InvalidHeader("X-Evil".into()));
     let err = MultipartBuilder::mixed()
-        .with_part(soap().with_header("Bad Name", "v"))
+        .part(soap().header("Bad Name", "v"))
         .build()
         .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::InvalidHeader("Bad Name".into()));
     let err = MultipartBuilder::mixed()
-        .with_part(PartBuilder::new("no-slash", "x"))
+        .part(PartBuilder::new("no-slash", "x"))
         .build()
         .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::InvalidHeader("Content-Type".into()));
@@ -204,8 +204,8 @@ fn header_injection_is_rejected() {
 #[test]
 fn line_breaks_in_content_type_parameters_are_rejected() {
     let err = MultipartBuilder::related()
-        .with_part(soap())
-        .with_start_info("a\r\nX-Injected: 1")
+        .part(soap())
+        .start_info("a\r\nX-Injected: 1")
         .build()
         .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::InvalidHeader("Content-Type".into()));
@@ -220,11 +220,11 @@ fn a_multipart_needs_parts() {
 #[test]
 fn location_filename_and_extra_headers_are_written() {
     let built = MultipartBuilder::mixed()
-        .with_part(
+        .part(
             PartBuilder::new("image/gif", "G")
-                .with_content_location("saturn.gif")
-                .with_filename("my \"saturn\".gif")
-                .with_header("X-Extra", "1"),
+                .content_location("saturn.gif")
+                .filename("my \"saturn\".gif")
+                .header("X-Extra", "1"),
         )
         .build()
         .unwrap();
@@ -238,8 +238,8 @@ fn location_filename_and_extra_headers_are_written() {
 #[test]
 fn related_type_of_a_multipart_root() {
     let built = MultipartBuilder::related()
-        .with_part(PartBuilder::multipart(
-            MultipartBuilder::mixed().with_part(soap()),
+        .part(PartBuilder::multipart(
+            MultipartBuilder::mixed().part(soap()),
         ))
         .build()
         .unwrap();

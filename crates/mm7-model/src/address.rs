@@ -60,6 +60,14 @@ pub struct Address {
     pub address_coding: Option<AddressCoding>,
 }
 
+/// An empty `Number`, to be filled in (a message's default holds one where an address is
+/// required).
+impl Default for Address {
+    fn default() -> Address {
+        Address::new(AddressKind::Number, "")
+    }
+}
+
 impl Address {
     /// An address of the given kind without attributes.
     pub fn new(kind: AddressKind, value: impl Into<String>) -> Address {

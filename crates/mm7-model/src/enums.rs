@@ -187,6 +187,13 @@ open_enum! {
     }
 }
 
+/// `Indeterminate`: nothing is known of the message yet.
+impl Default for MmStatus {
+    fn default() -> MmStatus {
+        MmStatus::Indeterminate
+    }
+}
+
 open_enum! {
     /// `MMStatusExtension` (REL-6): who rejected the message.
     MmStatusExtension {

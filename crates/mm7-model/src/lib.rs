@@ -46,6 +46,32 @@
 //! # Ok::<(), mm7_model::ValidationErrors>(())
 //! ```
 //!
+//! ## Messages grow: building one by hand
+//!
+//! Each schema release adds elements, so the operation structs are `#[non_exhaustive]`: a new
+//! field is not a breaking change. Start from `Default` (or an operation's `new` with its
+//! required elements) and set fields:
+//!
+//! ```
+//! use mm7_model::{Address, DeliveryReportReq, MmStatus, SenderIdentification, SubmitReq};
+//!
+//! let mut req = SubmitReq::default();
+//! req.mm7_version = "6.8.0".into();
+//! req.sender_identification = Some(SenderIdentification::default());
+//! req.recipients.to.push(Address::number("15551234567"));
+//! req.subject = Some("Hi".into());
+//!
+//! let report = DeliveryReportReq::new(
+//!     "6.8.0",
+//!     "msg-1",
+//!     Address::number("15551234567"),
+//!     Address::short_code("63901"),
+//!     mm7_model::DateTime::from_unix(1_700_000_000).expect("in range"),
+//!     MmStatus::Retrieved,
+//! );
+//! assert_eq!(report.mm_status, MmStatus::Retrieved);
+//! ```
+//!
 //! ## The JSON view
 //!
 //! With the `serde` feature, every type has a JSON form that mirrors the XML (element names

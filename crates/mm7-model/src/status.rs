@@ -241,6 +241,13 @@ pub struct Status {
     pub details: Option<String>,
 }
 
+/// `1000 Success`: what a response says unless told otherwise.
+impl Default for Status {
+    fn default() -> Status {
+        Status::success()
+    }
+}
+
 impl Status {
     /// A status with a code and a text.
     pub fn new(code: StatusCode, text: impl Into<String>) -> Status {

@@ -108,12 +108,10 @@ fn finish(errors: Vec<ValidationError>) -> Result<(), ValidationErrors> {
 ///
 /// ```
 /// use mm7_model::{validate, Address, Message, Recipients, SchemaId, SubmitReq};
-/// let mut req = SubmitReq {
-///     mm7_version: "6.8.0".into(),
-///     sender_identification: Some(Default::default()),
-///     recipients: Recipients::to(Address::number("15551234567")),
-///     ..SubmitReq::default()
-/// };
+/// let mut req = SubmitReq::default();
+/// req.mm7_version = "6.8.0".into();
+/// req.sender_identification = Some(Default::default());
+/// req.recipients = Recipients::to(Address::number("15551234567"));
 /// req.applic_id = Some("com.example.app".into());
 /// let msg = Message::from(req);
 /// assert!(validate::message(&msg, SchemaId::Rel6Mm7_1_4).is_ok());

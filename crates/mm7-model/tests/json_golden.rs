@@ -10,36 +10,34 @@ use mm7_model::{
 use serde_json::json;
 
 fn submit_envelope() -> Envelope {
-    let req = SubmitReq {
-        mm7_version: "6.8.0".into(),
-        sender_identification: Some(SenderIdentification {
-            vasp_id: Some("TNN".into()),
-            vas_id: Some("News".into()),
-            sender_address: Some(Address::short_code("63901")),
-        }),
-        recipients: mm7_model::Recipients {
-            to: vec![Address::number("15551234567")],
-            cc: vec![Address::rfc2822("a@example.com").with_display_only(true)],
-            bcc: vec![],
-        },
-        message_class: Some(MessageClass::Informational),
-        time_stamp: Some(DateTime::parse("2020-01-02T09:30:47-05:00").unwrap()),
-        reply_charging: Some(ReplyCharging {
-            reply_charging_size: Some(2048),
-            reply_deadline: Some(RelativeOrAbsolute::parse("P2D").unwrap()),
-        }),
-        expiry_date: Some(Duration::days(1).into()),
-        delivery_report: Some(true),
-        priority: Some(Priority::Normal),
-        subject: Some("News for today".into()),
-        distribution_indicator: Some(false),
-        content_class: Some(ContentClass::ImageBasic),
-        content: Some(ContentRef {
-            href: "cid:SaturnPics-01020930@news.tnn.com".into(),
-            allow_adaptations: Some(true),
-        }),
-        ..SubmitReq::default()
+    let mut req = SubmitReq::default();
+    req.mm7_version = "6.8.0".into();
+    req.sender_identification = Some(SenderIdentification {
+        vasp_id: Some("TNN".into()),
+        vas_id: Some("News".into()),
+        sender_address: Some(Address::short_code("63901")),
+    });
+    req.recipients = mm7_model::Recipients {
+        to: vec![Address::number("15551234567")],
+        cc: vec![Address::rfc2822("a@example.com").with_display_only(true)],
+        bcc: vec![],
     };
+    req.message_class = Some(MessageClass::Informational);
+    req.time_stamp = Some(DateTime::parse("2020-01-02T09:30:47-05:00").unwrap());
+    req.reply_charging = Some(ReplyCharging {
+        reply_charging_size: Some(2048),
+        reply_deadline: Some(RelativeOrAbsolute::parse("P2D").unwrap()),
+    });
+    req.expiry_date = Some(Duration::days(1).into());
+    req.delivery_report = Some(true);
+    req.priority = Some(Priority::Normal);
+    req.subject = Some("News for today".into());
+    req.distribution_indicator = Some(false);
+    req.content_class = Some(ContentClass::ImageBasic);
+    req.content = Some(ContentRef {
+        href: "cid:SaturnPics-01020930@news.tnn.com".into(),
+        allow_adaptations: Some(true),
+    });
     Envelope {
         transaction_id: "vas00001-sub".into(),
         namespace: Namespace::canonical(SchemaId::Rel6Mm7_1_4),

@@ -8,12 +8,13 @@ use mm7_model::{
 };
 
 fn submit(applic: bool) -> SubmitReq {
-    SubmitReq {
-        mm7_version: "6.8.0".into(),
-        sender_identification: Some(SenderIdentification::default()),
-        recipients: Recipients::to(Address::number("15551234567")),
-        applic_id: applic.then(|| "com.example".to_owned()),
-        ..SubmitReq::default()
+    {
+        let mut msg_ = SubmitReq::default();
+        msg_.mm7_version = "6.8.0".into();
+        msg_.sender_identification = Some(SenderIdentification::default());
+        msg_.recipients = Recipients::to(Address::number("15551234567"));
+        msg_.applic_id = applic.then(|| "com.example".to_owned());
+        msg_
     }
 }
 
@@ -55,11 +56,9 @@ fn missing_required_elements_are_refused() {
     );
     assert!(err.to_string().contains("SubmitReq/Recipients"));
 
-    let cancel = CancelReq {
-        mm7_version: "5.3.0".into(),
-        sender_identification: Some(SenderIdentification::default()),
-        ..CancelReq::default()
-    };
+    let mut cancel = CancelReq::default();
+    cancel.mm7_version = "5.3.0".into();
+    cancel.sender_identification = Some(SenderIdentification::default());
     let err = validate::message(&cancel.into(), SchemaId::Rel5Mm7_1_0).unwrap_err();
     assert!(matches!(
         err.errors(),
@@ -101,11 +100,10 @@ fn status_text_required_except_in_extended_responses() {
 
 #[test]
 fn extended_operations_need_rel6_1_4() {
-    let x = ExtendedCancelReq {
-        mm7_version: "6.8.0".into(),
-        sender_identification: Some(SenderIdentification::default()),
-        cancel_id: "c1".into(),
-    };
+    let mut x = ExtendedCancelReq::default();
+    x.mm7_version = "6.8.0".into();
+    x.sender_identification = Some(SenderIdentification::default());
+    x.cancel_id = "c1".into();
     let msg = Message::from(x);
     assert!(validate::message(&msg, SchemaId::Rel6Mm7_1_4).is_ok());
     let err = validate::message(&msg, SchemaId::Rel6Mm7_1_3).unwrap_err();

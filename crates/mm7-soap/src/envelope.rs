@@ -39,6 +39,7 @@ pub(crate) struct Envelope<'a> {
 
 /// Limits of the envelope reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EnvelopeLimits {
     /// Limits of the XML reader.
     pub xml: XmlLimits,
@@ -53,6 +54,22 @@ impl Default for EnvelopeLimits {
             xml: XmlLimits::default(),
             max_elements: 16 * 1024,
         }
+    }
+}
+
+impl EnvelopeLimits {
+    /// These limits of the XML reader.
+    #[must_use]
+    pub fn with_xml(mut self, xml: XmlLimits) -> EnvelopeLimits {
+        self.xml = xml;
+        self
+    }
+
+    /// At most this many elements in the Body's element.
+    #[must_use]
+    pub fn with_max_elements(mut self, max_elements: usize) -> EnvelopeLimits {
+        self.max_elements = max_elements;
+        self
     }
 }
 

@@ -94,6 +94,7 @@ use xml::TrimExt;
 
 /// Options of the decoder.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct DecodeOptions {
     /// Limits of the XML reader and the envelope.
     pub limits: EnvelopeLimits,
@@ -109,6 +110,7 @@ pub struct DecodeOptions {
 
 /// A decoded message and what was accepted leniently on the way.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Decoded {
     /// The message. Its `attachments` hold the content parts of a SOAP-with-attachments body
     /// (empty for a bare `text/xml` body).
@@ -131,6 +133,7 @@ pub enum PrefixStyle {
 
 /// Options of the encoder.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EncodeOptions {
     /// How MM7 elements are qualified.
     pub prefix_style: PrefixStyle,
@@ -158,6 +161,79 @@ impl Default for EncodeOptions {
             transfer_encoding: TransferEncodingPolicy::Binary,
             part_transfer_encodings: Vec::new(),
         }
+    }
+}
+
+impl DecodeOptions {
+    /// These limits of the XML reader and the envelope.
+    #[must_use]
+    pub fn with_limits(mut self, limits: EnvelopeLimits) -> DecodeOptions {
+        self.limits = limits;
+        self
+    }
+
+    /// These options of the MIME parser.
+    #[must_use]
+    pub fn with_mime(mut self, mime: mm7_mime::ParseOptions) -> DecodeOptions {
+        self.mime = mime;
+        self
+    }
+
+    /// See [`allow_missing_transaction_id`](Self::allow_missing_transaction_id).
+    #[must_use]
+    pub fn with_allow_missing_transaction_id(mut self, allow: bool) -> DecodeOptions {
+        self.allow_missing_transaction_id = allow;
+        self
+    }
+}
+
+impl Decoded {
+    /// A decoded message with what was accepted leniently on the way.
+    pub fn new(envelope: Envelope, warnings: Vec<Warning>) -> Decoded {
+        Decoded { envelope, warnings }
+    }
+}
+
+impl EncodeOptions {
+    /// Qualifies the MM7 elements this way.
+    #[must_use]
+    pub fn with_prefix_style(mut self, style: PrefixStyle) -> EncodeOptions {
+        self.prefix_style = style;
+        self
+    }
+
+    /// Writes the SOAP envelope with this prefix.
+    #[must_use]
+    pub fn with_envelope_prefix(mut self, prefix: impl Into<String>) -> EncodeOptions {
+        self.envelope_prefix = prefix.into();
+        self
+    }
+
+    /// See [`drop_undefined`](Self::drop_undefined).
+    #[must_use]
+    pub fn with_drop_undefined(mut self, drop: bool) -> EncodeOptions {
+        self.drop_undefined = drop;
+        self
+    }
+
+    /// The `Content-Transfer-Encoding` of attachment parts without a choice of their own.
+    #[must_use]
+    pub fn with_transfer_encoding(mut self, policy: TransferEncodingPolicy) -> EncodeOptions {
+        self.transfer_encoding = policy;
+        self
+    }
+
+    /// The `Content-Transfer-Encoding` of the part with this Content-ID (without angle
+    /// brackets), over [`transfer_encoding`](Self::transfer_encoding).
+    #[must_use]
+    pub fn with_part_transfer_encoding(
+        mut self,
+        content_id: impl Into<String>,
+        encoding: TransferEncoding,
+    ) -> EncodeOptions {
+        self.part_transfer_encodings
+            .push((content_id.into(), encoding));
+        self
     }
 }
 

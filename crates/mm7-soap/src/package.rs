@@ -272,6 +272,7 @@ fn base64_content(
 /// An encoded HTTP body: the Content-Type header value and the body as chunks (attachments
 /// given as `Bytes` are not copied; write the chunks in order).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Encoded {
     /// The Content-Type header value.
     pub content_type: String,
@@ -282,6 +283,20 @@ pub struct Encoded {
 }
 
 impl Encoded {
+    /// An encoded body: its Content-Type header value, its chunks in order, and what was
+    /// dropped on the way.
+    pub fn new(
+        content_type: impl Into<String>,
+        body: Vec<Bytes>,
+        warnings: Vec<Warning>,
+    ) -> Encoded {
+        Encoded {
+            content_type: content_type.into(),
+            body,
+            warnings,
+        }
+    }
+
     /// The body's length in bytes.
     pub fn len(&self) -> usize {
         self.body.iter().map(Bytes::len).sum()
@@ -329,9 +344,9 @@ pub fn encode(envelope: &Envelope, options: &EncodeOptions) -> Result<Encoded, E
         });
     }
     let root_id = soap_content_id(envelope);
-    let mut builder = MultipartBuilder::related().with_type("text/xml").with_part(
-        PartBuilder::new("text/xml; charset=utf-8", Bytes::from(xml)).with_content_id(root_id),
-    );
+    let mut builder = MultipartBuilder::related()
+        .related_type("text/xml")
+        .part(PartBuilder::new("text/xml; charset=utf-8", Bytes::from(xml)).content_id(root_id));
     for part in &envelope.attachments {
         builder.push_part(part_builder(part, options));
     }
@@ -384,7 +399,7 @@ fn leaf_encoding(part: &Part, data: &[u8], options: &EncodeOptions) -> TransferE
 fn part_builder(part: &Part, options: &EncodeOptions) -> PartBuilder {
     let mut builder = match &part.body {
         PartBody::Data(data) => PartBuilder::new(part.content_type.clone(), data.clone())
-            .with_transfer_encoding(leaf_encoding(part, data, options)),
+            .transfer_encoding(leaf_encoding(part, data, options)),
         PartBody::Multipart(children) => {
             let subtype = part
                 .content_type
@@ -396,11 +411,11 @@ fn part_builder(part: &Part, options: &EncodeOptions) -> PartBuilder {
             let mut nested = MultipartBuilder::new(subtype);
             if let Ok(ct) = ContentType::parse(&part.content_type) {
                 if let Some(t) = ct.related_type() {
-                    nested = nested.with_type(t.to_string());
+                    nested = nested.related_type(t.to_string());
                 }
                 // The root named as received, the parts in their order.
                 if let Some(start) = ct.start().filter(|_| ct.is("multipart/related")) {
-                    nested = nested.with_start(start.to_string());
+                    nested = nested.start(start.to_string());
                 }
             }
             for child in children {
@@ -411,13 +426,13 @@ fn part_builder(part: &Part, options: &EncodeOptions) -> PartBuilder {
         _ => PartBuilder::new("application/octet-stream", Bytes::new()),
     };
     if let Some(id) = &part.content_id {
-        builder = builder.with_content_id(id.clone());
+        builder = builder.content_id(id.clone());
     }
     if let Some(location) = &part.content_location {
-        builder = builder.with_content_location(location.clone());
+        builder = builder.content_location(location.clone());
     }
     if let Some(filename) = &part.filename {
-        builder = builder.with_filename(filename);
+        builder = builder.filename(filename);
     }
     builder
 }

@@ -628,10 +628,8 @@ fn request_without_transaction_id_is_refused_unless_allowed() {
     assert_eq!(e.status_code().get(), 4004);
     assert_eq!(e.position.map(|p| p.line), Some(2));
     assert_eq!(e.transaction_id, None);
-    let options = DecodeOptions {
-        allow_missing_transaction_id: true,
-        ..DecodeOptions::default()
-    };
+    let mut options = DecodeOptions::default();
+    options.allow_missing_transaction_id = true;
     let d = decode_xml(xml.as_bytes(), &options).expect("allowed");
     assert_eq!(d.envelope.transaction_id, "");
     assert_eq!(d.warnings.first(), Some(&Warning::MissingTransactionId));
@@ -832,10 +830,8 @@ fn an_empty_transaction_id_is_none() {
     ))
     .replace(">tx-1<", ">  <");
     assert_eq!(decode_err(&xml).kind, DecodeErrorKind::MissingTransactionId);
-    let options = DecodeOptions {
-        allow_missing_transaction_id: true,
-        ..DecodeOptions::default()
-    };
+    let mut options = DecodeOptions::default();
+    options.allow_missing_transaction_id = true;
     let d = decode_xml(xml.as_bytes(), &options).expect("allowed");
     assert_eq!(d.envelope.transaction_id, "");
     assert!(

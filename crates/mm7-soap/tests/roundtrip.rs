@@ -27,10 +27,11 @@ fn style(index: usize) -> EncodeOptions {
         2 => (PrefixStyle::Prefixed("m".into()), "SOAP-ENV"),
         _ => (PrefixStyle::DefaultNamespace, "S"),
     };
-    EncodeOptions {
-        prefix_style,
-        envelope_prefix: envelope_prefix.into(),
-        ..EncodeOptions::default()
+    {
+        let mut msg_ = EncodeOptions::default();
+        msg_.prefix_style = prefix_style;
+        msg_.envelope_prefix = envelope_prefix.into();
+        msg_
     }
 }
 

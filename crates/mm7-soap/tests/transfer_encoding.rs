@@ -18,16 +18,14 @@ fn gif() -> Bytes {
 }
 
 fn envelope() -> Envelope {
-    let mut req = SubmitReq {
-        sender_identification: Some(SenderIdentification {
-            vasp_id: None,
-            vas_id: None,
-            sender_address: Some(Address::short_code("63901")),
-        }),
-        mm7_version: "6.8.0".into(),
-        content: Some(ContentRef::cid("content")),
-        ..SubmitReq::default()
-    };
+    let mut req = SubmitReq::default();
+    req.sender_identification = Some(SenderIdentification {
+        vasp_id: None,
+        vas_id: None,
+        sender_address: Some(Address::short_code("63901")),
+    });
+    req.mm7_version = "6.8.0".into();
+    req.content = Some(ContentRef::cid("content"));
     req.recipients.to.push(Address::number("15551234567"));
     let long_line = format!("{}\r\nend with no line break", "é".repeat(700));
     let content = Part::multipart(
@@ -131,10 +129,8 @@ fn every_policy_gives_back_the_same_bytes() {
         ),
     ];
     for (policy, encodings) in expected {
-        let options = EncodeOptions {
-            transfer_encoding: policy,
-            ..EncodeOptions::default()
-        };
+        let mut options = EncodeOptions::default();
+        options.transfer_encoding = policy;
         let body = round_trip(&options);
         for (id, encoding) in ["saturn.gif", "text", "long", "odd", "pres"]
             .into_iter()
@@ -154,23 +150,20 @@ fn every_policy_gives_back_the_same_bytes() {
 
 #[test]
 fn a_part_can_have_its_own_encoding() {
-    let options = EncodeOptions {
-        transfer_encoding: TransferEncodingPolicy::Binary,
-        part_transfer_encodings: vec![
-            ("<saturn.gif>".to_owned(), TransferEncoding::Base64),
-            ("text".to_owned(), TransferEncoding::QuotedPrintable),
-        ],
-        ..EncodeOptions::default()
-    };
+    let mut options = EncodeOptions::default();
+    options.transfer_encoding = TransferEncodingPolicy::Binary;
+    options.part_transfer_encodings = vec![
+        ("<saturn.gif>".to_owned(), TransferEncoding::Base64),
+        ("text".to_owned(), TransferEncoding::QuotedPrintable),
+    ];
     let body = round_trip(&options);
     assert_eq!(encoding_of(&body, "saturn.gif"), "base64");
     assert_eq!(encoding_of(&body, "text"), "quoted-printable");
     assert_eq!(encoding_of(&body, "long"), "binary");
 
-    let unknown = EncodeOptions {
-        part_transfer_encodings: vec![("text".to_owned(), TransferEncoding::parse("x-uuencode"))],
-        ..EncodeOptions::default()
-    };
+    let mut unknown = EncodeOptions::default();
+    unknown.part_transfer_encodings =
+        vec![("text".to_owned(), TransferEncoding::parse("x-uuencode"))];
     let error = encode(&envelope(), &unknown).unwrap_err();
     assert!(matches!(error, EncodeError::Content(_)), "{error:?}");
     assert!(error.to_string().contains("x-uuencode"), "{error}");

@@ -369,14 +369,12 @@ fn generated(schema: SchemaId) -> Vec<Message> {
 }
 
 fn styles() -> [EncodeOptions; 2] {
-    [
-        EncodeOptions::default(),
-        EncodeOptions {
-            prefix_style: PrefixStyle::Prefixed("mm7".into()),
-            envelope_prefix: "soapenv".into(),
-            ..EncodeOptions::default()
-        },
-    ]
+    [EncodeOptions::default(), {
+        let mut msg_ = EncodeOptions::default();
+        msg_.prefix_style = PrefixStyle::Prefixed("mm7".into());
+        msg_.envelope_prefix = "soapenv".into();
+        msg_
+    }]
 }
 
 #[test]

@@ -16,15 +16,13 @@ use peer::{Peer, Reply, TestPki, bounded};
 const NS14: &str = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4";
 
 fn submit_req() -> SubmitReq {
-    let mut req = SubmitReq {
-        sender_identification: Some(SenderIdentification {
-            vasp_id: Some("TNN".into()),
-            ..SenderIdentification::default()
-        }),
-        subject: Some("Saturn".into()),
-        content: Some(ContentRef::cid("msg")),
-        ..SubmitReq::default()
-    };
+    let mut req = SubmitReq::default();
+    req.sender_identification = Some(SenderIdentification {
+        vasp_id: Some("TNN".into()),
+        ..SenderIdentification::default()
+    });
+    req.subject = Some("Saturn".into());
+    req.content = Some(ContentRef::cid("msg"));
     req.recipients.to.push(Address::number("15551234567"));
     req
 }
@@ -458,11 +456,9 @@ async fn extra_headers_and_soapaction() {
             .header("User-Agent", "MyVasp/2.0")
             .build()
             .expect("client");
-        let req = CancelReq {
-            sender_identification: Some(SenderIdentification::default()),
-            message_id: "msg-1".into(),
-            ..CancelReq::default()
-        };
+        let mut req = CancelReq::default();
+        req.sender_identification = Some(SenderIdentification::default());
+        req.message_id = "msg-1".into();
         let options = SendOptions::new().with_header(
             http::HeaderName::from_static("x-mbuni-transactionid"),
             http::HeaderValue::from_static("Mbuni-msg.1759.x9.99.16"),

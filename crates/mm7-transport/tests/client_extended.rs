@@ -53,25 +53,21 @@ async fn extended_cancel_and_replace_are_typed_on_the_client() {
         .build()
         .expect("client");
 
-    let cancel = ExtendedCancelReq {
-        sender_identification: Some(SenderIdentification {
-            vasp_id: Some("TNN".into()),
-            ..SenderIdentification::default()
-        }),
-        cancel_id: "vasp-ref-7".into(),
-        ..ExtendedCancelReq::default()
-    };
+    let mut cancel = ExtendedCancelReq::default();
+    cancel.sender_identification = Some(SenderIdentification {
+        vasp_id: Some("TNN".into()),
+        ..SenderIdentification::default()
+    });
+    cancel.cancel_id = "vasp-ref-7".into();
     let answer = client
         .extended_cancel(cancel.clone())
         .await
         .expect("cancelled");
     assert!(answer.status.is_success());
 
-    let replace = ExtendedReplaceReq {
-        replace_id: "vasp-ref-8".into(),
-        content: Some(ContentRef::cid("new")),
-        ..ExtendedReplaceReq::default()
-    };
+    let mut replace = ExtendedReplaceReq::default();
+    replace.replace_id = "vasp-ref-8".into();
+    replace.content = Some(ContentRef::cid("new"));
     let answer = client
         .extended_replace(replace, vec![Part::text("new text").with_content_id("new")])
         .await

@@ -120,14 +120,12 @@ async fn start(pki: &Pki, require_client: bool) -> RunningServer {
 }
 
 fn submit_req() -> SubmitReq {
-    let mut req = SubmitReq {
-        sender_identification: Some(SenderIdentification {
-            vasp_id: None,
-            vas_id: None,
-            sender_address: Some(Address::short_code("63901")),
-        }),
-        ..SubmitReq::default()
-    };
+    let mut req = SubmitReq::default();
+    req.sender_identification = Some(SenderIdentification {
+        vasp_id: None,
+        vas_id: None,
+        sender_address: Some(Address::short_code("63901")),
+    });
     req.recipients.to.push(Address::number("15551234567"));
     req
 }

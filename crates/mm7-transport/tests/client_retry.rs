@@ -14,10 +14,8 @@ use mm7_transport::client::{CallbackPolicy, Client, ClientError, RetryPolicy};
 use peer::{Peer, Reply, bounded};
 
 fn submit_req() -> SubmitReq {
-    let mut req = SubmitReq {
-        sender_identification: Some(SenderIdentification::default()),
-        ..SubmitReq::default()
-    };
+    let mut req = SubmitReq::default();
+    req.sender_identification = Some(SenderIdentification::default());
     req.recipients.to.push(Address::number("15551234567"));
     req
 }

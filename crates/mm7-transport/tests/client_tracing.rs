@@ -52,10 +52,8 @@ async fn spans_carry_the_exchange_and_never_the_credentials() {
         .await;
         let url = format!("http://vasp:hunter2%21secret@{}/mm7", peer.addr);
         let client = Client::new(&url).expect("client");
-        let mut req = SubmitReq {
-            sender_identification: Some(SenderIdentification::default()),
-            ..SubmitReq::default()
-        };
+        let mut req = SubmitReq::default();
+        req.sender_identification = Some(SenderIdentification::default());
         req.recipients.to.push(Address::number("15551234567"));
         let options = SendOptions::new().with_transaction_id("traced-1");
         client

@@ -192,12 +192,10 @@ async fn vasp_operations(client: &Client, mmsc: &Recorder, schema: SchemaId, ver
         assert_eq!(record.mm7_version, version);
         assert!(record.peer.is_some_and(|p| p.ip().is_loopback()));
     };
-    let mut submit = SubmitReq {
-        sender_identification: sender_id(),
-        subject: Some(format!("news in {schema}")),
-        content: Some(ContentRef::cid("msg")),
-        ..SubmitReq::default()
-    };
+    let mut submit = SubmitReq::default();
+    submit.sender_identification = sender_id();
+    submit.subject = Some(format!("news in {schema}"));
+    submit.content = Some(ContentRef::cid("msg"));
     submit.recipients.to.push(Address::number("15551234567"));
     submit
         .recipients
@@ -215,12 +213,10 @@ async fn vasp_operations(client: &Client, mmsc: &Recorder, schema: SchemaId, ver
     check(&record, "SubmitReq", &rsp.transaction_id);
     assert_eq!(record.content, leaves(&content), "attachment bytes");
 
-    let replace = ReplaceReq {
-        sender_identification: sender_id(),
-        message_id: message_id.clone(),
-        content: Some(ContentRef::cid("new")),
-        ..ReplaceReq::default()
-    };
+    let mut replace = ReplaceReq::default();
+    replace.sender_identification = sender_id();
+    replace.message_id = message_id.clone();
+    replace.content = Some(ContentRef::cid("new"));
     let gif = vec![
         Part::new(
             "image/gif",
@@ -241,11 +237,9 @@ async fn vasp_operations(client: &Client, mmsc: &Recorder, schema: SchemaId, ver
     check(&record, "ReplaceReq", "replace-1");
     assert_eq!(record.content, leaves(&gif));
 
-    let cancel = CancelReq {
-        sender_identification: sender_id(),
-        message_id,
-        ..CancelReq::default()
-    };
+    let mut cancel = CancelReq::default();
+    cancel.sender_identification = sender_id();
+    cancel.message_id = message_id;
     let rsp = client.cancel(cancel).await.expect("cancelled");
     check(&mmsc.last(), "CancelReq", &rsp.transaction_id);
 }
@@ -350,11 +344,9 @@ async fn answers_echo_the_transaction_namespace_and_version() {
             .mm7_version("5.3.0")
             .build()
             .expect("client");
-        let req = CancelReq {
-            sender_identification: sender_id(),
-            message_id: "msg-9".into(),
-            ..CancelReq::default()
-        };
+        let mut req = CancelReq::default();
+        req.sender_identification = sender_id();
+        req.message_id = "msg-9".into();
         let envelope = Envelope::new("echo-1", client.namespace().clone(), req);
         let answer = client.send(envelope).await.expect("an answer");
         assert_eq!(answer.transaction_id, "echo-1");
@@ -375,10 +367,8 @@ async fn server_errors_reach_the_client_typed() {
             .await
             .expect("bind")
             .spawn();
-        let mut req = SubmitReq {
-            sender_identification: sender_id(),
-            ..SubmitReq::default()
-        };
+        let mut req = SubmitReq::default();
+        req.sender_identification = sender_id();
         req.recipients.to.push(Address::number("15551234567"));
 
         let anonymous = Client::new(&url(&server, false)).expect("client");
@@ -450,11 +440,9 @@ async fn a_body_over_the_servers_limit_is_payload_too_large() {
         let recorder = Arc::new(Recorder::default());
         let server = start(Role::Mmsc, &recorder, None).await;
         let client = Client::new(&url(&server, false)).expect("client");
-        let mut req = SubmitReq {
-            sender_identification: sender_id(),
-            content: Some(ContentRef::cid("big")),
-            ..SubmitReq::default()
-        };
+        let mut req = SubmitReq::default();
+        req.sender_identification = sender_id();
+        req.content = Some(ContentRef::cid("big"));
         req.recipients.to.push(Address::number("15551234567"));
         // Providers refuse bodies over 1 MiB; this one is over it by the envelope's size.
         let big = Part::new("image/jpeg", Bytes::from(vec![0xA5u8; 1024 * 1024 + 1]))
@@ -501,10 +489,11 @@ async fn every_operation_over_https_with_a_trusted_ca_and_a_pinned_certificate()
             .expect("client");
         let before = mmsc.records().len();
         let error = untrusting
-            .cancel(CancelReq {
-                sender_identification: sender_id(),
-                message_id: "msg-1".into(),
-                ..CancelReq::default()
+            .cancel({
+                let mut msg_ = CancelReq::default();
+                msg_.sender_identification = sender_id();
+                msg_.message_id = "msg-1".into();
+                msg_
             })
             .await
             .unwrap_err();
@@ -566,10 +555,8 @@ async fn a_thousand_concurrent_submits_over_a_few_connections() {
         for i in 0..1000 {
             let client = clients[i % clients.len()].clone();
             tasks.spawn(async move {
-                let mut req = SubmitReq {
-                    sender_identification: sender_id(),
-                    ..SubmitReq::default()
-                };
+                let mut req = SubmitReq::default();
+                req.sender_identification = sender_id();
                 req.recipients
                     .to
                     .push(Address::number(format!("1555{i:07}")));

@@ -72,15 +72,13 @@ impl Drop for BareListener {
 }
 
 fn vibes_req() -> SubmitReq {
-    let mut req = SubmitReq {
-        sender_identification: Some(SenderIdentification {
-            sender_address: Some(Address::short_code("63901")),
-            ..SenderIdentification::default()
-        }),
-        subject: Some("Hello Vibes".into()),
-        content: Some(ContentRef::cid("msg")),
-        ..SubmitReq::default()
-    };
+    let mut req = SubmitReq::default();
+    req.sender_identification = Some(SenderIdentification {
+        sender_address: Some(Address::short_code("63901")),
+        ..SenderIdentification::default()
+    });
+    req.subject = Some("Hello Vibes".into());
+    req.content = Some(ContentRef::cid("msg"));
     req.recipients.to.push(Address::number("+13127536330"));
     req
 }
@@ -214,11 +212,9 @@ async fn warnings_come_back_with_the_answer() {
             .profile(Profile::Ezitxt)
             .build()
             .expect("client");
-        let mut req = SubmitReq {
-            content: Some(ContentRef::cid("msg")),
-            sender_identification: Some(SenderIdentification::default()),
-            ..SubmitReq::default()
-        };
+        let mut req = SubmitReq::default();
+        req.content = Some(ContentRef::cid("msg"));
+        req.sender_identification = Some(SenderIdentification::default());
         req.recipients.to.push(Address::number("64211234567"));
         let parts = vec![
             Part::multipart(
@@ -424,11 +420,9 @@ async fn the_profile_chooses_the_transfer_encoding_and_the_caller_may_change_it(
         .await;
         let url = peer.url();
         let req = || {
-            let mut req = SubmitReq {
-                content: Some(ContentRef::cid("pic")),
-                sender_identification: Some(SenderIdentification::default()),
-                ..SubmitReq::default()
-            };
+            let mut req = SubmitReq::default();
+            req.content = Some(ContentRef::cid("pic"));
+            req.sender_identification = Some(SenderIdentification::default());
             req.recipients.to.push(Address::number("64211234567"));
             req
         };

@@ -44,11 +44,9 @@ async fn client(id: usize, url: Arc<Mutex<String>>, acked: Acked, stop: Arc<Mute
         else {
             continue;
         };
-        let mut req = SubmitReq {
-            mm7_version: client.mm7_version().clone(),
-            content: Some(ContentRef::cid("data.bin")),
-            ..SubmitReq::default()
-        };
+        let mut req = SubmitReq::default();
+        req.mm7_version = client.mm7_version().clone();
+        req.content = Some(ContentRef::cid("data.bin"));
         req.recipients.to.push(Address::number("15551234567"));
         req.sender_identification = Some(SenderIdentification {
             vasp_id: Some("crash".to_owned()),

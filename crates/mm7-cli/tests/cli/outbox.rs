@@ -405,10 +405,8 @@ fn the_mock_mmsc_serves_https() {
             .timeout(Duration::from_secs(10))
             .build()
             .unwrap();
-        let mut req = mm7_model::SubmitReq {
-            mm7_version: client.mm7_version().clone(),
-            ..mm7_model::SubmitReq::default()
-        };
+        let mut req = mm7_model::SubmitReq::default();
+        req.mm7_version = client.mm7_version().clone();
         req.recipients
             .to
             .push(mm7_model::Address::number("15551234567"));

@@ -118,6 +118,8 @@ macro_rules! message_struct {
         $(#[$attr])*
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
         #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+        // Later schema versions add elements: a new field must not break a user's code.
+        #[non_exhaustive]
         pub struct $name {
             /// `MM7Version`.
             #[cfg_attr(

@@ -14,7 +14,7 @@ use crate::version::Mm7Version;
 
 message_struct! {
     /// `DeliverReq`: a message from a terminal (mobile originated) for the VASP.
-    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
     pub struct DeliverReq {
         /// `MMSRelayServerID`: which MMSC sends this.
         "MMSRelayServerID" => opt mms_relay_server_id: Option<String>,
@@ -90,7 +90,7 @@ impl DeliverReq {
 
 message_struct! {
     /// `DeliverRsp`: the VASP's answer to a [`DeliverReq`].
-    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
     pub struct DeliverRsp {
         /// `Status`.
         "Status" => req status: Status,

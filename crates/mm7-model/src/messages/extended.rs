@@ -60,7 +60,7 @@ message_struct! {
 
 message_struct! {
     /// `extendedReplaceRsp`: the answer to an [`ExtendedReplaceReq`].
-    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
     pub struct ExtendedReplaceRsp {
         /// `MessageID`: the identifier of the replacing message.
         "MessageID" => id message_id: String,

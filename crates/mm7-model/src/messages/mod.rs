@@ -30,7 +30,7 @@ macro_rules! generic_response {
     ($(#[$doc:meta])* $name:ident) => {
         $crate::messages::declare::message_struct! {
             $(#[$doc])*
-            #[derive(Debug, Clone, PartialEq, Eq)]
+            #[derive(Debug, Clone, Default, PartialEq, Eq)]
             pub struct $name {
                 /// `Status`.
                 "Status" => req status: $crate::status::Status,

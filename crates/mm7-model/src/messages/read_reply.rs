@@ -8,7 +8,7 @@ use crate::version::Mm7Version;
 
 message_struct! {
     /// `ReadReplyReq`: the read status of a submitted message for one recipient.
-    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
     pub struct ReadReplyReq {
         /// `MMSRelayServerID`.
         "MMSRelayServerID" => opt mms_relay_server_id: Option<String>,

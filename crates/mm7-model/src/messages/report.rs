@@ -9,7 +9,7 @@ use crate::version::Mm7Version;
 
 message_struct! {
     /// `DeliveryReportReq`: the delivery status of a submitted message for one recipient.
-    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
     pub struct DeliveryReportReq {
         /// `MMSRelayServerID`.
         "MMSRelayServerID" => opt mms_relay_server_id: Option<String>,

@@ -77,7 +77,7 @@ message_struct! {
 
 message_struct! {
     /// `SubmitRsp`: the MMSC's answer to a [`SubmitReq`].
-    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
     pub struct SubmitRsp {
         /// `Status`.
         "Status" => req status: Status,

@@ -35,6 +35,24 @@ pub struct DateTime {
 
 const WHAT: &str = "date-time";
 
+/// The Unix epoch, `1970-01-01T00:00:00Z` (a message's default holds it where a date is
+/// required, to be filled in).
+impl Default for DateTime {
+    fn default() -> DateTime {
+        DateTime {
+            text: "1970-01-01T00:00:00Z".to_owned(),
+            year: 1970,
+            month: 1,
+            day: 1,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            nanos: 0,
+            offset_minutes: Some(0),
+        }
+    }
+}
+
 impl DateTime {
     /// Parses `text`, keeping it for re-encoding. Surrounding XML whitespace is allowed.
     ///
@@ -340,6 +358,15 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_is_the_epoch_as_parsed() {
+        assert_eq!(DateTime::default(), DateTime::from_unix(0).unwrap());
+        assert_eq!(
+            DateTime::default(),
+            DateTime::parse("1970-01-01T00:00:00Z").unwrap()
+        );
+    }
 
     #[test]
     fn parses_what_mmscs_send() {

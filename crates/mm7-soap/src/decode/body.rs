@@ -42,10 +42,10 @@ macro_rules! decode_body {
                     _ => cx.unknown(c, root),
                 }
             }
-            let m = $ty {
-                mm7_version,
-                $($field: $crate::decode::body::decode_body!(@take $kind $field $elem root),)*
-            };
+            // The model's structs are `#[non_exhaustive]`: filled in field by field.
+            let mut m = $ty::default();
+            m.mm7_version = mm7_version;
+            $(m.$field = $crate::decode::body::decode_body!(@take $kind $field $elem root);)*
             cx.check_required(&m, root)?;
             Ok(m)
         }

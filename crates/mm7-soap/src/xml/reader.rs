@@ -17,6 +17,7 @@ use super::stack::InlineVec;
 /// Limits on what a document may contain. Passing one is an error, never a panic or an
 /// unbounded allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct XmlLimits {
     /// Deepest element nesting (the SOAP Envelope counts as 1). Default 32; MM7 needs 6.
     pub max_depth: usize,
@@ -24,6 +25,29 @@ pub struct XmlLimits {
     pub max_text: usize,
     /// Most attributes on one element, namespace declarations included. Default 32.
     pub max_attributes: usize,
+}
+
+impl XmlLimits {
+    /// At most this deep an element nesting.
+    #[must_use]
+    pub fn with_max_depth(mut self, max_depth: usize) -> XmlLimits {
+        self.max_depth = max_depth;
+        self
+    }
+
+    /// At most this long a text node or attribute value, in bytes.
+    #[must_use]
+    pub fn with_max_text(mut self, max_text: usize) -> XmlLimits {
+        self.max_text = max_text;
+        self
+    }
+
+    /// At most this many attributes on one element.
+    #[must_use]
+    pub fn with_max_attributes(mut self, max_attributes: usize) -> XmlLimits {
+        self.max_attributes = max_attributes;
+        self
+    }
 }
 
 impl Default for XmlLimits {

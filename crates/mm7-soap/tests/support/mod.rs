@@ -88,56 +88,59 @@ pub(crate) fn maximal(op: Operation) -> Message {
     let v = "6.8.0";
     let (additional_information, message_extra_data) = extras();
     match op {
-        Operation::SubmitReq => SubmitReq {
-            mm7_version: v.into(),
-            sender_identification: sender_identification(),
-            recipients: recipients(),
-            preferred_channels: Some(PreferredChannels {
+        Operation::SubmitReq => {
+            let mut msg_ = SubmitReq::default();
+            msg_.mm7_version = v.into();
+            msg_.sender_identification = sender_identification();
+            msg_.recipients = recipients();
+            msg_.preferred_channels = Some(PreferredChannels {
                 deliver_using: vec![Channel::Mms, Channel::Sms],
-            }),
-            service_code: some("gold-sp33-im42"),
-            linked_id: some("mms00016666"),
-            message_class: Some(MessageClass::Informational),
-            time_stamp: Some(date("2002-01-02T09:30:47-05:00")),
-            reply_charging: Some(ReplyCharging {
+            });
+            msg_.service_code = some("gold-sp33-im42");
+            msg_.linked_id = some("mms00016666");
+            msg_.message_class = Some(MessageClass::Informational);
+            msg_.time_stamp = Some(date("2002-01-02T09:30:47-05:00"));
+            msg_.reply_charging = Some(ReplyCharging {
                 reply_charging_size: Some(32000),
                 reply_deadline: Some(RelativeOrAbsolute::Relative(Duration::days(14))),
-            }),
-            earliest_delivery_time: Some(RelativeOrAbsolute::Absolute(date(
-                "2002-02-02T09:30:47Z",
-            ))),
-            expiry_date: Some(RelativeOrAbsolute::Relative(Duration::days(1))),
-            delivery_report: Some(true),
-            read_reply: Some(false),
-            priority: Some(Priority::High),
-            subject: some("News for today: \"Saturn\" & <rings>"),
-            charged_party: Some(ChargedParty::Sender),
-            charged_party_id: some("acct-42"),
-            third_party_payer: Some(Address::number("15550000000")),
-            distribution_indicator: Some(true),
-            delivery_condition: Some(DeliveryCondition { dc: vec![1, 20] }),
-            applic_id: some("com.example.app"),
-            reply_applic_id: some("com.example.reply"),
-            aux_applic_info: some("aux-info"),
-            content_class: Some(ContentClass::ImageRich),
-            drm_content: Some(false),
-            content: content(),
-            additional_information,
-            message_extra_data,
+            });
+            msg_.earliest_delivery_time =
+                Some(RelativeOrAbsolute::Absolute(date("2002-02-02T09:30:47Z")));
+            msg_.expiry_date = Some(RelativeOrAbsolute::Relative(Duration::days(1)));
+            msg_.delivery_report = Some(true);
+            msg_.read_reply = Some(false);
+            msg_.priority = Some(Priority::High);
+            msg_.subject = some("News for today: \"Saturn\" & <rings>");
+            msg_.charged_party = Some(ChargedParty::Sender);
+            msg_.charged_party_id = some("acct-42");
+            msg_.third_party_payer = Some(Address::number("15550000000"));
+            msg_.distribution_indicator = Some(true);
+            msg_.delivery_condition = Some(DeliveryCondition { dc: vec![1, 20] });
+            msg_.applic_id = some("com.example.app");
+            msg_.reply_applic_id = some("com.example.reply");
+            msg_.aux_applic_info = some("aux-info");
+            msg_.content_class = Some(ContentClass::ImageRich);
+            msg_.drm_content = Some(false);
+            msg_.content = content();
+            msg_.additional_information = additional_information;
+            msg_.message_extra_data = message_extra_data;
+            msg_
         }
         .into(),
-        Operation::SubmitRsp => SubmitRsp {
-            message_id: some("041502073667"),
-            ..SubmitRsp::new(v, status(StatusCode::SUCCESS))
+        Operation::SubmitRsp => {
+            let mut msg_ = SubmitRsp::new(v, status(StatusCode::SUCCESS));
+            msg_.message_id = some("041502073667");
+            msg_
         }
         .into(),
-        Operation::DeliverReq => DeliverReq {
-            mms_relay_server_id: some("mmsc.example.com"),
-            vasp_id: some("VASP"),
-            vas_id: some("VAS"),
-            linked_id: some("mms00016666"),
-            recipients: recipients(),
-            previously_sent_by: Some(PreviouslySentBy {
+        Operation::DeliverReq => {
+            let mut msg_ = DeliverReq::new(v, Address::number("+15551234567"));
+            msg_.mms_relay_server_id = some("mmsc.example.com");
+            msg_.vasp_id = some("VASP");
+            msg_.vas_id = some("VAS");
+            msg_.linked_id = some("mms00016666");
+            msg_.recipients = recipients();
+            msg_.previously_sent_by = Some(PreviouslySentBy {
                 user_agents: vec![
                     UserAgent {
                         address: Address::number("15551110000"),
@@ -148,117 +151,128 @@ pub(crate) fn maximal(op: Operation) -> Message {
                         sequence: None,
                     },
                 ],
-            }),
-            previously_sent_date_and_time: Some(PreviouslySentDateAndTime {
+            });
+            msg_.previously_sent_date_and_time = Some(PreviouslySentDateAndTime {
                 date_times: vec![SequencedDateTime {
                     value: RelativeOrAbsolute::Absolute(date("2024-01-01T00:00:00Z")),
                     sequence: Some(1),
                 }],
-            }),
-            sender_spi: some("sender-spi"),
-            recipient_spi: some("recipient-spi"),
-            time_stamp: Some(date("2024-01-01T00:00:01.250Z")),
-            reply_charging_id: some("rc-1"),
-            priority: Some(Priority::Low),
-            subject: some("Re: hello"),
-            applic_id: some("com.example.app"),
-            reply_applic_id: some("com.example.reply"),
-            aux_applic_info: some("aux"),
-            ua_capabilities: ua_capabilities(),
-            content: content(),
-            additional_information,
-            message_extra_data,
-            ..DeliverReq::new(v, Address::number("+15551234567"))
+            });
+            msg_.sender_spi = some("sender-spi");
+            msg_.recipient_spi = some("recipient-spi");
+            msg_.time_stamp = Some(date("2024-01-01T00:00:01.250Z"));
+            msg_.reply_charging_id = some("rc-1");
+            msg_.priority = Some(Priority::Low);
+            msg_.subject = some("Re: hello");
+            msg_.applic_id = some("com.example.app");
+            msg_.reply_applic_id = some("com.example.reply");
+            msg_.aux_applic_info = some("aux");
+            msg_.ua_capabilities = ua_capabilities();
+            msg_.content = content();
+            msg_.additional_information = additional_information;
+            msg_.message_extra_data = message_extra_data;
+            msg_
         }
         .into(),
-        Operation::DeliverRsp => DeliverRsp {
-            service_code: some("svc"),
-            ..DeliverRsp::new(v, status(StatusCode::SUCCESS))
+        Operation::DeliverRsp => {
+            let mut msg_ = DeliverRsp::new(v, status(StatusCode::SUCCESS));
+            msg_.service_code = some("svc");
+            msg_
         }
         .into(),
-        Operation::CancelReq => CancelReq {
-            mm7_version: v.into(),
-            sender_identification: sender_identification(),
-            message_id: "041502073667".into(),
-            recipients: recipients(),
-            applic_id: some("com.example.app"),
-            reply_applic_id: some("com.example.reply"),
-            aux_applic_info: some("aux"),
+        Operation::CancelReq => {
+            let mut msg_ = CancelReq::default();
+            msg_.mm7_version = v.into();
+            msg_.sender_identification = sender_identification();
+            msg_.message_id = "041502073667".into();
+            msg_.recipients = recipients();
+            msg_.applic_id = some("com.example.app");
+            msg_.reply_applic_id = some("com.example.reply");
+            msg_.aux_applic_info = some("aux");
+            msg_
         }
         .into(),
-        Operation::ReplaceReq => ReplaceReq {
-            mm7_version: v.into(),
-            sender_identification: sender_identification(),
-            message_id: "041502073667".into(),
-            service_code: some("svc"),
-            time_stamp: Some(date("2024-01-01T00:00:00Z")),
-            read_reply: Some(true),
-            earliest_delivery_time: Some(RelativeOrAbsolute::Relative(Duration::hours(2))),
-            distribution_indicator: Some(false),
-            content_class: Some(ContentClass::Text),
-            drm_content: Some(true),
-            applic_id: some("com.example.app"),
-            reply_applic_id: some("com.example.reply"),
-            aux_applic_info: some("aux"),
-            content: content(),
-            additional_information,
-            message_extra_data,
+        Operation::ReplaceReq => {
+            let mut msg_ = ReplaceReq::default();
+            msg_.mm7_version = v.into();
+            msg_.sender_identification = sender_identification();
+            msg_.message_id = "041502073667".into();
+            msg_.service_code = some("svc");
+            msg_.time_stamp = Some(date("2024-01-01T00:00:00Z"));
+            msg_.read_reply = Some(true);
+            msg_.earliest_delivery_time = Some(RelativeOrAbsolute::Relative(Duration::hours(2)));
+            msg_.distribution_indicator = Some(false);
+            msg_.content_class = Some(ContentClass::Text);
+            msg_.drm_content = Some(true);
+            msg_.applic_id = some("com.example.app");
+            msg_.reply_applic_id = some("com.example.reply");
+            msg_.aux_applic_info = some("aux");
+            msg_.content = content();
+            msg_.additional_information = additional_information;
+            msg_.message_extra_data = message_extra_data;
+            msg_
         }
         .into(),
-        Operation::DeliveryReportReq => DeliveryReportReq {
-            mms_relay_server_id: some("mmsc.example.com"),
-            mm_status_extension: Some(MmStatusExtension::RejectionByMmsRecipient),
-            status_text: some("Rejected by the recipient"),
-            applic_id: some("com.example.app"),
-            reply_applic_id: some("com.example.reply"),
-            aux_applic_info: some("aux"),
-            ua_capabilities: ua_capabilities(),
-            ..DeliveryReportReq::new(
+        Operation::DeliveryReportReq => {
+            let mut msg_ = DeliveryReportReq::new(
                 v,
                 "041502073667",
                 Address::number("+15551234567"),
                 Address::short_code("63901"),
                 date("2024-01-01T00:00:00Z"),
                 MmStatus::Rejected,
-            )
+            );
+            msg_.mms_relay_server_id = some("mmsc.example.com");
+            msg_.mm_status_extension = Some(MmStatusExtension::RejectionByMmsRecipient);
+            msg_.status_text = some("Rejected by the recipient");
+            msg_.applic_id = some("com.example.app");
+            msg_.reply_applic_id = some("com.example.reply");
+            msg_.aux_applic_info = some("aux");
+            msg_.ua_capabilities = ua_capabilities();
+            msg_
         }
         .into(),
-        Operation::ReadReplyReq => ReadReplyReq {
-            mms_relay_server_id: some("mmsc.example.com"),
-            status_text: some("Read"),
-            applic_id: some("com.example.app"),
-            reply_applic_id: some("com.example.reply"),
-            aux_applic_info: some("aux"),
-            ..ReadReplyReq::new(
+        Operation::ReadReplyReq => {
+            let mut msg_ = ReadReplyReq::new(
                 v,
                 "041502073667",
                 Address::number("+15551234567"),
                 Address::short_code("63901"),
                 date("2024-01-01T00:00:00Z"),
                 MmStatus::Read,
-            )
+            );
+            msg_.mms_relay_server_id = some("mmsc.example.com");
+            msg_.status_text = some("Read");
+            msg_.applic_id = some("com.example.app");
+            msg_.reply_applic_id = some("com.example.reply");
+            msg_.aux_applic_info = some("aux");
+            msg_
         }
         .into(),
-        Operation::ExtendedCancelReq => ExtendedCancelReq {
-            mm7_version: v.into(),
-            sender_identification: sender_identification(),
-            cancel_id: "vasp-msg-1".into(),
+        Operation::ExtendedCancelReq => {
+            let mut msg_ = ExtendedCancelReq::default();
+            msg_.mm7_version = v.into();
+            msg_.sender_identification = sender_identification();
+            msg_.cancel_id = "vasp-msg-1".into();
+            msg_
         }
         .into(),
-        Operation::ExtendedReplaceReq => ExtendedReplaceReq {
-            mm7_version: v.into(),
-            vasp_id: some("VASP"),
-            vas_id: some("VAS"),
-            service_code: some("svc"),
-            replace_id: "vasp-msg-1".into(),
-            time_stamp: Some(date("2024-01-01T00:00:00Z")),
-            earliest_delivery_time: Some(RelativeOrAbsolute::Relative(Duration::minutes(30))),
-            expiry_date: Some(RelativeOrAbsolute::Absolute(date("2024-01-02T00:00:00Z"))),
-            read_reply: Some(false),
-            delivery_report: Some(true),
-            content: content(),
-            additional_information,
-            message_extra_data,
+        Operation::ExtendedReplaceReq => {
+            let mut msg_ = ExtendedReplaceReq::default();
+            msg_.mm7_version = v.into();
+            msg_.vasp_id = some("VASP");
+            msg_.vas_id = some("VAS");
+            msg_.service_code = some("svc");
+            msg_.replace_id = "vasp-msg-1".into();
+            msg_.time_stamp = Some(date("2024-01-01T00:00:00Z"));
+            msg_.earliest_delivery_time = Some(RelativeOrAbsolute::Relative(Duration::minutes(30)));
+            msg_.expiry_date = Some(RelativeOrAbsolute::Absolute(date("2024-01-02T00:00:00Z")));
+            msg_.read_reply = Some(false);
+            msg_.delivery_report = Some(true);
+            msg_.content = content();
+            msg_.additional_information = additional_information;
+            msg_.message_extra_data = message_extra_data;
+            msg_
         }
         .into(),
         Operation::ExtendedReplaceRsp => {

@@ -414,6 +414,7 @@ fn judge<R: Operation>(
     let Decoded {
         envelope,
         mut warnings,
+        ..
     } = decoded;
     let Envelope {
         transaction_id,

@@ -108,10 +108,8 @@ use limit::LimitedConnector;
 ///
 /// let url = format!("http://vasp:s3cret@{}/mm7", server.local_addr());
 /// let client = Client::builder(&url).mm7_version("5.3.0").build()?;
-/// let mut req = SubmitReq {
-///     sender_identification: Some(SenderIdentification::default()),
-///     ..SubmitReq::default()
-/// };
+/// let mut req = SubmitReq::default();
+/// req.sender_identification = Some(SenderIdentification::default());
 /// req.recipients.to.push(Address::number("15551234567"));
 ///
 /// let rsp = client.submit(req, Vec::new()).await?;

@@ -106,10 +106,7 @@ fn envelope_or_default(
         self::envelope(
             HttpStatus::INTERNAL_SERVER_ERROR,
             envelope,
-            &EncodeOptions {
-                drop_undefined: true,
-                ..EncodeOptions::default()
-            },
+            &EncodeOptions::default().with_drop_undefined(true),
         )
     })
 }

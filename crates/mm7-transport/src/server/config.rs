@@ -74,13 +74,10 @@ impl ServerConfig {
             max_connections: 1024,
             shutdown_timeout: Duration::from_secs(30),
             decode: DecodeOptions::default(),
-            encode: EncodeOptions {
-                // An answer goes out in the request's schema, whatever the handler filled in:
-                // an element that schema lacks is left out (and logged) rather than turning
-                // the handler's answer into an error.
-                drop_undefined: true,
-                ..EncodeOptions::default()
-            },
+            // An answer goes out in the request's schema, whatever the handler filled in: an
+            // element that schema lacks is left out (and logged) rather than turning the
+            // handler's answer into an error.
+            encode: EncodeOptions::default().with_drop_undefined(true),
             tls: None,
             max_connections_per_peer: 256,
             observer: None,

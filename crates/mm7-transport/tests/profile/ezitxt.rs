@@ -11,21 +11,19 @@ use crate::sinch::sinch_req;
 use crate::{ERROR, WARNING, context, found, status};
 
 fn ezitxt_req() -> SubmitReq {
-    let mut req = SubmitReq {
-        mm7_version: "5.3.0".into(),
-        sender_identification: Some(SenderIdentification {
-            vasp_id: Some("TNN".into()),
-            vas_id: Some("News".into()),
-            ..SenderIdentification::default()
-        }),
-        time_stamp: Some(DateTime::parse("2020-01-02T09:30:47-05:00").expect("a date")),
-        expiry_date: Some(RelativeOrAbsolute::parse("2020-01-20T09:30:47-05:00").expect("a date")),
-        delivery_report: Some(true),
-        subject: Some("News for today".into()),
-        priority: Some(Priority::Normal),
-        content: Some(ContentRef::cid("story")),
-        ..SubmitReq::default()
-    };
+    let mut req = SubmitReq::default();
+    req.mm7_version = "5.3.0".into();
+    req.sender_identification = Some(SenderIdentification {
+        vasp_id: Some("TNN".into()),
+        vas_id: Some("News".into()),
+        ..SenderIdentification::default()
+    });
+    req.time_stamp = Some(DateTime::parse("2020-01-02T09:30:47-05:00").expect("a date"));
+    req.expiry_date = Some(RelativeOrAbsolute::parse("2020-01-20T09:30:47-05:00").expect("a date"));
+    req.delivery_report = Some(true);
+    req.subject = Some("News for today".into());
+    req.priority = Some(Priority::Normal);
+    req.content = Some(ContentRef::cid("story"));
     req.recipients.to.push(Address::number("+64211234567"));
     req
 }

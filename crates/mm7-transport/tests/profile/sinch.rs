@@ -8,16 +8,14 @@ use crate::{ERROR, WARNING, found, status, text_content};
 const SINCH_URL: &str = "https://api.ci.mblox.com/mm7/v1/";
 
 pub(crate) fn sinch_req() -> SubmitReq {
-    let mut req = SubmitReq {
-        mm7_version: "6.8.0".into(),
-        sender_identification: Some(SenderIdentification {
-            vasp_id: Some("api-key-1".into()),
-            vas_id: Some("63901mms".into()),
-            sender_address: Some(Address::short_code("63901")),
-        }),
-        content: Some(ContentRef::cid("msg")),
-        ..SubmitReq::default()
-    };
+    let mut req = SubmitReq::default();
+    req.mm7_version = "6.8.0".into();
+    req.sender_identification = Some(SenderIdentification {
+        vasp_id: Some("api-key-1".into()),
+        vas_id: Some("63901mms".into()),
+        sender_address: Some(Address::short_code("63901")),
+    });
+    req.content = Some(ContentRef::cid("msg"));
     req.recipients.to.push(Address::number("15553199144"));
     req
 }

@@ -12,16 +12,14 @@ use crate::{ERROR, WARNING, basic_auth, context, found, refusal, status, text_co
 pub(crate) const VIBES_URL: &str = "https://messageapi-mms.vibesapps.com/mms/mm7/submit";
 
 fn vibes_req() -> SubmitReq {
-    let mut req = SubmitReq {
-        mm7_version: "5.3.0".into(),
-        sender_identification: Some(SenderIdentification {
-            sender_address: Some(Address::short_code("63901")),
-            ..SenderIdentification::default()
-        }),
-        subject: Some("Hello Vibes".into()),
-        content: Some(ContentRef::cid("msg")),
-        ..SubmitReq::default()
-    };
+    let mut req = SubmitReq::default();
+    req.mm7_version = "5.3.0".into();
+    req.sender_identification = Some(SenderIdentification {
+        sender_address: Some(Address::short_code("63901")),
+        ..SenderIdentification::default()
+    });
+    req.subject = Some("Hello Vibes".into());
+    req.content = Some(ContentRef::cid("msg"));
     req.recipients.to.push(Address::number("+13127536330"));
     req
 }

@@ -109,48 +109,50 @@ fn date(text: &str) -> DateTime {
 
 /// A SubmitReq with every element Vibes documents for 6.8.0 set.
 fn vibes_submit_req() -> SubmitReq {
-    SubmitReq {
-        mm7_version: "6.8.0".into(),
-        sender_identification: Some(mm7_model::SenderIdentification {
+    {
+        let mut msg_ = SubmitReq::default();
+        msg_.mm7_version = "6.8.0".into();
+        msg_.sender_identification = Some(mm7_model::SenderIdentification {
             vasp_id: Some("TNN".into()),
             vas_id: Some("News".into()),
             sender_address: Some(Address::short_code("63901")),
-        }),
-        recipients: Recipients {
+        });
+        msg_.recipients = Recipients {
             to: vec![Address::number("15551234567")],
             cc: vec![Address::rfc2822("a@example.com").with_display_only(true)],
             bcc: vec![
                 Address::number("15557654321").with_address_coding(AddressCoding::Obfuscated),
             ],
-        },
-        service_code: Some("gold-sp33-im42".into()),
-        linked_id: Some("mms00016666".into()),
-        message_class: Some(MessageClass::Informational),
-        time_stamp: Some(date("2002-01-02T09:30:47-05:00")),
-        reply_charging: Some(ReplyCharging {
+        };
+        msg_.service_code = Some("gold-sp33-im42".into());
+        msg_.linked_id = Some("mms00016666".into());
+        msg_.message_class = Some(MessageClass::Informational);
+        msg_.time_stamp = Some(date("2002-01-02T09:30:47-05:00"));
+        msg_.reply_charging = Some(ReplyCharging {
             reply_charging_size: Some(1024),
             reply_deadline: Some(RelativeOrAbsolute::Relative(Duration::days(2))),
-        }),
-        earliest_delivery_time: Some(RelativeOrAbsolute::Absolute(date("2002-01-02T09:30:47Z"))),
-        expiry_date: Some(RelativeOrAbsolute::Relative(Duration::days(1))),
-        delivery_report: Some(true),
-        read_reply: Some(false),
-        priority: Some(Priority::Normal),
-        subject: Some("News for today".into()),
-        charged_party: Some(ChargedParty::Sender),
-        charged_party_id: Some("acct-1".into()),
-        distribution_indicator: Some(true),
-        delivery_condition: Some(DeliveryCondition { dc: vec![1, 2] }),
-        applic_id: Some("com.example.app".into()),
-        reply_applic_id: Some("com.example.reply".into()),
-        aux_applic_info: Some("aux".into()),
-        content_class: Some(ContentClass::ImageRich),
-        drm_content: Some(false),
-        content: Some(ContentRef {
+        });
+        msg_.earliest_delivery_time =
+            Some(RelativeOrAbsolute::Absolute(date("2002-01-02T09:30:47Z")));
+        msg_.expiry_date = Some(RelativeOrAbsolute::Relative(Duration::days(1)));
+        msg_.delivery_report = Some(true);
+        msg_.read_reply = Some(false);
+        msg_.priority = Some(Priority::Normal);
+        msg_.subject = Some("News for today".into());
+        msg_.charged_party = Some(ChargedParty::Sender);
+        msg_.charged_party_id = Some("acct-1".into());
+        msg_.distribution_indicator = Some(true);
+        msg_.delivery_condition = Some(DeliveryCondition { dc: vec![1, 2] });
+        msg_.applic_id = Some("com.example.app".into());
+        msg_.reply_applic_id = Some("com.example.reply".into());
+        msg_.aux_applic_info = Some("aux".into());
+        msg_.content_class = Some(ContentClass::ImageRich);
+        msg_.drm_content = Some(false);
+        msg_.content = Some(ContentRef {
             href: "cid:SaturnPics-01020930@news.tnn.com".into(),
             allow_adaptations: Some(true),
-        }),
-        ..SubmitReq::default()
+        });
+        msg_
     }
 }
 
