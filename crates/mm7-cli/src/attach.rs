@@ -5,15 +5,16 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use mm7_model::media::{self, Category};
-use mm7_model::smil::{self, SmilOptions};
+use mm7_model::builder::{self, Presentation};
+use mm7_model::media;
+use mm7_model::smil::SmilOptions;
 use mm7_model::{ContentRef, Part};
 
 use crate::error::CliError;
 use crate::io;
 
 /// The Content-ID of the multipart that holds several parts.
-pub(crate) const CONTENT_ID: &str = "mm7-content";
+pub(crate) use mm7_model::builder::CONTENT_ID;
 
 /// What `--smil` asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,69 +116,32 @@ pub(crate) fn compatibility_warnings(parts: &[Part]) -> Vec<String> {
 
 /// The text part of `--text`, placed after the first picture or video (as its caption) or
 /// first when there is none.
-pub(crate) fn insert_text(parts: &mut Vec<Part>, text: &str) {
-    let mut taken: HashSet<String> = parts.iter().filter_map(|p| p.content_id.clone()).collect();
-    let id = unique("text.txt", &mut taken);
-    let part = Part::text(text)
-        .with_content_id(id.clone())
-        .with_content_location(id);
-    let at = parts
-        .iter()
-        .position(|p| {
-            matches!(
-                Category::of(p.media_type()),
-                Category::Image | Category::Video
-            )
-        })
-        .map_or(0, |i| i + 1);
-    parts.insert(at, part);
-}
+pub(crate) use mm7_model::builder::insert_text;
 
 /// The content of a message: one part as it is, several under a `multipart/mixed` (or a
-/// `multipart/related` led by a SMIL presentation, with `smil`). The result is the list of
-/// attachments and the `Content` reference to put in the message.
+/// `multipart/related` led by a SMIL presentation, with `smil`), as the library's builder
+/// assembles it. The result is the part to attach and the `Content` reference to put in the
+/// message.
 pub(crate) fn content(
-    mut parts: Vec<Part>,
+    parts: Vec<Part>,
     smil: Option<&SmilChoice>,
 ) -> Result<Option<(Part, ContentRef)>, CliError> {
-    if parts.is_empty() {
-        if smil.is_some() {
-            return Err(CliError::Input(
-                "--smil needs content to present: give --attach or --text".to_owned(),
-            ));
-        }
-        return Ok(None);
+    if parts.is_empty() && smil.is_some() {
+        return Err(CliError::Input(
+            "--smil needs content to present: give --attach or --text".to_owned(),
+        ));
     }
     let presentation = match smil {
-        None => None,
-        Some(SmilChoice::Auto) => Some(
-            smil::presentation_part(&parts, &SmilOptions::default())
-                .map_err(|e| CliError::Input(format!("--smil auto: {e}")))?,
-        ),
-        Some(SmilChoice::File(path)) => {
-            let data = io::read_input(path)?;
-            let mut taken: HashSet<String> =
-                parts.iter().filter_map(|p| p.content_id.clone()).collect();
-            let id = unique("presentation.smil", &mut taken);
-            Some(Part::new("application/smil; charset=utf-8", data).with_content_id(id))
-        }
+        None => Presentation::None,
+        Some(SmilChoice::Auto) => Presentation::Auto(SmilOptions::default()),
+        Some(SmilChoice::File(path)) => Presentation::Given(io::read_input(path)?),
     };
-    let root = if let Some(smil) = presentation {
-        let start = smil.content_id.clone().unwrap_or_default();
-        parts.insert(0, smil);
-        // OMA MMS: a presentation goes in a multipart/related whose `start` names it.
-        Part::multipart(
-            format!("multipart/related; type=\"application/smil\"; start=\"<{start}>\""),
-            parts,
-        )
-        .with_content_id(CONTENT_ID)
-    } else if parts.len() == 1 {
-        parts.remove(0)
-    } else {
-        Part::multipart("multipart/mixed", parts).with_content_id(CONTENT_ID)
-    };
-    let id = root.content_id.clone().unwrap_or_default();
-    Ok(Some((root, ContentRef::cid(&id))))
+    let root = builder::assemble_content(parts, "multipart/mixed", presentation)
+        .map_err(|e| CliError::Input(format!("--smil auto: {e}")))?;
+    Ok(root.map(|root| {
+        let id = root.content_id.clone().unwrap_or_default();
+        (root, ContentRef::cid(&id))
+    }))
 }
 
 #[cfg(test)]
@@ -237,8 +201,8 @@ mod tests {
             .unwrap();
         assert_eq!(href.href, "cid:mm7-content");
         assert!(root.is_media_type("multipart/related"));
-        assert_eq!(root.param("type"), Some("application/smil"));
-        assert_eq!(root.param("start"), Some("<presentation.smil>"));
+        assert_eq!(root.param("type").as_deref(), Some("application/smil"));
+        assert_eq!(root.param("start").as_deref(), Some("<presentation.smil>"));
         assert_eq!(root.parts().len(), 3);
         let smil = std::str::from_utf8(root.parts()[0].data().unwrap()).unwrap();
         assert!(

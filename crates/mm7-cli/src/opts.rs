@@ -51,18 +51,12 @@ pub(crate) fn parse_prefix_style(s: &str) -> Result<PrefixStyle, String> {
     match s.split_once(':') {
         None if s == "default" => Ok(PrefixStyle::DefaultNamespace),
         None if s == "prefixed" => Ok(PrefixStyle::Prefixed("mm7".to_owned())),
-        Some(("prefixed", name)) if is_xml_name(name) => Ok(PrefixStyle::Prefixed(name.to_owned())),
+        Some(("prefixed", name)) if mm7_soap::is_xml_prefix(name) => {
+            Ok(PrefixStyle::Prefixed(name.to_owned()))
+        }
         Some(("prefixed", name)) => Err(format!("{name:?} is not an XML prefix")),
         _ => Err("expected `default`, `prefixed` or `prefixed:NAME`".to_owned()),
     }
-}
-
-fn is_xml_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 /// A duration such as `500ms`, `2s`, `5m`, `1h` (a bare number is seconds).

@@ -2,7 +2,8 @@
 //! be sent), and turned into a `SubmitReq` with its content when it is sent.
 
 use base64::Engine as _;
-use mm7_model::smil::{SmilOptions, presentation_part};
+use mm7_model::builder::{Presentation, assemble_content, insert_text};
+use mm7_model::smil::SmilOptions;
 use mm7_model::{Address, ContentRef, Part, SenderIdentification, SubmitReq};
 use serde_json::Value;
 
@@ -285,50 +286,17 @@ pub(crate) fn build(request: &Value, account: &Account) -> Result<(SubmitReq, Ve
 fn content_parts(request: &Value) -> Result<(Option<ContentRef>, Vec<Part>), String> {
     let mut parts = attachments(request)?;
     if let Some(text) = text_field(request, "text")? {
-        // After the first picture or video, as its caption; first otherwise.
-        let at = parts
-            .iter()
-            .position(|p| {
-                let media = p.content_type.to_ascii_lowercase();
-                media.starts_with("image/") || media.starts_with("video/")
-            })
-            .map_or(0, |i| i + 1);
-        parts.insert(
-            at,
-            Part::text(text)
-                .with_content_id("text.txt")
-                .with_content_location("text.txt"),
-        );
-    }
-    if parts.is_empty() {
-        return Ok((None, Vec::new()));
+        insert_text(&mut parts, text);
     }
     let presentation = match &request["smil"] {
-        Value::String(auto) if auto == "auto" => Some(
-            presentation_part(&parts, &SmilOptions::default())
-                .map_err(|e| format!("`smil`: {e}"))?,
-        ),
-        Value::String(document) => Some(
-            Part::new(
-                "application/smil; charset=utf-8",
-                document.clone().into_bytes(),
-            )
-            .with_content_id("presentation.smil"),
-        ),
-        _ => None,
+        Value::String(auto) if auto == "auto" => Presentation::Auto(SmilOptions::default()),
+        Value::String(document) => Presentation::Given(document.clone().into_bytes().into()),
+        _ => Presentation::None,
     };
-    let root = match presentation {
-        Some(smil) => {
-            let start = smil.content_id.clone().unwrap_or_default();
-            parts.insert(0, smil);
-            Part::multipart(
-                format!("multipart/related; type=\"application/smil\"; start=\"<{start}>\""),
-                parts,
-            )
-            .with_content_id("content")
-        }
-        None if parts.len() == 1 => parts.remove(0),
-        None => Part::multipart("multipart/mixed", parts).with_content_id("content"),
+    let Some(root) = assemble_content(parts, "multipart/mixed", presentation)
+        .map_err(|e| format!("`smil`: {e}"))?
+    else {
+        return Ok((None, Vec::new()));
     };
     let id = root.content_id.clone().unwrap_or_default();
     Ok((Some(ContentRef::cid(&id)), vec![root]))

@@ -317,5 +317,9 @@ mod tests {
         assert_eq!(content_id_reference("CID:x@y"), "x@y");
         assert_eq!(content_id_reference("x@y"), "x@y");
         assert_eq!(content_id_reference("<>"), "");
+        assert_eq!(content_id_reference("cid:a%40b"), "a@b");
+        assert_eq!(content_id_reference("CID:<x>"), "x");
+        assert_eq!(content_id_reference("cid:100%"), "100%");
+        assert_eq!(content_id_reference("plain"), "plain");
     }
 }

@@ -5,12 +5,143 @@ use crate::content::{ContentRef, Part};
 use crate::enums::{ChargedParty, MessageClass, Priority};
 use crate::envelope::Envelope;
 use crate::messages::submit::SubmitReq;
+use crate::smil::{self, SmilError, SmilOptions};
 use crate::time::RelativeOrAbsolute;
-use crate::validate::{self, ValidationErrors};
+use crate::validate::{self, ValidationError, ValidationErrors};
 use crate::version::{Mm7Version, Namespace, SchemaId};
 
 /// The Content-ID the builder gives the content it assembles.
 pub const CONTENT_ID: &str = "mm7-content";
+
+/// The SMIL presentation that leads a message's parts, if any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Presentation {
+    /// None: one part goes as it is, several in a `multipart/mixed` (or the type asked for).
+    #[default]
+    None,
+    /// One generated from the parts ([`smil::presentation_part`]): each picture or video
+    /// opens a slide and the text after it is its caption.
+    Auto(SmilOptions),
+    /// This SMIL document, as given.
+    Given(bytes::Bytes),
+}
+
+/// Puts a message's parts together as its content: the part to attach, whose Content-ID the
+/// message's `Content href` names (`None` without parts).
+///
+/// Without a presentation, one part is the content as it is (given [`CONTENT_ID`] when it
+/// has no Content-ID) and several are wrapped in `multipart_type`. With one, the parts
+/// without a Content-ID get one (`part-N`, so that the SMIL can name them), and the
+/// presentation leads them in a `multipart/related` whose `start` names it, as OMA MMS
+/// wants.
+///
+/// ```
+/// use mm7_model::builder::{Presentation, assemble_content};
+/// use mm7_model::Part;
+///
+/// let parts = vec![
+///     Part::new("image/gif", &b"GIF89a"[..]).with_content_id("saturn.gif"),
+///     Part::text("Saturn tonight"),
+/// ];
+/// let root = assemble_content(parts, "multipart/mixed", Presentation::Auto(Default::default()))?
+///     .expect("parts given");
+/// assert_eq!(root.media_type(), "multipart/related");
+/// assert_eq!(root.param("start").as_deref(), Some("<presentation.smil>"));
+/// assert_eq!(root.root().map(Part::media_type), Some("application/smil"));
+/// # Ok::<(), mm7_model::smil::SmilError>(())
+/// ```
+///
+/// # Errors
+/// [`SmilError::Empty`] when a presentation is asked for without parts; the errors of
+/// [`smil::plan`] for `Auto`.
+pub fn assemble_content(
+    mut parts: Vec<Part>,
+    multipart_type: &str,
+    presentation: Presentation,
+) -> Result<Option<Part>, SmilError> {
+    if parts.is_empty() {
+        return match presentation {
+            Presentation::None => Ok(None),
+            _ => Err(SmilError::Empty),
+        };
+    }
+    let smil_part = match presentation {
+        Presentation::None => None,
+        Presentation::Auto(options) => {
+            name_parts(&mut parts);
+            Some(smil::presentation_part(&parts, &options)?)
+        }
+        Presentation::Given(document) => {
+            name_parts(&mut parts);
+            let id = smil::unused_content_id(&parts, "presentation", ".smil");
+            Some(Part::new("application/smil; charset=utf-8", document).with_content_id(id))
+        }
+    };
+    let root = match smil_part {
+        Some(smil_part) => {
+            let start = smil_part.content_id.clone().unwrap_or_default();
+            parts.insert(0, smil_part);
+            Part::multipart(
+                format!("multipart/related; type=\"application/smil\"; start=\"<{start}>\""),
+                parts,
+            )
+            .with_content_id(CONTENT_ID)
+        }
+        None if parts.len() == 1 => {
+            let mut part = parts.remove(0);
+            if part.content_id.is_none() {
+                part.content_id = Some(CONTENT_ID.to_owned());
+            }
+            part
+        }
+        None => Part::multipart(multipart_type, parts).with_content_id(CONTENT_ID),
+    };
+    Ok(Some(root))
+}
+
+/// Adds a `text/plain; charset=utf-8` part where a reader expects it: after the first
+/// picture or video (as its caption), first when there is none. Its Content-ID and
+/// Content-Location are `text.txt` (`text-N.txt` when taken).
+///
+/// ```
+/// use mm7_model::builder::insert_text;
+/// use mm7_model::Part;
+///
+/// let mut parts = vec![
+///     Part::new("audio/amr", &b"#!AMR"[..]),
+///     Part::new("image/gif", &b"GIF89a"[..]),
+/// ];
+/// insert_text(&mut parts, "Saturn tonight");
+/// assert_eq!(parts[2].content_id.as_deref(), Some("text.txt"));
+/// ```
+pub fn insert_text(parts: &mut Vec<Part>, text: &str) {
+    let id = smil::unused_content_id(parts, "text", ".txt");
+    let part = Part::text(text)
+        .with_content_id(id.clone())
+        .with_content_location(id);
+    let at = parts
+        .iter()
+        .position(|p| {
+            matches!(
+                crate::media::Category::of(p.media_type()),
+                crate::media::Category::Image | crate::media::Category::Video
+            )
+        })
+        .map_or(0, |i| i + 1);
+    parts.insert(at, part);
+}
+
+/// Gives every leaf without a Content-ID one, unused elsewhere, so that a SMIL `cid:` can
+/// name it.
+fn name_parts(parts: &mut [Part]) {
+    for index in 0..parts.len() {
+        if parts[index].content_id.is_none() {
+            let id = smil::unused_content_id(parts, &format!("part-{}", index + 1), "");
+            parts[index].content_id = Some(id);
+        }
+    }
+}
 
 /// Builds an [`Envelope`] holding a [`SubmitReq`] and its content.
 ///
@@ -45,6 +176,7 @@ pub struct SubmitReqBuilder {
     req: SubmitReq,
     parts: Vec<Part>,
     multipart_type: String,
+    presentation: Presentation,
     allow_adaptations: Option<bool>,
 }
 
@@ -68,6 +200,7 @@ impl SubmitReqBuilder {
             },
             parts: Vec::new(),
             multipart_type: "multipart/mixed".to_owned(),
+            presentation: Presentation::None,
             allow_adaptations: None,
         }
     }
@@ -231,13 +364,22 @@ impl SubmitReqBuilder {
         self
     }
 
+    /// Leads the parts with a SMIL presentation ([`Presentation::Auto`] generates one), in
+    /// a `multipart/related` (see [`assemble_content`]).
+    pub fn smil(mut self, presentation: Presentation) -> Self {
+        self.presentation = presentation;
+        self
+    }
+
     /// Sets anything else directly on the request.
     pub fn with(mut self, f: impl FnOnce(&mut SubmitReq)) -> Self {
         f(&mut self.req);
         self
     }
 
-    /// Assembles and validates the envelope.
+    /// Assembles and validates the envelope. `mm7-transport`'s `Client::submit_envelope`
+    /// sends it as built (this TransactionID, this namespace) and answers with the typed
+    /// `SubmitRsp`.
     ///
     /// # Errors
     /// [`ValidationErrors`] when the request lacks what the schema requires (a recipient,
@@ -246,24 +388,16 @@ impl SubmitReqBuilder {
         let SubmitReqBuilder {
             namespace,
             mut req,
-            mut parts,
+            parts,
             multipart_type,
+            presentation,
             allow_adaptations,
         } = self;
-        let content = match parts.len() {
-            0 => None,
-            1 => parts.pop(),
-            _ => Some(Part::multipart(multipart_type, parts)),
-        };
+        let content = assemble_content(parts, &multipart_type, presentation)
+            .map_err(|e| ValidationErrors(vec![ValidationError::from(e)]))?;
         let mut attachments = Vec::new();
-        if let Some(mut content) = content {
-            let id = match &content.content_id {
-                Some(id) => id.clone(),
-                None => {
-                    content.content_id = Some(CONTENT_ID.to_owned());
-                    CONTENT_ID.to_owned()
-                }
-            };
+        if let Some(content) = content {
+            let id = content.content_id.clone().unwrap_or_default();
             req.content = Some(ContentRef {
                 allow_adaptations,
                 ..ContentRef::cid(&id)
@@ -306,6 +440,61 @@ mod tests {
             Some(false)
         );
         assert_eq!(req.mm7_version.as_str(), "5.6.0");
+    }
+
+    #[test]
+    fn a_generated_presentation_leads_the_parts() {
+        let env = SubmitReq::builder(SchemaId::Rel6Mm7_1_4)
+            .to(Address::number("1"))
+            .part(Part::new("image/gif", &b"GIF89a"[..]).with_content_id("saturn.gif"))
+            .text("Saturn tonight")
+            .smil(Presentation::Auto(SmilOptions::default()))
+            .build("t")
+            .unwrap();
+        assert_eq!(env.content_href(), Some("cid:mm7-content"));
+        let root = env.content().unwrap();
+        assert_eq!(root.media_type(), "multipart/related");
+        let ids: Vec<_> = root
+            .parts()
+            .iter()
+            .map(|p| p.content_id.as_deref().unwrap())
+            .collect();
+        assert_eq!(ids, ["presentation.smil", "saturn.gif", "part-2"]);
+        let smil = std::str::from_utf8(root.parts()[0].data().unwrap()).unwrap();
+        assert!(
+            smil.contains("cid:saturn.gif") && smil.contains("cid:part-2"),
+            "{smil}"
+        );
+        assert_eq!(
+            root.root().and_then(|p| p.content_id.as_deref()),
+            Some("presentation.smil")
+        );
+    }
+
+    #[test]
+    fn a_given_presentation_is_kept_and_none_without_parts_is_refused() {
+        let given = bytes::Bytes::from_static(b"<smil/>");
+        let root = assemble_content(
+            vec![Part::text("hi").with_content_id("presentation.smil")],
+            "multipart/mixed",
+            Presentation::Given(given.clone()),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(root.parts()[0].data(), Some(&given));
+        assert_eq!(
+            root.param("start").as_deref(),
+            Some("<presentation-2.smil>")
+        );
+        let err = SubmitReq::builder(SchemaId::Rel6Mm7_1_4)
+            .to(Address::number("1"))
+            .smil(Presentation::Auto(SmilOptions::default()))
+            .build("t")
+            .unwrap_err();
+        assert!(matches!(
+            err.errors(),
+            [ValidationError::Presentation(SmilError::Empty)]
+        ));
     }
 
     #[test]

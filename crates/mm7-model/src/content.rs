@@ -148,9 +148,13 @@ impl Part {
     }
 
     /// A `Content-Type` parameter (`charset`, `name`, `boundary`, …), name matched
-    /// case-insensitively, surrounding quotes removed (escapes inside are not processed).
-    pub fn param(&self, name: &str) -> Option<&str> {
-        content_type_param(&self.content_type, name)
+    /// case-insensitively, read as `mm7-mime` reads it (quotes removed, escapes undone, RFC
+    /// 2231 continuations joined); `None` also when the Content-Type does not parse.
+    pub fn param(&self, name: &str) -> Option<String> {
+        mm7_mime::ContentType::parse(&self.content_type)
+            .ok()?
+            .param(name)
+            .map(str::to_owned)
     }
 
     /// Whether this is a multipart part.
@@ -193,17 +197,17 @@ impl Part {
     pub fn root(&self) -> Option<&Part> {
         let children = self.parts();
         if let Some(start) = self.param("start") {
-            let start = start.trim().trim_start_matches('<').trim_end_matches('>');
+            let start = mm7_mime::content_id_reference(&start);
             if let Some(root) = children.iter().find(|c| {
                 c.content_id
                     .as_deref()
-                    .is_some_and(|id| percent_eq(start, id))
+                    .is_some_and(|id| mm7_mime::normalize_content_id(id) == start)
             }) {
                 return Some(root);
             }
         }
         if let Some(media_type) = self.param("type")
-            && let Some(root) = children.iter().find(|c| c.is_media_type(media_type))
+            && let Some(root) = children.iter().find(|c| c.is_media_type(&media_type))
         {
             return Some(root);
         }
@@ -217,13 +221,11 @@ impl Part {
     /// brackets; both are accepted.
     pub fn matches_href(&self, href: &str) -> bool {
         let href = href.trim();
-        let (is_cid, rest) = match href.get(..4) {
-            Some(s) if s.eq_ignore_ascii_case("cid:") => (true, href.get(4..).unwrap_or_default()),
-            _ => (false, href),
-        };
-        let rest = rest.trim_start_matches('<').trim_end_matches('>');
+        let is_cid = href
+            .get(..4)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("cid:"));
         if let Some(id) = &self.content_id
-            && percent_eq(rest, id)
+            && mm7_mime::content_id_reference(href) == mm7_mime::normalize_content_id(id)
         {
             return true;
         }
@@ -265,87 +267,6 @@ impl<'a> Iterator for Leaves<'a> {
             }
         }
         None
-    }
-}
-
-/// Finds parameter `name` in a `Content-Type` value.
-fn content_type_param<'a>(value: &'a str, name: &str) -> Option<&'a str> {
-    let mut rest = value.split_once(';')?.1;
-    loop {
-        let (key, after) = rest.split_once('=')?;
-        let after = after.trim_start();
-        let (val, next) = if let Some(quoted) = after.strip_prefix('"') {
-            let end = quoted_end(quoted)?;
-            let v = quoted.get(..end)?;
-            let tail = quoted.get(end + 1..).unwrap_or_default();
-            (v, tail.split_once(';').map_or("", |(_, n)| n))
-        } else {
-            match after.split_once(';') {
-                Some((v, n)) => (v.trim(), n),
-                None => (after.trim(), ""),
-            }
-        };
-        if key.trim().eq_ignore_ascii_case(name) {
-            return Some(val);
-        }
-        if next.is_empty() {
-            return None;
-        }
-        rest = next;
-    }
-}
-
-/// The index of the closing quote of a quoted-string body, honouring `\` escapes.
-fn quoted_end(s: &str) -> Option<usize> {
-    let mut escaped = false;
-    for (i, b) in s.bytes().enumerate() {
-        match (escaped, b) {
-            (true, _) => escaped = false,
-            (false, b'\\') => escaped = true,
-            (false, b'"') => return Some(i),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// Compares `a` (which may contain `%hh` escapes) with `b` byte for byte after decoding.
-fn percent_eq(a: &str, b: &str) -> bool {
-    let mut want = b.bytes();
-    let bytes = a.as_bytes();
-    let mut i = 0;
-    while let Some(&c) = bytes.get(i) {
-        let decoded = if c == b'%' {
-            match (
-                bytes.get(i + 1).and_then(hex),
-                bytes.get(i + 2).and_then(hex),
-            ) {
-                (Some(h), Some(l)) => {
-                    i += 3;
-                    h << 4 | l
-                }
-                _ => {
-                    i += 1;
-                    c
-                }
-            }
-        } else {
-            i += 1;
-            c
-        };
-        if want.next() != Some(decoded) {
-            return false;
-        }
-    }
-    want.next().is_none()
-}
-
-fn hex(b: &u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
     }
 }
 
@@ -392,17 +313,17 @@ mod tests {
     #[test]
     fn params_and_media_types() {
         let t = tree();
-        assert_eq!(t.param("BOUNDARY"), Some("StoryParts 74526"));
+        assert_eq!(t.param("BOUNDARY").as_deref(), Some("StoryParts 74526"));
         assert_eq!(t.media_type(), "multipart/mixed");
         let g = &t.parts()[1];
-        assert_eq!(g.param("name"), Some("saturn.gif"));
+        assert_eq!(g.param("name").as_deref(), Some("saturn.gif"));
         assert!(g.is_media_type("IMAGE/GIF"));
         let p = Part::new(
             "text/plain;charset=\"a\\\"b\" ; format=flowed",
             Bytes::new(),
         );
-        assert_eq!(p.param("charset"), Some("a\\\"b"));
-        assert_eq!(p.param("format"), Some("flowed"));
+        assert_eq!(p.param("charset").as_deref(), Some("a\"b"));
+        assert_eq!(p.param("format").as_deref(), Some("flowed"));
         assert_eq!(p.param("missing"), None);
         assert_eq!(Part::new("text/plain", Bytes::new()).param("charset"), None);
         assert_eq!(Part::new("x; a=\"open", Bytes::new()).param("a"), None);
@@ -418,11 +339,12 @@ mod tests {
     }
 
     #[test]
-    fn percent_decoding_edges() {
-        assert!(percent_eq("a%2", "a%2"));
-        assert!(percent_eq("%41", "A"));
-        assert!(!percent_eq("%41", "a"));
-        assert!(!percent_eq("ab", "abc"));
+    fn cid_references_as_mime_reads_them() {
+        let gif = Part::new("image/gif", Bytes::new()).with_content_id("<a%b@x>");
+        assert!(gif.matches_href("cid:a%25b@x"));
+        assert!(gif.matches_href("<a%b@x>"));
+        assert!(gif.matches_href(" a%b@x "));
+        assert!(!gif.matches_href("cid:a%b@y"));
         assert_eq!(ContentRef::cid("<x@y>").href, "cid:x@y");
     }
 }

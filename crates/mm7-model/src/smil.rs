@@ -268,19 +268,26 @@ pub fn presentation(parts: &[Part], options: &SmilOptions) -> Result<String, Smi
 /// As [`plan`].
 pub fn presentation_part(parts: &[Part], options: &SmilOptions) -> Result<Part, SmilError> {
     let document = presentation(parts, options)?;
+    let id = unused_content_id(parts, "presentation", ".smil");
+    Ok(Part::new("application/smil; charset=utf-8", Bytes::from(document)).with_content_id(id))
+}
+
+/// `{stem}{suffix}`, or `{stem}-N{suffix}` with the first N from 2 that no part of `parts`
+/// (nested ones included) has as its Content-ID.
+pub(crate) fn unused_content_id(parts: &[Part], stem: &str, suffix: &str) -> String {
     let taken = |id: &str| {
         parts
             .iter()
-            .flat_map(Part::leaves)
+            .flat_map(|p| std::iter::once(p).chain(p.leaves()))
             .any(|p| p.content_id.as_deref() == Some(id))
     };
-    let mut id = "presentation.smil".to_owned();
+    let mut id = format!("{stem}{suffix}");
     let mut n = 1u32;
     while taken(&id) {
         n = n.saturating_add(1);
-        id = format!("presentation-{n}.smil");
+        id = format!("{stem}-{n}{suffix}");
     }
-    Ok(Part::new("application/smil; charset=utf-8", Bytes::from(document)).with_content_id(id))
+    id
 }
 
 /// A Content-ID as the path of a `cid:` URL: RFC 2392 asks for `%hh` escapes of what a URL
@@ -454,6 +461,6 @@ mod tests {
         let parts = [part("image/gif", "presentation.smil")];
         let p = presentation_part(&parts, &SmilOptions::default()).unwrap();
         assert_eq!(p.content_id.as_deref(), Some("presentation-2.smil"));
-        assert_eq!(p.param("charset"), Some("utf-8"));
+        assert_eq!(p.param("charset").as_deref(), Some("utf-8"));
     }
 }

@@ -28,6 +28,10 @@ pub enum ValidationError {
         /// The first schema defining it.
         since: SchemaId,
     },
+    /// The content's presentation cannot be made (SMIL generation asked for parts that it
+    /// cannot present).
+    #[error("content: {0}")]
+    Presentation(#[from] crate::smil::SmilError),
     /// A required element is missing or empty.
     #[error("{operation}/{element}: required by {schema} but missing or empty")]
     Missing {

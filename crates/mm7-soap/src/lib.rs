@@ -79,6 +79,7 @@ pub mod xml;
 
 use mm7_model::{Envelope, Message, Mm7Version, Namespace, NamespaceMatch, Operation, SchemaId};
 
+pub use encode::is_xml_prefix;
 pub use envelope::{EnvelopeLimits, SOAP_ENVELOPE_NS, is_soap_envelope_ns};
 pub use error::{
     DecodeError, DecodeErrorDetails, DecodeErrorKind, EncodeError, FaultCode, MimeError, Warning,

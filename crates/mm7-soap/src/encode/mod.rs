@@ -34,7 +34,18 @@ impl Names {
     }
 }
 
-fn is_xml_name(name: &str) -> bool {
+/// Whether `name` can be a namespace prefix the encoder writes: an ASCII XML name (letters,
+/// digits, `_`, `-`, `.`; not starting with a digit, `-` or `.`) without a colon, and not
+/// starting with `xml` in any case (reserved by Namespaces in XML §3).
+///
+/// ```
+/// assert!(mm7_soap::is_xml_prefix("mm7"));
+/// assert!(mm7_soap::is_xml_prefix("SOAP-ENV"));
+/// assert!(!mm7_soap::is_xml_prefix("7up"));
+/// assert!(!mm7_soap::is_xml_prefix("xmlns"));
+/// assert!(!mm7_soap::is_xml_prefix("a:b"));
+/// ```
+pub fn is_xml_prefix(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()
@@ -57,7 +68,7 @@ pub(crate) fn encode_envelope(
     options: &EncodeOptions,
     warnings: &mut Vec<Warning>,
 ) -> Result<String, EncodeError> {
-    if !is_xml_name(&options.envelope_prefix) {
+    if !is_xml_prefix(&options.envelope_prefix) {
         return Err(EncodeError::InvalidValue {
             what: "envelope prefix",
             value: options.envelope_prefix.clone(),
@@ -65,7 +76,7 @@ pub(crate) fn encode_envelope(
     }
     let mm7_prefix = match &options.prefix_style {
         PrefixStyle::Prefixed(prefix) => {
-            if !is_xml_name(prefix) || *prefix == options.envelope_prefix {
+            if !is_xml_prefix(prefix) || *prefix == options.envelope_prefix {
                 return Err(EncodeError::InvalidValue {
                     what: "MM7 prefix",
                     value: prefix.clone(),

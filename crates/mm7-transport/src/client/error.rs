@@ -63,6 +63,15 @@ pub enum ClientError {
         /// Every violation found, in the order checked.
         violations: Vec<Violation>,
     },
+    /// An envelope given to a typed send holds another operation (a `CancelReq` given to
+    /// [`submit_envelope`](super::Client::submit_envelope)): nothing was sent.
+    #[error("the envelope holds a {found}, not a {expected}: nothing sent")]
+    WrongOperation {
+        /// The operation the method sends.
+        expected: &'static str,
+        /// The operation the envelope holds.
+        found: &'static str,
+    },
     /// The message cannot be encoded for the configured schema.
     #[error("cannot encode the request: {0}")]
     Encode(#[from] EncodeError),

@@ -146,6 +146,37 @@ impl Client {
         options: SendOptions,
     ) -> Result<Response<R::Rsp>, ClientError> {
         let prepared = self.prepare(request, attachments, options)?;
+        self.request_prepared::<R>(prepared).await
+    }
+
+    /// A VASP's request sent as built: the envelope's TransactionID (a generated one when
+    /// blank) and namespace, the client's `MM7Version` when it has none; then as
+    /// [`request`](Self::request).
+    pub(crate) async fn request_envelope<R: Operation>(
+        &self,
+        mut envelope: Envelope,
+        options: SendOptions,
+    ) -> Result<Response<R::Rsp>, ClientError> {
+        if envelope.message.operation() != Some(R::REQ) {
+            return Err(ClientError::WrongOperation {
+                expected: R::REQ.element_name(),
+                found: envelope.message.operation_name(),
+            });
+        }
+        if let Some(id) = options.transaction_id.filter(|id| !id.trim().is_empty()) {
+            envelope.transaction_id = id;
+        } else if envelope.transaction_id.trim().is_empty() {
+            envelope.transaction_id = new_transaction_id();
+        }
+        fill_mm7_version(&mut envelope.message, &self.inner.mm7_version);
+        let prepared = self.prepare_envelope(&envelope, options.headers)?;
+        self.request_prepared::<R>(prepared).await
+    }
+
+    async fn request_prepared<R: Operation>(
+        &self,
+        prepared: Prepared,
+    ) -> Result<Response<R::Rsp>, ClientError> {
         let policy = &self.inner.retry;
         let mut tries = 0;
         loop {

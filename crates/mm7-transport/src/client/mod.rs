@@ -273,6 +273,52 @@ impl Client {
         self.request(req, content, options).await
     }
 
+    /// Submits an envelope as built, by [`SubmitReq::builder`](mm7_model::SubmitReq::builder)
+    /// say: its TransactionID (a generated one when blank), its namespace and attachments are
+    /// sent as they are, its `MM7Version` when it has one (the client's otherwise). Retries,
+    /// the profile check and the answer's checks are those of [`submit`](Self::submit).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use mm7_model::{Address, SchemaId, SubmitReq};
+    /// use mm7_transport::client::Client;
+    ///
+    /// let client = Client::new("http://mmsc.example.com/mm7")?;
+    /// let envelope = SubmitReq::builder(SchemaId::Rel6Mm7_1_4)
+    ///     .vasp_id("TNN")
+    ///     .to(Address::number("15551234567"))
+    ///     .text("Hello")
+    ///     .build("vas00001-sub")?;
+    /// let answer = client.submit_envelope(envelope).await?;
+    /// println!("{:?}", answer.message.message_id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`ClientError::WrongOperation`] when the envelope holds another operation (nothing is
+    /// sent); otherwise as [`submit`](Self::submit).
+    pub async fn submit_envelope(
+        &self,
+        envelope: Envelope,
+    ) -> Result<Response<SubmitRsp>, ClientError> {
+        self.request_envelope::<SubmitReq>(envelope, SendOptions::default())
+            .await
+    }
+
+    /// As [`submit_envelope`](Self::submit_envelope), with per-request options (a
+    /// TransactionID given here wins over the envelope's).
+    ///
+    /// # Errors
+    /// As [`submit_envelope`](Self::submit_envelope).
+    pub async fn submit_envelope_with(
+        &self,
+        envelope: Envelope,
+        options: SendOptions,
+    ) -> Result<Response<SubmitRsp>, ClientError> {
+        self.request_envelope::<SubmitReq>(envelope, options).await
+    }
+
     /// Cancels a submitted message (VASP → MMSC).
     ///
     /// # Errors

@@ -44,6 +44,8 @@ impl<T> Response<T> {
 pub(crate) trait Operation: Into<Message> {
     /// The answer type.
     type Rsp: Into<Message>;
+    /// The request's operation.
+    const REQ: mm7_model::Operation;
     /// The answer's element name.
     const RSP_NAME: &'static str;
     /// The request's `MM7Version`.
@@ -60,6 +62,7 @@ macro_rules! operation {
     ($req:ident => $rsp:ident) => {
         impl Operation for $req {
             type Rsp = $rsp;
+            const REQ: mm7_model::Operation = mm7_model::Operation::$req;
             const RSP_NAME: &'static str = stringify!($rsp);
 
             fn mm7_version_mut(&mut self) -> &mut Mm7Version {

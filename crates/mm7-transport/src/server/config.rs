@@ -235,16 +235,4 @@ impl ServerConfig {
     pub fn requires_auth(&self) -> bool {
         !self.credentials.is_empty()
     }
-
-    /// The account these credentials match, compared in constant time against every
-    /// configured account (no early exit, so timing does not tell which one nearly matched).
-    pub(crate) fn authenticate(&self, given: &Credentials) -> Option<&Credentials> {
-        let mut found = None;
-        for account in &self.credentials {
-            if account.matches(given) && found.is_none() {
-                found = Some(account);
-            }
-        }
-        found
-    }
 }

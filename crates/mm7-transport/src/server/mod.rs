@@ -53,6 +53,7 @@ mod cidr;
 mod config;
 mod dispatch;
 mod handler;
+pub mod layer;
 mod observe;
 mod run;
 mod service;

@@ -17,10 +17,10 @@ use mm7_model::{Envelope, Status, StatusCode};
 use tracing::Instrument;
 use tracing::field::Empty;
 
-use crate::auth::Credentials;
 use crate::server::answer::{self, AnswerBody, Echo};
 use crate::server::body::{self, BodyError};
 use crate::server::dispatch::{self, Failure, RequestParts};
+use crate::server::layer::{self, AuthFailure, AuthenticatedUser, peer_from_extensions};
 use crate::server::observe::{self, Answered, Outcome};
 use crate::server::{Handler, ServerConfig};
 
@@ -36,6 +36,11 @@ use crate::server::{Handler, ServerConfig};
 /// [`SocketAddr`] in the request's extensions, or (with the `axum` feature) axum's
 /// `ConnectInfo<SocketAddr>`, which `Router::into_make_service_with_connect_info::<SocketAddr>()`
 /// sets. When none is there and an allow-list is configured, the request is refused (403).
+///
+/// The allow-list and authentication may also come from outside, as tower layers
+/// ([`layer`](crate::server::layer)): an [`AuthenticatedUser`] extension set by one is the
+/// handler's [`Inbound::user`](crate::server::Inbound::user) when the configuration has no
+/// accounts of its own.
 ///
 /// ```
 /// use http_body_util::{BodyExt, Full};
@@ -191,7 +196,7 @@ where
     let span = tracing::Span::current();
 
     // Who may call is settled before a byte of the body is read.
-    if !config.allowed.is_empty() && !peer.is_some_and(|p| config.is_allowed(p.ip())) {
+    if !config.allowed.is_empty() && !layer::allowed(&config.allowed, peer) {
         tracing::warn!("address not in the allow-list");
         outcome.reason = Some("address not in the allow-list".into());
         return answer::refusal(HttpStatus::FORBIDDEN, "address not allowed\n");
@@ -199,17 +204,14 @@ where
     let raw_head = observe::head_text(&request);
     let (mut parts, body) = request.into_parts();
     let user = if config.requires_auth() {
-        let given = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| Credentials::from_header_value(v.as_bytes()).ok());
-        match given.as_ref().and_then(|c| config.authenticate(c)) {
-            Some(account) => Some(account.user().to_string()),
-            None => {
+        match layer::authenticate(&config.credentials, &parts.headers) {
+            Ok(account) => Some(account.user().to_string()),
+            Err(failure) => {
                 // Neither the header nor the user name is logged: both are credentials.
-                tracing::warn!(presented = given.is_some(), "authentication failed");
+                let presented = failure == AuthFailure::Mismatch;
+                tracing::warn!(presented, "authentication failed");
                 outcome.reason = Some(
-                    if given.is_some() {
+                    if presented {
                         "authentication failed"
                     } else {
                         "no credentials"
@@ -220,7 +222,11 @@ where
             }
         }
     } else {
-        None
+        // An outer layer's authentication (BasicAuthLayer, or the application's own).
+        parts
+            .extensions
+            .get::<AuthenticatedUser>()
+            .map(|user| user.0.clone())
     };
     parts.headers.remove(AUTHORIZATION);
     if parts.method != Method::POST {
@@ -291,14 +297,9 @@ where
             outcome.mm7_status = Some(code.get());
             outcome.reason = Some(error.to_string());
             tracing::warn!(%error, "request could not be decoded");
-            let text = error.to_string();
-            let text = text
-                .strip_prefix(&format!("{code} "))
-                .unwrap_or(&text)
-                .to_string();
             return answer::fault(
                 config.role,
-                Status::new(code, text),
+                Status::new(code, error.to_string()),
                 Some(error.fault_code()),
                 &echo,
                 &config.encode,
@@ -459,21 +460,6 @@ where
         let answer = self.answer(request);
         Box::pin(async move { Ok(answer.await) })
     }
-}
-
-/// The peer's address from a request's extensions: a bare [`SocketAddr`], or axum's
-/// `ConnectInfo<SocketAddr>` with the `axum` feature.
-fn peer_from_extensions(extensions: &http::Extensions) -> Option<SocketAddr> {
-    if let Some(peer) = extensions.get::<SocketAddr>() {
-        return Some(*peer);
-    }
-    #[cfg(feature = "axum")]
-    if let Some(axum::extract::ConnectInfo(peer)) =
-        extensions.get::<axum::extract::ConnectInfo<SocketAddr>>()
-    {
-        return Some(*peer);
-    }
-    None
 }
 
 /// An error and its sources, `: `-separated, for the log.
