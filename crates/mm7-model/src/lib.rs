@@ -119,10 +119,12 @@ pub mod messages;
 pub mod number;
 pub mod schema;
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub mod serde_view;
 pub mod smil;
 pub mod status;
 #[cfg(feature = "proptest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
 pub mod strategies;
 pub mod time;
 pub mod validate;

@@ -60,6 +60,13 @@ pub mod client;
 pub mod profile;
 pub mod server;
 
+/// The model the client and the server speak (the messages, addresses, status codes), so that
+/// one dependency on `mm7-transport` is enough.
+pub use mm7_model;
+/// The codec under the client and the server (its options, errors and warnings appear in
+/// theirs).
+pub use mm7_soap;
+
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -52,6 +52,34 @@ fn callback_client(peer: &Peer, max_tries: u32) -> Client {
 }
 
 #[tokio::test]
+async fn retry_policy_waits_as_long_as_retry_after_asks() {
+    bounded(async {
+        let peer = Peer::start(|i, seen| match i {
+            0 => Reply::plain(503, "text/plain", "busy").with_header("retry-after", "1"),
+            _ => Reply::mm7(&seen.transaction_id(), SubmitRsp::success("6.8.0", "m")),
+        })
+        .await;
+        // The policy alone would wait at most 20 ms.
+        let client = Client::builder(&peer.url())
+            .retry(quick_retry())
+            .build()
+            .expect("client");
+        let started = std::time::Instant::now();
+        let rsp = client
+            .submit(submit_req(), Vec::new())
+            .await
+            .expect("second try");
+        assert_eq!(rsp.tries, 2);
+        assert!(
+            started.elapsed() >= Duration::from_millis(950),
+            "retried after {:?}, before the peer's Retry-After",
+            started.elapsed()
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn retry_policy_retries_503_then_succeeds() {
     bounded(async {
         let peer = Peer::start(|i, seen| match i {

@@ -10,7 +10,6 @@
 //! failed: `mm7 store outbox` lists it and `--retry` sends it again.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
@@ -203,9 +202,8 @@ pub(super) fn may_pass(error: &ClientError) -> bool {
 /// together do not come back together.
 fn backoff(interval: Duration, failed: u32) -> Duration {
     let full = interval.saturating_mul(1 << failed.saturating_sub(1).min(5));
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u32(failed);
-    let spread = hasher.finish() % 501;
+    // From the OS; without it (never on a supported system) the middle of the range.
+    let spread = getrandom::u32().map_or(250, |r| r % 501);
     full.mul_f64(0.75 + spread as f64 / 1000.0)
 }
 

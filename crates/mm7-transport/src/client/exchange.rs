@@ -194,7 +194,10 @@ impl Client {
                     return Ok(response);
                 }
                 Err(error) if tries < policy.max_tries() && policy.should_retry(&error) => {
-                    let wait = policy.backoff(tries);
+                    // The peer's Retry-After, when longer than the backoff, is honoured.
+                    let wait = policy
+                        .backoff(tries)
+                        .max(error.retry_after().unwrap_or_default());
                     tracing::warn!(
                         operation = prepared.operation,
                         transaction_id = %prepared.transaction_id,

@@ -138,7 +138,7 @@ request_version!(
 ///
 /// let e = HandlerError::new(StatusCode::ADDRESS_ERROR, "unknown recipient");
 /// assert_eq!(e.status().code, StatusCode::ADDRESS_ERROR);
-/// assert_eq!(e.to_string(), "2002 unknown recipient");
+/// assert_eq!(e.to_string(), "unknown recipient");
 /// ```
 ///
 /// The cause of a refusal (a database error, an I/O error) can travel with it
@@ -151,15 +151,28 @@ request_version!(
 ///
 /// let io = std::io::Error::other("disk full");
 /// let e = HandlerError::server_error("cannot store the message").with_source(io);
-/// assert_eq!(e.to_string(), "3000 cannot store the message");
+/// assert_eq!(e.to_string(), "cannot store the message");
+/// assert_eq!(e.status_code().get(), 3000);
 /// assert_eq!(e.source().unwrap().to_string(), "disk full");
 /// ```
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{} {}", status.code, status.text.as_deref().unwrap_or_default())]
+#[error("{}", status_text(.status))]
 pub struct HandlerError {
     status: Status,
     #[source]
     source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// The text of the error: the status text, or the code's TS 23.140 name without one (the code
+/// itself is [`HandlerError::status_code`]).
+fn status_text(status: &Status) -> String {
+    match &status.text {
+        Some(text) => text.clone(),
+        None => status
+            .code
+            .name()
+            .map_or_else(|| format!("status {}", status.code), str::to_owned),
+    }
 }
 
 /// Two errors are equal when their statuses are (the sources are not compared).
@@ -205,6 +218,11 @@ impl HandlerError {
     /// The status to answer with.
     pub fn status(&self) -> &Status {
         &self.status
+    }
+
+    /// The MM7 status code the peer is answered with.
+    pub fn status_code(&self) -> StatusCode {
+        self.status.code
     }
 
     /// The status, owned.
