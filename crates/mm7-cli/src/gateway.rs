@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use mm7_gateway::{Account, Gateway, GatewayConfig, Webhook};
+use mm7_gateway::{Account, FileDefaults, Gateway, GatewayConfig, Webhook};
 
 use crate::credentials::{PASSWORD_ENV, read_password_file};
 use crate::error::CliError;
@@ -25,21 +25,38 @@ Examples:
       -H 'Idempotency-Key: order-42' \\
       -d '{\"from\":\"63901\",\"to\":[\"15551234567\"],\"subject\":\"Hi\",\"text\":\"Hello\"}'
   curl -s http://127.0.0.1:8080/v1/messages/msg_…
+  mm7 gateway --config gateway.toml          (several accounts, routes: see the README)
+  mm7 gateway check --config gateway.toml    (checks it, prints a summary without secrets)
 
 POST /v1/messages answers 202 {\"id\", \"status\": \"queued\"} once the message is stored;
 GET /v1/messages/ID gives its status (queued, sending, retrying, sent, delivered, read,
-expired, rejected, failed, …), the MMSC's MessageID and its history. The MMSC's delivery
-reports, read replies and incoming messages (DeliverReq) go to --mm7-listen; each status change
-and each incoming message is POSTed to --webhook-url as JSON, signed in X-Mm7-Signature:
-t=UNIX,v1=hex(HMAC-SHA256(secret, \"UNIX.BODY\")). Runs until SIGINT or SIGTERM, then finishes
-what is in flight; what is queued is sent after the next start.")]
+expired, rejected, failed, …), the MMSC's MessageID and its history. POST /v1/messages also
+takes multipart/form-data (the same fields, files as attachments); DELETE /v1/messages/ID
+cancels and POST /v1/messages/ID/replace {\"text\", \"attachments\"} replaces (in the queue
+if not sent yet, else through the MMSC: cancelling, cancelled, replacing, replaced). The
+MMSC's delivery reports, read replies and incoming messages (DeliverReq) go to --mm7-listen;
+each status change and each incoming message is POSTed to --webhook-url as JSON, signed in
+X-Mm7-Signature: t=UNIX,v1=hex(HMAC-SHA256(secret, \"UNIX.BODY\")). Runs until SIGINT or
+SIGTERM, then finishes what is in flight; what is queued is sent after the next start.")]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub(crate) struct GatewayArgs {
-    /// Where the JSON API answers.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
+    #[command(subcommand)]
+    command: Option<GatewayCommand>,
+    /// A TOML configuration file: several accounts, routes, webhooks (see the README). The
+    /// account options below are then refused; --listen, --mm7-listen, --data-dir and
+    /// --database given here override the file's.
+    #[arg(long, value_name = "FILE", conflicts_with_all = [
+        "mmsc_url", "user", "password_file", "profile", "vasp_id", "vas_id", "tps",
+        "max_in_flight", "max_tries", "retry_interval", "expiry", "webhook_url",
+        "webhook_secret_file",
+    ])]
+    config: Option<PathBuf>,
+    /// Where the JSON API answers [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
     /// The MM7 URL of the MMSC to submit to.
-    #[arg(long, value_name = "URL")]
-    mmsc_url: String,
+    #[arg(long, value_name = "URL", required_unless_present = "config")]
+    mmsc_url: Option<String>,
     /// The HTTP Basic user name for the MMSC.
     #[arg(long, value_name = "USER")]
     user: Option<String>,
@@ -56,21 +73,23 @@ pub(crate) struct GatewayArgs {
     /// `VASID` in every submission.
     #[arg(long, value_name = "ID")]
     vas_id: Option<String>,
-    /// Submissions per second at most.
-    #[arg(long, value_name = "N", default_value_t = 10.0)]
-    tps: f64,
-    /// Requests to the MMSC in flight at most.
-    #[arg(long, value_name = "N", default_value_t = 4)]
-    max_in_flight: usize,
-    /// Tries per message at most (transient failures; permanent ones fail at once).
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    max_tries: u32,
-    /// The first wait after a transient failure (it doubles per try, to 5 minutes).
-    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::opts::parse_duration)]
-    retry_interval: Duration,
-    /// How long a message is worth sending when its request names no `expiry`.
-    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::opts::parse_duration)]
-    expiry: Duration,
+    /// Submissions per second at most [default: 10].
+    #[arg(long, value_name = "N")]
+    tps: Option<f64>,
+    /// Requests to the MMSC in flight at most [default: 4].
+    #[arg(long, value_name = "N")]
+    max_in_flight: Option<usize>,
+    /// Tries per message at most (transient failures; permanent ones fail at once)
+    /// [default: 10].
+    #[arg(long, value_name = "N")]
+    max_tries: Option<u32>,
+    /// The first wait after a transient failure (it doubles per try, to 5 minutes)
+    /// [default: 2s].
+    #[arg(long, value_name = "DURATION", value_parser = crate::opts::parse_duration)]
+    retry_interval: Option<Duration>,
+    /// How long a message is worth sending when its request names no `expiry` [default: 24h].
+    #[arg(long, value_name = "DURATION", value_parser = crate::opts::parse_duration)]
+    expiry: Option<Duration>,
     /// Where the MMSC sends delivery reports, read replies and incoming messages (MM7).
     #[arg(long, value_name = "ADDR")]
     mm7_listen: Option<SocketAddr>,
@@ -95,9 +114,31 @@ pub(crate) struct GatewayArgs {
     database: Option<String>,
 }
 
-/// Runs `mm7 gateway` until SIGINT or SIGTERM.
-pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
-    let mut account = Account::new(args.mmsc_url.clone());
+/// What `mm7 gateway` does besides running.
+#[derive(Debug, clap::Subcommand)]
+enum GatewayCommand {
+    /// Checks a configuration file (its keys, URLs, secrets and certificates readable, routes
+    /// naming existing accounts, profiles known) and prints a summary without secrets; exit
+    /// status 0 when it holds, 2 when it does not.
+    Check {
+        /// The TOML configuration file.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
+}
+
+/// The default API address.
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+fn default_listen() -> SocketAddr {
+    DEFAULT_LISTEN
+        .parse()
+        .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080)))
+}
+
+/// The configuration of the command-line flags: one account, `default`.
+fn from_flags(args: &GatewayArgs, mmsc_url: &str) -> Result<GatewayConfig, CliError> {
+    let mut account = Account::new(mmsc_url);
     if let Some(user) = &args.user {
         let password = match &args.password_file {
             Some(path) => read_password_file(path)?,
@@ -112,39 +153,24 @@ pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
     account.vasp_id.clone_from(&args.vasp_id);
     account.profile = args.profile;
     account.vas_id.clone_from(&args.vas_id);
-    if !(args.tps > 0.0 && args.tps.is_finite()) {
+    let tps = args.tps.unwrap_or(10.0);
+    if !(tps > 0.0 && tps.is_finite()) {
         return Err(CliError::Input("--tps must be above 0".into()));
     }
-    account.tps = args.tps;
-    account.max_in_flight = args.max_in_flight.max(1);
-    account.max_tries = args.max_tries.max(1);
-    account.retry_initial = args.retry_interval;
-    account.expiry = args.expiry;
+    account.tps = tps;
+    account.max_in_flight = args.max_in_flight.unwrap_or(4).max(1);
+    account.max_tries = args.max_tries.unwrap_or(10).max(1);
+    account.retry_initial = args.retry_interval.unwrap_or(Duration::from_secs(2));
+    account.expiry = args.expiry.unwrap_or(Duration::from_secs(86_400));
     let data_dir = args
         .data_dir
         .clone()
         .unwrap_or_else(|| crate::io::data_dir().join("gateway"));
-    let mut config = GatewayConfig::new(args.listen, data_dir.clone(), account);
-    config.mm7_listen = args.mm7_listen;
-    let data = match &args.database {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            config.postgres_url = Some(url.clone());
-            format!("PostgreSQL {}", crate::credentials::mask_url(url))
-        }
-        Some(url) if url.starts_with("sqlite:") => {
-            let file = PathBuf::from(&url["sqlite:".len()..]);
-            let shown = file.display().to_string();
-            config.sqlite_file = Some(file);
-            shown
-        }
-        Some(_) => {
-            return Err(CliError::Input(
-                "--database takes sqlite:PATH or a postgres:// URL (default: SQLite in --data-dir)"
-                    .into(),
-            ));
-        }
-        None => data_dir.display().to_string(),
-    };
+    let mut config = GatewayConfig::new(
+        args.listen.unwrap_or_else(default_listen),
+        data_dir,
+        account,
+    );
     if let Some(url) = &args.webhook_url {
         let secret = match &args.webhook_secret_file {
             Some(path) => read_password_file(path)?,
@@ -161,6 +187,163 @@ pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
         webhook.max_tries = 20;
         config.webhook = Some(webhook);
     }
+    Ok(config)
+}
+
+/// The configuration of a file.
+fn from_file(
+    path: &std::path::Path,
+    listen: Option<SocketAddr>,
+) -> Result<GatewayConfig, CliError> {
+    let defaults = FileDefaults::new(
+        listen.unwrap_or_else(default_listen),
+        crate::io::data_dir().join("gateway"),
+    );
+    GatewayConfig::from_file(path, defaults).map_err(|e| CliError::Input(e.to_string()))
+}
+
+/// Where the data lives, for people (a PostgreSQL URL without its password).
+fn data_shown(config: &GatewayConfig) -> String {
+    match (&config.postgres_url, &config.sqlite_file) {
+        (Some(url), _) => format!("PostgreSQL {}", crate::credentials::mask_url(url)),
+        (None, Some(file)) => file.display().to_string(),
+        (None, None) => config
+            .data_dir
+            .join("gateway.sqlite3")
+            .display()
+            .to_string(),
+    }
+}
+
+/// The summary `mm7 gateway check` prints: everything but the secrets.
+fn summary(config: &GatewayConfig) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "API: http://{}/v1/messages", config.listen);
+    match config.mm7_listen {
+        Some(addr) => {
+            let auth = if config.mm7_credentials.is_some() {
+                " (Basic authentication required)"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "MM7 endpoint: http://{addr}/mm7{auth}");
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "MM7 endpoint: none (no delivery reports nor incoming messages)"
+            );
+        }
+    }
+    let _ = writeln!(out, "data: {}", data_shown(config));
+    let default = config
+        .default_account
+        .clone()
+        .or_else(|| config.accounts.first().map(|a| a.name.clone()))
+        .unwrap_or_default();
+    for account in &config.accounts {
+        let marker = if account.name == default {
+            " (default)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "account {}{marker}: {}", account.name, account.url);
+        let user = account
+            .credentials
+            .as_ref()
+            .map_or("none".to_owned(), |(user, _)| {
+                format!("{user} (password set)")
+            });
+        let profile = account.profile.map_or("none", |p| p.name());
+        let _ = writeln!(
+            out,
+            "  user {user}, profile {profile}, {} per second, {} in flight, {} tries from {:?} up to {:?} apart, expiry {:?}, timeout {:?}",
+            account.tps,
+            account.max_in_flight,
+            account.max_tries,
+            account.retry_initial,
+            account.max_backoff,
+            account.expiry,
+            account.timeout
+        );
+        if let Some(namespace) = &account.namespace {
+            let _ = writeln!(out, "  namespace {namespace}");
+        }
+        if let Some(version) = &account.mm7_version {
+            let _ = writeln!(out, "  MM7Version {version}");
+        }
+        if account.client_certificate.is_some() {
+            let _ = writeln!(out, "  client certificate set");
+        }
+    }
+    for route in &config.routes {
+        let _ = writeln!(out, "route {}* -> {}", route.prefix, route.account);
+    }
+    match &config.webhook {
+        Some(webhook) => {
+            let _ = writeln!(
+                out,
+                "webhook: {} (signed, {} tries at most)",
+                webhook.url, webhook.max_tries
+            );
+        }
+        None => {
+            let _ = writeln!(out, "webhook: none");
+        }
+    }
+    for route in &config.mo_routes {
+        let _ = writeln!(
+            out,
+            "mo_route short code {} keyword {} -> {}",
+            route.short_code.as_deref().unwrap_or("any"),
+            route.keyword.as_deref().unwrap_or("any"),
+            route.webhook_url
+        );
+    }
+    out
+}
+
+/// Runs `mm7 gateway` until SIGINT or SIGTERM (or `mm7 gateway check`).
+pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
+    if let Some(GatewayCommand::Check { config }) = &args.command {
+        let config = from_file(config, None)?;
+        crate::io::stdout(summary(&config).as_bytes())?;
+        crate::io::stderr_line("the configuration holds");
+        return Ok(());
+    }
+    let mut config = match (&args.config, &args.mmsc_url) {
+        (Some(path), _) => from_file(path, args.listen)?,
+        (None, Some(url)) => from_flags(args, url)?,
+        (None, None) => {
+            return Err(CliError::Input(
+                "give --mmsc-url (one account) or --config FILE".into(),
+            ));
+        }
+    };
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    if let Some(addr) = args.mm7_listen {
+        config.mm7_listen = Some(addr);
+    }
+    if let Some(dir) = &args.data_dir {
+        config.data_dir.clone_from(dir);
+    }
+    if let Some(url) = &args.database {
+        config
+            .set_database(url, std::path::Path::new(""))
+            .map_err(|_| {
+                CliError::Input(
+                    "--database takes sqlite:PATH or a postgres:// URL (default: SQLite in --data-dir)"
+                        .into(),
+                )
+            })?;
+    }
+    config
+        .validate()
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    let data = data_shown(&config);
     crate::runtime()?.block_on(async move {
         let running = Gateway::start(config)
             .await

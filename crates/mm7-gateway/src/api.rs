@@ -1,18 +1,21 @@
-//! The JSON API applications call: `POST /v1/messages` (answered 202 once the message is
-//! durably queued), `GET /v1/messages/{id}` (its status and history), `GET /healthz`.
+//! The JSON API applications call: `POST /v1/messages` (JSON or `multipart/form-data`;
+//! answered 202 once the message is durably queued), `GET /v1/messages/{id}` (its status and
+//! history), `DELETE /v1/messages/{id}` (cancel), `POST /v1/messages/{id}/replace` (new
+//! content), `GET /healthz`, `GET /metrics`.
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use base64::Engine as _;
 use serde_json::{Value, json};
 
-use crate::config::Account;
+use crate::config::GatewayConfig;
 use crate::error::GatewayError;
 use crate::request;
-use crate::store::{Enqueued, NewSubmission, Storage, now_ms};
+use crate::store::{Changed, Enqueued, NewSubmission, Operation, Storage, now_ms};
 
 /// The largest request body: a few attachments of up to 2 MiB, in base64.
 const BODY_LIMIT: usize = 12 * 1024 * 1024;
@@ -20,7 +23,7 @@ const BODY_LIMIT: usize = 12 * 1024 * 1024;
 #[derive(Clone)]
 struct Api<S> {
     storage: S,
-    account: std::sync::Arc<Account>,
+    config: std::sync::Arc<GatewayConfig>,
     metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
@@ -28,21 +31,22 @@ fn error(status: StatusCode, text: &str) -> Response {
     (status, axum::Json(json!({ "error": text }))).into_response()
 }
 
-/// The API's router over a storage, for an account.
+/// The API's router over a storage, for a configuration's accounts and routes.
 pub(crate) fn router<S: Storage>(
     storage: S,
-    account: Account,
+    config: std::sync::Arc<GatewayConfig>,
     metrics: std::sync::Arc<crate::metrics::Metrics>,
 ) -> Router {
     Router::new()
         .route("/v1/messages", post(create::<S>))
-        .route("/v1/messages/{id}", get(show::<S>))
+        .route("/v1/messages/{id}", get(show::<S>).delete(cancel::<S>))
+        .route("/v1/messages/{id}/replace", post(replace::<S>))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics_text::<S>))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(Api {
             storage,
-            account: std::sync::Arc::new(account),
+            config,
             metrics,
         })
 }
@@ -54,40 +58,140 @@ fn new_id() -> Result<String, GatewayError> {
     Ok(format!("msg_{}", hex::encode(bytes)))
 }
 
-async fn create<S: Storage>(
-    State(api): State<Api<S>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let json_body = headers
+/// The body's media type, lower case, without parameters (`application/json` when none).
+fn media_type(headers: &HeaderMap) -> String {
+    headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_none_or(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        });
-    if !json_body {
-        return error(
+        .map_or("application/json", |v| {
+            v.split(';').next().unwrap_or_default()
+        })
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// A JSON body as a value; `Err` is the 4xx answer.
+async fn json_body(request: Request) -> Result<Value, Response> {
+    if media_type(request.headers()) != "application/json" {
+        return Err(error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "the body must be JSON (Content-Type: application/json)",
-        );
+        ));
     }
-    let request: Value = match serde_json::from_slice(&body) {
-        Ok(value) => value,
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                &format!("the body is not JSON: {e}"),
-            );
+    let body = Bytes::from_request(request, &())
+        .await
+        .map_err(IntoResponse::into_response)?;
+    serde_json::from_slice(&body).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            &format!("the body is not JSON: {e}"),
+        )
+    })
+}
+
+/// The fields of a form that may be given more than once (one recipient each, or several
+/// separated by commas).
+const FORM_LISTS: &[&str] = &["to", "cc", "bcc"];
+/// The fields of a form that are true or false.
+const FORM_BOOLS: &[&str] = &["delivery_report", "read_report"];
+
+/// A `multipart/form-data` submission as the JSON one: the same fields as text parts, and each
+/// part with a file name an attachment (its Content-Type, else `application/octet-stream`).
+async fn form_body(request: Request) -> Result<Value, Response> {
+    let bad = |text: String| error(StatusCode::BAD_REQUEST, &text);
+    let mut form = Multipart::from_request(request, &())
+        .await
+        .map_err(|e| bad(format!("the form cannot be read: {e}")))?;
+    let mut map = serde_json::Map::new();
+    let mut attachments = Vec::new();
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| bad(format!("the form cannot be read: {e}")))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if let Some(filename) = field.file_name().map(str::to_owned) {
+            let content_type = field
+                .content_type()
+                .unwrap_or("application/octet-stream")
+                .to_owned();
+            let data = field
+                .bytes()
+                .await
+                .map_err(|e| bad(format!("the file {filename:?} cannot be read: {e}")))?;
+            attachments.push(json!({
+                "content_type": content_type,
+                "filename": filename,
+                "data": base64::engine::general_purpose::STANDARD.encode(&data),
+            }));
+            continue;
         }
+        let text = field
+            .text()
+            .await
+            .map_err(|e| bad(format!("the field `{name}` cannot be read: {e}")))?;
+        if FORM_LISTS.contains(&name.as_str()) {
+            let list = map.entry(name).or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(list) = list {
+                list.extend(
+                    text.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| Value::String(s.to_owned())),
+                );
+            }
+        } else if FORM_BOOLS.contains(&name.as_str()) {
+            let value = match text.trim() {
+                "true" | "1" | "yes" | "on" => true,
+                "false" | "0" | "no" | "off" => false,
+                other => {
+                    return Err(bad(format!(
+                        "`{name}` must be true or false, not {other:?}"
+                    )));
+                }
+            };
+            map.insert(name, Value::Bool(value));
+        } else if name == "expiry" {
+            let seconds: u64 = text
+                .trim()
+                .parse()
+                .map_err(|_| bad("`expiry` must be a number of seconds".into()))?;
+            map.insert(name, json!(seconds));
+        } else if map.insert(name.clone(), Value::String(text)).is_some() {
+            return Err(bad(format!("the field `{name}` is given twice")));
+        }
+    }
+    if !attachments.is_empty() {
+        map.insert("attachments".into(), Value::Array(attachments));
+    }
+    Ok(Value::Object(map))
+}
+
+async fn create<S: Storage>(State(api): State<Api<S>>, http: Request) -> Response {
+    let headers = http.headers().clone();
+    let parsed = if media_type(&headers) == "multipart/form-data" {
+        form_body(http).await
+    } else {
+        json_body(http).await
+    };
+    let request = match parsed {
+        Ok(request) => request,
+        Err(answer) => return answer,
     };
     if let Err(text) = request::check(&request) {
         return error(StatusCode::BAD_REQUEST, &text);
     }
+    let first = request::first_recipient(&request);
+    let account = match api
+        .config
+        .route(request["account"].as_str(), first.as_deref())
+    {
+        Ok(account) => account,
+        Err(text) => return error(StatusCode::BAD_REQUEST, &text),
+    };
     // The provider's rules, now rather than at the MMSC: what it would refuse is a 400.
-    if let Some(profile) = api.account.profile {
-        let violations = match request::build(&request, &api.account) {
+    if let Some(profile) = account.profile {
+        let violations = match request::build(&request, account) {
             Ok((req, content)) => profile.check_submit_server_side(
                 &req,
                 &content,
@@ -121,10 +225,11 @@ async fn create<S: Storage>(
         (Ok(id), Ok(tx)) => (id, format!("gw-{}", &tx[4..])),
         _ => return error(StatusCode::INTERNAL_SERVER_ERROR, "no randomness"),
     };
-    let expiry = request::expiry_seconds(&request)
-        .map_or(api.account.expiry, std::time::Duration::from_secs);
+    let expiry =
+        request::expiry_seconds(&request).map_or(account.expiry, std::time::Duration::from_secs);
     let new = NewSubmission {
         id,
+        account: account.name.clone(),
         idempotency_key: key,
         reference: request["reference"].as_str().map(str::to_owned),
         request,
@@ -177,6 +282,79 @@ async fn show<S: Storage>(State(api): State<Api<S>>, Path(id): Path<String>) -> 
     }
 }
 
+/// A fresh TransactionID for a cancel or replace.
+fn new_transaction_id() -> Option<String> {
+    new_id().ok().map(|id| format!("gw-{}", &id[4..]))
+}
+
+async fn cancel<S: Storage>(State(api): State<Api<S>>, Path(id): Path<String>) -> Response {
+    let Some(transaction_id) = new_transaction_id() else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "no randomness");
+    };
+    change(&api, &id, Operation::Cancel { transaction_id }).await
+}
+
+async fn replace<S: Storage>(
+    State(api): State<Api<S>>,
+    Path(id): Path<String>,
+    http: Request,
+) -> Response {
+    let content = match json_body(http).await {
+        Ok(content) => content,
+        Err(answer) => return answer,
+    };
+    if let Err(text) = request::check_replacement(&content) {
+        return error(StatusCode::BAD_REQUEST, &text);
+    }
+    let Some(transaction_id) = new_transaction_id() else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "no randomness");
+    };
+    change(
+        &api,
+        &id,
+        Operation::Replace {
+            transaction_id,
+            content,
+        },
+    )
+    .await
+}
+
+/// A cancel or replace: 200 when done in the queue, 202 when queued for the MMSC, 409 when
+/// the message cannot be changed now.
+async fn change<S: Storage>(api: &Api<S>, id: &str, operation: Operation) -> Response {
+    let webhooks = api.config.webhook.is_some();
+    match api.storage.change(id, operation, webhooks).await {
+        Ok(Changed::Done(status)) => (
+            StatusCode::OK,
+            axum::Json(json!({"id": id, "status": status})),
+        )
+            .into_response(),
+        Ok(Changed::Queued(status)) => (
+            StatusCode::ACCEPTED,
+            axum::Json(json!({"id": id, "status": status})),
+        )
+            .into_response(),
+        Ok(Changed::Refused(status)) => (
+            StatusCode::CONFLICT,
+            axum::Json(json!({
+                "id": id,
+                "status": status,
+                "error": format!("a message that is {status} cannot be changed now"),
+            })),
+        )
+            .into_response(),
+        Ok(Changed::NotFound) => error(StatusCode::NOT_FOUND, "no such message"),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot change a message");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the change could not be stored; nothing was changed, try again",
+            )
+        }
+    }
+}
+
 async fn metrics_text<S: Storage>(State(api): State<Api<S>>) -> Response {
     match api.storage.queue_depth().await {
         Ok(depth) => (
@@ -184,7 +362,14 @@ async fn metrics_text<S: Storage>(State(api): State<Api<S>>) -> Response {
                 axum::http::header::CONTENT_TYPE,
                 "text/plain; version=0.0.4; charset=utf-8",
             )],
-            api.metrics.render(&depth),
+            api.metrics.render(
+                &depth,
+                &api.config
+                    .accounts
+                    .iter()
+                    .map(|a| a.name.clone())
+                    .collect::<Vec<_>>(),
+            ),
         )
             .into_response(),
         Err(e) => {

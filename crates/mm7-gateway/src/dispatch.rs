@@ -12,7 +12,7 @@ use tokio::sync::{Semaphore, watch};
 use crate::config::Account;
 use crate::metrics::TryOutcome;
 use crate::request;
-use crate::store::{Claimed, Outcome, Storage, now_ms};
+use crate::store::{Claimed, Operation, Outcome, Storage, now_ms};
 
 /// A token bucket: `rate` tokens a second, at most one saved up, so that submissions are
 /// spaced `1 / rate` apart and no second ever sees more than the rate (plus the one saved).
@@ -81,7 +81,8 @@ pub(crate) fn backoff(initial: Duration, max: Duration, tries: u32) -> Duration 
     full.mul_f64(0.5 + spread / 2.0)
 }
 
-/// Sends due submissions until `stop` turns true; then waits for the tries in flight.
+/// Sends `account`'s due submissions (and the cancels and replaces asked for them) until
+/// `stop` turns true; then waits for the tries in flight.
 pub(crate) async fn run<S: Storage>(
     storage: S,
     account: Account,
@@ -127,10 +128,10 @@ pub(crate) async fn run<S: Storage>(
             }
             continue;
         }
-        let claimed = match storage.claim(free, lease).await {
+        let claimed = match storage.claim(&account.name, free, lease).await {
             Ok(claimed) => claimed,
             Err(error) => {
-                tracing::error!(%error, "cannot claim messages");
+                tracing::error!(%error, account = %account.name, "cannot claim messages");
                 Vec::new()
             }
         };
@@ -142,7 +143,12 @@ pub(crate) async fn run<S: Storage>(
             continue;
         }
         for message in claimed {
-            match storage.reserve_slot(interval).await {
+            // The permit first, then the slot: a slot taken while every permit is busy would
+            // be sent late, in a burst with the slots after it.
+            let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else {
+                return;
+            };
+            match storage.reserve_slot(&account.name, interval).await {
                 // A rate shared with other gateways: wait for this send's slot.
                 Ok(Some(slot)) => {
                     let wait = u64::try_from(slot - now_ms()).unwrap_or(0);
@@ -161,9 +167,6 @@ pub(crate) async fn run<S: Storage>(
                     tokio::time::sleep(interval).await;
                 }
             }
-            let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else {
-                return;
-            };
             let client = client.clone();
             let account = Arc::clone(&account);
             let metrics = Arc::clone(&metrics);
@@ -173,7 +176,9 @@ pub(crate) async fn run<S: Storage>(
                 let started = Instant::now();
                 let outcome = attempt(&client, &account, &message).await;
                 let kind = match &outcome {
-                    Outcome::Sent { .. } => TryOutcome::Sent,
+                    Outcome::Sent { .. } | Outcome::Cancelled | Outcome::Replaced => {
+                        TryOutcome::Sent
+                    }
                     Outcome::Retry { .. } => TryOutcome::Retried,
                     Outcome::Expired => TryOutcome::Expired,
                     _ => TryOutcome::Failed,
@@ -198,8 +203,11 @@ pub(crate) async fn run<S: Storage>(
     let _ = recorder.await;
 }
 
-/// One try of one message.
+/// One try of one message, or of the cancel or replace asked for it.
 async fn attempt(client: &Client, account: &Account, message: &Claimed) -> Outcome {
+    if let Some(operation) = &message.operation {
+        return attempt_operation(client, account, message, operation).await;
+    }
     if message.expires_at.is_some_and(|at| at <= now_ms()) {
         return Outcome::Expired;
     }
@@ -219,26 +227,72 @@ async fn attempt(client: &Client, account: &Account, message: &Claimed) -> Outco
                 error: "the MMSC accepted the message without a MessageID".into(),
             },
         },
-        Err(error) => {
-            let tries = message.tries + 1;
-            if transient(&error) && tries < account.max_tries {
-                let wait = backoff(account.retry_initial, account.max_backoff, tries)
-                    .max(error.retry_after().unwrap_or_default());
-                let at = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
-                if message.expires_at.is_some_and(|expiry| at > expiry) {
-                    return Outcome::Expired;
-                }
-                Outcome::Retry {
-                    at,
-                    error: describe(&error),
-                }
-            } else {
-                Outcome::Failed {
-                    error: describe(&error),
-                }
-            }
+        Err(error) => failure(account, message, &error, message.expires_at),
+    }
+}
+
+/// A failed try: tried again if it may pass (and there are tries left, before `expires_at`),
+/// failed otherwise.
+fn failure(
+    account: &Account,
+    message: &Claimed,
+    error: &ClientError,
+    expires_at: Option<i64>,
+) -> Outcome {
+    let tries = message.tries + 1;
+    if transient(error) && tries < account.max_tries {
+        let wait = backoff(account.retry_initial, account.max_backoff, tries)
+            .max(error.retry_after().unwrap_or_default());
+        let at = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+        if expires_at.is_some_and(|expiry| at > expiry) {
+            return Outcome::Expired;
+        }
+        Outcome::Retry {
+            at,
+            error: describe(error),
+        }
+    } else {
+        Outcome::Failed {
+            error: describe(error),
         }
     }
+}
+
+/// One try of a `CancelReq` or `ReplaceReq` for a sent message. The message's expiry does not
+/// bound it: it is about the submission, not the change.
+async fn attempt_operation(
+    client: &Client,
+    account: &Account,
+    message: &Claimed,
+    operation: &Operation,
+) -> Outcome {
+    let Some(message_id) = message.message_id.as_deref() else {
+        return Outcome::Failed {
+            error: "the message has no MessageID to change".into(),
+        };
+    };
+    let options = SendOptions::new().with_transaction_id(operation.transaction_id().to_owned());
+    let result = match operation {
+        Operation::Cancel { .. } => client
+            .cancel_with(request::build_cancel(account, message_id), options)
+            .await
+            .map(|_| Outcome::Cancelled),
+        Operation::Replace { content, .. } => {
+            let (req, parts) = match request::build_replace(content, account, message_id) {
+                Ok(built) => built,
+                Err(error) => {
+                    return Outcome::Failed {
+                        error: format!("the stored replacement cannot be sent: {error}"),
+                    };
+                }
+            };
+            client
+                .replace_with(req, parts, options)
+                .await
+                .map(|_| Outcome::Replaced)
+        }
+    };
+    result.unwrap_or_else(|error| failure(account, message, &error, None))
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ use crate::store::{Received, Storage};
 pub(crate) struct Mm7Inbound<S> {
     pub(crate) storage: S,
     pub(crate) webhooks: bool,
+    /// The `mo_route` rules (of the whole configuration).
+    pub(crate) mo_routes: std::sync::Arc<crate::config::GatewayConfig>,
     pub(crate) metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
@@ -89,6 +91,28 @@ impl<S: Storage> Handler for Mm7Inbound<S> {
                 _ => None,
             })
             .collect();
+        let recipients: Vec<&str> = req
+            .recipients
+            .to
+            .iter()
+            .chain(&req.recipients.cc)
+            .chain(&req.recipients.bcc)
+            .map(|a| a.value.as_str())
+            .collect();
+        let joined = text.join("\n");
+        let webhook_url = self
+            .mo_routes
+            .mo_webhook(
+                &recipients,
+                req.subject.as_deref().map_or(&joined, |subject| {
+                    if joined.trim().is_empty() {
+                        subject
+                    } else {
+                        &joined
+                    }
+                }),
+            )
+            .map(str::to_owned);
         let webhook = json!({
             "type": "message.received",
             "transaction_id": inbound.transaction_id,
@@ -106,6 +130,7 @@ impl<S: Storage> Handler for Mm7Inbound<S> {
             view: webhook.clone(),
             status: None,
             webhook: Some(webhook),
+            webhook_url,
         })
         .await?;
         Ok(DeliverRsp::new(
@@ -137,6 +162,7 @@ impl<S: Storage> Handler for Mm7Inbound<S> {
                          "recipient": req.recipient.value}),
             status: Some((req.message_id.clone(), status, Some(detail))),
             webhook: None,
+            webhook_url: None,
         })
         .await?;
         Ok(DeliveryReportRsp::success(inbound.mm7_version.clone()))
@@ -160,6 +186,7 @@ impl<S: Storage> Handler for Mm7Inbound<S> {
                 Some(format!("{} by {}", req.mm_status, req.recipient.value)),
             )),
             webhook: None,
+            webhook_url: None,
         })
         .await?;
         Ok(ReadReplyRsp::success(inbound.mm7_version.clone()))

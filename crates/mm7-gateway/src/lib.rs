@@ -7,14 +7,22 @@
 //! replies and incoming messages on its own MM7 endpoint, and tells the application through
 //! signed webhooks.
 //!
-//! - [`api`](GatewayConfig::listen): `POST /v1/messages` (JSON; attachments in base64;
-//!   `Idempotency-Key`), `GET /v1/messages/{id}` (status and history), `GET /healthz`,
-//!   `GET /metrics` (Prometheus: queue depth, tries by outcome, try latency, webhook backlog).
-//! - The dispatcher: a token bucket at the account's TPS, at most `max_in_flight` requests,
+//! - [`api`](GatewayConfig::listen): `POST /v1/messages` (JSON with attachments in base64,
+//!   or `multipart/form-data` with files; `Idempotency-Key`), `GET /v1/messages/{id}` (status
+//!   and history), `DELETE /v1/messages/{id}` (cancel: in the queue if not sent yet, else a
+//!   `CancelReq`), `POST /v1/messages/{id}/replace` (new content: in the queue, or a
+//!   `ReplaceReq`), `GET /healthz`, `GET /metrics` (Prometheus: queue depth by account, tries
+//!   by outcome, try latency, webhook backlog).
+//! - Accounts ([`Account`]): several MMSC accounts, each with its own dispatcher; a message
+//!   goes through the one its request names, else the first [`Route`] its first recipient's
+//!   prefix matches, else the default. [`GatewayConfig::from_file`] reads them, with the
+//!   routes, the webhook and the [`MoRoute`]s of incoming messages, from a TOML file.
+//! - The dispatcher (one per account): a token bucket at the account's TPS, at most `max_in_flight` requests,
 //!   transient failures (network, HTTP 5xx or 429 without a permanent MM7 status, MM7 3xxx
 //!   and 4006) tried again with exponential backoff and jitter, never before a `Retry-After`,
 //!   with the same TransactionID; permanent ones (2xxx, 4xxx but 4006, a 401) fail at once;
-//!   a message past its expiry is `expired`.
+//!   a message past its expiry is `expired`. Cancels and replaces of sent messages are work
+//!   of the same queue, under the same limits and retries.
 //! - The MM7 endpoint: DeliverReq, DeliveryReportReq, ReadReplyReq committed (with the status
 //!   change and the webhook they cause) before the 1000.
 //! - Webhooks: JSON POSTs signed with [`signature`], retried until a 2xx, kept when they fail.
@@ -51,10 +59,12 @@ mod api;
 mod config;
 mod dispatch;
 mod error;
+mod file;
 mod inbound;
 mod metrics;
 mod postgres;
 mod request;
+mod sqlite;
 mod store;
 mod webhook;
 
@@ -66,13 +76,15 @@ use mm7_transport::server::{Role, RunningServer, Server, ServerConfig};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{Account, GatewayConfig, Webhook};
+pub use config::{Account, DEFAULT_ACCOUNT, GatewayConfig, MoRoute, Route, Webhook};
 pub use error::GatewayError;
-pub use metrics::QueueDepth;
+pub use file::FileDefaults;
+pub use metrics::{AccountDepth, QueueDepth};
 pub use postgres::PostgresStorage;
+pub use sqlite::SqliteStorage;
 pub use store::{
-    Claimed, Enqueued, HistoryEntry, MessageView, NewSubmission, Outcome, Received, SqliteStorage,
-    Storage, WebhookRow,
+    Changed, Claimed, Enqueued, HistoryEntry, MessageView, NewSubmission, Operation, Outcome,
+    Received, Storage, WebhookRow,
 };
 pub use webhook::signature;
 
@@ -131,17 +143,25 @@ impl Gateway {
         config: GatewayConfig,
         storage: S,
     ) -> Result<RunningGateway, GatewayError> {
-        let account = config.account.clone();
-        let mut builder = Client::builder(&account.url).timeout(account.timeout);
-        if let Some(profile) = account.profile {
-            builder = builder.profile(profile);
+        config.validate()?;
+        // Messages queued for an account the configuration no longer has wait, visible in
+        // /metrics, until it comes back: said once at start.
+        if let Ok(depth) = storage.queue_depth().await {
+            for (name, queued) in &depth.accounts {
+                if !config.accounts.iter().any(|a| &a.name == name) {
+                    tracing::warn!(
+                        account = %name,
+                        waiting = queued.queued + queued.retrying + queued.sending,
+                        "messages are queued for an account that is not configured"
+                    );
+                }
+            }
         }
-        if let Some((user, password)) = &account.credentials {
-            builder = builder.basic_auth(user.clone(), password.clone());
-        }
-        let client = builder
-            .build()
-            .map_err(|e| GatewayError::Config(format!("the MMSC account: {e}")))?;
+        let clients: Vec<(Account, Client)> = config
+            .accounts
+            .iter()
+            .map(|account| Ok((account.clone(), account.client()?)))
+            .collect::<Result<_, GatewayError>>()?;
         let (stop, stopped) = watch::channel(false);
         let metrics = std::sync::Arc::new(metrics::Metrics::default());
         let webhooks = config.webhook.is_some();
@@ -156,6 +176,7 @@ impl Gateway {
                 let handler = inbound::Mm7Inbound {
                     storage: storage.clone(),
                     webhooks,
+                    mo_routes: std::sync::Arc::new(config.clone()),
                     metrics: std::sync::Arc::clone(&metrics),
                 };
                 let server =
@@ -180,7 +201,7 @@ impl Gateway {
             .map_err(|e| GatewayError::Internal(format!("the API address: {e}")))?;
         let router = api::router(
             storage.clone(),
-            account.clone(),
+            std::sync::Arc::new(config.clone()),
             std::sync::Arc::clone(&metrics),
         );
         let mut api_stop = stopped.clone();
@@ -195,14 +216,20 @@ impl Gateway {
                 tracing::error!(%error, "the API server stopped");
             }
         });
-        let mut workers = vec![tokio::spawn(dispatch::run(
-            storage.clone(),
-            account,
-            client,
-            webhooks,
-            std::sync::Arc::clone(&metrics),
-            stopped.clone(),
-        ))];
+        // One dispatcher per account: each with its own rate, in-flight limit and retries.
+        let mut workers: Vec<JoinHandle<()>> = clients
+            .into_iter()
+            .map(|(account, client)| {
+                tokio::spawn(dispatch::run(
+                    storage.clone(),
+                    account,
+                    client,
+                    webhooks,
+                    std::sync::Arc::clone(&metrics),
+                    stopped.clone(),
+                ))
+            })
+            .collect();
         if let Some(webhook) = config.webhook.clone() {
             workers.push(tokio::spawn(webhook::run(
                 storage.clone(),

@@ -76,21 +76,35 @@ impl Metrics {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The text exposition, with the queue's depth as read from the storage.
-    pub(crate) fn render(&self, depth: &QueueDepth) -> String {
+    /// The text exposition, with the queue's depth as read from the storage, for each of
+    /// `accounts` (zero when it has nothing queued) and any other account the queue holds.
+    pub(crate) fn render(&self, depth: &QueueDepth, accounts: &[String]) -> String {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "# HELP mm7_gateway_queue_messages Messages not yet sent, by status."
+            "# HELP mm7_gateway_queue_messages Messages not yet sent, by account and status."
         );
         let _ = writeln!(out, "# TYPE mm7_gateway_queue_messages gauge");
-        for (status, n) in [
-            ("queued", depth.queued),
-            ("retrying", depth.retrying),
-            ("sending", depth.sending),
-        ] {
-            let _ = writeln!(out, "mm7_gateway_queue_messages{{status=\"{status}\"}} {n}");
+        let mut names: Vec<&str> = accounts.iter().map(String::as_str).collect();
+        for name in depth.accounts.keys() {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+        for name in names {
+            let counts = depth.accounts.get(name).copied().unwrap_or_default();
+            for (status, n) in [
+                ("queued", counts.queued),
+                ("retrying", counts.retrying),
+                ("sending", counts.sending),
+            ] {
+                let _ = writeln!(
+                    out,
+                    "mm7_gateway_queue_messages{{account=\"{}\",status=\"{status}\"}} {n}",
+                    label(name)
+                );
+            }
         }
         let _ = writeln!(
             out,
@@ -168,8 +182,28 @@ impl Metrics {
     }
 }
 
-/// What the queue holds now.
+/// A Prometheus label value, escaped.
+fn label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// What the queue holds for one account.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AccountDepth {
+    /// Messages waiting for their first try.
+    pub queued: u64,
+    /// Messages waiting for another try.
+    pub retrying: u64,
+    /// Messages claimed, their try under way.
+    pub sending: u64,
+}
+
+/// What the queue holds now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct QueueDepth {
     /// Messages waiting for their first try.
@@ -180,16 +214,30 @@ pub struct QueueDepth {
     pub sending: u64,
     /// Webhooks not yet delivered.
     pub webhooks: u64,
+    /// The same by account.
+    pub accounts: std::collections::BTreeMap<String, AccountDepth>,
 }
 
 impl QueueDepth {
-    pub(crate) fn new(queued: u64, retrying: u64, sending: u64, webhooks: u64) -> QueueDepth {
+    /// Nothing queued yet, `webhooks` not delivered.
+    pub(crate) fn new(webhooks: u64) -> QueueDepth {
         QueueDepth {
-            queued,
-            retrying,
-            sending,
             webhooks,
+            ..QueueDepth::default()
         }
+    }
+
+    /// Counts `n` messages of `account` in `status` (`queued`, `retrying` or `sending`).
+    pub(crate) fn add(&mut self, account: &str, status: &str, n: u64) {
+        let entry = self.accounts.entry(account.to_owned()).or_default();
+        let (total, one) = match status {
+            "queued" => (&mut self.queued, &mut entry.queued),
+            "retrying" => (&mut self.retrying, &mut entry.retrying),
+            "sending" => (&mut self.sending, &mut entry.sending),
+            _ => return,
+        };
+        *total += n;
+        *one += n;
     }
 }
 
@@ -204,9 +252,16 @@ mod tests {
         metrics.record_try(TryOutcome::Retried, Some(Duration::from_secs(3)));
         metrics.record_webhook(true, false);
         metrics.record_received("DeliveryReportReq");
-        let text = metrics.render(&QueueDepth::new(4, 1, 2, 3));
+        let mut depth = QueueDepth::new(3);
+        depth.add("us", "queued", 4);
+        depth.add("us", "retrying", 1);
+        depth.add("old", "sending", 2);
+        let text = metrics.render(&depth, &["au".into(), "us".into()]);
         for line in [
-            "mm7_gateway_queue_messages{status=\"queued\"} 4",
+            "mm7_gateway_queue_messages{account=\"us\",status=\"queued\"} 4",
+            "mm7_gateway_queue_messages{account=\"us\",status=\"retrying\"} 1",
+            "mm7_gateway_queue_messages{account=\"au\",status=\"queued\"} 0",
+            "mm7_gateway_queue_messages{account=\"old\",status=\"sending\"} 2",
             "mm7_gateway_webhook_backlog 3",
             "mm7_gateway_tries_total{outcome=\"sent\"} 1",
             "mm7_gateway_tries_total{outcome=\"retried\"} 1",

@@ -12,8 +12,9 @@ use tokio_postgres::NoTls;
 use crate::error::GatewayError;
 use crate::metrics::QueueDepth;
 use crate::store::{
-    Claimed, Enqueued, HistoryEntry, MessageView, NewSubmission, Outcome, Received, Storage,
-    WebhookRow, now_ms, rfc3339,
+    Changed, Claimed, Decision, Enqueued, HistoryEntry, MessageView, NewSubmission, Operation,
+    Outcome, Received, Settled, Storage, WebhookRow, decide, local_status, now_ms, queued_status,
+    rfc3339,
 };
 
 /// The schema, one migration per version (`mm7_gateway_schema` says which ran).
@@ -71,6 +72,8 @@ CREATE TABLE rate (
     next_at BIGINT NOT NULL
 );
 ",
+    // The rate's `name` is the account's since this one.
+    crate::store::MIGRATION_2,
 ];
 
 fn pg(what: &'static str) -> impl Fn(tokio_postgres::Error) -> GatewayError {
@@ -193,11 +196,13 @@ async fn history(
 async fn add_webhook(
     tx: &deadpool_postgres::Transaction<'_>,
     body: &Value,
+    url: Option<&str>,
     at: i64,
 ) -> Result<(), GatewayError> {
     tx.execute(
-        "INSERT INTO webhooks (body, state, due_at, created_at) VALUES ($1, 'pending', $2, $2)",
-        &[&body.to_string(), &at],
+        "INSERT INTO webhooks (body, state, due_at, created_at, url)
+         VALUES ($1, 'pending', $2, $2, $3)",
+        &[&body.to_string(), &at, &url],
     )
     .await
     .map_err(pg("queueing a webhook"))?;
@@ -241,8 +246,8 @@ impl Storage for PostgresStorage {
         let inserted = tx
             .execute(
                 "INSERT INTO messages (id, idempotency_key, reference, request, status,
-                     transaction_id, due_at, expires_at, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $6, $6)
+                     transaction_id, due_at, expires_at, created_at, updated_at, account)
+                 VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $6, $6, $8)
                  ON CONFLICT (idempotency_key) DO NOTHING",
                 &[
                     &new.id,
@@ -252,6 +257,7 @@ impl Storage for PostgresStorage {
                     &new.transaction_id,
                     &now,
                     &new.expires_at,
+                    &new.account,
                 ],
             )
             .await
@@ -281,7 +287,8 @@ impl Storage for PostgresStorage {
         let client = self.pool.get().await.map_err(pool_error)?;
         let Some(row) = client
             .query_opt(
-                "SELECT id, status, message_id, reference, transaction_id, tries, last_error
+                "SELECT id, status, message_id, reference, transaction_id, tries, last_error,
+                     account
                  FROM messages WHERE id = $1",
                 &[&id],
             )
@@ -303,6 +310,7 @@ impl Storage for PostgresStorage {
             .collect();
         Ok(Some(MessageView {
             id: row.get(0),
+            account: row.get(7),
             status: row.get(1),
             message_id: row.get(2),
             reference: row.get(3),
@@ -313,21 +321,28 @@ impl Storage for PostgresStorage {
         }))
     }
 
-    async fn claim(&self, limit: usize, lease: Duration) -> Result<Vec<Claimed>, GatewayError> {
+    async fn claim(
+        &self,
+        account: &str,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<Claimed>, GatewayError> {
         let client = self.pool.get().await.map_err(pool_error)?;
         let now = now_ms();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = client
             .query(
-                "UPDATE messages SET status = 'sending', lease_until = $2, updated_at = $1
+                "UPDATE messages SET lease_until = $2, updated_at = $1,
+                     status = CASE WHEN operation IS NULL THEN 'sending' ELSE status END
                  WHERE id IN (
                      SELECT id FROM messages
-                     WHERE due_at IS NOT NULL AND due_at <= $1
+                     WHERE account = $4 AND due_at IS NOT NULL AND due_at <= $1
                        AND (lease_until IS NULL OR lease_until <= $1)
                      ORDER BY due_at LIMIT $3
                      FOR UPDATE SKIP LOCKED)
-                 RETURNING id, request, transaction_id, tries, expires_at",
-                &[&now, &(now + ms(lease)), &limit],
+                 RETURNING id, request, transaction_id, tries, expires_at, message_id,
+                     operation, operation_request, operation_transaction_id",
+                &[&now, &(now + ms(lease)), &limit, &account],
             )
             .await
             .map_err(pg("claiming messages"))?;
@@ -338,6 +353,8 @@ impl Storage for PostgresStorage {
                 let tries: i32 = row.get(3);
                 Claimed {
                     id: row.get(0),
+                    message_id: row.get(5),
+                    operation: Operation::from_columns(row.get(6), row.get(7), row.get(8)),
                     request: serde_json::from_str(&request).unwrap_or(Value::Null),
                     transaction_id: row.get(2),
                     tries: u32::try_from(tries).unwrap_or(0),
@@ -360,59 +377,36 @@ impl Storage for PostgresStorage {
         let now = now_ms();
         for (id, outcome) in &outcomes {
             let id = id.as_str();
-            let (status, detail) = match outcome {
-                Outcome::Sent { message_id } => {
-                    tx.execute(
-                        "UPDATE messages SET status = 'sent', message_id = $2, tries = tries + 1,
-                             due_at = NULL, lease_until = NULL, last_error = NULL, updated_at = $3
-                         WHERE id = $1",
-                        &[&id, message_id, &now],
-                    )
-                    .await
-                    .map_err(pg("recording a try"))?;
-                    ("sent", Some(message_id.clone()))
-                }
-                Outcome::Retry { at, error } => {
-                    tx.execute(
-                        "UPDATE messages SET status = 'retrying', tries = tries + 1, due_at = $2,
-                             lease_until = NULL, last_error = $3, updated_at = $4
-                         WHERE id = $1",
-                        &[&id, at, error, &now],
-                    )
-                    .await
-                    .map_err(pg("recording a try"))?;
-                    ("retrying", Some(error.clone()))
-                }
-                Outcome::Failed { error } => {
-                    tx.execute(
-                        "UPDATE messages SET status = 'failed', tries = tries + 1, due_at = NULL,
-                             lease_until = NULL, last_error = $2, updated_at = $3
-                         WHERE id = $1",
-                        &[&id, error, &now],
-                    )
-                    .await
-                    .map_err(pg("recording a try"))?;
-                    ("failed", Some(error.clone()))
-                }
-                Outcome::Expired => {
-                    tx.execute(
-                        "UPDATE messages SET status = 'expired', due_at = NULL, lease_until = NULL,
-                             last_error = 'expired before it could be sent', updated_at = $2
-                         WHERE id = $1",
-                        &[&id, &now],
-                    )
-                    .await
-                    .map_err(pg("recording an expiry"))?;
-                    (
-                        "expired",
-                        Some("expired before it could be sent".to_owned()),
-                    )
-                }
-            };
+            let operation: Option<String> = tx
+                .query_opt("SELECT operation FROM messages WHERE id = $1", &[&id])
+                .await
+                .map_err(pg("recording a try"))?
+                .and_then(|row| row.get(0));
+            let change = Settled::of(outcome, operation.as_deref());
+            tx.execute(
+                "UPDATE messages SET status = $2, message_id = COALESCE($3, message_id),
+                     tries = tries + $4, due_at = $5, lease_until = NULL, last_error = $6,
+                     updated_at = $7,
+                     operation = CASE WHEN $8 THEN operation ELSE NULL END
+                 WHERE id = $1",
+                &[
+                    &id,
+                    &change.status,
+                    &change.message_id,
+                    &change.tries,
+                    &change.due_at,
+                    &change.error,
+                    &now,
+                    &change.keep_operation,
+                ],
+            )
+            .await
+            .map_err(pg("recording a try"))?;
+            let (status, detail) = (change.status.as_str(), change.detail);
             history(&tx, id, now, status, detail.as_deref()).await?;
             if webhook {
                 let body = status_event(&tx, id, status, detail.as_deref(), now).await?;
-                add_webhook(&tx, &body, now).await?;
+                add_webhook(&tx, &body, None, now).await?;
             }
         }
         tx.commit().await.map_err(pg("committing a try"))?;
@@ -455,12 +449,12 @@ impl Storage for PostgresStorage {
                 history(&tx, &id, now, status, detail.as_deref()).await?;
                 if webhook {
                     let body = status_event(&tx, &id, status, detail.as_deref(), now).await?;
-                    add_webhook(&tx, &body, now).await?;
+                    add_webhook(&tx, &body, None, now).await?;
                 }
             }
         }
         if webhook && let Some(body) = &received.webhook {
-            add_webhook(&tx, body, now).await?;
+            add_webhook(&tx, body, received.webhook_url.as_deref(), now).await?;
         }
         tx.commit()
             .await
@@ -470,38 +464,130 @@ impl Storage for PostgresStorage {
 
     async fn queue_depth(&self) -> Result<QueueDepth, GatewayError> {
         let client = self.pool.get().await.map_err(pool_error)?;
-        let row = client
-            .query_one(
-                "SELECT
-                     (SELECT count(*) FROM messages WHERE status = 'queued'),
-                     (SELECT count(*) FROM messages WHERE status = 'retrying'),
-                     (SELECT count(*) FROM messages WHERE status = 'sending'),
-                     (SELECT count(*) FROM webhooks WHERE state = 'pending')",
+        let webhooks: i64 = client
+            .query_one("SELECT count(*) FROM webhooks WHERE state = 'pending'", &[])
+            .await
+            .map_err(pg("counting the queue"))?
+            .get(0);
+        let mut depth = QueueDepth::new(u64::try_from(webhooks).unwrap_or(0));
+        for row in client
+            .query(
+                "SELECT account, status, count(*) FROM messages
+                 WHERE status IN ('queued', 'retrying', 'sending')
+                 GROUP BY account, status",
                 &[],
             )
             .await
-            .map_err(pg("counting the queue"))?;
-        let n = |i: usize| u64::try_from(row.get::<_, i64>(i)).unwrap_or(0);
-        Ok(QueueDepth::new(n(0), n(1), n(2), n(3)))
+            .map_err(pg("counting the queue"))?
+        {
+            let (account, status, n): (String, String, i64) = (row.get(0), row.get(1), row.get(2));
+            depth.add(&account, &status, u64::try_from(n).unwrap_or(0));
+        }
+        Ok(depth)
     }
 
-    async fn reserve_slot(&self, interval: Duration) -> Result<Option<i64>, GatewayError> {
-        // One schedule for every node: each send takes the next free slot, so the rate holds
-        // across nodes however many run.
+    async fn reserve_slot(
+        &self,
+        account: &str,
+        interval: Duration,
+    ) -> Result<Option<i64>, GatewayError> {
+        // One schedule per account for every node: each send takes the account's next free
+        // slot, so its rate holds across nodes however many run.
         let client = self.pool.get().await.map_err(pool_error)?;
         let now = now_ms();
         let step = ms(interval);
         let row = client
             .query_one(
-                "INSERT INTO rate (name, next_at) VALUES ('default', $1::BIGINT + $2::BIGINT)
+                "INSERT INTO rate (name, next_at) VALUES ($3, $1::BIGINT + $2::BIGINT)
                  ON CONFLICT (name) DO UPDATE
                      SET next_at = GREATEST(rate.next_at, $1::BIGINT) + $2::BIGINT
                  RETURNING next_at - $2::BIGINT",
-                &[&now, &step],
+                &[&now, &step, &account],
             )
             .await
             .map_err(pg("reserving a send slot"))?;
         Ok(Some(row.get(0)))
+    }
+
+    async fn change(
+        &self,
+        id: &str,
+        operation: Operation,
+        webhook: bool,
+    ) -> Result<Changed, GatewayError> {
+        let mut client = self.pool.get().await.map_err(pool_error)?;
+        let tx = client
+            .transaction()
+            .await
+            .map_err(pg("starting a change"))?;
+        let now = now_ms();
+        let Some(row) = tx
+            .query_opt(
+                "SELECT status, message_id, lease_until, request FROM messages
+                 WHERE id = $1 FOR UPDATE",
+                &[&id],
+            )
+            .await
+            .map_err(pg("reading a message"))?
+        else {
+            return Ok(Changed::NotFound);
+        };
+        let (status, message_id, lease, request): (String, Option<String>, Option<i64>, String) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        let (changed, history_status, detail) =
+            match decide(&status, message_id.as_deref(), lease, now, &operation) {
+                Decision::Refuse => return Ok(Changed::Refused(status)),
+                Decision::Local => {
+                    match &operation {
+                        Operation::Cancel { .. } => {
+                            tx.execute(
+                                "UPDATE messages SET status = 'cancelled', due_at = NULL,
+                                     updated_at = $2 WHERE id = $1",
+                                &[&id, &now],
+                            )
+                            .await
+                        }
+                        Operation::Replace { content, .. } => {
+                            let merged = crate::request::merge(&request, content).to_string();
+                            tx.execute(
+                                "UPDATE messages SET request = $2, updated_at = $3 WHERE id = $1",
+                                &[&id, &merged, &now],
+                            )
+                            .await
+                        }
+                    }
+                    .map_err(pg("changing a message"))?;
+                    let (done, detail) = local_status(&operation);
+                    (Changed::Done(done.to_owned()), done, detail)
+                }
+                Decision::Queue => {
+                    let queued = queued_status(&operation);
+                    tx.execute(
+                        "UPDATE messages SET status = $2, operation = $3,
+                             operation_request = $4, operation_transaction_id = $5,
+                             tries = 0, due_at = $6, last_error = NULL, updated_at = $6
+                         WHERE id = $1",
+                        &[
+                            &id,
+                            &queued,
+                            &operation.kind(),
+                            &operation.content_text(),
+                            &operation.transaction_id(),
+                            &now,
+                        ],
+                    )
+                    .await
+                    .map_err(pg("changing a message"))?;
+                    (Changed::Queued(queued.to_owned()), queued, None)
+                }
+            };
+        history(&tx, id, now, history_status, detail).await?;
+        if webhook {
+            let body = status_event(&tx, id, history_status, detail, now).await?;
+            add_webhook(&tx, &body, None, now).await?;
+        }
+        tx.commit().await.map_err(pg("committing a change"))?;
+        Ok(changed)
     }
 
     async fn claim_webhooks(
@@ -521,7 +607,7 @@ impl Storage for PostgresStorage {
                        AND (lease_until IS NULL OR lease_until <= $1)
                      ORDER BY id LIMIT $3
                      FOR UPDATE SKIP LOCKED)
-                 RETURNING id, body, tries",
+                 RETURNING id, body, tries, url",
                 &[&now, &(now + ms(lease)), &limit],
             )
             .await
@@ -534,6 +620,7 @@ impl Storage for PostgresStorage {
                     id: row.get(0),
                     body: row.get(1),
                     tries: u32::try_from(tries).unwrap_or(0),
+                    url: row.get(3),
                 }
             })
             .collect())
@@ -560,5 +647,63 @@ impl Storage for PostgresStorage {
             .await
             .map_err(pg("recording a webhook try"))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Storage tests of the SQLite backend, on a database of their own on the server of
+    /// `MM7_TEST_POSTGRES_URL` (dropped after).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[allow(clippy::print_stderr)] // The skip is said out loud, as the other PostgreSQL tests do.
+    async fn postgres_accounts_cancel_and_replace() {
+        let Ok(admin) = std::env::var("MM7_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "MM7_TEST_POSTGRES_URL is required in CI"
+            );
+            eprintln!(
+                "SKIPPED postgres_accounts_cancel_and_replace: set MM7_TEST_POSTGRES_URL \
+                 (a PostgreSQL server; .ci/run installs and starts one)"
+            );
+            return;
+        };
+        let (client, connection) = tokio_postgres::connect(&admin, NoTls).await.unwrap();
+        let connection = tokio::spawn(connection);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let name = format!("mm7_gw_unit_{}_{nanos}", std::process::id());
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let base = admin
+            .rsplit_once('/')
+            .map_or(admin.as_str(), |(base, _)| base);
+        let storage = PostgresStorage::connect(&format!("{base}/{name}"))
+            .await
+            .unwrap();
+        // Migrations run once: a second connect finds the schema current.
+        PostgresStorage::connect(&format!("{base}/{name}"))
+            .await
+            .unwrap();
+        let run = tokio::spawn(crate::store::tests::accounts_cancel_and_replace(
+            storage.clone(),
+            true,
+        ))
+        .await;
+        drop(storage);
+        client
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .unwrap();
+        drop(client);
+        let _ = connection.await;
+        if let Err(panic) = run {
+            std::panic::resume_unwind(panic.into_panic());
+        }
     }
 }

@@ -14,6 +14,7 @@ const MAX_ATTACHMENT: usize = 2 * 1024 * 1024;
 
 /// The fields a submission may have.
 const FIELDS: &[&str] = &[
+    "account",
     "from",
     "to",
     "cc",
@@ -151,6 +152,7 @@ pub(crate) fn check(request: &Value) -> Result<(), String> {
         address(from).map_err(|e| format!("`from`: {e}"))?;
     }
     text_field(request, "reference")?;
+    text_field(request, "account")?;
     let subject = text_field(request, "subject")?;
     let text = text_field(request, "text")?;
     let parts = attachments(request)?;
@@ -170,6 +172,87 @@ pub(crate) fn check(request: &Value) -> Result<(), String> {
         _ => return Err("`expiry` must be a number of seconds".into()),
     }
     Ok(())
+}
+
+/// The fields a replacement (`POST /v1/messages/{id}/replace`) may have: the content.
+const REPLACE_FIELDS: &[&str] = &["text", "attachments", "smil"];
+
+/// Checks a replacement's content: what the API refuses with 400, naming the field.
+pub(crate) fn check_replacement(content: &Value) -> Result<(), String> {
+    let Value::Object(map) = content else {
+        return Err("the body must be a JSON object".into());
+    };
+    if let Some(unknown) = map.keys().find(|k| !REPLACE_FIELDS.contains(&k.as_str())) {
+        return Err(format!(
+            "unknown field `{unknown}` (known: {})",
+            REPLACE_FIELDS.join(", ")
+        ));
+    }
+    let text = text_field(content, "text")?;
+    if text.is_none() && attachments(content)?.is_empty() {
+        return Err("nothing to replace with: give `text` or `attachments`".into());
+    }
+    match &content["smil"] {
+        Value::Null => Ok(()),
+        Value::String(s) if s == "auto" || s.trim_start().starts_with('<') => Ok(()),
+        _ => Err("`smil` must be \"auto\" or a SMIL document".into()),
+    }
+}
+
+/// A stored submission (JSON text) with its content replaced by `content`'s.
+pub(crate) fn merge(stored: &str, content: &Value) -> Value {
+    let mut request: Value =
+        serde_json::from_str(stored).unwrap_or_else(|_| Value::Object(serde_json::Map::new()));
+    if let Value::Object(map) = &mut request {
+        for field in REPLACE_FIELDS {
+            map.remove(*field);
+            if let Some(value) = content.get(*field) {
+                map.insert((*field).to_owned(), value.clone());
+            }
+        }
+    }
+    request
+}
+
+/// The `ReplaceReq` of a sent message and its new content.
+pub(crate) fn build_replace(
+    content: &Value,
+    account: &Account,
+    message_id: &str,
+) -> Result<(mm7_model::ReplaceReq, Vec<Part>), String> {
+    let (reference, parts) = content_parts(content)?;
+    let mut req = mm7_model::ReplaceReq::default();
+    req.message_id = message_id.to_owned();
+    req.sender_identification = Some(identification(account));
+    req.content = reference;
+    Ok((req, parts))
+}
+
+/// The cancel of a sent message.
+pub(crate) fn build_cancel(account: &Account, message_id: &str) -> mm7_model::CancelReq {
+    let mut req = mm7_model::CancelReq::default();
+    req.message_id = message_id.to_owned();
+    req.sender_identification = Some(identification(account));
+    req
+}
+
+/// The account's `VASPID` and `VASID`.
+fn identification(account: &Account) -> SenderIdentification {
+    let mut identification = SenderIdentification::default();
+    identification.vasp_id.clone_from(&account.vasp_id);
+    identification.vas_id.clone_from(&account.vas_id);
+    identification
+}
+
+/// The first recipient of a checked submission (`to`, else `cc`, else `bcc`), as written.
+pub(crate) fn first_recipient(request: &Value) -> Option<String> {
+    ["to", "cc", "bcc"]
+        .iter()
+        .find_map(|field| match &request[*field] {
+            Value::String(one) => Some(one.clone()),
+            Value::Array(many) => many.first().and_then(Value::as_str).map(str::to_owned),
+            _ => None,
+        })
 }
 
 /// The expiry a submission asks for, in seconds.
@@ -193,6 +276,14 @@ pub(crate) fn build(request: &Value, account: &Account) -> Result<(SubmitReq, Ve
     req.subject = text_field(request, "subject")?.map(str::to_owned);
     req.delivery_report = bool_field(request, "delivery_report")?;
     req.read_reply = bool_field(request, "read_report")?;
+    let (reference, content) = content_parts(request)?;
+    req.content = reference;
+    Ok((req, content))
+}
+
+/// The content of a submission or replacement: its `Content` reference and its one root part
+/// (none when there is nothing to send).
+fn content_parts(request: &Value) -> Result<(Option<ContentRef>, Vec<Part>), String> {
     let mut parts = attachments(request)?;
     if let Some(text) = text_field(request, "text")? {
         insert_text(&mut parts, text);
@@ -205,11 +296,10 @@ pub(crate) fn build(request: &Value, account: &Account) -> Result<(SubmitReq, Ve
     let Some(root) = assemble_content(parts, "multipart/mixed", presentation)
         .map_err(|e| format!("`smil`: {e}"))?
     else {
-        return Ok((req, Vec::new()));
+        return Ok((None, Vec::new()));
     };
     let id = root.content_id.clone().unwrap_or_default();
-    req.content = Some(ContentRef::cid(&id));
-    Ok((req, vec![root]))
+    Ok((Some(ContentRef::cid(&id)), vec![root]))
 }
 
 #[cfg(test)]

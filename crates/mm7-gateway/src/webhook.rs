@@ -97,7 +97,8 @@ async fn post(client: &HttpClient, webhook: &Webhook, row: &WebhookRow) -> Resul
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let body = bytes::Bytes::from(row.body.clone());
-    let request = http::Request::post(&webhook.url)
+    let url = row.url.as_deref().unwrap_or(&webhook.url);
+    let request = http::Request::post(url)
         .header(http::header::CONTENT_TYPE, "application/json")
         .header(
             "x-mm7-signature",

@@ -230,7 +230,7 @@ fn a_message_is_retried_until_the_mmsc_is_up_then_reported_and_webhooks_are_sign
         "mm7_gateway_tries_total{outcome=\"sent\"} 1",
         "mm7_gateway_tries_total{outcome=\"failed\"} 0",
         "mm7_gateway_received_total{operation=\"DeliveryReportReq\"} 1",
-        "mm7_gateway_queue_messages{status=\"queued\"} 0",
+        "mm7_gateway_queue_messages{account=\"default\",status=\"queued\"} 0",
     ] {
         assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
     }
@@ -533,4 +533,548 @@ fn two_gateways_share_one_postgres_queue_and_send_each_message_once() {
     }
     drop(second);
     drop(mmsc);
+}
+
+/// The operations and TransactionIDs an `mm7 mmsc` store holds, in order.
+fn operations(store: &std::path::Path) -> Vec<(String, String)> {
+    mmsc_rows(store)
+        .iter()
+        .map(|r| {
+            (
+                r["operation"].as_str().unwrap_or_default().to_owned(),
+                r["transaction_id"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A configuration of two accounts, `us` (the default) and `au` (numbers starting +61), each
+/// on its own mock MMSC.
+fn two_account_config(dir: &TempDir, api: u16, us: &str, au: &str) -> std::path::PathBuf {
+    dir.write("us.password", "s3cret\n");
+    dir.write(
+        "gateway.toml",
+        format!(
+            r#"
+[gateway]
+listen = "127.0.0.1:{api}"
+data_dir = "gw"
+default_account = "us"
+
+[[account]]
+name = "us"
+url = "{us}"
+user = "vasp"
+password_file = "us.password"
+tps = 50
+retry_initial = "100ms"
+
+[[account]]
+name = "au"
+url = "{au}"
+profile = "generic"
+tps = 50
+retry_initial = "100ms"
+
+[[route]]
+prefix = "+61"
+account = "au"
+"#
+        ),
+    )
+}
+
+#[test]
+fn two_accounts_route_by_prefix_and_by_name_each_to_its_own_mmsc() {
+    let dir = TempDir::new("gateway-accounts");
+    let us = Server::mmsc(&dir.join("us"), &["--dlr-after", "1h"]);
+    let au = Server::mmsc(&dir.join("au"), &["--dlr-after", "1h"]);
+    let api = closed_port();
+    let config = two_account_config(&dir, api, &us.url, &au.url);
+    let gateway = Server::start(&["gateway", "--config", s(&config)]);
+
+    let send = |body: Value| {
+        let (status, answer) = post(api, &body, None);
+        assert_eq!(status, 202, "{body}: {answer}");
+        let id = answer["id"].as_str().unwrap().to_owned();
+        until(api, &id, "the message sent", |v| v["status"] == "sent")
+    };
+    // By prefix (with or without the +), by default, and by name against the prefix.
+    let to_au = send(json!({"to": ["61412345678"], "text": "g'day"}));
+    let to_us = send(json!({"to": "+15551234567", "text": "hi"}));
+    let named = send(json!({"account": "au", "to": "15551234567", "text": "named"}));
+    assert_eq!(to_au["account"], "au");
+    assert_eq!(to_us["account"], "us");
+    assert_eq!(named["account"], "au");
+
+    let transactions = |store: &str| -> Vec<String> {
+        operations(&dir.join(store))
+            .into_iter()
+            .map(|(_, tx)| tx)
+            .collect()
+    };
+    let (at_us, at_au) = (transactions("us"), transactions("au"));
+    assert_eq!(at_us, [to_us["transaction_id"].as_str().unwrap()]);
+    assert_eq!(at_au.len(), 2, "{at_au:?}");
+    for view in [&to_au, &named] {
+        assert!(at_au.iter().any(|tx| view["transaction_id"] == tx.as_str()));
+    }
+
+    // An account that is not configured: 400 naming it, nothing queued.
+    let (status, answer) = post(
+        api,
+        &json!({"account": "nz", "to": "6421000000", "text": "x"}),
+        None,
+    );
+    assert_eq!(status, 400);
+    assert!(
+        answer["error"].as_str().unwrap().contains("\"nz\""),
+        "{answer}"
+    );
+
+    // The queue depth by account.
+    let metrics = request(api, "GET", "/metrics", "", b"");
+    let text = String::from_utf8_lossy(&metrics.body).into_owned();
+    for line in [
+        "mm7_gateway_queue_messages{account=\"us\",status=\"queued\"} 0",
+        "mm7_gateway_queue_messages{account=\"au\",status=\"queued\"} 0",
+        "mm7_gateway_tries_total{outcome=\"sent\"} 3",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+    }
+    drop(gateway);
+    drop((us, au));
+}
+
+#[test]
+fn check_prints_a_summary_without_secrets_and_refuses_what_does_not_hold() {
+    let dir = TempDir::new("gateway-check");
+    let config = two_account_config(
+        &dir,
+        closed_port(),
+        "http://127.0.0.1:1/mm7",
+        "http://127.0.0.1:2/mm7",
+    );
+    let out = run(&["gateway", "check", "--config", s(&config)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let summary = out.stdout_text();
+    for needle in [
+        "account us (default): http://127.0.0.1:1/mm7",
+        "account au: http://127.0.0.1:2/mm7",
+        "user vasp (password set)",
+        "route +61* -> au",
+    ] {
+        assert!(summary.contains(needle), "{needle} in\n{summary}");
+    }
+    assert!(!summary.contains("s3cret"), "{summary}");
+
+    // A misspelt key: named with its line, exit status 2, for check and for the gateway.
+    let bad = dir.write(
+        "bad.toml",
+        "[[account]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/mm7\"\ntsp = 5\n",
+    );
+    for args in [
+        &["gateway", "check", "--config", s(&bad)][..],
+        &["gateway", "--config", s(&bad)][..],
+    ] {
+        let out = run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("tsp") && out.stderr.contains("line 4"),
+            "{}",
+            out.stderr
+        );
+    }
+    // A route to an account that does not exist, an unknown profile, an unreadable secret.
+    for (name, text, needle) in [
+        (
+            "route.toml",
+            "[[account]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/mm7\"\n[[route]]\nprefix = \"1\"\naccount = \"b\"\n",
+            "\"b\"",
+        ),
+        (
+            "profile.toml",
+            "[[account]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/mm7\"\nprofile = \"vibez\"\n",
+            "vibez",
+        ),
+        (
+            "secret.toml",
+            "[[account]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/mm7\"\nuser = \"u\"\npassword_file = \"nope.txt\"\n",
+            "nope.txt",
+        ),
+    ] {
+        let path = dir.write(name, text);
+        let out = run(&["gateway", "check", "--config", s(&path)]);
+        assert_eq!(out.code, 2, "{name}: {}", out.stderr);
+        assert!(out.stderr.contains(needle), "{name}: {}", out.stderr);
+    }
+    // A config file and an account flag: refused.
+    let out = run(&[
+        "gateway",
+        "--config",
+        s(&config),
+        "--mmsc-url",
+        "http://127.0.0.1:1/mm7",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+#[test]
+fn the_example_configs_pass_the_check() {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/gateway");
+    for name in ["vibes", "sinch", "optus", "ezitxt"] {
+        let path = examples.join(format!("{name}.toml"));
+        let out = crate::support::mm7()
+            .args(["gateway", "check", "--config", s(&path)])
+            .env("EXAMPLE_VIBES_PASSWORD", "x")
+            .env("EXAMPLE_SINCH_PASSWORD", "x")
+            .env("EXAMPLE_OPTUS_PASSWORD", "x")
+            .env("EXAMPLE_INTERNATIONAL_PASSWORD", "x")
+            .env("EXAMPLE_EZITXT_PASSWORD", "x")
+            .env("EXAMPLE_MM7_ENDPOINT_PASSWORD", "x")
+            .env("EXAMPLE_WEBHOOK_SECRET", "x")
+            .env(
+                "EXAMPLE_DATABASE_URL",
+                "postgres://mm7:pgsecret@127.0.0.1/mm7",
+            )
+            .output()
+            .expect("run mm7");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains(&format!("profile {name}")), "{stdout}");
+        assert!(!stdout.contains("pgsecret"), "{stdout}");
+    }
+}
+
+#[test]
+fn cancel_and_replace_through_the_api() {
+    let dir = TempDir::new("gateway-cancel");
+    let mmsc = Server::mmsc(&dir.join("mmsc"), &["--dlr-after", "1h"]);
+    let api = closed_port();
+    let down = closed_port();
+    // Two accounts: the MMSC, and one that is down (its messages wait for a retry).
+    dir.write(
+        "gateway.toml",
+        format!(
+            r#"
+[gateway]
+listen = "127.0.0.1:{api}"
+data_dir = "gw"
+
+[[account]]
+name = "up"
+url = "{}"
+tps = 50
+retry_initial = "100ms"
+
+[[account]]
+name = "down"
+url = "http://127.0.0.1:{down}/mm7"
+retry_initial = "30s"
+"#,
+            mmsc.url
+        ),
+    );
+    let gateway = Server::start(&["gateway", "--config", s(&dir.join("gateway.toml"))]);
+    let queue = |body: Value| -> String {
+        let (status, answer) = post(api, &body, None);
+        assert_eq!(status, 202, "{answer}");
+        answer["id"].as_str().unwrap().to_owned()
+    };
+
+    // Not sent yet: cancelled in the queue, at once.
+    let waiting = queue(json!({"account": "down", "to": "15551234567", "text": "later"}));
+    until(api, &waiting, "a retry", |v| v["status"] == "retrying");
+    let answer = request(api, "DELETE", &format!("/v1/messages/{waiting}"), "", b"");
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.json()["status"], "cancelled");
+    let view = until(api, &waiting, "cancelled", |v| v["status"] == "cancelled");
+    assert_eq!(view["tries"], 1, "not tried again: {view}");
+
+    // Sent: a CancelReq to the MMSC, with a TransactionID of its own.
+    let sent = queue(json!({"account": "up", "to": "15551234567", "text": "oops"}));
+    let view = until(api, &sent, "sent", |v| v["status"] == "sent");
+    let answer = request(api, "DELETE", &format!("/v1/messages/{sent}"), "", b"");
+    assert_eq!(answer.status, 202, "{:?}", answer.json());
+    assert_eq!(answer.json()["status"], "cancelling");
+    let cancelled = until(api, &sent, "cancelled", |v| v["status"] == "cancelled");
+    let history: Vec<&str> = cancelled["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(history, ["queued", "sent", "cancelling", "cancelled"]);
+    assert_eq!(cancelled["message_id"], view["message_id"]);
+    // Twice: refused, the message is cancelled already.
+    let answer = request(api, "DELETE", &format!("/v1/messages/{sent}"), "", b"");
+    assert_eq!(answer.status, 409);
+
+    // Replaced: a ReplaceReq with the new content.
+    let replaced = queue(json!({"account": "up", "to": "15551234567", "text": "first"}));
+    until(api, &replaced, "sent", |v| v["status"] == "sent");
+    let path = format!("/v1/messages/{replaced}/replace");
+    let answer = request(
+        api,
+        "POST",
+        &path,
+        "Content-Type: application/json\r\n",
+        br#"{"text": "second"}"#,
+    );
+    assert_eq!(answer.status, 202);
+    assert_eq!(answer.json()["status"], "replacing");
+    until(api, &replaced, "replaced", |v| v["status"] == "replaced");
+    let bad = request(
+        api,
+        "POST",
+        &path,
+        "Content-Type: application/json\r\n",
+        br#"{"to": "1"}"#,
+    );
+    assert_eq!(bad.status, 400);
+    let unknown = request(api, "DELETE", "/v1/messages/msg_nope", "", b"");
+    assert_eq!(unknown.status, 404);
+
+    let kinds: Vec<String> = operations(&dir.join("mmsc"))
+        .into_iter()
+        .map(|(op, _)| op)
+        .collect();
+    assert_eq!(
+        kinds,
+        ["SubmitReq", "CancelReq", "SubmitReq", "ReplaceReq"],
+        "the cancelled-in-the-queue message never reached the MMSC"
+    );
+    drop(gateway);
+    drop(mmsc);
+}
+
+#[test]
+fn a_form_upload_sends_its_files_as_attachments() {
+    let dir = TempDir::new("gateway-form");
+    let mmsc = Server::mmsc(&dir.join("mmsc"), &["--dlr-after", "1h"]);
+    let api = closed_port();
+    let gateway = start_gateway(&gateway_args(api, &mmsc.url, &dir.join("gw"), "50"));
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
+    let boundary = "XyZ-boundary";
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("to", "15551234567"),
+        ("to", "15557654321"),
+        ("from", "63901"),
+        ("subject", "Photo"),
+        ("text", "See this"),
+        ("delivery_report", "true"),
+        ("reference", "form-1"),
+    ] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"dot.png\"\r\nContent-Type: image/png\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(png);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let answer = request(
+        api,
+        "POST",
+        "/v1/messages",
+        &format!("Content-Type: multipart/form-data; boundary={boundary}\r\n"),
+        &body,
+    );
+    assert_eq!(answer.status, 202, "{:?}", answer.json());
+    let id = answer.json()["id"].as_str().unwrap().to_owned();
+    let view = until(api, &id, "sent", |v| v["status"] == "sent");
+    assert_eq!(view["reference"], "form-1");
+    let rows = mmsc_rows(&dir.join("mmsc"));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["transaction_id"], view["transaction_id"]);
+    // The picture and the text, each a part.
+    assert!(rows[0]["parts"].as_u64().unwrap() >= 2, "{:?}", rows[0]);
+
+    // A form field that is not a submission's: 400 naming it.
+    let bad = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"too\"\r\n\r\n1555\r\n--{boundary}--\r\n"
+    );
+    let answer = request(
+        api,
+        "POST",
+        "/v1/messages",
+        &format!("Content-Type: multipart/form-data; boundary={boundary}\r\n"),
+        bad.as_bytes(),
+    );
+    assert_eq!(answer.status, 400);
+    assert!(
+        answer.json()["error"].as_str().unwrap().contains("`too`"),
+        "{:?}",
+        answer.json()
+    );
+    drop(gateway);
+    drop(mmsc);
+}
+
+#[test]
+fn messages_from_subscribers_are_routed_to_webhooks_by_keyword() {
+    let dir = TempDir::new("gateway-mo");
+    let secret = dir.write("secret", SECRET);
+    let (default_port, default_hooks) = webhook_receiver();
+    let (stop_port, stop_hooks) = webhook_receiver();
+    let (api, mm7_port) = (closed_port(), closed_port());
+    let config = dir.write(
+        "gateway.toml",
+        format!(
+            r#"
+[gateway]
+listen = "127.0.0.1:{api}"
+mm7_listen = "127.0.0.1:{mm7_port}"
+data_dir = "gw"
+
+[[account]]
+name = "only"
+url = "http://127.0.0.1:{}/mm7"
+
+[webhook]
+url = "http://127.0.0.1:{default_port}/hook"
+secret_file = "{}"
+
+[[mo_route]]
+short_code = "63901"
+keyword = "stop"
+webhook_url = "http://127.0.0.1:{stop_port}/stop"
+"#,
+            closed_port(),
+            s(&secret)
+        ),
+    );
+    let gateway = Server::start(&["gateway", "--config", s(&config)]);
+    let deliver = |to: &str, text: &str| {
+        let out = run(&[
+            "deliver",
+            "--url",
+            &format!("http://127.0.0.1:{mm7_port}/mm7"),
+            "--from",
+            "15551234567",
+            "--to",
+            to,
+            "--text",
+            text,
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    };
+    deliver("63901", "STOP please");
+    let (signature, body) = stop_hooks
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the STOP webhook");
+    assert!(signed(&signature, &body));
+    assert!(body.contains("STOP please"), "{body}");
+    // Another short code, or another first word: the default webhook.
+    deliver("63902", "STOP please");
+    deliver("63901", "stopping by");
+    for _ in 0..2 {
+        let (signature, body) = default_hooks
+            .recv_timeout(Duration::from_secs(20))
+            .expect("a default webhook");
+        assert!(signed(&signature, &body));
+        let mo: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(mo["type"], "message.received");
+    }
+    assert!(
+        stop_hooks.try_recv().is_err(),
+        "only the first went to /stop"
+    );
+    drop(gateway);
+}
+
+#[test]
+fn two_gateways_on_postgres_keep_each_accounts_rate() {
+    let Ok(admin) = std::env::var("MM7_TEST_POSTGRES_URL") else {
+        skipped(
+            "gateway::postgres_accounts",
+            "MM7_TEST_POSTGRES_URL (a PostgreSQL server; .ci/run installs and starts one)",
+        );
+        return;
+    };
+    let database = Database::create(&admin);
+    let dir = TempDir::new("gateway-pg-accounts");
+    let fast = Server::mmsc(&dir.join("fast"), &["--dlr-after", "1h"]);
+    let slow = Server::mmsc(&dir.join("slow"), &["--dlr-after", "1h"]);
+    let config = dir.write(
+        "gateway.toml",
+        format!(
+            r#"
+[[account]]
+name = "fast"
+url = "{}"
+tps = 40
+retry_initial = "100ms"
+
+[[account]]
+name = "slow"
+url = "{}"
+tps = 4
+retry_initial = "100ms"
+
+[[route]]
+prefix = "61"
+account = "slow"
+"#,
+            fast.url, slow.url
+        ),
+    );
+    let (a, b) = (closed_port(), closed_port());
+    let start = |api: u16, data: &str| {
+        Server::start(&[
+            "gateway",
+            "--config",
+            s(&config),
+            "--listen",
+            &format!("127.0.0.1:{api}"),
+            "--data-dir",
+            s(&dir.join(data)),
+            "--database",
+            &database.url,
+        ])
+    };
+    let first = start(a, "a");
+    let second = start(b, "b");
+    let mut accepted = Vec::new();
+    for n in 0..24 {
+        let port = if n % 2 == 0 { a } else { b };
+        let to = if n < 12 { "61412345678" } else { "15551234567" };
+        let body = json!({"to": to, "text": format!("m{n}")});
+        accepted.push(post_until_accepted(port, &body, &format!("pga-{n}")));
+    }
+    for id in &accepted {
+        until(a, id, "the message sent", |v| v["status"] == "sent");
+    }
+    let slow_at = arrival_ms(&mmsc_rows(&dir.join("slow")));
+    let fast_at = arrival_ms(&mmsc_rows(&dir.join("fast")));
+    assert_eq!((slow_at.len(), fast_at.len()), (12, 12));
+    // 4 per second for the slow account, both nodes together: no second holds more than 5,
+    // and the 12 took about 11 intervals of 250 ms.
+    for (i, start) in slow_at.iter().enumerate() {
+        let within = slow_at[i..]
+            .iter()
+            .take_while(|t| **t < start + 1000)
+            .count();
+        assert!(within <= 5, "{within} within a second: {slow_at:?}");
+    }
+    assert!(slow_at[11] - slow_at[0] >= 2500, "{slow_at:?}");
+    // The fast account kept its own pace, not the slow one's.
+    assert!(
+        fast_at[11] - fast_at[0] < slow_at[11] - slow_at[0],
+        "{fast_at:?} {slow_at:?}"
+    );
+    drop((first, second));
+    drop((fast, slow));
 }
