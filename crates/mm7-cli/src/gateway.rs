@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use mm7_gateway::{Account, FileDefaults, Gateway, GatewayConfig, Webhook};
 
-use crate::credentials::{PASSWORD_ENV, read_password_file};
+use crate::credentials::{PASSWORD_ENV, mask_url, read_password_file};
 use crate::error::CliError;
 
 /// The environment variable holding the webhook secret.
@@ -205,7 +205,7 @@ fn from_file(
 /// Where the data lives, for people (a PostgreSQL URL without its password).
 fn data_shown(config: &GatewayConfig) -> String {
     match (&config.postgres_url, &config.sqlite_file) {
-        (Some(url), _) => format!("PostgreSQL {}", crate::credentials::mask_url(url)),
+        (Some(url), _) => format!("PostgreSQL {}", mask_url(url)),
         (None, Some(file)) => file.display().to_string(),
         (None, None) => config
             .data_dir
@@ -248,7 +248,12 @@ fn summary(config: &GatewayConfig) -> String {
         } else {
             ""
         };
-        let _ = writeln!(out, "account {}{marker}: {}", account.name, account.url);
+        let _ = writeln!(
+            out,
+            "account {}{marker}: {}",
+            account.name,
+            mask_url(&account.url)
+        );
         let user = account
             .credentials
             .as_ref()
@@ -285,7 +290,8 @@ fn summary(config: &GatewayConfig) -> String {
             let _ = writeln!(
                 out,
                 "webhook: {} (signed, {} tries at most)",
-                webhook.url, webhook.max_tries
+                mask_url(&webhook.url),
+                webhook.max_tries
             );
         }
         None => {
@@ -298,7 +304,7 @@ fn summary(config: &GatewayConfig) -> String {
             "mo_route short code {} keyword {} -> {}",
             route.short_code.as_deref().unwrap_or("any"),
             route.keyword.as_deref().unwrap_or("any"),
-            route.webhook_url
+            mask_url(&route.webhook_url)
         );
     }
     out

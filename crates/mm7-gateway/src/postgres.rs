@@ -654,7 +654,7 @@ impl Storage for PostgresStorage {
 mod tests {
     use super::*;
 
-    /// The Storage tests of the SQLite backend, on a database of their own on the server of
+    /// The Storage tests of the PostgreSQL backend, on a database of their own on the server of
     /// `MM7_TEST_POSTGRES_URL` (dropped after).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     #[allow(clippy::print_stderr)] // The skip is said out loud, as the other PostgreSQL tests do.

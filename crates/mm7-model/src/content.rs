@@ -196,8 +196,11 @@ impl Part {
     /// ```
     pub fn root(&self) -> Option<&Part> {
         let children = self.parts();
-        if let Some(start) = self.param("start") {
-            let start = mm7_mime::content_id_reference(&start);
+        // One parse of the Content-Type for both parameters.
+        let content_type = mm7_mime::ContentType::parse(&self.content_type).ok();
+        let param = |name: &str| content_type.as_ref().and_then(|t| t.param(name));
+        if let Some(start) = param("start") {
+            let start = mm7_mime::content_id_reference(start);
             if let Some(root) = children.iter().find(|c| {
                 c.content_id
                     .as_deref()
@@ -206,8 +209,8 @@ impl Part {
                 return Some(root);
             }
         }
-        if let Some(media_type) = self.param("type")
-            && let Some(root) = children.iter().find(|c| c.is_media_type(&media_type))
+        if let Some(media_type) = param("type")
+            && let Some(root) = children.iter().find(|c| c.is_media_type(media_type))
         {
             return Some(root);
         }

@@ -668,6 +668,24 @@ fn check_prints_a_summary_without_secrets_and_refuses_what_does_not_hold() {
     }
     assert!(!summary.contains("s3cret"), "{summary}");
 
+    // Passwords written into URLs are masked too.
+    dir.write("hook.secret", "k3y\n");
+    let in_urls = dir.write(
+        "in-urls.toml",
+        "[[account]]\nname = \"a\"\nurl = \"http://u:urlpass@127.0.0.1:1/mm7\"\n\
+         [webhook]\nurl = \"http://hook:hookpass@127.0.0.1:3/hook\"\nsecret_file = \"hook.secret\"\n",
+    );
+    let out = run(&["gateway", "check", "--config", s(&in_urls)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let shown = format!("{}{}", out.stdout_text(), out.stderr);
+    assert!(
+        shown.contains("http://u:****@127.0.0.1:1/mm7")
+            && shown.contains("http://hook:****@127.0.0.1:3/hook")
+            && !shown.contains("urlpass")
+            && !shown.contains("hookpass"),
+        "{shown}"
+    );
+
     // A misspelt key: named with its line, exit status 2, for check and for the gateway.
     let bad = dir.write(
         "bad.toml",
