@@ -14,8 +14,12 @@ use crate::metrics::TryOutcome;
 use crate::request;
 use crate::store::{Claimed, Operation, Outcome, Storage, now_ms};
 
-/// A token bucket: `rate` tokens a second, at most one saved up, so that submissions are
-/// spaced `1 / rate` apart and no second ever sees more than the rate (plus the one saved).
+/// A token bucket: `rate` tokens a second, at most `burst` saved up, so that submissions are
+/// spaced `1 / rate` apart and no second ever sees more than the rate (plus the burst).
+///
+/// The burst is one token, or the tokens of one millisecond when the rate gives more than one
+/// a millisecond: the timer sleeps whole milliseconds, so a wait shorter than that would
+/// become a millisecond and hold every send to one a millisecond whatever the rate.
 #[derive(Debug)]
 pub(crate) struct TokenBucket {
     rate: f64,
@@ -27,9 +31,10 @@ pub(crate) struct TokenBucket {
 impl TokenBucket {
     pub(crate) fn new(rate: f64) -> TokenBucket {
         let rate = rate.max(0.001);
+        let burst = (rate / 1000.0).floor().max(1.0);
         TokenBucket {
             rate,
-            burst: 1.0,
+            burst,
             tokens: 1.0,
             last: Instant::now(),
         }
@@ -120,15 +125,25 @@ pub(crate) async fn run<S: Storage>(
         if *stop.borrow() {
             break;
         }
-        let free = in_flight.available_permits();
-        if free == 0 {
-            tokio::select! {
-                permit = Arc::clone(&in_flight).acquire_owned() => drop(permit),
-                _ = stop.changed() => {}
-            }
-            continue;
+        // At least one try may start: every one free now is claimed for in one go (tries that
+        // ended while the last claim ran come back together, so one claim and one slot
+        // reservation serve many sends when the queue is busy).
+        let first = tokio::select! {
+            permit = Arc::clone(&in_flight).acquire_owned() => permit,
+            _ = stop.changed() => continue,
+        };
+        let Ok(first) = first else {
+            break;
+        };
+        let mut permits = vec![first];
+        while let Ok(permit) = Arc::clone(&in_flight).try_acquire_owned() {
+            permits.push(permit);
         }
-        let claimed = match storage.claim(&account.name, free, lease).await {
+        // Woken by a submission queued meanwhile, not only by the poll below.
+        let queued = storage.queued();
+        let mut queued = std::pin::pin!(queued.notified());
+        queued.as_mut().enable();
+        let claimed = match storage.claim(&account.name, permits.len(), lease).await {
             Ok(claimed) => claimed,
             Err(error) => {
                 tracing::error!(%error, account = %account.name, "cannot claim messages");
@@ -136,35 +151,40 @@ pub(crate) async fn run<S: Storage>(
             }
         };
         if claimed.is_empty() {
+            drop(permits);
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_millis(200)) => {}
+                () = queued => {}
                 _ = stop.changed() => {}
             }
             continue;
         }
-        for message in claimed {
-            // The permit first, then the slot: a slot taken while every permit is busy would
-            // be sent late, in a burst with the slots after it.
-            let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else {
-                return;
-            };
-            match storage.reserve_slot(&account.name, interval).await {
+        permits.truncate(claimed.len());
+        // The permits first, then the slots: a slot taken while every permit is busy would be
+        // sent late, in a burst with the slots after it.
+        let slots = match storage
+            .reserve_slots(&account.name, interval, claimed.len())
+            .await
+        {
+            Ok(slots) => slots,
+            Err(error) => {
+                // Without slots, this node keeps to the rate alone (its token bucket).
+                tracing::error!(%error, "cannot reserve send slots");
+                None
+            }
+        };
+        for (n, (message, permit)) in claimed.into_iter().zip(permits).enumerate() {
+            if let Some(slots) = &slots {
                 // A rate shared with other gateways: wait for this send's slot.
-                Ok(Some(slot)) => {
-                    let wait = u64::try_from(slot - now_ms()).unwrap_or(0);
+                let wait = u64::try_from(slots.at(n) - now_ms()).unwrap_or(0);
+                if wait > 0 {
                     tokio::time::sleep(Duration::from_millis(wait)).await;
                 }
-                Ok(None) => {
-                    let wait = bucket.take(Instant::now());
-                    if !wait.is_zero() {
-                        tokio::time::sleep(wait).await;
-                        bucket.take(Instant::now());
-                    }
-                }
-                Err(error) => {
-                    // Without a slot, this node keeps to the rate alone.
-                    tracing::error!(%error, "cannot reserve a send slot");
-                    tokio::time::sleep(interval).await;
+            } else {
+                let wait = bucket.take(Instant::now());
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                    bucket.take(Instant::now());
                 }
             }
             let client = client.clone();
@@ -313,6 +333,20 @@ mod tests {
         let later = start + Duration::from_secs(10);
         let taken = (0..10).filter(|_| bucket.take(later).is_zero()).count();
         assert_eq!(taken, 1);
+    }
+
+    #[test]
+    fn above_a_token_a_millisecond_the_bucket_saves_one_millisecond() {
+        let start = Instant::now();
+        let mut bucket = TokenBucket::new(100_000.0);
+        // One saved at the start; a millisecond later, a millisecond's worth (100), no more.
+        assert_eq!(bucket.take(start), Duration::ZERO);
+        assert!(!bucket.take(start).is_zero());
+        let later = start + Duration::from_secs(1);
+        let taken = (0..1000).filter(|_| bucket.take(later).is_zero()).count();
+        assert_eq!(taken, 100);
+        // A rate below one a millisecond keeps one saved up.
+        assert!((TokenBucket::new(1000.0).burst - 1.0).abs() < f64::EPSILON);
     }
 
     #[test]

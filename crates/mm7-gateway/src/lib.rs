@@ -84,7 +84,7 @@ pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 pub use store::{
     Changed, Claimed, Enqueued, HistoryEntry, MessageView, NewSubmission, Operation, Outcome,
-    Received, Storage, WebhookRow,
+    Received, Slots, Storage, WebhookRow,
 };
 pub use webhook::signature;
 

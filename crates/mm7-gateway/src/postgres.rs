@@ -3,6 +3,8 @@
 //! message at once, and a gateway that dies leaves its claims to the others when the lease
 //! ends. Every operation is one transaction, committed before it returns.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -13,8 +15,8 @@ use crate::error::GatewayError;
 use crate::metrics::QueueDepth;
 use crate::store::{
     Changed, Claimed, Decision, Enqueued, HistoryEntry, MessageView, NewSubmission, Operation,
-    Outcome, Received, Settled, Storage, WebhookRow, decide, local_status, now_ms, queued_status,
-    rfc3339,
+    Outcome, Received, Settled, Slots, Storage, WebhookRow, decide, local_status, now_ms,
+    queued_status, rfc3339,
 };
 
 /// The schema, one migration per version (`mm7_gateway_schema` says which ran).
@@ -98,7 +100,23 @@ fn ms(duration: Duration) -> i64 {
 #[derive(Clone)]
 pub struct PostgresStorage {
     pool: Pool,
+    /// Connections whose commits do not wait for the disk (`synchronous_commit = off`): a
+    /// commit there is visible to every other transaction at once, and on the disk with the
+    /// next commit that waits (the log is written in order), or lost if the database server
+    /// itself stops first. For what is acknowledged to no one, only: claims of messages and
+    /// webhooks (a lost lease makes the row due again, as when a gateway dies: it is sent at
+    /// least once) and send slots (a lost reservation is one schedule step of a server that
+    /// just restarted).
+    light: Pool,
+    enqueuer: tokio::sync::mpsc::UnboundedSender<EnqueueJob>,
+    queued: Arc<tokio::sync::Notify>,
 }
+
+/// A submission to queue and where its answer goes.
+type EnqueueJob = (
+    NewSubmission,
+    tokio::sync::oneshot::Sender<Result<Enqueued, GatewayError>>,
+);
 
 impl std::fmt::Debug for PostgresStorage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -119,18 +137,23 @@ impl PostgresStorage {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| GatewayError::Config(format!("the PostgreSQL URL: {e}")))?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(8)
-            .build()
-            .map_err(|e| GatewayError::Internal(format!("the PostgreSQL pool: {e}")))?;
-        let storage = PostgresStorage { pool };
+        let mut light_config = config.clone();
+        let options = match config.get_options() {
+            Some(options) => format!("{options} -c synchronous_commit=off"),
+            None => "-c synchronous_commit=off".to_owned(),
+        };
+        light_config.options(options);
+        let pool = pool_of(config, 8)?;
+        let light = pool_of(light_config, 2)?;
+        let queued = Arc::new(tokio::sync::Notify::new());
+        let (enqueuer, jobs) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(enqueue_batches(pool.clone(), jobs, Arc::clone(&queued)));
+        let storage = PostgresStorage {
+            pool,
+            light,
+            enqueuer,
+            queued,
+        };
         storage.migrate().await?;
         Ok(storage)
     }
@@ -235,52 +258,197 @@ async fn status_event(
     }))
 }
 
-impl Storage for PostgresStorage {
-    async fn enqueue(&self, new: NewSubmission) -> Result<Enqueued, GatewayError> {
-        let mut client = self.pool.get().await.map_err(pool_error)?;
-        let tx = client
-            .transaction()
-            .await
-            .map_err(pg("starting a transaction"))?;
-        let now = now_ms();
-        let inserted = tx
-            .execute(
-                "INSERT INTO messages (id, idempotency_key, reference, request, status,
-                     transaction_id, due_at, expires_at, created_at, updated_at, account)
-                 VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $6, $6, $8)
-                 ON CONFLICT (idempotency_key) DO NOTHING",
-                &[
-                    &new.id,
-                    &new.idempotency_key,
-                    &new.reference,
-                    &new.request.to_string(),
-                    &new.transaction_id,
-                    &now,
-                    &new.expires_at,
-                    &new.account,
-                ],
+/// A pool of at most `size` connections to `config`'s database.
+fn pool_of(config: tokio_postgres::Config, size: usize) -> Result<Pool, GatewayError> {
+    let manager = Manager::from_config(
+        config,
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(size)
+        .build()
+        .map_err(|e| GatewayError::Internal(format!("the PostgreSQL pool: {e}")))
+}
+
+/// Queues one submission in a transaction of its own (see [`Storage::enqueue`]).
+async fn enqueue_one(pool: &Pool, new: NewSubmission) -> Result<Enqueued, GatewayError> {
+    let mut client = pool.get().await.map_err(pool_error)?;
+    let tx = client
+        .transaction()
+        .await
+        .map_err(pg("starting a transaction"))?;
+    let now = now_ms();
+    let inserted = tx
+        .execute(
+            "INSERT INTO messages (id, idempotency_key, reference, request, status,
+                 transaction_id, due_at, expires_at, created_at, updated_at, account)
+             VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $6, $6, $8)
+             ON CONFLICT (idempotency_key) DO NOTHING",
+            &[
+                &new.id,
+                &new.idempotency_key,
+                &new.reference,
+                &new.request.to_string(),
+                &new.transaction_id,
+                &now,
+                &new.expires_at,
+                &new.account,
+            ],
+        )
+        .await
+        .map_err(pg("queueing a message"))?;
+    if inserted == 0 {
+        let row = tx
+            .query_one(
+                "SELECT id, request FROM messages WHERE idempotency_key = $1",
+                &[&new.idempotency_key],
             )
             .await
-            .map_err(pg("queueing a message"))?;
-        if inserted == 0 {
-            let row = tx
-                .query_one(
-                    "SELECT id, request FROM messages WHERE idempotency_key = $1",
-                    &[&new.idempotency_key],
-                )
-                .await
-                .map_err(pg("looking up the idempotency key"))?;
-            let (id, request): (String, String) = (row.get(0), row.get(1));
-            let same = serde_json::from_str::<Value>(&request).is_ok_and(|r| r == new.request);
-            return if same {
-                Ok(Enqueued::Existing(id))
-            } else {
-                Err(GatewayError::IdempotencyConflict(id))
-            };
+            .map_err(pg("looking up the idempotency key"))?;
+        let (id, request): (String, String) = (row.get(0), row.get(1));
+        let same = serde_json::from_str::<Value>(&request).is_ok_and(|r| r == new.request);
+        return if same {
+            Ok(Enqueued::Existing(id))
+        } else {
+            Err(GatewayError::IdempotencyConflict(id))
+        };
+    }
+    history(&tx, &new.id, now, "queued", None).await?;
+    tx.commit().await.map_err(pg("committing a message"))?;
+    Ok(Enqueued::New(new.id))
+}
+
+/// The queue writer: submissions that arrive together are queued by one statement (one
+/// commit, one disk sync for all of them); each is answered once it is committed. If that
+/// statement fails, each is queued alone, so that one bad submission fails only itself.
+async fn enqueue_batches(
+    pool: Pool,
+    mut jobs: tokio::sync::mpsc::UnboundedReceiver<EnqueueJob>,
+    queued: Arc<tokio::sync::Notify>,
+) {
+    let mut batch = Vec::with_capacity(256);
+    while jobs.recv_many(&mut batch, 256).await > 0 {
+        let taken = std::mem::take(&mut batch);
+        match enqueue_together(&pool, &taken).await {
+            Ok(results) => {
+                queued.notify_waiters();
+                for ((_, answer), result) in taken.into_iter().zip(results) {
+                    let _ = answer.send(result);
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot queue messages together; queueing each alone");
+                for (new, answer) in taken {
+                    let result = enqueue_one(&pool, new).await;
+                    if result.is_ok() {
+                        queued.notify_waiters();
+                    }
+                    let _ = answer.send(result);
+                }
+            }
         }
-        history(&tx, &new.id, now, "queued", None).await?;
-        tx.commit().await.map_err(pg("committing a message"))?;
-        Ok(Enqueued::New(new.id))
+    }
+}
+
+/// Queues `jobs` in one statement: the result of each, in order.
+async fn enqueue_together(
+    pool: &Pool,
+    jobs: &[EnqueueJob],
+) -> Result<Vec<Result<Enqueued, GatewayError>>, GatewayError> {
+    let client = pool.get().await.map_err(pool_error)?;
+    let now = now_ms();
+    let mut ids = Vec::with_capacity(jobs.len());
+    let mut keys = Vec::with_capacity(jobs.len());
+    let mut references = Vec::with_capacity(jobs.len());
+    let mut requests = Vec::with_capacity(jobs.len());
+    let mut transactions = Vec::with_capacity(jobs.len());
+    let mut expiries = Vec::with_capacity(jobs.len());
+    let mut accounts = Vec::with_capacity(jobs.len());
+    for (new, _) in jobs {
+        ids.push(new.id.as_str());
+        keys.push(new.idempotency_key.as_deref());
+        references.push(new.reference.as_deref());
+        requests.push(new.request.to_string());
+        transactions.push(new.transaction_id.as_str());
+        expiries.push(new.expires_at);
+        accounts.push(new.account.as_str());
+    }
+    // Rows are inserted in the order given: of two with the same idempotency key, the first
+    // is queued and the second finds it.
+    let statement = client
+        .prepare_cached(
+            "WITH new AS (
+                 INSERT INTO messages (id, idempotency_key, reference, request, status,
+                     transaction_id, due_at, expires_at, created_at, updated_at, account)
+                 SELECT id, key, reference, request, 'queued', transaction_id, $1, expires_at,
+                     $1, $1, account
+                 FROM UNNEST($2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[],
+                     $7::BIGINT[], $8::TEXT[]) WITH ORDINALITY
+                     AS t(id, key, reference, request, transaction_id, expires_at, account, n)
+                 ORDER BY n
+                 ON CONFLICT (idempotency_key) DO NOTHING
+                 RETURNING id)
+             INSERT INTO history (message, at, status)
+             SELECT id, $1, 'queued' FROM new
+             RETURNING message",
+        )
+        .await
+        .map_err(pg("queueing messages"))?;
+    let inserted: HashSet<String> = client
+        .query(
+            &statement,
+            &[
+                &now,
+                &ids,
+                &keys,
+                &references,
+                &requests,
+                &transactions,
+                &expiries,
+                &accounts,
+            ],
+        )
+        .await
+        .map_err(pg("queueing messages"))?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let mut results = Vec::with_capacity(jobs.len());
+    for (new, _) in jobs {
+        if inserted.contains(&new.id) {
+            results.push(Ok(Enqueued::New(new.id.clone())));
+            continue;
+        }
+        let row = client
+            .query_one(
+                "SELECT id, request FROM messages WHERE idempotency_key = $1",
+                &[&new.idempotency_key],
+            )
+            .await
+            .map_err(pg("looking up the idempotency key"))?;
+        let (id, request): (String, String) = (row.get(0), row.get(1));
+        let same = serde_json::from_str::<Value>(&request).is_ok_and(|r| r == new.request);
+        results.push(if same {
+            Ok(Enqueued::Existing(id))
+        } else {
+            Err(GatewayError::IdempotencyConflict(id))
+        });
+    }
+    Ok(results)
+}
+
+impl Storage for PostgresStorage {
+    async fn enqueue(&self, new: NewSubmission) -> Result<Enqueued, GatewayError> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.enqueuer
+            .send((new, answer))
+            .map_err(|_| GatewayError::Internal("the queue writer has stopped".into()))?;
+        answered
+            .await
+            .map_err(|_| GatewayError::Internal("the queue writer has stopped".into()))?
     }
 
     async fn message(&self, id: &str) -> Result<Option<MessageView>, GatewayError> {
@@ -327,11 +495,11 @@ impl Storage for PostgresStorage {
         limit: usize,
         lease: Duration,
     ) -> Result<Vec<Claimed>, GatewayError> {
-        let client = self.pool.get().await.map_err(pool_error)?;
+        let client = self.light.get().await.map_err(pool_error)?;
         let now = now_ms();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = client
-            .query(
+        let statement = client
+            .prepare_cached(
                 "UPDATE messages SET lease_until = $2, updated_at = $1,
                      status = CASE WHEN operation IS NULL THEN 'sending' ELSE status END
                  WHERE id IN (
@@ -342,8 +510,11 @@ impl Storage for PostgresStorage {
                      FOR UPDATE SKIP LOCKED)
                  RETURNING id, request, transaction_id, tries, expires_at, message_id,
                      operation, operation_request, operation_transaction_id",
-                &[&now, &(now + ms(lease)), &limit, &account],
             )
+            .await
+            .map_err(pg("claiming messages"))?;
+        let rows = client
+            .query(&statement, &[&now, &(now + ms(lease)), &limit, &account])
             .await
             .map_err(pg("claiming messages"))?;
         Ok(rows
@@ -375,37 +546,106 @@ impl Storage for PostgresStorage {
             .await
             .map_err(pg("starting a settle"))?;
         let now = now_ms();
-        for (id, outcome) in &outcomes {
-            let id = id.as_str();
-            let operation: Option<String> = tx
-                .query_opt("SELECT operation FROM messages WHERE id = $1", &[&id])
+        let ids: Vec<&str> = outcomes.iter().map(|(id, _)| id.as_str()).collect();
+        let select = tx
+            .prepare_cached("SELECT id, operation FROM messages WHERE id = ANY($1)")
+            .await
+            .map_err(pg("recording a try"))?;
+        let operations: HashMap<String, Option<String>> = tx
+            .query(&select, &[&ids])
+            .await
+            .map_err(pg("recording a try"))?
+            .iter()
+            .map(|row| (row.get(0), row.get(1)))
+            .collect();
+        let changes: Vec<Settled> = outcomes
+            .iter()
+            .map(|(id, outcome)| {
+                let operation = operations.get(id).and_then(Option::as_deref);
+                Settled::of(outcome, operation)
+            })
+            .collect();
+        // Every message once in a batch (as it is unless a lease ran out mid-try): one
+        // statement for all of them; else one each, in order.
+        let distinct = ids.iter().collect::<HashSet<_>>().len() == ids.len();
+        if distinct {
+            let statuses: Vec<&str> = changes.iter().map(|c| c.status.as_str()).collect();
+            let message_ids: Vec<Option<&str>> =
+                changes.iter().map(|c| c.message_id.as_deref()).collect();
+            let tries: Vec<i32> = changes.iter().map(|c| c.tries).collect();
+            let due: Vec<Option<i64>> = changes.iter().map(|c| c.due_at).collect();
+            let errors: Vec<Option<&str>> = changes.iter().map(|c| c.error.as_deref()).collect();
+            let keep: Vec<bool> = changes.iter().map(|c| c.keep_operation).collect();
+            let update = tx
+                .prepare_cached(
+                    "UPDATE messages AS m SET status = u.status,
+                         message_id = COALESCE(u.message_id, m.message_id),
+                         tries = m.tries + u.tries, due_at = u.due_at, lease_until = NULL,
+                         last_error = u.error, updated_at = $1,
+                         operation = CASE WHEN u.keep THEN m.operation ELSE NULL END
+                     FROM UNNEST($2::TEXT[], $3::TEXT[], $4::TEXT[], $5::INT[], $6::BIGINT[],
+                         $7::TEXT[], $8::BOOL[])
+                         AS u(id, status, message_id, tries, due_at, error, keep)
+                     WHERE m.id = u.id",
+                )
                 .await
-                .map_err(pg("recording a try"))?
-                .and_then(|row| row.get(0));
-            let change = Settled::of(outcome, operation.as_deref());
+                .map_err(pg("recording tries"))?;
             tx.execute(
-                "UPDATE messages SET status = $2, message_id = COALESCE($3, message_id),
-                     tries = tries + $4, due_at = $5, lease_until = NULL, last_error = $6,
-                     updated_at = $7,
-                     operation = CASE WHEN $8 THEN operation ELSE NULL END
-                 WHERE id = $1",
+                &update,
                 &[
-                    &id,
-                    &change.status,
-                    &change.message_id,
-                    &change.tries,
-                    &change.due_at,
-                    &change.error,
                     &now,
-                    &change.keep_operation,
+                    &ids,
+                    &statuses,
+                    &message_ids,
+                    &tries,
+                    &due,
+                    &errors,
+                    &keep,
                 ],
             )
             .await
-            .map_err(pg("recording a try"))?;
-            let (status, detail) = (change.status.as_str(), change.detail);
-            history(&tx, id, now, status, detail.as_deref()).await?;
+            .map_err(pg("recording tries"))?;
+            let details: Vec<Option<&str>> = changes.iter().map(|c| c.detail.as_deref()).collect();
+            let insert = tx
+                .prepare_cached(
+                    "INSERT INTO history (message, at, status, detail)
+                     SELECT id, $1, status, detail
+                     FROM UNNEST($2::TEXT[], $3::TEXT[], $4::TEXT[]) WITH ORDINALITY
+                         AS h(id, status, detail, n)
+                     ORDER BY n",
+                )
+                .await
+                .map_err(pg("writing the history"))?;
+            tx.execute(&insert, &[&now, &ids, &statuses, &details])
+                .await
+                .map_err(pg("writing the history"))?;
+        }
+        for (id, change) in ids.iter().zip(&changes) {
+            if !distinct {
+                tx.execute(
+                    "UPDATE messages SET status = $2, message_id = COALESCE($3, message_id),
+                         tries = tries + $4, due_at = $5, lease_until = NULL, last_error = $6,
+                         updated_at = $7,
+                         operation = CASE WHEN $8 THEN operation ELSE NULL END
+                     WHERE id = $1",
+                    &[
+                        id,
+                        &change.status,
+                        &change.message_id,
+                        &change.tries,
+                        &change.due_at,
+                        &change.error,
+                        &now,
+                        &change.keep_operation,
+                    ],
+                )
+                .await
+                .map_err(pg("recording a try"))?;
+                history(&tx, id, now, &change.status, change.detail.as_deref()).await?;
+            }
             if webhook {
-                let body = status_event(&tx, id, status, detail.as_deref(), now).await?;
+                let detail = change.detail.as_deref();
+                let body = status_event(&tx, id, &change.status, detail, now).await?;
                 add_webhook(&tx, &body, None, now).await?;
             }
         }
@@ -486,27 +726,39 @@ impl Storage for PostgresStorage {
         Ok(depth)
     }
 
-    async fn reserve_slot(
+    fn queued(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.queued)
+    }
+
+    async fn reserve_slots(
         &self,
         account: &str,
         interval: Duration,
-    ) -> Result<Option<i64>, GatewayError> {
-        // One schedule per account for every node: each send takes the account's next free
-        // slot, so its rate holds across nodes however many run.
-        let client = self.pool.get().await.map_err(pool_error)?;
+        count: usize,
+    ) -> Result<Option<Slots>, GatewayError> {
+        // One schedule per account for every node: each batch of sends takes the account's
+        // next free slots, so its rate holds across nodes however many run.
+        let client = self.light.get().await.map_err(pool_error)?;
         let now = now_ms();
-        let step = ms(interval);
-        let row = client
-            .query_one(
+        let span = Slots::span_of(interval, count);
+        let statement = client
+            .prepare_cached(
                 "INSERT INTO rate (name, next_at) VALUES ($3, $1::BIGINT + $2::BIGINT)
                  ON CONFLICT (name) DO UPDATE
                      SET next_at = GREATEST(rate.next_at, $1::BIGINT) + $2::BIGINT
                  RETURNING next_at - $2::BIGINT",
-                &[&now, &step, &account],
             )
             .await
-            .map_err(pg("reserving a send slot"))?;
-        Ok(Some(row.get(0)))
+            .map_err(pg("reserving send slots"))?;
+        let row = client
+            .query_one(&statement, &[&now, &span, &account])
+            .await
+            .map_err(pg("reserving send slots"))?;
+        Ok(Some(Slots {
+            start: row.get(0),
+            span,
+            count,
+        }))
     }
 
     async fn change(
@@ -587,6 +839,7 @@ impl Storage for PostgresStorage {
             add_webhook(&tx, &body, None, now).await?;
         }
         tx.commit().await.map_err(pg("committing a change"))?;
+        self.queued.notify_waiters();
         Ok(changed)
     }
 
@@ -595,11 +848,11 @@ impl Storage for PostgresStorage {
         limit: usize,
         lease: Duration,
     ) -> Result<Vec<WebhookRow>, GatewayError> {
-        let client = self.pool.get().await.map_err(pool_error)?;
+        let client = self.light.get().await.map_err(pool_error)?;
         let now = now_ms();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = client
-            .query(
+        let statement = client
+            .prepare_cached(
                 "UPDATE webhooks SET lease_until = $2
                  WHERE id IN (
                      SELECT id FROM webhooks
@@ -608,8 +861,11 @@ impl Storage for PostgresStorage {
                      ORDER BY id LIMIT $3
                      FOR UPDATE SKIP LOCKED)
                  RETURNING id, body, tries, url",
-                &[&now, &(now + ms(lease)), &limit],
             )
+            .await
+            .map_err(pg("claiming webhooks"))?;
+        let rows = client
+            .query(&statement, &[&now, &(now + ms(lease)), &limit])
             .await
             .map_err(pg("claiming webhooks"))?;
         Ok(rows

@@ -13,8 +13,8 @@ use crate::error::GatewayError;
 use crate::metrics::QueueDepth;
 use crate::store::{
     Changed, Claimed, Decision, Enqueued, HistoryEntry, MIGRATION_2, MessageView, NewSubmission,
-    Operation, Outcome, Received, Settled, Storage, WebhookRow, decide, local_status, now_ms,
-    queued_status, rfc3339,
+    Operation, Outcome, Received, Settled, Slots, Storage, WebhookRow, decide, local_status,
+    now_ms, queued_status, rfc3339,
 };
 
 fn ms(duration: Duration) -> i64 {
@@ -26,6 +26,7 @@ fn ms(duration: Duration) -> i64 {
 pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
     enqueuer: std::sync::mpsc::Sender<EnqueueJob>,
+    queued: Arc<tokio::sync::Notify>,
     path: PathBuf,
 }
 
@@ -132,9 +133,11 @@ impl SqliteStorage {
             tx.commit().map_err(db("committing a migration"))?;
         }
         let conn = Arc::new(Mutex::new(conn));
+        let queued = Arc::new(tokio::sync::Notify::new());
         Ok(SqliteStorage {
-            enqueuer: spawn_enqueuer(Arc::clone(&conn)),
+            enqueuer: spawn_enqueuer(Arc::clone(&conn), Arc::clone(&queued)),
             conn,
+            queued,
             path,
         })
     }
@@ -191,6 +194,76 @@ impl SqliteStorage {
     }
 }
 
+/// Claims due submissions (see [`Storage::claim`]).
+fn claim_in(
+    conn: &mut Connection,
+    account: &str,
+    limit: usize,
+    lease: Duration,
+) -> Result<Vec<Claimed>, GatewayError> {
+    let tx = conn.transaction().map_err(db("starting a claim"))?;
+    let now = now_ms();
+    let claimed: Vec<Claimed> = {
+        let mut statement = tx
+            .prepare(
+                "SELECT id, request, transaction_id, tries, expires_at, message_id,
+                     operation, operation_request, operation_transaction_id
+                 FROM messages
+                 WHERE account = ?3 AND due_at IS NOT NULL AND due_at <= ?1
+                   AND (lease_until IS NULL OR lease_until <= ?1)
+                 ORDER BY due_at LIMIT ?2",
+            )
+            .map_err(db("claiming messages"))?;
+        statement
+            .query_map(params![now, limit, account], |row| {
+                let request: String = row.get(1)?;
+                Ok(Claimed {
+                    id: row.get(0)?,
+                    message_id: row.get(5)?,
+                    operation: Operation::from_columns(row.get(6)?, row.get(7)?, row.get(8)?),
+                    request: serde_json::from_str(&request).unwrap_or(Value::Null),
+                    transaction_id: row.get(2)?,
+                    tries: row.get(3)?,
+                    expires_at: row.get(4)?,
+                })
+            })
+            .and_then(Iterator::collect)
+            .map_err(db("claiming messages"))?
+    };
+    for c in &claimed {
+        // A cancel or replace keeps its status (`cancelling`, `replacing`) while sent.
+        tx.execute(
+            "UPDATE messages SET lease_until = ?2, updated_at = ?3,
+                 status = CASE WHEN operation IS NULL THEN 'sending' ELSE status END
+             WHERE id = ?1",
+            params![c.id, now + ms(lease), now],
+        )
+        .map_err(db("claiming messages"))?;
+    }
+    tx.commit().map_err(db("committing a claim"))?;
+    Ok(claimed)
+}
+
+/// Runs `f` with `synchronous=NORMAL`: its commit is not synced to the disk at once, only
+/// with the next commit that is (the write-ahead log is synced in order), or lost with the
+/// machine. For claims only: a claim lost so is undone anyway, since the gateway releases the
+/// claims it finds at start ([`SqliteStorage::release_claims`]), and what comes after it
+/// (the try's outcome) is committed with a sync that takes the claim along.
+fn lightly<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&mut Connection) -> Result<T, GatewayError>,
+) -> Result<T, GatewayError> {
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(db("setting synchronous=NORMAL"))?;
+    let result = f(conn);
+    let restored = conn
+        .pragma_update(None, "synchronous", "FULL")
+        .map_err(db("setting synchronous=FULL"));
+    let value = result?;
+    restored?;
+    Ok(value)
+}
+
 /// Queues one submission inside `tx` (see [`Storage::enqueue`]).
 fn enqueue_in(tx: &Connection, new: &NewSubmission) -> Result<Enqueued, GatewayError> {
     if let Some(key) = &new.idempotency_key {
@@ -242,7 +315,10 @@ type EnqueueJob = (
 /// The queue writer: submissions that arrive together are committed together (one
 /// transaction, one disk sync, each in a savepoint of its own), so the cost of a sync is
 /// shared; each is answered once its transaction is committed.
-fn spawn_enqueuer(conn: Arc<Mutex<Connection>>) -> std::sync::mpsc::Sender<EnqueueJob> {
+fn spawn_enqueuer(
+    conn: Arc<Mutex<Connection>>,
+    queued: Arc<tokio::sync::Notify>,
+) -> std::sync::mpsc::Sender<EnqueueJob> {
     let (sender, jobs) = std::sync::mpsc::channel::<EnqueueJob>();
     std::thread::spawn(move || {
         while let Ok(first) = jobs.recv() {
@@ -271,6 +347,7 @@ fn spawn_enqueuer(conn: Arc<Mutex<Connection>>) -> std::sync::mpsc::Sender<Enque
             drop(conn);
             match committed {
                 Ok(results) => {
+                    queued.notify_waiters();
                     for ((_, answer), result) in batch.into_iter().zip(results) {
                         let _ = answer.send(result);
                     }
@@ -409,54 +486,8 @@ impl Storage for SqliteStorage {
         lease: Duration,
     ) -> Result<Vec<Claimed>, GatewayError> {
         let account = account.to_owned();
-        self.with(move |conn| {
-            let tx = conn.transaction().map_err(db("starting a claim"))?;
-            let now = now_ms();
-            let claimed: Vec<Claimed> = {
-                let mut statement = tx
-                    .prepare(
-                        "SELECT id, request, transaction_id, tries, expires_at, message_id,
-                             operation, operation_request, operation_transaction_id
-                         FROM messages
-                         WHERE account = ?3 AND due_at IS NOT NULL AND due_at <= ?1
-                           AND (lease_until IS NULL OR lease_until <= ?1)
-                         ORDER BY due_at LIMIT ?2",
-                    )
-                    .map_err(db("claiming messages"))?;
-                statement
-                    .query_map(params![now, limit, account], |row| {
-                        let request: String = row.get(1)?;
-                        Ok(Claimed {
-                            id: row.get(0)?,
-                            message_id: row.get(5)?,
-                            operation: Operation::from_columns(
-                                row.get(6)?,
-                                row.get(7)?,
-                                row.get(8)?,
-                            ),
-                            request: serde_json::from_str(&request).unwrap_or(Value::Null),
-                            transaction_id: row.get(2)?,
-                            tries: row.get(3)?,
-                            expires_at: row.get(4)?,
-                        })
-                    })
-                    .and_then(Iterator::collect)
-                    .map_err(db("claiming messages"))?
-            };
-            for c in &claimed {
-                // A cancel or replace keeps its status (`cancelling`, `replacing`) while sent.
-                tx.execute(
-                    "UPDATE messages SET lease_until = ?2, updated_at = ?3,
-                         status = CASE WHEN operation IS NULL THEN 'sending' ELSE status END
-                     WHERE id = ?1",
-                    params![c.id, now + ms(lease), now],
-                )
-                .map_err(db("claiming messages"))?;
-            }
-            tx.commit().map_err(db("committing a claim"))?;
-            Ok(claimed)
-        })
-        .await
+        self.with(move |conn| lightly(conn, |conn| claim_in(conn, &account, limit, lease)))
+            .await
     }
 
     async fn settle(
@@ -586,11 +617,16 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn reserve_slot(
+    fn queued(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.queued)
+    }
+
+    async fn reserve_slots(
         &self,
         _account: &str,
         _interval: Duration,
-    ) -> Result<Option<i64>, GatewayError> {
+        _count: usize,
+    ) -> Result<Option<Slots>, GatewayError> {
         // One process per SQLite database: the dispatcher's token bucket is the rate.
         Ok(None)
     }
@@ -602,10 +638,11 @@ impl Storage for SqliteStorage {
         webhook: bool,
     ) -> Result<Changed, GatewayError> {
         let id = id.to_owned();
-        self.with(move |conn| {
-            let tx = conn.transaction().map_err(db("starting a change"))?;
-            let now = now_ms();
-            let row: Option<(String, Option<String>, Option<i64>, String)> = tx
+        let changed = self
+            .with(move |conn| {
+                let tx = conn.transaction().map_err(db("starting a change"))?;
+                let now = now_ms();
+                let row: Option<(String, Option<String>, Option<i64>, String)> = tx
                 .query_row(
                     "SELECT status, message_id, lease_until, request FROM messages WHERE id = ?1",
                     [&id],
@@ -613,61 +650,63 @@ impl Storage for SqliteStorage {
                 )
                 .optional()
                 .map_err(db("reading a message"))?;
-            let Some((status, message_id, lease, request)) = row else {
-                return Ok(Changed::NotFound);
-            };
-            let (changed, history_status, detail) =
-                match decide(&status, message_id.as_deref(), lease, now, &operation) {
-                    Decision::Refuse => return Ok(Changed::Refused(status)),
-                    Decision::Local => {
-                        match &operation {
-                            Operation::Cancel { .. } => tx.execute(
-                                "UPDATE messages SET status = 'cancelled', due_at = NULL,
+                let Some((status, message_id, lease, request)) = row else {
+                    return Ok(Changed::NotFound);
+                };
+                let (changed, history_status, detail) =
+                    match decide(&status, message_id.as_deref(), lease, now, &operation) {
+                        Decision::Refuse => return Ok(Changed::Refused(status)),
+                        Decision::Local => {
+                            match &operation {
+                                Operation::Cancel { .. } => tx.execute(
+                                    "UPDATE messages SET status = 'cancelled', due_at = NULL,
                                      updated_at = ?2 WHERE id = ?1",
-                                params![id, now],
-                            ),
-                            Operation::Replace { content, .. } => {
-                                let merged = crate::request::merge(&request, content);
-                                tx.execute(
-                                    "UPDATE messages SET request = ?2, updated_at = ?3
+                                    params![id, now],
+                                ),
+                                Operation::Replace { content, .. } => {
+                                    let merged = crate::request::merge(&request, content);
+                                    tx.execute(
+                                        "UPDATE messages SET request = ?2, updated_at = ?3
                                      WHERE id = ?1",
-                                    params![id, merged.to_string(), now],
-                                )
+                                        params![id, merged.to_string(), now],
+                                    )
+                                }
                             }
+                            .map_err(db("changing a message"))?;
+                            let (done, detail) = local_status(&operation);
+                            (Changed::Done(done.to_owned()), done, detail)
                         }
-                        .map_err(db("changing a message"))?;
-                        let (done, detail) = local_status(&operation);
-                        (Changed::Done(done.to_owned()), done, detail)
-                    }
-                    Decision::Queue => {
-                        let queued = queued_status(&operation);
-                        tx.execute(
-                            "UPDATE messages SET status = ?2, operation = ?3,
+                        Decision::Queue => {
+                            let queued = queued_status(&operation);
+                            tx.execute(
+                                "UPDATE messages SET status = ?2, operation = ?3,
                                  operation_request = ?4, operation_transaction_id = ?5,
                                  tries = 0, due_at = ?6, last_error = NULL, updated_at = ?6
                              WHERE id = ?1",
-                            params![
-                                id,
-                                queued,
-                                operation.kind(),
-                                operation.content_text(),
-                                operation.transaction_id(),
-                                now
-                            ],
-                        )
-                        .map_err(db("changing a message"))?;
-                        (Changed::Queued(queued.to_owned()), queued, None)
-                    }
-                };
-            history(&tx, &id, now, history_status, detail)?;
-            if webhook {
-                let body = status_event(&tx, &id, history_status, detail, now)?;
-                add_webhook(&tx, &body, None, now)?;
-            }
-            tx.commit().map_err(db("committing a change"))?;
-            Ok(changed)
-        })
-        .await
+                                params![
+                                    id,
+                                    queued,
+                                    operation.kind(),
+                                    operation.content_text(),
+                                    operation.transaction_id(),
+                                    now
+                                ],
+                            )
+                            .map_err(db("changing a message"))?;
+                            (Changed::Queued(queued.to_owned()), queued, None)
+                        }
+                    };
+                history(&tx, &id, now, history_status, detail)?;
+                if webhook {
+                    let body = status_event(&tx, &id, history_status, detail, now)?;
+                    add_webhook(&tx, &body, None, now)?;
+                }
+                tx.commit().map_err(db("committing a change"))?;
+                Ok(changed)
+            })
+            .await;
+        self.queued.notify_waiters();
+        changed
     }
 
     async fn claim_webhooks(

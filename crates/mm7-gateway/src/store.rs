@@ -258,6 +258,38 @@ pub struct WebhookRow {
     pub tries: u32,
 }
 
+/// Send slots reserved together ([`Storage::reserve_slots`]): `count` sends from `start`
+/// (Unix milliseconds), spread evenly over `span` milliseconds, which is at least `count`
+/// intervals (rounded up to whole milliseconds), so that the rate holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Slots {
+    /// The first slot (Unix milliseconds).
+    pub start: i64,
+    /// The milliseconds the slots take, from `start` to the slot after the last.
+    pub span: i64,
+    /// How many slots.
+    pub count: usize,
+}
+
+impl Slots {
+    /// The milliseconds `count` slots `interval` apart take, rounded up.
+    pub(crate) fn span_of(interval: Duration, count: usize) -> i64 {
+        let micros = interval
+            .as_micros()
+            .saturating_mul(u128::try_from(count).unwrap_or(u128::MAX));
+        i64::try_from(micros.div_ceil(1000)).unwrap_or(i64::MAX)
+    }
+
+    /// When send `n` (from 0) of these may go (Unix milliseconds).
+    pub fn at(&self, n: usize) -> i64 {
+        let count = i64::try_from(self.count.max(1)).unwrap_or(i64::MAX);
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        self.start
+            .saturating_add(self.span.saturating_mul(n) / count)
+    }
+}
+
 /// What the gateway needs of its database. Every method commits before it returns.
 pub trait Storage: Clone + Send + Sync + 'static {
     /// Queues a submission, unless its idempotency key was seen: then the first one's id (and
@@ -297,14 +329,19 @@ pub trait Storage: Clone + Send + Sync + 'static {
         webhook: bool,
     ) -> impl Future<Output = Result<(), GatewayError>> + Send;
 
-    /// Reserves the next send slot (Unix milliseconds) of `account`'s rate, shared by every
-    /// gateway on this storage, one slot each `interval`; `None` when the storage serves one
-    /// process, whose own token bucket then holds the rate.
-    fn reserve_slot(
+    /// Reserves the next `count` send slots of `account`'s rate, shared by every gateway on
+    /// this storage, one slot each `interval`, in one round trip: the [`Slots`] they span.
+    /// `None` when the storage serves one process, whose own token bucket then holds the rate.
+    fn reserve_slots(
         &self,
         account: &str,
         interval: Duration,
-    ) -> impl Future<Output = Result<Option<i64>, GatewayError>> + Send;
+        count: usize,
+    ) -> impl Future<Output = Result<Option<Slots>, GatewayError>> + Send;
+
+    /// Told (`notify_waiters`) whenever this process queues work for the dispatchers, so
+    /// that an idle dispatcher claims it at once instead of at its next poll.
+    fn queued(&self) -> std::sync::Arc<tokio::sync::Notify>;
 
     /// What the queue holds now (for `/metrics`).
     fn queue_depth(&self) -> impl Future<Output = Result<QueueDepth, GatewayError>> + Send;
@@ -709,16 +746,37 @@ pub(crate) mod tests {
 
         // The shared rate: one schedule per account.
         let second = Duration::from_secs(1);
-        let us1 = storage.reserve_slot("us", second).await.unwrap();
-        let us2 = storage.reserve_slot("us", second).await.unwrap();
-        let au1 = storage.reserve_slot("au", second).await.unwrap();
+        let us1 = storage.reserve_slots("us", second, 1).await.unwrap();
+        let us2 = storage.reserve_slots("us", second, 3).await.unwrap();
+        let us3 = storage.reserve_slots("us", second, 1).await.unwrap();
+        let au1 = storage.reserve_slots("au", second, 1).await.unwrap();
         if shared_rate {
-            let (us1, us2, au1) = (us1.unwrap(), us2.unwrap(), au1.unwrap());
-            assert!(us2 - us1 >= 1000, "{us1} {us2}");
-            assert!(au1 < us2, "{au1} {us2}");
+            let (us1, us2, us3, au1) = (us1.unwrap(), us2.unwrap(), us3.unwrap(), au1.unwrap());
+            assert!(us2.start - us1.start >= 1000, "{us1:?} {us2:?}");
+            // Three slots reserved together take three intervals.
+            assert_eq!((us2.span, us2.count), (3000, 3));
+            assert_eq!(us2.at(2) - us2.at(0), 2000);
+            assert!(us3.start - us2.start >= 3000, "{us2:?} {us3:?}");
+            assert!(au1.start < us2.start, "{au1:?} {us2:?}");
         } else {
-            assert_eq!((us1, us2, au1), (None, None, None));
+            assert_eq!((us1, us2, us3, au1), (None, None, None, None));
         }
+    }
+
+    #[test]
+    fn slots_span_whole_milliseconds_rounded_up() {
+        let span = Slots::span_of;
+        assert_eq!(span(Duration::from_millis(250), 3), 750);
+        // 1/3 s: 333.33… ms, never less.
+        assert_eq!(span(Duration::from_secs(1) / 3, 1), 334);
+        // 100 000 a second: sixteen take a millisecond at least.
+        assert_eq!(span(Duration::from_micros(10), 16), 1);
+        let slots = Slots {
+            start: 1000,
+            span: 750,
+            count: 3,
+        };
+        assert_eq!((slots.at(0), slots.at(1), slots.at(2)), (1000, 1250, 1500));
     }
 
     #[test]
