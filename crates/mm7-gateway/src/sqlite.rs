@@ -25,7 +25,7 @@ fn ms(duration: Duration) -> i64 {
 #[derive(Debug, Clone)]
 pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
-    enqueuer: std::sync::mpsc::Sender<EnqueueJob>,
+    writer: std::sync::mpsc::Sender<Job>,
     queued: Arc<tokio::sync::Notify>,
     path: PathBuf,
 }
@@ -135,7 +135,7 @@ impl SqliteStorage {
         let conn = Arc::new(Mutex::new(conn));
         let queued = Arc::new(tokio::sync::Notify::new());
         Ok(SqliteStorage {
-            enqueuer: spawn_enqueuer(Arc::clone(&conn), Arc::clone(&queued)),
+            writer: spawn_writer(Arc::clone(&conn), Arc::clone(&queued)),
             conn,
             queued,
             path,
@@ -306,20 +306,91 @@ fn enqueue_in(tx: &Connection, new: &NewSubmission) -> Result<Enqueued, GatewayE
     Ok(Enqueued::New(new.id.clone()))
 }
 
-/// A submission to queue and where its answer goes.
-type EnqueueJob = (
-    NewSubmission,
-    tokio::sync::oneshot::Sender<Result<Enqueued, GatewayError>>,
-);
+/// What the writer thread does: queue a submission, or record how tries ended; each with
+/// where its answer goes.
+enum Job {
+    Enqueue(
+        NewSubmission,
+        tokio::sync::oneshot::Sender<Result<Enqueued, GatewayError>>,
+    ),
+    Settle(
+        Vec<(String, Outcome)>,
+        bool,
+        tokio::sync::oneshot::Sender<Result<(), GatewayError>>,
+    ),
+}
 
-/// The queue writer: submissions that arrive together are committed together (one
-/// transaction, one disk sync, each in a savepoint of its own), so the cost of a sync is
-/// shared; each is answered once its transaction is committed.
-fn spawn_enqueuer(
+/// What a job did, until its transaction is committed, and where its answer goes.
+enum Done {
+    Enqueued(
+        Result<Enqueued, GatewayError>,
+        tokio::sync::oneshot::Sender<Result<Enqueued, GatewayError>>,
+    ),
+    Settled(
+        Result<(), GatewayError>,
+        tokio::sync::oneshot::Sender<Result<(), GatewayError>>,
+    ),
+}
+
+impl Done {
+    /// Answers the job: its result if its transaction was committed, else that failure.
+    fn answer(self, committed: Result<(), &GatewayError>) {
+        let failed = |error: &GatewayError| {
+            GatewayError::Internal(format!("the database could not be written: {error}"))
+        };
+        match self {
+            Done::Enqueued(result, answer) => {
+                let _ = answer.send(committed.map_err(failed).and(result));
+            }
+            Done::Settled(result, answer) => {
+                let _ = answer.send(committed.map_err(failed).and(result));
+            }
+        }
+    }
+}
+
+/// Runs `f` in a savepoint of `tx`: undone alone if it fails, the transaction going on.
+fn in_savepoint<T>(
+    tx: &mut rusqlite::Transaction<'_>,
+    f: impl FnOnce(&Connection) -> Result<T, GatewayError>,
+) -> Result<T, GatewayError> {
+    let savepoint = tx.savepoint().map_err(db("starting a savepoint"))?;
+    let result = f(&savepoint)?;
+    savepoint.commit().map_err(db("releasing a savepoint"))?;
+    Ok(result)
+}
+
+/// Runs `job` in `tx` (when it could be started).
+fn run_job(tx: Result<&mut rusqlite::Transaction<'_>, &GatewayError>, job: Job) -> Done {
+    let not_started = |error: &GatewayError| {
+        GatewayError::Internal(format!("the database could not be written: {error}"))
+    };
+    match job {
+        Job::Enqueue(new, answer) => {
+            let result = match tx {
+                Ok(tx) => in_savepoint(tx, |tx| enqueue_in(tx, &new)),
+                Err(error) => Err(not_started(error)),
+            };
+            Done::Enqueued(result, answer)
+        }
+        Job::Settle(outcomes, webhook, answer) => {
+            let result = match tx {
+                Ok(tx) => in_savepoint(tx, |tx| settle_in(tx, &outcomes, webhook)),
+                Err(error) => Err(not_started(error)),
+            };
+            Done::Settled(result, answer)
+        }
+    }
+}
+
+/// The writer: the submissions to queue and the tries' outcomes that arrive together are
+/// committed together (one transaction, one disk sync, each in a savepoint of its own), so
+/// the cost of a sync is shared; each is answered once its transaction is committed.
+fn spawn_writer(
     conn: Arc<Mutex<Connection>>,
     queued: Arc<tokio::sync::Notify>,
-) -> std::sync::mpsc::Sender<EnqueueJob> {
-    let (sender, jobs) = std::sync::mpsc::channel::<EnqueueJob>();
+) -> std::sync::mpsc::Sender<Job> {
+    let (sender, jobs) = std::sync::mpsc::channel::<Job>();
     std::thread::spawn(move || {
         while let Ok(first) = jobs.recv() {
             let mut batch = vec![first];
@@ -329,41 +400,83 @@ fn spawn_enqueuer(
                     Err(_) => break,
                 }
             }
+            let queues = batch.iter().any(|job| matches!(job, Job::Enqueue(..)));
             let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            let committed = (|| {
-                let mut tx = conn.transaction().map_err(db("starting a transaction"))?;
-                let mut results = Vec::with_capacity(batch.len());
-                for (new, _) in &batch {
-                    let savepoint = tx.savepoint().map_err(db("starting a savepoint"))?;
-                    let result = enqueue_in(&savepoint, new);
-                    if result.is_ok() {
-                        savepoint.commit().map_err(db("releasing a savepoint"))?;
-                    }
-                    results.push(result);
-                }
-                tx.commit().map_err(db("committing messages"))?;
-                Ok::<_, GatewayError>(results)
-            })();
-            drop(conn);
-            match committed {
-                Ok(results) => {
-                    queued.notify_waiters();
-                    for ((_, answer), result) in batch.into_iter().zip(results) {
-                        let _ = answer.send(result);
-                    }
+            let (done, committed) = match conn.transaction() {
+                Ok(mut tx) => {
+                    let done: Vec<Done> = batch
+                        .into_iter()
+                        .map(|job| run_job(Ok(&mut tx), job))
+                        .collect();
+                    (done, tx.commit().map_err(db("committing messages")))
                 }
                 Err(error) => {
-                    tracing::error!(%error, "cannot queue messages");
-                    for (_, answer) in batch {
-                        let _ = answer.send(Err(GatewayError::Internal(format!(
-                            "the messages could not be stored: {error}"
-                        ))));
-                    }
+                    let error = db("starting a transaction")(error);
+                    let done = batch
+                        .into_iter()
+                        .map(|job| run_job(Err(&error), job))
+                        .collect();
+                    (done, Err(error))
                 }
+            };
+            drop(conn);
+            if let Err(error) = &committed {
+                tracing::error!(%error, "cannot write to the database");
+            } else if queues {
+                queued.notify_waiters();
+            }
+            for done in done {
+                done.answer(committed.as_ref().map(|_| ()));
             }
         }
     });
     sender
+}
+
+/// Records how tries ended inside `tx` (see [`Storage::settle`]).
+fn settle_in(
+    tx: &Connection,
+    outcomes: &[(String, Outcome)],
+    webhook: bool,
+) -> Result<(), GatewayError> {
+    let now = now_ms();
+    for (id, outcome) in outcomes {
+        let operation: Option<String> = tx
+            .query_row(
+                "SELECT operation FROM messages WHERE id = ?1",
+                [id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(db("recording a try"))?
+            .flatten();
+        let change = Settled::of(outcome, operation.as_deref());
+        tx.execute(
+            "UPDATE messages SET status = ?2, message_id = COALESCE(?3, message_id),
+                 tries = tries + ?4, due_at = ?5, lease_until = NULL, last_error = ?6,
+                 updated_at = ?7,
+                 operation = CASE WHEN ?8 THEN operation ELSE NULL END
+             WHERE id = ?1",
+            params![
+                id,
+                change.status,
+                change.message_id,
+                change.tries,
+                change.due_at,
+                change.error,
+                now,
+                change.keep_operation
+            ],
+        )
+        .map_err(db("recording a try"))?;
+        let (status, detail) = (change.status.as_str(), change.detail);
+        history(tx, id, now, status, detail.as_deref())?;
+        if webhook {
+            let body = status_event(tx, id, status, detail.as_deref(), now)?;
+            add_webhook(tx, &body, None, now)?;
+        }
+    }
+    Ok(())
 }
 
 fn history(
@@ -382,7 +495,7 @@ fn history(
 }
 
 fn add_webhook(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     body: &Value,
     url: Option<&str>,
     at: i64,
@@ -398,7 +511,7 @@ fn add_webhook(
 
 /// The webhook body of a status change.
 fn status_event(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     id: &str,
     status: &str,
     detail: Option<&str>,
@@ -425,8 +538,8 @@ fn status_event(
 impl Storage for SqliteStorage {
     async fn enqueue(&self, new: NewSubmission) -> Result<Enqueued, GatewayError> {
         let (answer, answered) = tokio::sync::oneshot::channel();
-        self.enqueuer
-            .send((new, answer))
+        self.writer
+            .send(Job::Enqueue(new, answer))
             .map_err(|_| GatewayError::Internal("the queue writer has stopped".into()))?;
         answered
             .await
@@ -495,49 +608,13 @@ impl Storage for SqliteStorage {
         outcomes: Vec<(String, Outcome)>,
         webhook: bool,
     ) -> Result<(), GatewayError> {
-        self.with(move |conn| {
-            let tx = conn.transaction().map_err(db("starting a settle"))?;
-            let now = now_ms();
-            for (id, outcome) in &outcomes {
-                let operation: Option<String> = tx
-                    .query_row(
-                        "SELECT operation FROM messages WHERE id = ?1",
-                        [id],
-                        |row| row.get(0),
-                    )
-                    .optional()
-                    .map_err(db("recording a try"))?
-                    .flatten();
-                let change = Settled::of(outcome, operation.as_deref());
-                tx.execute(
-                    "UPDATE messages SET status = ?2, message_id = COALESCE(?3, message_id),
-                         tries = tries + ?4, due_at = ?5, lease_until = NULL, last_error = ?6,
-                         updated_at = ?7,
-                         operation = CASE WHEN ?8 THEN operation ELSE NULL END
-                     WHERE id = ?1",
-                    params![
-                        id,
-                        change.status,
-                        change.message_id,
-                        change.tries,
-                        change.due_at,
-                        change.error,
-                        now,
-                        change.keep_operation
-                    ],
-                )
-                .map_err(db("recording a try"))?;
-                let (status, detail) = (change.status.as_str(), change.detail);
-                history(&tx, id, now, status, detail.as_deref())?;
-                if webhook {
-                    let body = status_event(&tx, id, status, detail.as_deref(), now)?;
-                    add_webhook(&tx, &body, None, now)?;
-                }
-            }
-            tx.commit().map_err(db("committing a try"))?;
-            Ok(())
-        })
-        .await
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.writer
+            .send(Job::Settle(outcomes, webhook, answer))
+            .map_err(|_| GatewayError::Internal("the queue writer has stopped".into()))?;
+        answered
+            .await
+            .map_err(|_| GatewayError::Internal("the queue writer has stopped".into()))?
     }
 
     async fn receive(&self, received: Received, webhook: bool) -> Result<(), GatewayError> {
