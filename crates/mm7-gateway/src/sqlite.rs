@@ -202,6 +202,18 @@ fn claim_in(
     lease: Duration,
 ) -> Result<Vec<Claimed>, GatewayError> {
     let tx = conn.transaction().map_err(db("starting a claim"))?;
+    let claimed = claim_rows(&tx, account, limit, lease)?;
+    tx.commit().map_err(db("committing a claim"))?;
+    Ok(claimed)
+}
+
+/// Claims due submissions inside `tx`.
+fn claim_rows(
+    tx: &Connection,
+    account: &str,
+    limit: usize,
+    lease: Duration,
+) -> Result<Vec<Claimed>, GatewayError> {
     let now = now_ms();
     let claimed: Vec<Claimed> = {
         let mut statement = tx
@@ -240,7 +252,6 @@ fn claim_in(
         )
         .map_err(db("claiming messages"))?;
     }
-    tx.commit().map_err(db("committing a claim"))?;
     Ok(claimed)
 }
 
@@ -318,6 +329,13 @@ enum Job {
         bool,
         tokio::sync::oneshot::Sender<Result<(), GatewayError>>,
     ),
+    /// Claim up to `limit` due submissions of the account for `lease`.
+    Claim {
+        account: String,
+        limit: usize,
+        lease: Duration,
+        answer: tokio::sync::oneshot::Sender<Result<Vec<Claimed>, GatewayError>>,
+    },
 }
 
 /// What a job did, until its transaction is committed, and where its answer goes.
@@ -329,6 +347,10 @@ enum Done {
     Settled(
         Result<(), GatewayError>,
         tokio::sync::oneshot::Sender<Result<(), GatewayError>>,
+    ),
+    Claimed(
+        Result<Vec<Claimed>, GatewayError>,
+        tokio::sync::oneshot::Sender<Result<Vec<Claimed>, GatewayError>>,
     ),
 }
 
@@ -343,6 +365,9 @@ impl Done {
                 let _ = answer.send(committed.map_err(failed).and(result));
             }
             Done::Settled(result, answer) => {
+                let _ = answer.send(committed.map_err(failed).and(result));
+            }
+            Done::Claimed(result, answer) => {
                 let _ = answer.send(committed.map_err(failed).and(result));
             }
         }
@@ -380,12 +405,27 @@ fn run_job(tx: Result<&mut rusqlite::Transaction<'_>, &GatewayError>, job: Job) 
             };
             Done::Settled(result, answer)
         }
+        Job::Claim {
+            account,
+            limit,
+            lease,
+            answer,
+        } => {
+            // In the batch's transaction: answered once it is committed.
+            let result = match tx {
+                Ok(tx) => in_savepoint(tx, |tx| claim_rows(tx, &account, limit, lease)),
+                Err(error) => Err(not_started(error)),
+            };
+            Done::Claimed(result, answer)
+        }
     }
 }
 
 /// The writer: the submissions to queue and the tries' outcomes that arrive together are
 /// committed together (one transaction, one disk sync, each in a savepoint of its own), so
-/// the cost of a sync is shared; each is answered once its transaction is committed.
+/// the cost of a sync is shared; each is answered once its transaction is committed. The
+/// dispatchers' claims go first, between those transactions: a lock taken in turns by
+/// threads would let the writer, always busy under load, hold them off for long.
 fn spawn_writer(
     conn: Arc<Mutex<Connection>>,
     queued: Arc<tokio::sync::Notify>,
@@ -402,6 +442,27 @@ fn spawn_writer(
             }
             let queues = batch.iter().any(|job| matches!(job, Job::Enqueue(..)));
             let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
+            // Claims first, each in a transaction of its own that need not wait for the
+            // disk, answered at once: the dispatchers are not held behind the queue's
+            // writes, however many arrive.
+            let (claims, batch): (Vec<Job>, Vec<Job>) = batch
+                .into_iter()
+                .partition(|job| matches!(job, Job::Claim { .. }));
+            for job in claims {
+                if let Job::Claim {
+                    account,
+                    limit,
+                    lease,
+                    answer,
+                } = job
+                {
+                    let _ =
+                        answer.send(lightly(&mut conn, |c| claim_in(c, &account, limit, lease)));
+                }
+            }
+            if batch.is_empty() {
+                continue;
+            }
             let (done, committed) = match conn.transaction() {
                 Ok(mut tx) => {
                     let done: Vec<Done> = batch
@@ -598,9 +659,19 @@ impl Storage for SqliteStorage {
         limit: usize,
         lease: Duration,
     ) -> Result<Vec<Claimed>, GatewayError> {
-        let account = account.to_owned();
-        self.with(move |conn| lightly(conn, |conn| claim_in(conn, &account, limit, lease)))
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job = Job::Claim {
+            account: account.to_owned(),
+            limit,
+            lease,
+            answer,
+        };
+        self.writer
+            .send(job)
+            .map_err(|_| GatewayError::Internal("the queue writer has stopped".into()))?;
+        answered
             .await
+            .map_err(|_| GatewayError::Internal("the queue writer has stopped".into()))?
     }
 
     async fn settle(
