@@ -914,14 +914,14 @@ mod tests {
     /// `MM7_TEST_POSTGRES_URL` (dropped after).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     #[allow(clippy::print_stderr)] // The skip is said out loud, as the other PostgreSQL tests do.
-    async fn postgres_accounts_cancel_and_replace() {
+    async fn postgres_passes_the_storage_tests() {
         let Ok(admin) = std::env::var("MM7_TEST_POSTGRES_URL") else {
             assert!(
                 std::env::var_os("CI").is_none(),
                 "MM7_TEST_POSTGRES_URL is required in CI"
             );
             eprintln!(
-                "SKIPPED postgres_accounts_cancel_and_replace: set MM7_TEST_POSTGRES_URL \
+                "SKIPPED postgres_passes_the_storage_tests: set MM7_TEST_POSTGRES_URL \
                  (a PostgreSQL server; .ci/run installs and starts one)"
             );
             return;
@@ -946,10 +946,13 @@ mod tests {
         PostgresStorage::connect(&format!("{base}/{name}"))
             .await
             .unwrap();
-        let run = tokio::spawn(crate::store::tests::accounts_cancel_and_replace(
-            storage.clone(),
-            true,
-        ))
+        let run = tokio::spawn({
+            let storage = storage.clone();
+            async move {
+                crate::store::tests::accounts_cancel_and_replace(storage.clone(), true).await;
+                crate::store::tests::submissions_and_outcomes_together(storage).await;
+            }
+        })
         .await;
         drop(storage);
         client

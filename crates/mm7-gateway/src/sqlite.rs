@@ -927,54 +927,12 @@ impl Storage for SqliteStorage {
 mod tests {
     use super::*;
 
-    fn submission(n: usize, key: Option<&str>) -> NewSubmission {
-        NewSubmission {
-            id: format!("msg_{n}"),
-            account: "default".into(),
-            idempotency_key: key.map(str::to_owned),
-            reference: None,
-            request: serde_json::json!({"to": "15551234567", "text": "same"}),
-            transaction_id: format!("tx-{n}"),
-            expires_at: None,
-        }
-    }
-
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn submissions_committed_together_are_each_answered() {
+    async fn submissions_and_outcomes_committed_together_are_each_answered() {
         let dir = std::env::temp_dir().join(format!("mm7-gateway-store-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let storage = SqliteStorage::open(&dir).unwrap();
-        // 40 at once, every fourth with the same idempotency key.
-        let tasks: Vec<_> = (0..40)
-            .map(|n| {
-                let storage = storage.clone();
-                tokio::spawn(async move {
-                    let key = (n % 4 == 0).then_some("shared");
-                    storage.enqueue(submission(n, key)).await
-                })
-            })
-            .collect();
-        let mut new = 0;
-        let mut existing = Vec::new();
-        for task in tasks {
-            match task.await.unwrap().unwrap() {
-                Enqueued::New(_) => new += 1,
-                Enqueued::Existing(id) => existing.push(id),
-            }
-        }
-        // One of the ten with the shared key was queued; the nine others got its id.
-        assert_eq!((new, existing.len()), (31, 9));
-        existing.dedup();
-        assert_eq!(existing.len(), 1);
-        assert!(storage.message(&existing[0]).await.unwrap().is_some());
-        assert_eq!(
-            storage
-                .claim("default", 100, Duration::from_secs(60))
-                .await
-                .unwrap()
-                .len(),
-            31
-        );
+        crate::store::tests::submissions_and_outcomes_together(SqliteStorage::open(&dir).unwrap())
+            .await;
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -558,6 +558,95 @@ pub(crate) mod tests {
         view.history.iter().map(|h| h.status.as_str()).collect()
     }
 
+    /// What every backend must do with submissions and outcomes that arrive together (its
+    /// writes batched): each answered on its own, the idempotency key holding within a batch.
+    pub(crate) async fn submissions_and_outcomes_together<S: Storage>(storage: S) {
+        let account = "together";
+        // 40 at once, every fourth with the same idempotency key.
+        let tasks: Vec<_> = (0..40)
+            .map(|n| {
+                let storage = storage.clone();
+                tokio::spawn(async move {
+                    let mut new = on(account, &format!("together_{n}"), "same");
+                    new.idempotency_key = (n % 4 == 0).then(|| "together-key".to_owned());
+                    storage.enqueue(new).await
+                })
+            })
+            .collect();
+        let mut new = 0;
+        let mut existing = Vec::new();
+        for task in tasks {
+            match task.await.unwrap().unwrap() {
+                Enqueued::New(_) => new += 1,
+                Enqueued::Existing(id) => existing.push(id),
+            }
+        }
+        // One of the ten with the shared key was queued; the nine others got its id.
+        assert_eq!((new, existing.len()), (31, 9));
+        existing.dedup();
+        assert_eq!(existing.len(), 1);
+        assert!(storage.message(&existing[0]).await.unwrap().is_some());
+        // The same key with another request is refused.
+        let mut other = on(account, "together_other", "different");
+        other.idempotency_key = Some("together-key".to_owned());
+        assert!(matches!(
+            storage.enqueue(other).await,
+            Err(GatewayError::IdempotencyConflict(_))
+        ));
+        let claimed = storage
+            .claim(account, 100, Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 31);
+        // Outcomes recorded while more submissions are queued: each answered, each applied.
+        let settles: Vec<_> = claimed
+            .chunks(8)
+            .map(|chunk| {
+                let storage = storage.clone();
+                let outcomes: Vec<(String, Outcome)> = chunk
+                    .iter()
+                    .map(|c| {
+                        let message_id = format!("mid-{}", c.id);
+                        (c.id.clone(), Outcome::Sent { message_id })
+                    })
+                    .collect();
+                tokio::spawn(async move { storage.settle(outcomes, false).await })
+            })
+            .collect();
+        let queues: Vec<_> = (0..10)
+            .map(|n| {
+                let storage = storage.clone();
+                tokio::spawn(async move {
+                    storage
+                        .enqueue(on(account, &format!("together_late_{n}"), "late"))
+                        .await
+                })
+            })
+            .collect();
+        for settle in settles {
+            settle.await.unwrap().unwrap();
+        }
+        for queue in queues {
+            assert!(matches!(queue.await.unwrap(), Ok(Enqueued::New(_))));
+        }
+        for c in &claimed {
+            let view = storage.message(&c.id).await.unwrap().unwrap();
+            assert_eq!(view.status, "sent", "{view:?}");
+            assert_eq!(view.message_id, Some(format!("mid-{}", c.id)));
+            assert_eq!(statuses(&view), ["queued", "sent"]);
+        }
+        // The late ones, and nothing sent, are what is due now.
+        let due = storage
+            .claim(account, 100, Duration::from_secs(60))
+            .await
+            .unwrap();
+        let mut ids: Vec<&str> = due.iter().map(|c| c.id.as_str()).collect();
+        ids.sort_unstable();
+        let mut late: Vec<String> = (0..10).map(|n| format!("together_late_{n}")).collect();
+        late.sort_unstable();
+        assert_eq!(ids, late);
+    }
+
     /// What every backend must do with accounts, cancels and replaces; run on SQLite here and
     /// on PostgreSQL by its module.
     pub(crate) async fn accounts_cancel_and_replace<S: Storage>(storage: S, shared_rate: bool) {
