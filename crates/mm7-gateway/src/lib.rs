@@ -30,7 +30,9 @@
 //!   versioned migrations), or PostgreSQL ([`PostgresStorage`]) for several gateways on several
 //!   machines sharing one queue. Queue rows are claimed under leases (`FOR UPDATE SKIP LOCKED`
 //!   on PostgreSQL), so two gateways never send one message at once and work a stopped gateway
-//!   had claimed is taken up by the others or after a restart.
+//!   had claimed is taken up by the others or after a restart. Writes that arrive together
+//!   share one commit; only claims and send slots, which acknowledge nothing, commit without
+//!   waiting for the disk.
 //!
 //! ```no_run
 //! use std::time::Duration;

@@ -1,5 +1,6 @@
 //! The SQLite backend: one database file (WAL, `synchronous=FULL`: a commit is on disk when
-//! it returns), with the blocking work on tokio's blocking threads, never on the async
+//! it returns; claims alone do not wait for the disk), with the blocking work on a writer
+//! thread (submissions, outcomes and claims) and tokio's blocking threads, never on the async
 //! workers.
 
 use std::path::{Path, PathBuf};
