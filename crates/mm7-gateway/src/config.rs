@@ -208,15 +208,20 @@ pub struct Webhook {
     pub secret: Vec<u8>,
     /// Tries per event at most.
     pub max_tries: u32,
+    /// How long one POST may take before it counts as failed. The events a gateway claimed
+    /// are leased for this plus 10 s (they are POSTed side by side): a gateway that dies
+    /// leaves them to the others, or to itself after a restart, once the lease ends.
+    pub timeout: Duration,
 }
 
 impl Webhook {
-    /// A webhook at `url` signed with `secret`, tried 10 times at most.
+    /// A webhook at `url` signed with `secret`, tried 10 times at most, 30 s per try.
     pub fn new(url: impl Into<String>, secret: Vec<u8>) -> Webhook {
         Webhook {
             url: url.into(),
             secret,
             max_tries: 10,
+            timeout: Duration::from_secs(30),
         }
     }
 }
@@ -226,6 +231,7 @@ impl std::fmt::Debug for Webhook {
         f.debug_struct("Webhook")
             .field("url", &self.url)
             .field("max_tries", &self.max_tries)
+            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }

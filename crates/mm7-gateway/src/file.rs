@@ -97,6 +97,7 @@ struct WebhookSection {
     secret_file: Option<PathBuf>,
     secret_env: Option<String>,
     max_tries: Option<u32>,
+    timeout: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -414,6 +415,9 @@ impl GatewayConfig {
             })?;
             let mut webhook = Webhook::new(section.url, secret.into_bytes());
             webhook.max_tries = section.max_tries.unwrap_or(20).max(1);
+            if let Some(timeout) = &section.timeout {
+                webhook.timeout = duration(timeout, "[webhook] timeout")?;
+            }
             config.webhook = Some(webhook);
         }
         config.mo_routes = file

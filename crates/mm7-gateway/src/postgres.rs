@@ -445,6 +445,10 @@ impl Storage for PostgresStorage {
                 .iter()
                 .map(|row| row.get(0))
                 .collect();
+            if ids.is_empty() {
+                // Rolled back: the MMSC tries again once the MessageID is known.
+                return Err(GatewayError::UnknownMessageId(message_id.clone()));
+            }
             for id in ids {
                 history(&tx, &id, now, status, detail.as_deref()).await?;
                 if webhook {

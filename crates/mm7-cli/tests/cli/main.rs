@@ -7,6 +7,7 @@ mod decode;
 mod disk;
 mod encode;
 mod gateway;
+mod gateway_crash;
 mod inbox;
 mod net;
 mod outbox;
