@@ -254,6 +254,9 @@ pub struct GatewayConfig {
     /// A PostgreSQL database instead (`postgres://user:password@host/database`), for several
     /// gateways sharing one queue.
     pub postgres_url: Option<String>,
+    /// The CA and client certificate for TLS to PostgreSQL (the URL's `sslmode` says whether
+    /// TLS is used; its `sslrootcert`, `sslcert` and `sslkey` take precedence over these).
+    pub database_tls: crate::pgtls::DatabaseTls,
     /// The MMSC accounts (at least one; names unique).
     pub accounts: Vec<Account>,
     /// Recipient-prefix routes to the accounts, tried in order.
@@ -274,6 +277,7 @@ impl std::fmt::Debug for GatewayConfig {
             .field("mm7_listen", &self.mm7_listen)
             .field("data_dir", &self.data_dir)
             .field("postgres", &self.postgres_url.is_some())
+            .field("database_tls", &self.database_tls)
             .field("accounts", &self.accounts)
             .field("routes", &self.routes)
             .field("default_account", &self.default_account)
@@ -294,6 +298,7 @@ impl GatewayConfig {
             data_dir,
             sqlite_file: None,
             postgres_url: None,
+            database_tls: crate::pgtls::DatabaseTls::default(),
             accounts: vec![account],
             routes: Vec::new(),
             default_account: None,

@@ -24,8 +24,9 @@ pub enum GatewayError {
         #[source]
         source: rusqlite::Error,
     },
-    /// A PostgreSQL operation failed.
-    #[error("PostgreSQL error while {what}: {source}")]
+    /// A PostgreSQL operation failed. The message carries the causes, since the driver's
+    /// own says only what kind of error it was ("error performing TLS handshake", "db error").
+    #[error("PostgreSQL error while {what}: {}", with_causes(source))]
     Postgres {
         /// What was being done.
         what: &'static str,
@@ -68,4 +69,20 @@ pub enum GatewayError {
     /// Something that should not happen.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// `error` and its causes, each after a colon: the driver's reason in the one line that the
+/// command prints.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        let more = next.to_string();
+        if !text.ends_with(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = next.source();
+    }
+    text
 }
