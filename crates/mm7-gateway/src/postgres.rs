@@ -781,6 +781,11 @@ mod tests {
             .await
             .unwrap();
         assert!(!encrypted(&plain).await);
+        // prefer: encrypted, since this server offers TLS.
+        let preferred = PostgresStorage::connect(&url("127.0.0.1", "sslmode=prefer"))
+            .await
+            .unwrap();
+        assert!(encrypted(&preferred).await);
         // require: encrypted, the certificate not checked (as libpq without a CA).
         let required = PostgresStorage::connect(&url("127.0.0.1", "sslmode=require"))
             .await
