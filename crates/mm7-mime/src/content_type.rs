@@ -8,7 +8,7 @@ use nom::bytes::complete::take_while1;
 use nom::character::complete::char;
 
 use crate::error::{Error, ErrorKind};
-use crate::params::{Params, is_ows, is_token_char, parse_params, percent_decode_into};
+use crate::params::{Params, is_ows, is_token_char, parse_params_into, percent_decode_into};
 
 /// A parsed Content-Type value: media type (lower-cased) and parameters.
 ///
@@ -25,11 +25,30 @@ use crate::params::{Params, is_ows, is_token_char, parse_params, percent_decode_
 /// assert_eq!(ct.start(), Some("<root>"));
 /// # Ok::<(), mm7_mime::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct ContentType {
-    mime_type: String,
-    slash: usize,
+    // The media type, lower-cased, is the start of the parameters' text: one allocation for
+    // the whole value.
     params: Params,
+    mime_len: usize,
+    slash: usize,
+}
+
+impl PartialEq for ContentType {
+    fn eq(&self, other: &Self) -> bool {
+        self.mime_type() == other.mime_type() && self.params == other.params
+    }
+}
+
+impl Eq for ContentType {}
+
+impl fmt::Debug for ContentType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContentType")
+            .field("mime_type", &self.mime_type())
+            .field("params", &self.params)
+            .finish()
+    }
 }
 
 impl ContentType {
@@ -41,46 +60,58 @@ impl ContentType {
     /// [`ErrorKind::InvalidContentType`], with the offset in `value`.
     pub fn parse(value: &str) -> Result<Self, Error> {
         let (main, sub, rest) = split_media_type(value)?;
+        // The media type and the parameters' names and values are never longer than the value.
+        let mut params = Params::with_capacity(value.len());
+        let text = params.text_mut();
+        text.push_str(main);
+        text.push('/');
+        text.push_str(sub);
+        text.make_ascii_lowercase();
+        let mime_len = text.len();
         Ok(Self {
-            mime_type: lower_media_type(main, sub),
+            params: parse_params_into(params, rest),
+            mime_len,
             slash: main.len(),
-            params: parse_params(rest),
         })
+    }
+
+    /// A media type without parameters, or with those `params` adds.
+    fn with_type(mime_type: &str, slash: usize, params: impl FnOnce(&mut Params)) -> Self {
+        let mut all = Params::default();
+        all.text_mut().push_str(mime_type);
+        params(&mut all);
+        Self {
+            params: all,
+            mime_len: mime_type.len(),
+            slash,
+        }
     }
 
     /// `text/plain; charset=us-ascii`, the default of RFC 2045 §5.2.
     pub(crate) fn default_text() -> Self {
-        let mut params = Params::default();
-        params.push("charset", "us-ascii");
-        Self {
-            mime_type: "text/plain".to_owned(),
-            slash: 4,
-            params,
-        }
+        Self::with_type("text/plain", 4, |params| {
+            params.push("charset", "us-ascii");
+        })
     }
 
     /// `message/rfc822`, the default inside multipart/digest (RFC 2046 §5.1.5).
     pub(crate) fn default_digest() -> Self {
-        Self {
-            mime_type: "message/rfc822".to_owned(),
-            slash: 7,
-            params: Params::default(),
-        }
+        Self::with_type("message/rfc822", 7, |_| {})
     }
 
     /// The media type, lower-cased: `"multipart/related"`.
     pub fn mime_type(&self) -> &str {
-        &self.mime_type
+        self.params.text(0, self.mime_len)
     }
 
     /// The top-level type: `"multipart"`.
     pub fn main_type(&self) -> &str {
-        self.mime_type.get(..self.slash).unwrap_or_default()
+        self.params.text(0, self.slash)
     }
 
     /// The subtype: `"related"`.
     pub fn subtype(&self) -> &str {
-        self.mime_type.get(self.slash + 1..).unwrap_or_default()
+        self.params.text(self.slash + 1, self.mime_len)
     }
 
     /// Whether the media type is `multipart/*`.
@@ -90,7 +121,7 @@ impl ContentType {
 
     /// Whether the media type equals `mime_type` (ASCII case-insensitive).
     pub fn is(&self, mime_type: &str) -> bool {
-        self.mime_type.eq_ignore_ascii_case(mime_type.trim())
+        self.mime_type().eq_ignore_ascii_case(mime_type.trim())
     }
 
     /// All parameters.
@@ -133,7 +164,7 @@ impl fmt::Display for ContentType {
     /// Writes the value back: media type, then each parameter, quoted unless
     /// it is a token.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.mime_type)?;
+        f.write_str(self.mime_type())?;
         for (name, value) in self.params.iter() {
             write!(f, "; {name}=")?;
             write_param_value(f, value)?;
@@ -155,16 +186,6 @@ pub(crate) fn split_media_type(value: &str) -> Result<(&str, &str, &str), Error>
     let (rest, (main, _, sub)) = parsed
         .map_err(|_| Error::new(ErrorKind::InvalidContentType("expected type/subtype"), lead))?;
     Ok((main, sub, rest))
-}
-
-/// `main/sub`, lower-cased, in one allocation.
-fn lower_media_type(main: &str, sub: &str) -> String {
-    let mut mime_type = String::with_capacity(main.len() + 1 + sub.len());
-    mime_type.push_str(main);
-    mime_type.push('/');
-    mime_type.push_str(sub);
-    mime_type.make_ascii_lowercase();
-    mime_type
 }
 
 /// A value as a token when it is one, else as a quoted string.
@@ -192,10 +213,28 @@ pub(crate) fn write_param_value(out: &mut impl fmt::Write, value: &str) -> fmt::
 /// assert_eq!(cd.filename(), Some("naïve.gif"));
 /// # Ok::<(), mm7_mime::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct ContentDisposition {
-    kind: String,
+    // The kind, lower-cased, is the start of the parameters' text.
     params: Params,
+    kind_len: usize,
+}
+
+impl PartialEq for ContentDisposition {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind() && self.params == other.params
+    }
+}
+
+impl Eq for ContentDisposition {}
+
+impl fmt::Debug for ContentDisposition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContentDisposition")
+            .field("kind", &self.kind())
+            .field("params", &self.params)
+            .finish()
+    }
 }
 
 impl ContentDisposition {
@@ -214,15 +253,19 @@ impl ContentDisposition {
                 lead,
             )
         })?;
+        let mut params = Params::with_capacity(value.len());
+        let text = params.text_mut();
+        text.push_str(kind);
+        text.make_ascii_lowercase();
         Ok(Self {
-            kind: kind.to_ascii_lowercase(),
-            params: parse_params(rest),
+            params: parse_params_into(params, rest),
+            kind_len: kind.len(),
         })
     }
 
     /// The disposition type, lower-cased: `"attachment"`, `"inline"`, ...
     pub fn kind(&self) -> &str {
-        &self.kind
+        self.params.text(0, self.kind_len)
     }
 
     /// The `filename` parameter.
