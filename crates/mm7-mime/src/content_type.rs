@@ -5,7 +5,6 @@ use std::fmt;
 
 use nom::Parser;
 use nom::bytes::complete::take_while1;
-use nom::character::complete::char;
 
 use crate::error::{Error, ErrorKind};
 use crate::params::{Params, is_ows, is_token_char, parse_params_into, percent_decode_into};
@@ -177,15 +176,67 @@ impl fmt::Display for ContentType {
 pub(crate) fn split_media_type(value: &str) -> Result<(&str, &str, &str), Error> {
     let trimmed = value.trim_start_matches(is_ows);
     let lead = value.len() - trimmed.len();
-    let parsed: nom::IResult<&str, (&str, char, &str)> = (
-        take_while1(is_token_char),
-        char('/'),
-        take_while1(is_token_char),
-    )
-        .parse_complete(trimmed);
-    let (rest, (main, _, sub)) = parsed
-        .map_err(|_| Error::new(ErrorKind::InvalidContentType("expected type/subtype"), lead))?;
-    Ok((main, sub, rest))
+    let bytes = trimmed.as_bytes();
+    // Token characters are ASCII, so the ends found byte by byte are character boundaries.
+    let token_end = |from: usize| {
+        bytes
+            .get(from..)
+            .and_then(|rest| rest.iter().position(|&b| !is_token_byte(b)))
+            .map_or(bytes.len(), |n| from + n)
+    };
+    let main_end = token_end(0);
+    let sub_end = token_end(main_end + 1);
+    match (
+        trimmed.get(..main_end),
+        bytes.get(main_end),
+        trimmed.get(main_end + 1..sub_end),
+        trimmed.get(sub_end..),
+    ) {
+        (Some(main), Some(b'/'), Some(sub), Some(rest)) if !main.is_empty() && !sub.is_empty() => {
+            Ok((main, sub, rest))
+        }
+        _ => Err(Error::new(
+            ErrorKind::InvalidContentType("expected type/subtype"),
+            lead,
+        )),
+    }
+}
+
+/// [`is_token_char`] for a byte, from a table.
+fn is_token_byte(b: u8) -> bool {
+    TOKEN_BYTES[usize::from(b)]
+}
+
+static TOKEN_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = is_token_ascii(b as u8);
+        b += 1;
+    }
+    table
+};
+
+/// RFC 2045 token characters: printable ASCII except tspecials (as [`is_token_char`]).
+const fn is_token_ascii(b: u8) -> bool {
+    b.is_ascii_graphic()
+        && !matches!(
+            b,
+            b'(' | b')'
+                | b'<'
+                | b'>'
+                | b'@'
+                | b','
+                | b';'
+                | b':'
+                | b'\\'
+                | b'"'
+                | b'/'
+                | b'['
+                | b']'
+                | b'?'
+                | b'='
+        )
 }
 
 /// A value as a token when it is one, else as a quoted string.
@@ -333,6 +384,32 @@ mod tests {
         assert_eq!(ct.subtype(), "xml");
         assert_eq!(ct.charset(), Some("UTF-8"));
         assert!(ct.is("TEXT/xml"));
+    }
+
+    #[test]
+    fn token_table_agrees_with_token_chars() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                is_token_byte(b),
+                b.is_ascii() && is_token_char(char::from(b)),
+                "{b}"
+            );
+        }
+    }
+
+    #[test]
+    fn media_type_split() {
+        let split = |v| split_media_type(v).map_err(|e| e.offset());
+        assert_eq!(split(" text/xml; a=b"), Ok(("text", "xml", "; a=b")));
+        assert_eq!(split("image/svg+xml"), Ok(("image", "svg+xml", "")));
+        assert_eq!(split("a/b/c"), Ok(("a", "b", "/c")));
+        assert_eq!(split("text/é"), Err(0));
+        assert_eq!(split("é/x"), Err(0));
+        assert_eq!(split("\t/xml"), Err(1));
+        assert_eq!(split("text/"), Err(0));
+        assert_eq!(split("text"), Err(0));
+        assert_eq!(split("text xml"), Err(0));
+        assert_eq!(split(""), Err(0));
     }
 
     #[test]
