@@ -8,10 +8,6 @@
 use std::borrow::Cow;
 
 use bytes::Bytes;
-use nom::Parser;
-use nom::bytes::complete::take_while1;
-use nom::character::complete::{char, space0};
-use nom::sequence::terminated;
 use smallvec::SmallVec;
 
 use crate::error::{Error, ErrorKind};
@@ -322,7 +318,7 @@ pub fn parse_headers(input: &Bytes, options: &ParseOptions) -> Result<HeaderBloc
                 pos = next;
                 continue;
             }
-        } else if let Ok((rest, name)) = field_name(line) {
+        } else if let Some((name, rest)) = field_name(line) {
             if !complete {
                 return Err(too_large(pos));
             }
@@ -359,14 +355,33 @@ pub fn parse_headers(input: &Bytes, options: &ParseOptions) -> Result<HeaderBloc
 
 /// `field-name *WSP ":"` (RFC 5322 §3.6.8 plus the obsolete whitespace before
 /// the colon); returns the name and what follows the colon.
-fn field_name(line: &[u8]) -> nom::IResult<&[u8], &[u8]> {
-    terminated(take_while1(is_ftext), (space0, char(':'))).parse_complete(line)
+fn field_name(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let end = line
+        .iter()
+        .position(|&b| !is_ftext(b))
+        .unwrap_or(line.len());
+    let (name, rest) = line.split_at(end);
+    let colon = rest.iter().position(|&b| !is_wsp(b))?;
+    match rest.get(colon..)? {
+        [b':', value @ ..] if !name.is_empty() => Some((name, value)),
+        _ => None,
+    }
 }
 
 /// RFC 5322 ftext: printable US-ASCII except the colon.
 fn is_ftext(b: u8) -> bool {
-    matches!(b, 33..=57 | 59..=126)
+    FTEXT[usize::from(b)]
 }
+
+static FTEXT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 33;
+    while b <= 126 {
+        table[b] = b != 58;
+        b += 1;
+    }
+    table
+};
 
 pub(crate) fn is_wsp(b: u8) -> bool {
     b == b' ' || b == b'\t'
@@ -396,6 +411,24 @@ mod tests {
         let field = block.headers.get("content-type").unwrap();
         assert_eq!(field.raw_value(), b"text/xml;\r\n\tcharset=utf-8");
         assert_eq!(field.value(), "text/xml;\tcharset=utf-8");
+    }
+
+    #[test]
+    fn field_names() {
+        assert_eq!(
+            field_name(b"Content-ID:<x>"),
+            Some((&b"Content-ID"[..], &b"<x>"[..]))
+        );
+        assert_eq!(field_name(b"A \t: 1"), Some((&b"A"[..], &b" 1"[..])));
+        assert_eq!(field_name(b"A:"), Some((&b"A"[..], &b""[..])));
+        assert_eq!(field_name(b": x"), None);
+        assert_eq!(field_name(b"A x: 1"), None);
+        assert_eq!(field_name(b"A"), None);
+        assert_eq!(field_name(b"\xc3\xa9: 1"), None);
+        assert_eq!(field_name(b""), None);
+        for b in 0..=255u8 {
+            assert_eq!(is_ftext(b), matches!(b, 33..=57 | 59..=126), "{b}");
+        }
     }
 
     #[test]
