@@ -38,7 +38,10 @@ mod inputs;
 use std::hint::black_box;
 use std::process::Command;
 
+use http_body_util::Full;
+use mm7::model::{DeliveryReportReq, DeliveryReportRsp, SubmitReq, SubmitRsp};
 use mm7::soap::{DecodeOptions, EncodeOptions, decode, decode_xml, encode};
+use mm7::transport::server::{Handler, HandlerError, Inbound, Mm7Service, Role, ServerConfig};
 use mm7_soap::xml::{Event, XmlLimits, XmlReader};
 
 use baselines::{minimal_dlr, xmlparser_tokens};
@@ -49,6 +52,46 @@ fn decode_submit(iterations: u64, input: &inputs::Input) {
     repeat(iterations, || {
         decode(&input.content_type, black_box(input.body.clone()), &options)
             .map_or(0, |d| d.envelope.attachments.len())
+    });
+}
+
+/// A handler that answers success and does nothing else, as `benches/server.rs`'s.
+struct Callbacks;
+
+impl Handler for Callbacks {
+    async fn delivery_report(
+        &self,
+        inbound: Inbound<DeliveryReportReq>,
+    ) -> Result<DeliveryReportRsp, HandlerError> {
+        Ok(DeliveryReportRsp::success(inbound.mm7_version))
+    }
+
+    async fn submit(&self, inbound: Inbound<SubmitReq>) -> Result<SubmitRsp, HandlerError> {
+        Ok(SubmitRsp::success(inbound.mm7_version, "msg-1"))
+    }
+}
+
+/// `iterations` requests answered by the MM7 server's service (`Mm7Service::answer`: the
+/// checks, the body read, decode, the handler, the answer encoded), without hyper and sockets:
+/// the transport's per-request cost on top of the codec.
+fn serve_requests(iterations: u64, role: Role, input: &inputs::Input) {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    let service = Mm7Service::new(ServerConfig::new(role), Callbacks);
+    repeat(iterations, || {
+        let request = hyper::Request::post("/mm7")
+            .header(hyper::header::CONTENT_TYPE, input.content_type.as_str())
+            .header(hyper::header::CONTENT_LENGTH, input.body.len())
+            .body(Full::new(black_box(input.body.clone())));
+        let Ok(request) = request else {
+            return 0;
+        };
+        let response = runtime.block_on(service.answer(request));
+        usize::from(response.status().as_u16())
     });
 }
 
@@ -127,6 +170,14 @@ const WORKLOADS: &[Workload] = &[
     Workload {
         name: "submit_300k_base64/mm7_decode",
         run: |n| decode_submit(n, &inputs::submit_300k_base64()),
+    },
+    Workload {
+        name: "server_dlr_small/mm7_service",
+        run: |n| serve_requests(n, Role::Vasp, &inputs::dlr_small()),
+    },
+    Workload {
+        name: "server_submit_small/mm7_service",
+        run: |n| serve_requests(n, Role::Mmsc, &inputs::submit_small()),
     },
     Workload {
         name: "encode_300k_binary/mm7_encode_chunks",

@@ -5,10 +5,9 @@ use std::fmt;
 
 use nom::Parser;
 use nom::bytes::complete::take_while1;
-use nom::character::complete::char;
 
 use crate::error::{Error, ErrorKind};
-use crate::params::{Params, is_ows, is_token_char, parse_params, percent_decode_into};
+use crate::params::{Params, is_ows, is_token_char, parse_params_into, percent_decode_into};
 
 /// A parsed Content-Type value: media type (lower-cased) and parameters.
 ///
@@ -25,11 +24,30 @@ use crate::params::{Params, is_ows, is_token_char, parse_params, percent_decode_
 /// assert_eq!(ct.start(), Some("<root>"));
 /// # Ok::<(), mm7_mime::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct ContentType {
-    mime_type: String,
-    slash: usize,
+    // The media type, lower-cased, is the start of the parameters' text: one allocation for
+    // the whole value.
     params: Params,
+    mime_len: usize,
+    slash: usize,
+}
+
+impl PartialEq for ContentType {
+    fn eq(&self, other: &Self) -> bool {
+        self.mime_type() == other.mime_type() && self.params == other.params
+    }
+}
+
+impl Eq for ContentType {}
+
+impl fmt::Debug for ContentType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContentType")
+            .field("mime_type", &self.mime_type())
+            .field("params", &self.params)
+            .finish()
+    }
 }
 
 impl ContentType {
@@ -41,46 +59,58 @@ impl ContentType {
     /// [`ErrorKind::InvalidContentType`], with the offset in `value`.
     pub fn parse(value: &str) -> Result<Self, Error> {
         let (main, sub, rest) = split_media_type(value)?;
+        // The media type and the parameters' names and values are never longer than the value.
+        let mut params = Params::with_capacity(value.len());
+        let text = params.text_mut();
+        text.push_str(main);
+        text.push('/');
+        text.push_str(sub);
+        text.make_ascii_lowercase();
+        let mime_len = text.len();
         Ok(Self {
-            mime_type: lower_media_type(main, sub),
+            params: parse_params_into(params, rest),
+            mime_len,
             slash: main.len(),
-            params: parse_params(rest),
         })
+    }
+
+    /// A media type without parameters, or with those `params` adds.
+    fn with_type(mime_type: &str, slash: usize, params: impl FnOnce(&mut Params)) -> Self {
+        let mut all = Params::default();
+        all.text_mut().push_str(mime_type);
+        params(&mut all);
+        Self {
+            params: all,
+            mime_len: mime_type.len(),
+            slash,
+        }
     }
 
     /// `text/plain; charset=us-ascii`, the default of RFC 2045 §5.2.
     pub(crate) fn default_text() -> Self {
-        let mut params = Params::default();
-        params.push("charset", "us-ascii");
-        Self {
-            mime_type: "text/plain".to_owned(),
-            slash: 4,
-            params,
-        }
+        Self::with_type("text/plain", 4, |params| {
+            params.push("charset", "us-ascii");
+        })
     }
 
     /// `message/rfc822`, the default inside multipart/digest (RFC 2046 §5.1.5).
     pub(crate) fn default_digest() -> Self {
-        Self {
-            mime_type: "message/rfc822".to_owned(),
-            slash: 7,
-            params: Params::default(),
-        }
+        Self::with_type("message/rfc822", 7, |_| {})
     }
 
     /// The media type, lower-cased: `"multipart/related"`.
     pub fn mime_type(&self) -> &str {
-        &self.mime_type
+        self.params.text(0, self.mime_len)
     }
 
     /// The top-level type: `"multipart"`.
     pub fn main_type(&self) -> &str {
-        self.mime_type.get(..self.slash).unwrap_or_default()
+        self.params.text(0, self.slash)
     }
 
     /// The subtype: `"related"`.
     pub fn subtype(&self) -> &str {
-        self.mime_type.get(self.slash + 1..).unwrap_or_default()
+        self.params.text(self.slash + 1, self.mime_len)
     }
 
     /// Whether the media type is `multipart/*`.
@@ -90,7 +120,7 @@ impl ContentType {
 
     /// Whether the media type equals `mime_type` (ASCII case-insensitive).
     pub fn is(&self, mime_type: &str) -> bool {
-        self.mime_type.eq_ignore_ascii_case(mime_type.trim())
+        self.mime_type().eq_ignore_ascii_case(mime_type.trim())
     }
 
     /// All parameters.
@@ -133,7 +163,7 @@ impl fmt::Display for ContentType {
     /// Writes the value back: media type, then each parameter, quoted unless
     /// it is a token.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.mime_type)?;
+        f.write_str(self.mime_type())?;
         for (name, value) in self.params.iter() {
             write!(f, "; {name}=")?;
             write_param_value(f, value)?;
@@ -146,25 +176,67 @@ impl fmt::Display for ContentType {
 pub(crate) fn split_media_type(value: &str) -> Result<(&str, &str, &str), Error> {
     let trimmed = value.trim_start_matches(is_ows);
     let lead = value.len() - trimmed.len();
-    let parsed: nom::IResult<&str, (&str, char, &str)> = (
-        take_while1(is_token_char),
-        char('/'),
-        take_while1(is_token_char),
-    )
-        .parse_complete(trimmed);
-    let (rest, (main, _, sub)) = parsed
-        .map_err(|_| Error::new(ErrorKind::InvalidContentType("expected type/subtype"), lead))?;
-    Ok((main, sub, rest))
+    let bytes = trimmed.as_bytes();
+    // Token characters are ASCII, so the ends found byte by byte are character boundaries.
+    let token_end = |from: usize| {
+        bytes
+            .get(from..)
+            .and_then(|rest| rest.iter().position(|&b| !is_token_byte(b)))
+            .map_or(bytes.len(), |n| from + n)
+    };
+    let main_end = token_end(0);
+    let sub_end = token_end(main_end + 1);
+    match (
+        trimmed.get(..main_end),
+        bytes.get(main_end),
+        trimmed.get(main_end + 1..sub_end),
+        trimmed.get(sub_end..),
+    ) {
+        (Some(main), Some(b'/'), Some(sub), Some(rest)) if !main.is_empty() && !sub.is_empty() => {
+            Ok((main, sub, rest))
+        }
+        _ => Err(Error::new(
+            ErrorKind::InvalidContentType("expected type/subtype"),
+            lead,
+        )),
+    }
 }
 
-/// `main/sub`, lower-cased, in one allocation.
-fn lower_media_type(main: &str, sub: &str) -> String {
-    let mut mime_type = String::with_capacity(main.len() + 1 + sub.len());
-    mime_type.push_str(main);
-    mime_type.push('/');
-    mime_type.push_str(sub);
-    mime_type.make_ascii_lowercase();
-    mime_type
+/// [`is_token_char`] for a byte, from a table.
+fn is_token_byte(b: u8) -> bool {
+    TOKEN_BYTES[usize::from(b)]
+}
+
+static TOKEN_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = is_token_ascii(b as u8);
+        b += 1;
+    }
+    table
+};
+
+/// RFC 2045 token characters: printable ASCII except tspecials (as [`is_token_char`]).
+const fn is_token_ascii(b: u8) -> bool {
+    b.is_ascii_graphic()
+        && !matches!(
+            b,
+            b'(' | b')'
+                | b'<'
+                | b'>'
+                | b'@'
+                | b','
+                | b';'
+                | b':'
+                | b'\\'
+                | b'"'
+                | b'/'
+                | b'['
+                | b']'
+                | b'?'
+                | b'='
+        )
 }
 
 /// A value as a token when it is one, else as a quoted string.
@@ -192,10 +264,28 @@ pub(crate) fn write_param_value(out: &mut impl fmt::Write, value: &str) -> fmt::
 /// assert_eq!(cd.filename(), Some("naïve.gif"));
 /// # Ok::<(), mm7_mime::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct ContentDisposition {
-    kind: String,
+    // The kind, lower-cased, is the start of the parameters' text.
     params: Params,
+    kind_len: usize,
+}
+
+impl PartialEq for ContentDisposition {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind() && self.params == other.params
+    }
+}
+
+impl Eq for ContentDisposition {}
+
+impl fmt::Debug for ContentDisposition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContentDisposition")
+            .field("kind", &self.kind())
+            .field("params", &self.params)
+            .finish()
+    }
 }
 
 impl ContentDisposition {
@@ -214,15 +304,19 @@ impl ContentDisposition {
                 lead,
             )
         })?;
+        let mut params = Params::with_capacity(value.len());
+        let text = params.text_mut();
+        text.push_str(kind);
+        text.make_ascii_lowercase();
         Ok(Self {
-            kind: kind.to_ascii_lowercase(),
-            params: parse_params(rest),
+            params: parse_params_into(params, rest),
+            kind_len: kind.len(),
         })
     }
 
     /// The disposition type, lower-cased: `"attachment"`, `"inline"`, ...
     pub fn kind(&self) -> &str {
-        &self.kind
+        self.params.text(0, self.kind_len)
     }
 
     /// The `filename` parameter.
@@ -290,6 +384,32 @@ mod tests {
         assert_eq!(ct.subtype(), "xml");
         assert_eq!(ct.charset(), Some("UTF-8"));
         assert!(ct.is("TEXT/xml"));
+    }
+
+    #[test]
+    fn token_table_agrees_with_token_chars() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                is_token_byte(b),
+                b.is_ascii() && is_token_char(char::from(b)),
+                "{b}"
+            );
+        }
+    }
+
+    #[test]
+    fn media_type_split() {
+        let split = |v| split_media_type(v).map_err(|e| e.offset());
+        assert_eq!(split(" text/xml; a=b"), Ok(("text", "xml", "; a=b")));
+        assert_eq!(split("image/svg+xml"), Ok(("image", "svg+xml", "")));
+        assert_eq!(split("a/b/c"), Ok(("a", "b", "/c")));
+        assert_eq!(split("text/é"), Err(0));
+        assert_eq!(split("é/x"), Err(0));
+        assert_eq!(split("\t/xml"), Err(1));
+        assert_eq!(split("text/"), Err(0));
+        assert_eq!(split("text"), Err(0));
+        assert_eq!(split("text xml"), Err(0));
+        assert_eq!(split(""), Err(0));
     }
 
     #[test]

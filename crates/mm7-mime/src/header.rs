@@ -8,10 +8,7 @@
 use std::borrow::Cow;
 
 use bytes::Bytes;
-use nom::Parser;
-use nom::bytes::complete::take_while1;
-use nom::character::complete::{char, space0};
-use nom::sequence::terminated;
+use smallvec::SmallVec;
 
 use crate::error::{Error, ErrorKind};
 use crate::options::ParseOptions;
@@ -35,21 +32,77 @@ pub enum BlockEnd {
     EndOfInput,
 }
 
-/// One field's position in the block.
+/// One field's position in the block (a block is at most `u32::MAX` bytes: see
+/// [`parse_headers`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Span {
-    name: (usize, usize),
-    value: (usize, usize),
+    name: (u32, u32),
+    value: (u32, u32),
+    /// Which of the MIME fields the name is, found once while parsing, so that the typed
+    /// accessors of a part compare no names.
+    known: Known,
+}
+
+impl Span {
+    fn name(&self) -> std::ops::Range<usize> {
+        self.name.0 as usize..self.name.1 as usize
+    }
+
+    fn value(&self) -> std::ops::Range<usize> {
+        self.value.0 as usize..self.value.1 as usize
+    }
+}
+
+/// The MIME header fields a part's typed accessors look up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Known {
+    ContentType,
+    ContentId,
+    ContentTransferEncoding,
+    ContentLocation,
+    ContentDisposition,
+    /// Any other field.
+    Other,
+}
+
+impl Known {
+    /// The field a name is (ASCII case-insensitive).
+    fn of(name: &[u8]) -> Known {
+        // The five names differ in length.
+        let (known, lower): (Known, &[u8]) = match name.len() {
+            12 => (Known::ContentType, b"content-type"),
+            10 => (Known::ContentId, b"content-id"),
+            25 => (Known::ContentTransferEncoding, b"content-transfer-encoding"),
+            16 => (Known::ContentLocation, b"content-location"),
+            19 => (Known::ContentDisposition, b"content-disposition"),
+            _ => return Known::Other,
+        };
+        if name.eq_ignore_ascii_case(lower) {
+            known
+        } else {
+            Known::Other
+        }
+    }
+}
+
+/// Fields kept without an allocation: a MIME part has two to five (Content-Type,
+/// Content-ID, Content-Transfer-Encoding, Content-Location, Content-Disposition).
+const INLINE_FIELDS: usize = 6;
+
+/// A position in a block, which [`parse_headers`] keeps under `u32::MAX` bytes.
+fn at(pos: usize) -> u32 {
+    u32::try_from(pos).unwrap_or(u32::MAX)
 }
 
 /// A parsed header block: the raw bytes plus the position of each field.
 ///
 /// Cloning is cheap for the bytes (a reference count) and copies only the
-/// small table of positions.
+/// small table of positions, which for up to six fields is kept inline (no
+/// allocation).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Headers {
     block: Bytes,
-    spans: Vec<Span>,
+    spans: SmallVec<[Span; INLINE_FIELDS]>,
 }
 
 /// One header field of a [`Headers`] block.
@@ -62,10 +115,7 @@ pub struct HeaderField<'h> {
 impl<'h> HeaderField<'h> {
     /// The field name as written (compare with `eq_ignore_ascii_case`).
     pub fn name(&self) -> &'h str {
-        let bytes = self
-            .block
-            .get(self.span.name.0..self.span.name.1)
-            .unwrap_or_default();
+        let bytes = self.block.get(self.span.name()).unwrap_or_default();
         // Field names are checked to be printable ASCII while parsing.
         std::str::from_utf8(bytes).unwrap_or_default()
     }
@@ -73,14 +123,12 @@ impl<'h> HeaderField<'h> {
     /// The value as written: leading and trailing whitespace removed, folding
     /// (line break plus whitespace) kept.
     pub fn raw_value(&self) -> &'h [u8] {
-        self.block
-            .get(self.span.value.0..self.span.value.1)
-            .unwrap_or_default()
+        self.block.get(self.span.value()).unwrap_or_default()
     }
 
     /// The value as a zero-copy slice of the input.
     pub fn value_bytes(&self) -> Bytes {
-        self.block.slice(self.span.value.0..self.span.value.1)
+        self.block.slice(self.span.value())
     }
 
     /// The value unfolded (RFC 5322 §2.2.3: line breaks removed, the
@@ -133,15 +181,30 @@ impl Headers {
         // Compared as bytes: the names were checked to be ASCII while parsing, and this runs
         // for every typed header access.
         let name = name.as_bytes();
+        let known = Known::of(name);
+        if known != Known::Other {
+            return self.get_known(known);
+        }
         self.spans
             .iter()
             .find(|span| {
-                span.name.1.saturating_sub(span.name.0) == name.len()
+                span.name.1.saturating_sub(span.name.0) as usize == name.len()
                     && self
                         .block
-                        .get(span.name.0..span.name.1)
+                        .get(span.name())
                         .is_some_and(|n| n.eq_ignore_ascii_case(name))
             })
+            .map(|&span| HeaderField {
+                block: &self.block,
+                span,
+            })
+    }
+
+    /// The first field that is `known`: no name compared.
+    pub(crate) fn get_known(&self, known: Known) -> Option<HeaderField<'_>> {
+        self.spans
+            .iter()
+            .find(|span| span.known == known)
             .map(|&span| HeaderField {
                 block: &self.block,
                 span,
@@ -184,7 +247,8 @@ pub struct HeaderBlock {
 /// the blank line between headers and body.
 ///
 /// The block may not exceed [`Limits::max_header_block`](crate::Limits::max_header_block)
-/// bytes; only that much of the input is ever examined.
+/// bytes (and never more than `u32::MAX`); only that much of the input is ever
+/// examined.
 ///
 /// ```
 /// use bytes::Bytes;
@@ -203,11 +267,12 @@ pub struct HeaderBlock {
 ///
 /// [`ErrorKind::HeaderBlockTooLarge`], and in strict mode [`ErrorKind::HeaderSyntax`].
 pub fn parse_headers(input: &Bytes, options: &ParseOptions) -> Result<HeaderBlock, Error> {
-    let limit = options.limits.max_header_block;
+    // Positions are kept as `u32`: a block past 4 GiB is refused as too large.
+    let limit = options.limits.max_header_block.min(u32::MAX as usize);
     let window_len = input.len().min(limit);
     let truncated = input.len() > limit;
     let too_large = |at: usize| Error::new(ErrorKind::HeaderBlockTooLarge { limit }, at);
-    let mut spans: Vec<Span> = Vec::new();
+    let mut spans: SmallVec<[Span; INLINE_FIELDS]> = SmallVec::new();
     let mut pos = 0;
 
     let (body_offset, end) = loop {
@@ -246,14 +311,14 @@ pub fn parse_headers(input: &Bytes, options: &ParseOptions) -> Result<HeaderBloc
                     // An empty first line ("Name:" then the value folded below):
                     // start the value at the continuation's first character.
                     let lead = line.iter().take_while(|&&b| is_wsp(b)).count();
-                    last.value = (pos + lead, pos + content);
+                    last.value = (at(pos + lead), at(pos + content));
                 } else {
-                    last.value.1 = pos + content;
+                    last.value.1 = at(pos + content);
                 }
                 pos = next;
                 continue;
             }
-        } else if let Ok((rest, name)) = field_name(line) {
+        } else if let Some((name, rest)) = field_name(line) {
             if !complete {
                 return Err(too_large(pos));
             }
@@ -261,8 +326,9 @@ pub fn parse_headers(input: &Bytes, options: &ParseOptions) -> Result<HeaderBloc
             let lead = rest.iter().take_while(|&&b| is_wsp(b)).count();
             let value_len = trim_wsp_end(rest).len().max(lead);
             spans.push(Span {
-                name: (pos, pos + name.len()),
-                value: (value_start + lead, value_start + value_len),
+                name: (at(pos), at(pos + name.len())),
+                value: (at(value_start + lead), at(value_start + value_len)),
+                known: Known::of(name),
             });
             pos = next;
             continue;
@@ -289,14 +355,33 @@ pub fn parse_headers(input: &Bytes, options: &ParseOptions) -> Result<HeaderBloc
 
 /// `field-name *WSP ":"` (RFC 5322 §3.6.8 plus the obsolete whitespace before
 /// the colon); returns the name and what follows the colon.
-fn field_name(line: &[u8]) -> nom::IResult<&[u8], &[u8]> {
-    terminated(take_while1(is_ftext), (space0, char(':'))).parse_complete(line)
+fn field_name(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let end = line
+        .iter()
+        .position(|&b| !is_ftext(b))
+        .unwrap_or(line.len());
+    let (name, rest) = line.split_at(end);
+    let colon = rest.iter().position(|&b| !is_wsp(b))?;
+    match rest.get(colon..)? {
+        [b':', value @ ..] if !name.is_empty() => Some((name, value)),
+        _ => None,
+    }
 }
 
 /// RFC 5322 ftext: printable US-ASCII except the colon.
 fn is_ftext(b: u8) -> bool {
-    matches!(b, 33..=57 | 59..=126)
+    FTEXT[usize::from(b)]
 }
+
+static FTEXT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 33;
+    while b <= 126 {
+        table[b] = b != 58;
+        b += 1;
+    }
+    table
+};
 
 pub(crate) fn is_wsp(b: u8) -> bool {
     b == b' ' || b == b'\t'
@@ -326,6 +411,24 @@ mod tests {
         let field = block.headers.get("content-type").unwrap();
         assert_eq!(field.raw_value(), b"text/xml;\r\n\tcharset=utf-8");
         assert_eq!(field.value(), "text/xml;\tcharset=utf-8");
+    }
+
+    #[test]
+    fn field_names() {
+        assert_eq!(
+            field_name(b"Content-ID:<x>"),
+            Some((&b"Content-ID"[..], &b"<x>"[..]))
+        );
+        assert_eq!(field_name(b"A \t: 1"), Some((&b"A"[..], &b" 1"[..])));
+        assert_eq!(field_name(b"A:"), Some((&b"A"[..], &b""[..])));
+        assert_eq!(field_name(b": x"), None);
+        assert_eq!(field_name(b"A x: 1"), None);
+        assert_eq!(field_name(b"A"), None);
+        assert_eq!(field_name(b"\xc3\xa9: 1"), None);
+        assert_eq!(field_name(b""), None);
+        for b in 0..=255u8 {
+            assert_eq!(is_ftext(b), matches!(b, 33..=57 | 59..=126), "{b}");
+        }
     }
 
     #[test]
@@ -372,6 +475,35 @@ mod tests {
         assert_eq!(block.end, BlockEnd::EndOfInput);
         assert_eq!(block.headers.len(), 1);
         assert_eq!(block.body_offset, 26);
+    }
+
+    #[test]
+    fn known_fields_in_any_case_and_nothing_else() {
+        for (name, known) in [
+            (&b"Content-Type"[..], Known::ContentType),
+            (b"CONTENT-TYPE", Known::ContentType),
+            (b"content-id", Known::ContentId),
+            (b"Content-Transfer-Encoding", Known::ContentTransferEncoding),
+            (b"content-LOCATION", Known::ContentLocation),
+            (b"Content-Disposition", Known::ContentDisposition),
+            (b"Content_Type", Known::Other),
+            (b"Content-Typ{", Known::Other),
+            (b"Content-Tipe", Known::Other),
+            (b"X-Content-Type", Known::Other),
+            (b"Content-", Known::Other),
+            (b"Content-Id2", Known::Other),
+        ] {
+            assert_eq!(Known::of(name), known, "{}", String::from_utf8_lossy(name));
+        }
+        let block =
+            parse(b"content-ID: <a>\r\nX-A: 1\r\nCONTENT-TYPE: text/plain\r\n\r\n").unwrap();
+        assert_eq!(
+            block.headers.get_str("Content-Type").as_deref(),
+            Some("text/plain")
+        );
+        assert_eq!(block.headers.get_str("x-a").as_deref(), Some("1"));
+        assert_eq!(block.headers.get_str("content-id").as_deref(), Some("<a>"));
+        assert!(block.headers.get("content-location").is_none());
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub struct Limits {
     /// Multipart levels allowed, the outermost counting as 1 (default 8).
     pub max_depth: usize,
     /// Bytes allowed in one header block, its terminating blank line included
-    /// (default 16 KiB).
+    /// (default 16 KiB; values past `u32::MAX` count as `u32::MAX`).
     pub max_header_block: usize,
 }
 

@@ -12,23 +12,32 @@ use nom::Parser;
 use nom::bytes::complete::take_while1;
 use nom::character::complete::char;
 use nom::sequence::preceded;
+use smallvec::SmallVec;
 
 /// Parameters of a Content-Type or Content-Disposition value, names
 /// lower-cased, RFC 2231 values decoded, in order of first appearance.
 ///
-/// Names and values are kept in one text buffer, so that a header's parameters
-/// cost two allocations whatever their number.
-#[derive(Debug, Clone, Default)]
+/// Names and values are kept in one text buffer (shared with the media type of
+/// a [`ContentType`](crate::ContentType)) and up to four parameters' positions
+/// inline, so that a parsed header value costs one allocation whatever its
+/// parameters.
+#[derive(Clone, Default)]
 pub struct Params {
+    // May start with text that is no parameter's: the media type of a `ContentType`, the
+    // kind of a `ContentDisposition`.
     text: String,
     // Per parameter: the name's and the value's start and end in `text`.
-    entries: Vec<Entry>,
+    entries: SmallVec<[Entry; INLINE_PARAMS]>,
 }
+
+/// Parameters kept without an allocation of their own: `boundary`, `type`, `start` and
+/// `start-info` of a multipart/related; `charset` or `name` of a leaf.
+const INLINE_PARAMS: usize = 4;
 
 #[derive(Debug, Clone, Copy)]
 struct Entry {
-    name: (usize, usize),
-    value: (usize, usize),
+    name: (u32, u32),
+    value: (u32, u32),
 }
 
 impl PartialEq for Params {
@@ -39,27 +48,34 @@ impl PartialEq for Params {
 
 impl Eq for Params {}
 
+impl std::fmt::Debug for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
 impl Params {
     /// The value of parameter `name` (ASCII case-insensitive); the first wins
     /// when a name repeats.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        let name = name.as_bytes();
+        let text = self.text.as_bytes();
+        self.entries
+            .iter()
+            .find(|entry| {
+                (entry.name.1 - entry.name.0) as usize == name.len()
+                    && text
+                        .get(span(entry.name))
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
+            .map(|entry| self.slice(entry.value))
     }
 
     /// All parameters as `(lower-cased name, value)`.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.entries.iter().map(|entry| {
-            (
-                self.text
-                    .get(entry.name.0..entry.name.1)
-                    .unwrap_or_default(),
-                self.text
-                    .get(entry.value.0..entry.value.1)
-                    .unwrap_or_default(),
-            )
-        })
+        self.entries
+            .iter()
+            .map(|entry| (self.slice(entry.name), self.slice(entry.value)))
     }
 
     /// Number of parameters.
@@ -72,14 +88,41 @@ impl Params {
         self.entries.is_empty()
     }
 
-    /// Appends a parameter; `name` is lower-cased.
+    /// Empty, with room for `text` bytes of names and values.
+    pub(crate) fn with_capacity(text: usize) -> Params {
+        Params {
+            text: String::with_capacity(text),
+            entries: SmallVec::new(),
+        }
+    }
+
+    /// The text buffer, for what precedes the parameters (before any is pushed).
+    pub(crate) fn text_mut(&mut self) -> &mut String {
+        &mut self.text
+    }
+
+    /// A range of the text buffer.
+    pub(crate) fn text(&self, start: usize, end: usize) -> &str {
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    fn slice(&self, (start, end): (u32, u32)) -> &str {
+        self.text.get(span((start, end))).unwrap_or_default()
+    }
+
+    /// Appends a parameter; `name` is lower-cased. Past 4 GiB of text (positions are kept
+    /// as `u32`) it is dropped.
     pub(crate) fn push(&mut self, name: &str, value: &str) {
         let start = self.text.len();
-        self.text
-            .extend(name.chars().map(|c| c.to_ascii_lowercase()));
+        self.text.push_str(name);
+        if let Some(added) = self.text.get_mut(start..) {
+            added.make_ascii_lowercase();
+        }
         let name = (start, self.text.len());
         let value = self.append(value);
-        self.entries.push(Entry { name, value });
+        if let (Some(name), Some(value)) = (narrow(name), narrow(value)) {
+            self.entries.push(Entry { name, value });
+        }
     }
 
     /// The index of the parameter named `name`, already lower-cased.
@@ -89,8 +132,8 @@ impl Params {
 
     /// Gives parameter `index` a new value (the old one stays in the buffer, unused).
     fn replace(&mut self, index: usize, value: &str) {
-        let value = self.append(value);
-        if let Some(entry) = self.entries.get_mut(index) {
+        let value = narrow(self.append(value));
+        if let (Some(entry), Some(value)) = (self.entries.get_mut(index), value) {
             entry.value = value;
         }
     }
@@ -102,14 +145,25 @@ impl Params {
     }
 }
 
+fn span((start, end): (u32, u32)) -> std::ops::Range<usize> {
+    start as usize..end as usize
+}
+
+fn narrow((start, end): (usize, usize)) -> Option<(u32, u32)> {
+    Some((u32::try_from(start).ok()?, u32::try_from(end).ok()?))
+}
+
 /// Parses `*( ";" param )` from `input` (what follows the media type).
+#[cfg(test)]
 pub(crate) fn parse_params(input: &str) -> Params {
+    parse_params_into(Params::with_capacity(input.len()), input)
+}
+
+/// Parses `*( ";" param )` from `input` into `params` (empty of parameters, its text
+/// perhaps started: see [`Params::text_mut`]).
+pub(crate) fn parse_params_into(params: Params, input: &str) -> Params {
     let mut collector = Collector {
-        params: Params {
-            // Names and values together are never longer than the input.
-            text: String::with_capacity(input.len()),
-            entries: Vec::new(),
-        },
+        params,
         extended: Vec::new(),
     };
     let mut rest = input;
@@ -127,6 +181,33 @@ pub(crate) fn parse_params(input: &str) -> Params {
         rest = rest.find(';').map_or("", |i| &rest[i..]);
     }
     collector.finish()
+}
+
+/// The value of parameter `name` (ASCII case-insensitive) in `input` (what follows the media
+/// type), read without building a [`Params`]: `None` when absent, `Err(())` when a
+/// parameter of that name uses RFC 2231 (`name*=`, `name*0=`), which needs the full parse.
+pub(crate) fn find_param<'a>(input: &'a str, name: &str) -> Result<Option<Cow<'a, str>>, ()> {
+    let mut found = None;
+    let mut rest = input;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c == ';' || is_ows(c));
+        if rest.is_empty() {
+            return Ok(found);
+        }
+        if let Ok((after, (n, value))) = param(rest) {
+            let base = n.split_once('*').map_or(n, |(base, _)| base);
+            if base.eq_ignore_ascii_case(name) {
+                if base.len() != n.len() {
+                    return Err(());
+                }
+                if found.is_none() {
+                    found = Some(value);
+                }
+            }
+            rest = after;
+        }
+        rest = rest.find(';').map_or("", |i| &rest[i..]);
+    }
 }
 
 /// `token OWS "=" OWS (quoted-string / bare value)`.

@@ -10,9 +10,10 @@ use crate::content_type::{
 };
 use crate::encoding::TransferEncoding;
 use crate::error::{Error, Warning, WarningKind};
-use crate::header::{BlockEnd, Headers, parse_headers};
+use crate::header::{BlockEnd, Headers, Known, parse_headers};
 use crate::multipart::Multipart;
 use crate::options::ParseOptions;
+use crate::params::find_param;
 
 /// A body part: its header block and body, both slices of the parsed input.
 ///
@@ -75,7 +76,7 @@ impl Part {
         // Only checked here, for the warning and for `is_multipart`; the value is parsed on
         // first use so that a parse costs no more than the boundary scan needs.
         let mut multipart = false;
-        if let Some(field) = block.headers.get("content-type") {
+        if let Some(field) = block.headers.get_known(Known::ContentType) {
             match split_media_type(&field.value()) {
                 Ok((main, _, _)) => multipart = main.eq_ignore_ascii_case("multipart"),
                 Err(_) => warnings.push(Warning::new(WarningKind::InvalidContentType, offset)),
@@ -116,10 +117,42 @@ impl Part {
         self.content_type.get_or_init(|| self.parse_content_type())
     }
 
+    /// One parameter of the Content-Type (name ASCII case-insensitive), as
+    /// [`content_type`](Self::content_type)`().param(name)` gives it, read from
+    /// the header without parsing the whole value when the Content-Type was not
+    /// parsed yet: no allocation for a value that is a token or a quoted string
+    /// without escapes. For the parameters a caller needs once (the `charset` of
+    /// a SOAP part).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use mm7_mime::Multipart;
+    ///
+    /// let body = Bytes::from_static(
+    ///     b"--b\r\nContent-Type: text/xml; Charset=\"UTF-8\"\r\n\r\n<a/>\r\n--b\r\n\r\nx\r\n--b--\r\n",
+    /// );
+    /// let multipart = Multipart::parse(body, "multipart/related; boundary=b")?;
+    /// assert_eq!(multipart.parts()[0].content_type_param("charset").as_deref(), Some("UTF-8"));
+    /// // No Content-Type: the default's, `text/plain; charset=us-ascii`.
+    /// assert_eq!(multipart.parts()[1].content_type_param("charset").as_deref(), Some("us-ascii"));
+    /// # Ok::<(), mm7_mime::Error>(())
+    /// ```
+    pub fn content_type_param(&self, name: &str) -> Option<Cow<'_, str>> {
+        if self.content_type.get().is_none()
+            && let Some(field) = self.headers.get_known(Known::ContentType)
+            && let Cow::Borrowed(value) = field.value()
+            && let Ok((_, _, rest)) = split_media_type(value)
+            && let Ok(found) = find_param(rest, name)
+        {
+            return found;
+        }
+        self.content_type().param(name).map(Cow::Borrowed)
+    }
+
     fn parse_content_type(&self) -> ContentType {
         let parsed = self
             .headers
-            .get("content-type")
+            .get_known(Known::ContentType)
             .and_then(|field| ContentType::parse(&field.value()).ok());
         match parsed {
             Some(content_type) => content_type,
@@ -131,7 +164,7 @@ impl Part {
     /// The Content-ID without angle brackets (`Content-ID: <a@b>` and
     /// `Content-ID:a@b` both give `a@b`).
     pub fn content_id(&self) -> Option<&str> {
-        let field = self.headers.get("content-id")?;
+        let field = self.headers.get_known(Known::ContentId)?;
         std::str::from_utf8(field.raw_value())
             .ok()
             .map(normalize_content_id)
@@ -139,20 +172,23 @@ impl Part {
 
     /// The Content-Location (RFC 2557), unfolded and trimmed.
     pub fn content_location(&self) -> Option<Cow<'_, str>> {
-        self.header("content-location")
+        self.headers
+            .get_known(Known::ContentLocation)
+            .map(|field| field.value())
     }
 
     /// The Content-Transfer-Encoding; 7bit when absent.
     pub fn transfer_encoding(&self) -> TransferEncoding {
         self.headers
-            .get("content-transfer-encoding")
+            .get_known(Known::ContentTransferEncoding)
             .map(|field| TransferEncoding::parse(&field.value()))
             .unwrap_or_default()
     }
 
     /// The Content-Disposition, when present and parseable.
     pub fn content_disposition(&self) -> Option<ContentDisposition> {
-        ContentDisposition::parse(&self.header("content-disposition")?).ok()
+        let field = self.headers.get_known(Known::ContentDisposition)?;
+        ContentDisposition::parse(&field.value()).ok()
     }
 
     /// The file name: Content-Disposition `filename`, else the Content-Type
@@ -163,7 +199,7 @@ impl Part {
             .or_else(|| {
                 // Most parts have no `name` parameter: a look at the raw value spares them the
                 // parse of their Content-Type.
-                let raw = self.headers.get("content-type")?.raw_value();
+                let raw = self.headers.get_known(Known::ContentType)?.raw_value();
                 let has_name = raw.windows(4).any(|w| w.eq_ignore_ascii_case(b"name"));
                 has_name
                     .then(|| self.content_type().param("name").map(str::to_owned))

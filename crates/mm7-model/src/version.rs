@@ -454,7 +454,8 @@ fn parse_small(s: &str) -> Option<u32> {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Mm7Version {
-    raw: String,
+    // A schema's default version is the table's `'static` text: no copy.
+    raw: Cow<'static, str>,
     parts: Option<(u16, u16, u16)>,
 }
 
@@ -463,12 +464,36 @@ impl Mm7Version {
     pub fn new(raw: impl Into<String>) -> Mm7Version {
         let raw = raw.into();
         let parts = parse_version(raw.trim());
+        Mm7Version {
+            raw: Cow::Owned(raw),
+            parts,
+        }
+    }
+
+    /// As [`new`](Self::new) from borrowed text, which is copied only when it is not the
+    /// default version of one of the schemas (what a decoder reads from nearly every message).
+    ///
+    /// ```
+    /// use mm7_model::Mm7Version;
+    /// assert_eq!(Mm7Version::from_text("6.8.0"), Mm7Version::new("6.8.0"));
+    /// assert_eq!(Mm7Version::from_text(" 6.9.1 ").as_str(), " 6.9.1 ");
+    /// ```
+    pub fn from_text(text: &str) -> Mm7Version {
+        let parts = parse_version(text.trim());
+        let raw = match TABLE.iter().find(|row| row.5 == text) {
+            Some(row) => Cow::Borrowed(row.5),
+            None => Cow::Owned(text.to_owned()),
+        };
         Mm7Version { raw, parts }
     }
 
     /// The default `MM7Version` of `schema`.
     pub fn for_schema(schema: SchemaId) -> Mm7Version {
-        Mm7Version::new(schema.default_mm7_version())
+        let raw = schema.default_mm7_version();
+        Mm7Version {
+            raw: Cow::Borrowed(raw),
+            parts: parse_version(raw),
+        }
     }
 
     /// The text as received.

@@ -88,12 +88,14 @@ fn decode_multipart(
     })?;
     let root = &multipart.parts()[root_index];
     let xml = root.decoded()?;
-    let charset = root.content_type().charset();
-    let mut decoded = decode_xml_with_charset(&xml, charset, options).map_err(|mut e| {
-        // A position in the SOAP part; say where that part starts in the body too.
-        e.mime_offset = e.mime_offset.or(Some(root.body_offset()));
-        e
-    })?;
+    // Read from the header: the root's Content-Type is not needed whole.
+    let charset = root.content_type_param("charset");
+    let mut decoded =
+        decode_xml_with_charset(&xml, charset.as_deref(), options).map_err(|mut e| {
+            // A position in the SOAP part; say where that part starts in the body too.
+            e.mime_offset = e.mime_offset.or(Some(root.body_offset()));
+            e
+        })?;
     for warning in multipart.warnings() {
         decoded.warnings.push(Warning::Mime(warning.to_string()));
     }
@@ -147,10 +149,6 @@ fn to_model_part(
     depth: usize,
     warnings: &mut Vec<Warning>,
 ) -> Result<Part, DecodeError> {
-    let content_type = part
-        .header("Content-Type")
-        .map(|v| v.trim().to_string())
-        .unwrap_or_else(|| "text/plain".to_string());
     let (content_type, body) = match part.multipart() {
         Some(nested) if depth < options.mime.limits.max_depth => {
             let nested = nested?;
@@ -223,6 +221,9 @@ fn to_model_part(
                     })
                 })?
             };
+            let content_type = part
+                .header("Content-Type")
+                .map_or_else(|| "text/plain".to_string(), |v| v.trim().to_string());
             (content_type, PartBody::Data(data))
         }
     };

@@ -275,7 +275,7 @@ impl<'w, 'd> Cx<'w, 'd> {
     /// Sets the `MM7Version` from `node`, first one kept.
     fn version<N: Value + Copy>(&mut self, slot: &mut Mm7Version, node: N) {
         if slot.is_empty() {
-            *slot = Mm7Version::new(node.text().trim_fast());
+            *slot = Mm7Version::from_text(node.text().trim_fast());
         } else {
             self.lenient(node, format_args!("repeated <{}> ignored", node.local()));
         }

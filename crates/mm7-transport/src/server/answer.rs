@@ -43,7 +43,14 @@ pub(crate) fn envelope(
     }
     let mut response = Response::new(Full::new(encoded.to_bytes()));
     *response.status_mut() = http_status;
-    if let Ok(value) = HeaderValue::from_str(&encoded.content_type) {
+    // Every answer without attachments has the same Content-Type: no copy of it.
+    const XML: &str = "text/xml; charset=utf-8";
+    let value = if encoded.content_type == XML {
+        Ok(HeaderValue::from_static(XML))
+    } else {
+        HeaderValue::from_str(&encoded.content_type)
+    };
+    if let Ok(value) = value {
         response.headers_mut().insert(CONTENT_TYPE, value);
     }
     Ok(response)

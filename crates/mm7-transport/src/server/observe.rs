@@ -44,6 +44,9 @@ impl fmt::Debug for Observer {
 /// What `respond` learns of a request on its way, for the observer.
 #[derive(Debug, Default)]
 pub(crate) struct Outcome {
+    /// Whether an observer will read it: without one, what a request that succeeds would
+    /// copy here (its operation, TransactionID and status text) is not copied.
+    pub(crate) observed: bool,
     pub(crate) operation: Option<String>,
     pub(crate) transaction_id: Option<String>,
     pub(crate) mm7_status: Option<u32>,
@@ -53,10 +56,27 @@ pub(crate) struct Outcome {
 /// The request line and headers as an HTTP capture, with the credentials of an
 /// `Authorization` header masked (a store must not keep passwords).
 pub(crate) fn head_text<B>(request: &Request<B>) -> String {
-    let mut head = format!(
+    use std::fmt::Write as _;
+    // Sized once: the request line's parts and every `name: value\r\n` (a masked value is
+    // shorter than the one it replaces).
+    let uri = request.uri();
+    let size = request.method().as_str().len()
+        + uri.path().len()
+        + uri.query().map_or(0, |q| q.len() + 1)
+        + uri.authority().map_or(0, |a| a.as_str().len() + 16)
+        + 16
+        + request
+            .headers()
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + 4)
+            .sum::<usize>()
+        + 2;
+    let mut head = String::with_capacity(size);
+    let _ = write!(
+        head,
         "{} {} {:?}\r\n",
         request.method(),
-        request.uri(),
+        uri,
         request.version()
     );
     for (name, value) in request.headers() {
@@ -71,7 +91,10 @@ pub(crate) fn head_text<B>(request: &Request<B>) -> String {
             head.push_str(scheme);
             head.push_str(" ********");
         } else {
-            head.push_str(&String::from_utf8_lossy(value.as_bytes()));
+            match std::str::from_utf8(value.as_bytes()) {
+                Ok(text) => head.push_str(text),
+                Err(_) => head.push_str(&String::from_utf8_lossy(value.as_bytes())),
+            }
         }
         head.push_str("\r\n");
     }

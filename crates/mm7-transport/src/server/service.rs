@@ -150,7 +150,10 @@ impl<H: Handler> Mm7Service<H> {
         );
         async move {
             let started = Instant::now();
-            let mut outcome = Outcome::default();
+            let mut outcome = Outcome {
+                observed: shared.config.observer.is_some(),
+                ..Outcome::default()
+            };
             let response = respond(&shared, peer, request, &mut outcome).await;
             let span = tracing::Span::current();
             span.record("http_status", response.status().as_u16());
@@ -310,7 +313,7 @@ where
         tracing::debug!(%warning, "request read leniently");
     }
     let envelope = decoded.envelope;
-    let echo = Echo {
+    let mut echo = Echo {
         transaction_id: Some(envelope.transaction_id.clone()),
         namespace: Some(envelope.namespace.clone()),
         mm7_version: envelope.mm7_version().cloned(),
@@ -341,18 +344,21 @@ where
                 dispatch::echo_version(&mut message, version);
             }
             let code = message.status().map(|s| s.code);
-            if let Some(status) = message.status() {
+            if let Some(status) = message.status().filter(|_| outcome.observed) {
                 outcome.reason =
                     Some(status.text.clone().unwrap_or_else(|| {
                         status.code.name().map_or_else(String::new, str::to_owned)
                     }));
             }
+            // The TransactionID moves into the reply, and back when a Fault must echo it.
             let reply = Envelope::new(
-                echo.transaction_id.clone().unwrap_or_default(),
+                echo.transaction_id.take().unwrap_or_default(),
                 echo.namespace.clone().unwrap_or_default(),
                 message,
             );
-            match answer::envelope(HttpStatus::OK, &reply, &config.encode) {
+            let answered = answer::envelope(HttpStatus::OK, &reply, &config.encode);
+            echo.transaction_id = Some(reply.transaction_id);
+            match answered {
                 Ok(response) => {
                     if let Some(code) = code {
                         span.record("status", code.get());
@@ -414,11 +420,15 @@ fn record_request(
 ) {
     if let Some(operation) = operation {
         span.record("operation", operation);
-        outcome.operation = Some(operation.to_owned());
+        if outcome.observed {
+            outcome.operation = Some(operation.to_owned());
+        }
     }
     if let Some(transaction_id) = transaction_id {
         span.record("transaction_id", transaction_id);
-        outcome.transaction_id = Some(transaction_id.to_owned());
+        if outcome.observed {
+            outcome.transaction_id = Some(transaction_id.to_owned());
+        }
     }
 }
 
