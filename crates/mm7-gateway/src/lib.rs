@@ -61,6 +61,7 @@ mod dispatch;
 mod error;
 mod file;
 mod inbound;
+mod inbox;
 mod metrics;
 mod postgres;
 mod request;
@@ -83,8 +84,8 @@ pub use metrics::{AccountDepth, QueueDepth};
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 pub use store::{
-    Changed, Claimed, Enqueued, HistoryEntry, MessageView, NewSubmission, Operation, Outcome,
-    Received, Storage, WebhookRow,
+    Changed, Claimed, Enqueued, FailedWebhook, HistoryEntry, MessageQuery, MessageRow, MessageView,
+    NewSubmission, Operation, Outcome, Received, ReceivedRow, Storage, WebhookRow,
 };
 pub use webhook::signature;
 
@@ -203,7 +204,11 @@ impl Gateway {
             storage.clone(),
             std::sync::Arc::new(config.clone()),
             std::sync::Arc::clone(&metrics),
-        );
+        )
+        .merge(inbox::router(
+            storage.clone(),
+            std::sync::Arc::new(config.clone()),
+        ));
         let mut api_stop = stopped.clone();
         let api = tokio::spawn(async move {
             let shutdown = async move {

@@ -12,9 +12,9 @@ use tokio_postgres::NoTls;
 use crate::error::GatewayError;
 use crate::metrics::QueueDepth;
 use crate::store::{
-    Changed, Claimed, Decision, Enqueued, HistoryEntry, MessageView, NewSubmission, Operation,
-    Outcome, Received, Settled, Storage, WebhookRow, decide, local_status, now_ms, queued_status,
-    rfc3339,
+    Changed, Claimed, Decision, Enqueued, FailedWebhook, HistoryEntry, MAX_PAGE, MessageQuery,
+    MessageRow, MessageView, NewSubmission, Operation, Outcome, Received, ReceivedRow, Settled,
+    Storage, WebhookRow, decide, local_status, now_ms, queued_status, rfc3339,
 };
 
 /// The schema, one migration per version (`mm7_gateway_schema` says which ran).
@@ -74,6 +74,7 @@ CREATE TABLE rate (
 ",
     // The rate's `name` is the account's since this one.
     crate::store::MIGRATION_2,
+    crate::store::MIGRATION_INBOX,
 ];
 
 fn pg(what: &'static str) -> impl Fn(tokio_postgres::Error) -> GatewayError {
@@ -647,6 +648,162 @@ impl Storage for PostgresStorage {
             .await
             .map_err(pg("recording a webhook try"))?;
         Ok(())
+    }
+
+    async fn list_messages(&self, query: MessageQuery) -> Result<Vec<MessageRow>, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let mut sql = String::from(
+            "SELECT id, account, status, message_id, created_at, updated_at,
+                 json_build_object('to', request::json -> 'to',
+                                   'subject', request::json -> 'subject')::text
+             FROM messages WHERE TRUE",
+        );
+        let mut values: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>> = Vec::new();
+        if let Some(status) = query.status {
+            values.push(Box::new(status));
+            sql.push_str(&format!(" AND status = ${}", values.len()));
+        }
+        if let Some(account) = query.account {
+            values.push(Box::new(account));
+            sql.push_str(&format!(" AND account = ${}", values.len()));
+        }
+        if let Some((at, id)) = query.after {
+            values.push(Box::new(at));
+            values.push(Box::new(id));
+            sql.push_str(&format!(
+                " AND (created_at, id) < (${}, ${})",
+                values.len() - 1,
+                values.len()
+            ));
+        }
+        values.push(Box::new(
+            i64::try_from(query.limit.min(MAX_PAGE)).unwrap_or(0),
+        ));
+        sql.push_str(&format!(
+            " ORDER BY created_at DESC, id DESC LIMIT ${}",
+            values.len()
+        ));
+        let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = values
+            .iter()
+            .map(|v| v.as_ref() as &(dyn tokio_postgres::types::ToSql + Sync))
+            .collect();
+        let rows = client
+            .query(&sql, &params)
+            .await
+            .map_err(pg("listing messages"))?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let fields: String = row.get(6);
+                MessageRow::from_columns(
+                    row.get(0),
+                    row.get(1),
+                    row.get(2),
+                    row.get(3),
+                    row.get(4),
+                    row.get(5),
+                    &fields,
+                )
+            })
+            .collect())
+    }
+
+    async fn message_request(&self, id: &str) -> Result<Option<Value>, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let row = client
+            .query_opt("SELECT request FROM messages WHERE id = $1", &[&id])
+            .await
+            .map_err(pg("reading a message"))?;
+        Ok(row.map(|row| {
+            let request: String = row.get(0);
+            serde_json::from_str(&request).unwrap_or(Value::Null)
+        }))
+    }
+
+    async fn list_received(
+        &self,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<ReceivedRow>, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let limit = i64::try_from(limit.min(MAX_PAGE)).unwrap_or(0);
+        let rows = client
+            .query(
+                "SELECT id, operation, transaction_id, received_at,
+                     json_build_object('from', v -> 'from', 'to', v -> 'to',
+                         'subject', v -> 'subject', 'message_id', v -> 'message_id',
+                         'mm_status', v -> 'mm_status', 'recipient', v -> 'recipient',
+                         'text', left(v ->> 'text', 200))::text
+                 FROM (SELECT id, operation, transaction_id, received_at, view::json AS v
+                       FROM received WHERE id < $1 ORDER BY id DESC LIMIT $2) AS page
+                 ORDER BY id DESC",
+                &[&before.unwrap_or(i64::MAX), &limit],
+            )
+            .await
+            .map_err(pg("listing received requests"))?;
+        Ok(rows.iter().map(received_row).collect())
+    }
+
+    async fn received(&self, id: i64) -> Result<Option<ReceivedRow>, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let row = client
+            .query_opt(
+                "SELECT id, operation, transaction_id, received_at, view
+                 FROM received WHERE id = $1",
+                &[&id],
+            )
+            .await
+            .map_err(pg("reading a received request"))?;
+        Ok(row.as_ref().map(received_row))
+    }
+
+    async fn list_failed_webhooks(
+        &self,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<FailedWebhook>, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let limit = i64::try_from(limit.min(MAX_PAGE)).unwrap_or(0);
+        let rows = client
+            .query(
+                "SELECT id, json_build_object('type', b -> 'type', 'id', b -> 'id',
+                         'status', b -> 'status', 'transaction_id', b -> 'transaction_id')::text,
+                     url, tries, last_error, created_at
+                 FROM (SELECT id, body::json AS b, url, tries, last_error, created_at
+                       FROM webhooks WHERE state = 'failed' AND id < $1
+                       ORDER BY id DESC LIMIT $2) AS page
+                 ORDER BY id DESC",
+                &[&before.unwrap_or(i64::MAX), &limit],
+            )
+            .await
+            .map_err(pg("listing failed webhooks"))?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let summary: String = row.get(1);
+                let tries: i32 = row.get(3);
+                FailedWebhook {
+                    id: row.get(0),
+                    summary: serde_json::from_str(&summary).unwrap_or(Value::Null),
+                    url: row.get(2),
+                    tries: u32::try_from(tries).unwrap_or(0),
+                    last_error: row.get(4),
+                    created_at: row.get(5),
+                }
+            })
+            .collect())
+    }
+}
+
+/// A `received` row: id, operation, transaction_id, received_at and the view (as JSON text).
+fn received_row(row: &tokio_postgres::Row) -> ReceivedRow {
+    let view: String = row.get(4);
+    ReceivedRow {
+        id: row.get(0),
+        operation: row.get(1),
+        transaction_id: row.get(2),
+        received_at: row.get(3),
+        view: serde_json::from_str(&view).unwrap_or(Value::Null),
     }
 }
 
