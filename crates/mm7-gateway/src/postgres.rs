@@ -863,4 +863,63 @@ mod tests {
             std::panic::resume_unwind(panic.into_panic());
         }
     }
+
+    /// A database of its own on the server of `MM7_TEST_POSTGRES_URL` for `run`, dropped after;
+    /// `None` (said out loud, refused in CI) without the variable.
+    #[allow(clippy::print_stderr)] // The skip is said out loud, as the other PostgreSQL tests do.
+    async fn on_fresh_database<F, Fut>(test: &str, run: F) -> Option<()>
+    where
+        F: FnOnce(PostgresStorage) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let Ok(admin) = std::env::var("MM7_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "MM7_TEST_POSTGRES_URL is required in CI"
+            );
+            eprintln!(
+                "SKIPPED {test}: set MM7_TEST_POSTGRES_URL \
+                 (a PostgreSQL server; .ci/run installs and starts one)"
+            );
+            return None;
+        };
+        let (client, connection) = tokio_postgres::connect(&admin, NoTls).await.unwrap();
+        let connection = tokio::spawn(connection);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let name = format!("mm7_gw_unit_{}_{nanos}", std::process::id());
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let base = admin
+            .rsplit_once('/')
+            .map_or(admin.as_str(), |(base, _)| base);
+        let storage = PostgresStorage::connect(&format!("{base}/{name}"))
+            .await
+            .unwrap();
+        let outcome = tokio::spawn(run(storage.clone())).await;
+        drop(storage);
+        client
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .unwrap();
+        drop(client);
+        let _ = connection.await;
+        if let Err(panic) = outcome {
+            std::panic::resume_unwind(panic.into_panic());
+        }
+        Some(())
+    }
+
+    /// The inbox's pages (escaping, keyset pages, filters) on PostgreSQL.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_inbox_pages_escape_page_and_filter() {
+        on_fresh_database(
+            "postgres_inbox_pages_escape_page_and_filter",
+            crate::inbox::tests::pages_escape_page_and_filter,
+        )
+        .await;
+    }
 }
