@@ -361,6 +361,10 @@ pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
         if let Some(addr) = running.mm7_addr() {
             crate::io::stderr_line(&format!("mm7 gateway MM7 endpoint: http://{addr}/mm7"));
         }
+        crate::io::stderr_line(&format!(
+            "mm7 gateway inbox: http://{}/inbox/",
+            running.api_addr()
+        ));
         crate::serve::stopped().await;
         crate::io::stderr_line("mm7 gateway stopping: finishing what is in flight");
         running.shutdown().await;

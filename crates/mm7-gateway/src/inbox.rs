@@ -402,7 +402,6 @@ async fn message<S: Storage>(State(inbox): State<Inbox<S>>, Path(id): Path<Strin
             .as_array()
             .map_or(&[][..], Vec::as_slice),
         &href,
-        "filename",
     ));
     body.push_str("<h3>History</h3>\n<ol class=\"timeline\" id=\"history\">\n");
     for entry in &view.history {
@@ -419,8 +418,8 @@ async fn message<S: Storage>(State(inbox): State<Inbox<S>>, Path(id): Path<Strin
 }
 
 /// A message's content as a handset shows it: the text, then the pictures inline (from
-/// `href/N`), then the other parts as downloads. `name` is the field of a part's file name.
-fn content(text: Option<&str>, parts: &[Value], href: &str, name: &str) -> String {
+/// `href/N`), then the other parts as downloads.
+fn content(text: Option<&str>, parts: &[Value], href: &str) -> String {
     let mut out = String::from("<div class=\"phone\" id=\"content\">\n");
     if let Some(text) = text.filter(|t| !t.is_empty()) {
         let _ = writeln!(out, "<div class=\"text\">{}</div>", escape(text));
@@ -428,10 +427,7 @@ fn content(text: Option<&str>, parts: &[Value], href: &str, name: &str) -> Strin
     let mut files = String::new();
     for (n, part) in parts.iter().enumerate() {
         let content_type = part["content_type"].as_str().unwrap_or("");
-        let label = part[name]
-            .as_str()
-            .or(part["content_id"].as_str())
-            .map_or_else(|| format!("part {}", n + 1), str::to_owned);
+        let label = part_name(part).map_or_else(|| format!("part {}", n + 1), str::to_owned);
         if part["data"].is_string() && is_picture(content_type) {
             let _ = writeln!(out, "<img src=\"{href}/{n}\" alt=\"{}\">", escape(&label));
         } else if part["data"].is_string() {
@@ -458,6 +454,14 @@ fn content(text: Option<&str>, parts: &[Value], href: &str, name: &str) -> Strin
     out
 }
 
+/// The name of a part: its file name as the API took it (`filename` or `file_name`), else its
+/// Content-ID (an incoming message's).
+fn part_name(part: &Value) -> Option<&str> {
+    ["filename", "file_name", "content_id"]
+        .iter()
+        .find_map(|field| part[*field].as_str())
+}
+
 /// Whether a browser only displays `content_type` (a raster picture): shown inline. SVG and
 /// anything else is a download.
 fn is_picture(content_type: &str) -> bool {
@@ -478,7 +482,7 @@ fn media_type(content_type: &str) -> String {
 
 /// A part's bytes: a picture inline with its type, anything else a download as
 /// `application/octet-stream` (never run or rendered by the browser).
-fn part_answer(part: Option<&Value>, name: &str) -> Response {
+fn part_answer(part: Option<&Value>) -> Response {
     let Some(part) = part else {
         return problem(StatusCode::NOT_FOUND, "No such part.");
     };
@@ -490,9 +494,7 @@ fn part_answer(part: Option<&Value>, name: &str) -> Response {
         return problem(StatusCode::NOT_FOUND, "No such part.");
     };
     let content_type = media_type(part["content_type"].as_str().unwrap_or(""));
-    let file = part[name]
-        .as_str()
-        .or(part["content_id"].as_str())
+    let file = part_name(part)
         .and_then(mm7_model::media::safe_file_name)
         .unwrap_or_else(|| "part".to_owned());
     let (content_type, disposition) = if is_picture(&content_type) {
@@ -519,7 +521,7 @@ async fn message_part<S: Storage>(
     Path((id, n)): Path<(String, usize)>,
 ) -> Response {
     match inbox.storage.message_request(&id).await {
-        Ok(Some(request)) => part_answer(request["attachments"].get(n), "filename"),
+        Ok(Some(request)) => part_answer(request["attachments"].get(n)),
         Ok(None) => problem(StatusCode::NOT_FOUND, "No such message."),
         Err(error) => unreadable(&error),
     }
@@ -695,7 +697,6 @@ async fn received<S: Storage>(State(inbox): State<Inbox<S>>, Path(id): Path<i64>
             view["text"].as_str(),
             &parts,
             &format!("/inbox/received/{}/parts", row.id),
-            "content_id",
         ));
     }
     page(&title, &body)
@@ -706,7 +707,7 @@ async fn received_part<S: Storage>(
     Path((id, n)): Path<(i64, usize)>,
 ) -> Response {
     match inbox.storage.received(id).await {
-        Ok(Some(row)) => part_answer(row.view["attachments"].get(n), "content_id"),
+        Ok(Some(row)) => part_answer(row.view["attachments"].get(n)),
         Ok(None) => problem(StatusCode::NOT_FOUND, "Nothing was received as this."),
         Err(error) => unreadable(&error),
     }
@@ -919,7 +920,7 @@ pub(crate) mod tests {
                     "text": "<b>not bold</b>",
                     "attachments": [
                         {"content_type": "image/png", "filename": HOSTILE_FILE, "data": png},
-                        {"content_type": "image/svg+xml", "filename": "evil.svg", "data": svg},
+                        {"content_type": "image/svg+xml", "file_name": "evil.svg", "data": svg},
                     ],
                 }),
             ))

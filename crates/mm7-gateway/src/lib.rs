@@ -13,6 +13,10 @@
 //!   `CancelReq`), `POST /v1/messages/{id}/replace` (new content: in the queue, or a
 //!   `ReplaceReq`), `GET /healthz`, `GET /metrics` (Prometheus: queue depth by account, tries
 //!   by outcome, try latency, webhook backlog).
+//! - The inbox, under `/inbox/` on the API listener: HTML pages for the operator (the
+//!   messages by status and account in keyset pages, each with its history and content; what
+//!   the MMSC sent in; the failed messages and webhooks), written by the server with everything
+//!   escaped, no script, and the strict Content-Security-Policy of `mm7 mmsc`'s inbox.
 //! - Accounts ([`Account`]): several MMSC accounts, each with its own dispatcher; a message
 //!   goes through the one its request names, else the first [`Route`] its first recipient's
 //!   prefix matches, else the default. [`GatewayConfig::from_file`] reads them, with the

@@ -7,6 +7,7 @@ mod decode;
 mod disk;
 mod encode;
 mod gateway;
+mod gateway_inbox;
 mod inbox;
 mod net;
 mod outbox;
