@@ -240,6 +240,7 @@ async fn list<S: Storage>(State(inbox): State<Inbox<S>>, RawQuery(query): RawQue
     let size = limit(&pairs);
     let status = param(&pairs, "status").map(str::to_owned);
     let account = param(&pairs, "account").map(str::to_owned);
+    let message_id = param(&pairs, "message_id").map(str::to_owned);
     let after = param(&pairs, "after").and_then(|cursor| {
         let (at, id) = cursor.split_once('.')?;
         Some((at.parse::<i64>().ok()?, id.to_owned()))
@@ -247,6 +248,7 @@ async fn list<S: Storage>(State(inbox): State<Inbox<S>>, RawQuery(query): RawQue
     let filter = MessageQuery {
         status: status.clone(),
         account: account.clone(),
+        message_id: message_id.clone(),
         after: after.clone(),
         limit: size + 1,
     };
@@ -303,7 +305,12 @@ async fn list<S: Storage>(State(inbox): State<Inbox<S>>, RawQuery(query): RawQue
             escape(a)
         );
     }
-    body.push_str("</select></label>\n<button type=\"submit\">Filter</button>\n</form>\n");
+    let _ = write!(
+        body,
+        "</select></label>\n<label>MessageID <input id=\"message_id\" name=\"message_id\" \
+         value=\"{}\"></label>\n<button type=\"submit\">Filter</button>\n</form>\n",
+        opt(message_id.as_deref())
+    );
 
     if rows.is_empty() {
         body.push_str("<p class=\"hint\" id=\"empty\">No messages.</p>\n");
@@ -333,7 +340,11 @@ async fn list<S: Storage>(State(inbox): State<Inbox<S>>, RawQuery(query): RawQue
     }
     // The filters, kept in the pager's links.
     let mut kept = String::new();
-    for (name, value) in [("status", &status), ("account", &account)] {
+    for (name, value) in [
+        ("status", &status),
+        ("account", &account),
+        ("message_id", &message_id),
+    ] {
         if let Some(value) = value {
             let _ = write!(kept, "{name}={}&amp;", encode(value));
         }
@@ -599,7 +610,7 @@ async fn received_list<S: Storage>(
                 id = row.id,
                 operation = escape(&row.operation),
                 from = addresses(&view["from"]),
-                message_id = opt(view["message_id"].as_str()),
+                message_id = message_link(view["message_id"].as_str()),
                 at = rfc3339(row.received_at),
             );
         }
@@ -613,6 +624,17 @@ async fn received_list<S: Storage>(
         size,
     ));
     page("Received", &body)
+}
+
+/// A MessageID linked to the messages the MMSC gave it.
+fn message_link(message_id: Option<&str>) -> String {
+    message_id.map_or_else(String::new, |id| {
+        format!(
+            "<a href=\"/inbox/?message_id={}\">{}</a>",
+            encode(id),
+            escape(id)
+        )
+    })
 }
 
 /// The links between pages of a list by row id.
@@ -660,7 +682,7 @@ async fn received<S: Storage>(State(inbox): State<Inbox<S>>, Path(id): Path<i64>
         ("From", addresses(&view["from"])),
         ("To", addresses(&view["to"])),
         ("LinkedID", opt(view["linked_id"].as_str())),
-        ("MessageID", opt(view["message_id"].as_str())),
+        ("MessageID", message_link(view["message_id"].as_str())),
         ("Recipient", addresses(&view["recipient"])),
         (
             "Status",
@@ -1146,6 +1168,59 @@ pub(crate) mod tests {
             pages += 1;
         }
         assert_eq!((rows, pages), (7, 4));
+        // A delivery report links to its message through the MessageID filter.
+        let claimed = storage
+            .claim("us", 100, Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 8);
+        storage
+            .settle(
+                claimed
+                    .iter()
+                    .map(|c| {
+                        let message_id = format!("MID <{}>", c.id);
+                        (c.id.clone(), Outcome::Sent { message_id })
+                    })
+                    .collect(),
+                false,
+            )
+            .await
+            .unwrap();
+        storage
+            .receive(
+                Received {
+                    operation: "DeliveryReportReq".into(),
+                    transaction_id: "dr-1".into(),
+                    raw: Vec::new(),
+                    view: json!({"message_id": "MID <msg_01>", "mm_status": "Retrieved",
+                                 "recipient": "15551230001"}),
+                    status: Some((
+                        "MID <msg_01>".into(),
+                        "delivered".into(),
+                        Some("Retrieved for 15551230001".into()),
+                    )),
+                    webhook: None,
+                    webhook_url: None,
+                },
+                false,
+            )
+            .await
+            .unwrap();
+        let reports = get(&mut app, "/inbox/received?limit=1").await;
+        let link = "<a href=\"/inbox/?message_id=MID%20%3Cmsg_01%3E\">MID &lt;msg_01&gt;</a>";
+        assert!(reports.body.contains(link), "{}", reports.body);
+        let report = linked(&reports.body, "/inbox/received/");
+        let page = get(&mut app, &format!("/inbox/received/{}", report[0])).await;
+        assert!(page.body.contains(link), "{}", page.body);
+        let found = get(&mut app, "/inbox/?message_id=MID%20%3Cmsg_01%3E").await;
+        assert_eq!(linked(&found.body, "/inbox/messages/"), ["msg_01"]);
+        assert!(found.body.contains("status-delivered"), "{}", found.body);
+        assert!(
+            found.body.contains("value=\"MID &lt;msg_01&gt;\""),
+            "{}",
+            found.body
+        );
         let style = get(&mut app, "/inbox/style.css").await;
         assert!(
             style.headers[header::CONTENT_TYPE]

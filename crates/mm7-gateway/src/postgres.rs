@@ -667,6 +667,10 @@ impl Storage for PostgresStorage {
             values.push(Box::new(account));
             sql.push_str(&format!(" AND account = ${}", values.len()));
         }
+        if let Some(message_id) = query.message_id {
+            values.push(Box::new(message_id));
+            sql.push_str(&format!(" AND message_id = ${}", values.len()));
+        }
         if let Some((at, id)) = query.after {
             values.push(Box::new(at));
             values.push(Box::new(id));

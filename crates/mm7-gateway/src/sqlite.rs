@@ -754,6 +754,10 @@ impl Storage for SqliteStorage {
                 values.push(account.clone().into());
                 sql.push_str(&format!(" AND account = ?{}", values.len()));
             }
+            if let Some(message_id) = &query.message_id {
+                values.push(message_id.clone().into());
+                sql.push_str(&format!(" AND message_id = ?{}", values.len()));
+            }
             if let Some((at, id)) = &query.after {
                 values.push((*at).into());
                 values.push(id.clone().into());

@@ -266,6 +266,8 @@ pub struct MessageQuery {
     pub status: Option<String>,
     /// Only those of this account.
     pub account: Option<String>,
+    /// Only the one(s) the MMSC gave this MessageID.
+    pub message_id: Option<String>,
     /// Only those listed after this one: its `(created_at, id)` (a keyset cursor, so that a
     /// page costs the same however deep it is).
     pub after: Option<(i64, String)>,
