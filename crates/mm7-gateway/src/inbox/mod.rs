@@ -72,6 +72,10 @@ pub(crate) fn router<S: Storage>(storage: S, config: Arc<GatewayConfig>) -> Rout
         .route("/inbox/received/{id}", get(received::<S>))
         .route("/inbox/received/{id}/parts/{n}", get(received_part::<S>))
         .route("/inbox/failed", get(failed::<S>))
+        .route(
+            "/inbox/{*rest}",
+            get(|| async { problem(StatusCode::NOT_FOUND, "No such page.") }),
+        )
         .layer(axum::middleware::map_response(locked_down))
         .with_state(Inbox { storage, config })
 }

@@ -254,6 +254,9 @@ pub(crate) async fn pages_escape_page_and_filter<S: Storage>(storage: S) {
             .status,
         StatusCode::NOT_FOUND
     );
+    let unknown = get(&mut app, "/inbox/nowhere/%3Cscript%3E").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.headers[header::CONTENT_SECURITY_POLICY], CSP);
     let missing = get(&mut app, "/inbox/messages/%3Cscript%3E").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(!missing.body.contains("<script"));
