@@ -726,22 +726,34 @@ impl Storage for PostgresStorage {
 
     async fn list_received(
         &self,
+        operation: Option<String>,
         before: Option<i64>,
         limit: usize,
     ) -> Result<Vec<ReceivedRow>, GatewayError> {
         let client = self.pool.get().await.map_err(pool_error)?;
         let limit = i64::try_from(limit.min(MAX_PAGE)).unwrap_or(0);
+        let before = before.unwrap_or(i64::MAX);
+        let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vec![&before, &limit];
+        let only = match &operation {
+            Some(operation) => {
+                params.push(operation);
+                " AND operation = $3"
+            }
+            None => "",
+        };
         let rows = client
             .query(
-                "SELECT id, operation, transaction_id, received_at,
+                &format!(
+                    "SELECT id, operation, transaction_id, received_at,
                      json_build_object('from', v -> 'from', 'to', v -> 'to',
                          'subject', v -> 'subject', 'message_id', v -> 'message_id',
                          'mm_status', v -> 'mm_status', 'recipient', v -> 'recipient',
                          'text', left(v ->> 'text', 200))::text
                  FROM (SELECT id, operation, transaction_id, received_at, view::json AS v
-                       FROM received WHERE id < $1 ORDER BY id DESC LIMIT $2) AS page
-                 ORDER BY id DESC",
-                &[&before.unwrap_or(i64::MAX), &limit],
+                       FROM received WHERE id < $1{only} ORDER BY id DESC LIMIT $2) AS page
+                 ORDER BY id DESC"
+                ),
+                &params,
             )
             .await
             .map_err(pg("listing received requests"))?;

@@ -808,12 +808,24 @@ impl Storage for SqliteStorage {
 
     async fn list_received(
         &self,
+        operation: Option<String>,
         before: Option<i64>,
         limit: usize,
     ) -> Result<Vec<ReceivedRow>, GatewayError> {
         self.with(move |conn| {
+            let mut values: Vec<rusqlite::types::Value> = vec![
+                before.unwrap_or(i64::MAX).into(),
+                i64::try_from(limit.min(MAX_PAGE)).unwrap_or(0).into(),
+            ];
+            let only = match operation {
+                Some(operation) => {
+                    values.push(operation.into());
+                    " AND operation = ?3"
+                }
+                None => "",
+            };
             let mut statement = conn
-                .prepare(
+                .prepare(&format!(
                     "SELECT id, operation, transaction_id, received_at,
                          json_object('from', json_extract(view, '$.from'),
                              'to', json_extract(view, '$.to'),
@@ -822,17 +834,11 @@ impl Storage for SqliteStorage {
                              'mm_status', json_extract(view, '$.mm_status'),
                              'recipient', json_extract(view, '$.recipient'),
                              'text', substr(json_extract(view, '$.text'), 1, 200))
-                     FROM received WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
-                )
+                     FROM received WHERE id < ?1{only} ORDER BY id DESC LIMIT ?2",
+                ))
                 .map_err(db("listing received requests"))?;
             statement
-                .query_map(
-                    params![
-                        before.unwrap_or(i64::MAX),
-                        i64::try_from(limit.min(MAX_PAGE)).unwrap_or(0)
-                    ],
-                    received_row,
-                )
+                .query_map(rusqlite::params_from_iter(values), received_row)
                 .and_then(Iterator::collect)
                 .map_err(db("listing received requests"))
         })

@@ -458,9 +458,10 @@ pub trait Storage: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<Value>, GatewayError>> + Send;
 
     /// Up to `limit` requests peers sent in, newest first, those before row `before` if
-    /// given (see [`ReceivedRow`]).
+    /// given, only those of `operation` (`DeliverReq`, …) if given (see [`ReceivedRow`]).
     fn list_received(
         &self,
+        operation: Option<String>,
         before: Option<i64>,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<ReceivedRow>, GatewayError>> + Send;
@@ -652,6 +653,7 @@ CREATE INDEX messages_created ON messages(created_at, id);
 CREATE INDEX messages_status_created ON messages(status, created_at, id);
 CREATE INDEX messages_account_created ON messages(account, created_at, id);
 CREATE INDEX webhooks_state ON webhooks(state, id);
+CREATE INDEX received_operation ON received(operation, id);
 ";
 
 /// The largest `limit` of a list.

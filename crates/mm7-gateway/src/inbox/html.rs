@@ -283,19 +283,22 @@ pub(super) fn message_link(message_id: Option<&str>) -> String {
     })
 }
 
-/// The links between pages of a list by row id.
+/// The links between pages of a list by row id, keeping its `filter` (a name and value).
 pub(super) fn pager(
     path: &str,
+    filter: Option<(&str, &str)>,
     cursor: Option<i64>,
     more: bool,
     last: Option<i64>,
     size: usize,
 ) -> String {
-    let kept = if size == PAGE {
-        String::new()
-    } else {
-        format!("limit={size}&amp;")
-    };
+    let mut kept = String::new();
+    if let Some((name, value)) = filter {
+        let _ = write!(kept, "{name}={}&amp;", encode(value));
+    }
+    if size != PAGE {
+        let _ = write!(kept, "limit={size}&amp;");
+    }
     let mut out = String::from("<nav class=\"pager\">");
     if cursor.is_some() {
         let _ = write!(

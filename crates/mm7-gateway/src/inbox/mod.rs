@@ -54,6 +54,13 @@ const STATUSES: &[&str] = &[
     "replace-failed",
 ];
 
+/// The operations a peer sends in, as the received list's filter offers them.
+const OPERATIONS: [(&str, &str); 3] = [
+    ("DeliverReq", "messages from subscribers"),
+    ("DeliveryReportReq", "delivery reports"),
+    ("ReadReplyReq", "read replies"),
+];
+
 #[derive(Clone)]
 struct Inbox<S> {
     storage: S,
@@ -315,7 +322,12 @@ async fn received_list<S: Storage>(
     let pairs = query_pairs(query.as_deref());
     let size = limit(&pairs);
     let cursor = before(&pairs);
-    let mut rows = match inbox.storage.list_received(cursor, size + 1).await {
+    let operation = param(&pairs, "operation").map(str::to_owned);
+    let mut rows = match inbox
+        .storage
+        .list_received(operation.clone(), cursor, size + 1)
+        .await
+    {
         Ok(rows) => rows,
         Err(error) => return unreadable(&error),
     };
@@ -323,8 +335,20 @@ async fn received_list<S: Storage>(
     rows.truncate(size);
     let mut body = String::from(
         "<h2>Received</h2>\n<p class=\"hint\">Messages from subscribers (DeliverReq), delivery \
-         reports and read replies the MMSC sent to the gateway's MM7 endpoint.</p>\n",
+         reports and read replies the MMSC sent to the gateway's MM7 endpoint.</p>\n\
+         <form class=\"filters\" method=\"get\" action=\"/inbox/received\">\n\
+         <label>Operation <select id=\"operation\" name=\"operation\">\
+         <option value=\"\">all</option>",
     );
+    for (value, label) in OPERATIONS {
+        let selected = if operation.as_deref() == Some(value) {
+            " selected"
+        } else {
+            ""
+        };
+        let _ = write!(body, "<option value=\"{value}\"{selected}>{label}</option>");
+    }
+    body.push_str("</select></label>\n<button type=\"submit\">Filter</button>\n</form>\n");
     if rows.is_empty() {
         body.push_str("<p class=\"hint\" id=\"empty\">Nothing received.</p>\n");
     } else {
@@ -363,6 +387,7 @@ async fn received_list<S: Storage>(
     }
     body.push_str(&pager(
         "/inbox/received",
+        operation.as_deref().map(|o| ("operation", o)),
         cursor,
         more,
         rows.last().map(|r| r.id),
@@ -532,6 +557,7 @@ async fn failed<S: Storage>(State(inbox): State<Inbox<S>>, RawQuery(query): RawQ
     }
     body.push_str(&pager(
         "/inbox/failed",
+        None,
         cursor,
         more,
         hooks.last().map(|h| h.id),

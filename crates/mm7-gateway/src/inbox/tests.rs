@@ -379,6 +379,21 @@ pub(crate) async fn pages_escape_page_and_filter<S: Storage>(storage: S) {
         )
         .await
         .unwrap();
+    // Filtered by operation, kept across pages.
+    let mo = walk(
+        &mut app,
+        "/inbox/received?operation=DeliverReq&limit=2",
+        "/inbox/received/",
+    )
+    .await;
+    assert_eq!(mo, received);
+    let only = get(&mut app, "/inbox/received?operation=DeliveryReportReq").await;
+    assert_eq!(
+        linked(&only.body, "/inbox/received/").len(),
+        1,
+        "{}",
+        only.body
+    );
     let reports = get(&mut app, "/inbox/received?limit=1").await;
     let link = "<a href=\"/inbox/?message_id=MID%20%3Cmsg_01%3E\">MID &lt;msg_01&gt;</a>";
     assert!(reports.body.contains(link), "{}", reports.body);
