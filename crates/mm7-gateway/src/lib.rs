@@ -13,7 +13,7 @@
 //!   `CancelReq`), `POST /v1/messages/{id}/replace` (new content: in the queue, or a
 //!   `ReplaceReq`), `GET /healthz`, `GET /metrics` (Prometheus: queue depth by account, tries
 //!   by outcome, try latency, webhook backlog).
-//! - The inbox, under `/inbox/` on the API listener: HTML pages for the operator (the
+//! - The inbox, under `/inbox/` on the API listener (unless [`GatewayConfig::inbox`] is off): HTML pages for the operator (the
 //!   messages by status and account in keyset pages, each with its history and content; what
 //!   the MMSC sent in; the failed messages and webhooks), written by the server with everything
 //!   escaped, no script, and the strict Content-Security-Policy of `mm7 mmsc`'s inbox.
@@ -204,15 +204,17 @@ impl Gateway {
         let api_addr = listener
             .local_addr()
             .map_err(|e| GatewayError::Internal(format!("the API address: {e}")))?;
-        let router = api::router(
+        let mut router = api::router(
             storage.clone(),
             std::sync::Arc::new(config.clone()),
             std::sync::Arc::clone(&metrics),
-        )
-        .merge(inbox::router(
-            storage.clone(),
-            std::sync::Arc::new(config.clone()),
-        ));
+        );
+        if config.inbox {
+            router = router.merge(inbox::router(
+                storage.clone(),
+                std::sync::Arc::new(config.clone()),
+            ));
+        }
         let mut api_stop = stopped.clone();
         let api = tokio::spawn(async move {
             let shutdown = async move {

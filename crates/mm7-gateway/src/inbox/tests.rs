@@ -434,3 +434,49 @@ fn urls_lose_their_secrets() {
     assert_eq!(without_secrets("http://h"), "http://h");
     assert_eq!(encode("a b/<é>"), "a%20b%2F%3C%C3%A9%3E");
 }
+
+/// The status of `GET path` on a running gateway, over loopback.
+async fn status_of(addr: std::net::SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("an answer within 10 s")
+        .unwrap();
+    String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The inbox is on the API's address unless the configuration turns it off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inbox_is_served_unless_turned_off() {
+    for on in [true, false] {
+        let dir = std::env::temp_dir().join(format!(
+            "mm7-gateway-inbox-switch-{}-{on}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut config = GatewayConfig::new(
+            "127.0.0.1:0".parse().unwrap(),
+            dir.clone(),
+            Account::new("http://127.0.0.1:9/mm7"),
+        );
+        config.inbox = on;
+        let running = crate::Gateway::start(config).await.unwrap();
+        let addr = running.api_addr();
+        let expected = if on { "200" } else { "404" };
+        assert!(
+            status_of(addr, "/inbox/").await.contains(expected),
+            "inbox {on}"
+        );
+        assert!(status_of(addr, "/healthz").await.contains("200"));
+        running.shutdown().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
