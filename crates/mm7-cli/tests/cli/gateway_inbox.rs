@@ -147,6 +147,26 @@ fn a_message_sent_through_the_gateway_is_listed_with_its_status_and_opened() {
             .await;
         assert_eq!(history, json!(["queued", "sent", "delivered"]));
         driver.screenshot("gateway-2-message").await;
+
+        // The MMSC's delivery report, among what it sent in, leads back to the message.
+        driver.click("header a[href=\"/inbox/received\"]").await;
+        driver
+            .until(
+                "the delivery report listed",
+                "return Array.from(document.querySelectorAll('#received tr')).some(r => r.textContent.includes('DeliveryReportReq'));",
+            )
+            .await;
+        driver.screenshot("gateway-3-received").await;
+        driver.click("#received a[href^=\"/inbox/?message_id=\"]").await;
+        driver
+            .until(
+                "the message found by its MessageID",
+                &format!(
+                    "const rows = document.querySelectorAll('#messages tbody tr'); \
+                     return rows.length === 1 && !!rows[0].querySelector('a[href=\"/inbox/messages/{id}\"]');"
+                ),
+            )
+            .await;
         driver.close().await;
     });
     drop(gateway);

@@ -354,7 +354,7 @@ async fn received_list<S: Storage>(
     } else {
         body.push_str(
             "<table class=\"list\" id=\"received\">\n<thead><tr><th>#</th><th>Operation</th>\
-             <th>From</th><th>To</th><th>Subject or status</th><th>MessageID</th>\
+             <th>From</th><th>To or recipient</th><th>Subject or status</th><th>MessageID</th>\
              <th>Received</th></tr></thead>\n<tbody>\n",
         );
         for row in &rows {
