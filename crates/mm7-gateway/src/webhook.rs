@@ -50,7 +50,10 @@ pub(crate) async fn run<S: Storage>(
     let client: HttpClient =
         hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .build_http();
-    let lease = Duration::from_secs(40);
+    // The rows of a claim are POSTed side by side, each within the timeout: the lease covers
+    // the whole claim, so a row is taken by another gateway only when this one died.
+    let lease = webhook.timeout + Duration::from_secs(10);
+    let webhook = std::sync::Arc::new(webhook);
     loop {
         if *stop.borrow() {
             return;
@@ -69,26 +72,32 @@ pub(crate) async fn run<S: Storage>(
             }
             continue;
         }
+        let mut tries = tokio::task::JoinSet::new();
         for row in rows {
-            let result = post(&client, &webhook, &row).await;
-            let tries = row.tries + 1;
-            let (error, retry_at) = match result {
-                Ok(()) => (None, None),
-                Err(error) if tries < webhook.max_tries => {
-                    let wait = backoff(Duration::from_secs(1), Duration::from_secs(300), tries);
-                    let at = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
-                    (Some(error), Some(at))
+            let (client, webhook) = (client.clone(), std::sync::Arc::clone(&webhook));
+            let (storage, metrics) = (storage.clone(), std::sync::Arc::clone(&metrics));
+            tries.spawn(async move {
+                let result = post(&client, &webhook, &row).await;
+                let tries = row.tries + 1;
+                let (error, retry_at) = match result {
+                    Ok(()) => (None, None),
+                    Err(error) if tries < webhook.max_tries => {
+                        let wait = backoff(Duration::from_secs(1), Duration::from_secs(300), tries);
+                        let at = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+                        (Some(error), Some(at))
+                    }
+                    Err(error) => {
+                        tracing::warn!(row = row.id, %error, "webhook failed for good (kept)");
+                        (Some(error), None)
+                    }
+                };
+                metrics.record_webhook(error.is_none(), retry_at.is_some());
+                if let Err(e) = storage.settle_webhook(row.id, error, retry_at).await {
+                    tracing::error!(error = %e, row = row.id, "cannot record a webhook try");
                 }
-                Err(error) => {
-                    tracing::warn!(row = row.id, %error, "webhook failed for good (kept)");
-                    (Some(error), None)
-                }
-            };
-            metrics.record_webhook(error.is_none(), retry_at.is_some());
-            if let Err(e) = storage.settle_webhook(row.id, error, retry_at).await {
-                tracing::error!(error = %e, row = row.id, "cannot record a webhook try");
-            }
+            });
         }
+        while tries.join_next().await.is_some() {}
     }
 }
 
@@ -106,9 +115,9 @@ async fn post(client: &HttpClient, webhook: &Webhook, row: &WebhookRow) -> Resul
         )
         .body(Full::new(body))
         .map_err(|e| format!("the webhook URL: {e}"))?;
-    let response = tokio::time::timeout(Duration::from_secs(30), client.request(request))
+    let response = tokio::time::timeout(webhook.timeout, client.request(request))
         .await
-        .map_err(|_| "no answer within 30 s".to_owned())?
+        .map_err(|_| format!("no answer within {:?}", webhook.timeout))?
         .map_err(|e| format!("cannot reach the webhook: {e}"))?;
     if response.status().is_success() {
         Ok(())
