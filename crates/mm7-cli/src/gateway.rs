@@ -114,6 +114,9 @@ pub(crate) struct GatewayArgs {
         hide_env_values = true
     )]
     database: Option<String>,
+    /// Serves no inbox (the operator's HTML pages under /inbox/ on the API's address).
+    #[arg(long)]
+    no_inbox: bool,
 }
 
 /// What `mm7 gateway` does besides running.
@@ -222,6 +225,9 @@ fn summary(config: &GatewayConfig) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let _ = writeln!(out, "API: http://{}/v1/messages", config.listen);
+    if config.inbox {
+        let _ = writeln!(out, "Inbox: http://{}/inbox/", config.listen);
+    }
     match config.mm7_listen {
         Some(addr) => {
             let auth = if config.mm7_credentials.is_some() {
@@ -335,6 +341,9 @@ pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
     if let Some(addr) = args.mm7_listen {
         config.mm7_listen = Some(addr);
     }
+    if args.no_inbox {
+        config.inbox = false;
+    }
     if let Some(dir) = &args.data_dir {
         config.data_dir.clone_from(dir);
     }
@@ -352,6 +361,7 @@ pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
         .validate()
         .map_err(|e| CliError::Input(e.to_string()))?;
     let data = data_shown(&config);
+    let inbox = config.inbox;
     crate::runtime()?.block_on(async move {
         let running = Gateway::start(config)
             .await
@@ -362,6 +372,12 @@ pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
         ));
         if let Some(addr) = running.mm7_addr() {
             crate::io::stderr_line(&format!("mm7 gateway MM7 endpoint: http://{addr}/mm7"));
+        }
+        if inbox {
+            crate::io::stderr_line(&format!(
+                "mm7 gateway inbox: http://{}/inbox/",
+                running.api_addr()
+            ));
         }
         crate::serve::stopped().await;
         crate::io::stderr_line("mm7 gateway stopping: finishing what is in flight");

@@ -267,6 +267,9 @@ pub struct GatewayConfig {
     pub webhook: Option<Webhook>,
     /// Where messages from subscribers go, by short code and keyword (else the webhook's URL).
     pub mo_routes: Vec<MoRoute>,
+    /// Whether the operator's inbox (HTML pages of the messages, what the MMSC sent in and the
+    /// failed work) is served under `/inbox/` on the API's address (by default, yes).
+    pub inbox: bool,
 }
 
 impl std::fmt::Debug for GatewayConfig {
@@ -283,6 +286,7 @@ impl std::fmt::Debug for GatewayConfig {
             .field("default_account", &self.default_account)
             .field("webhook", &self.webhook)
             .field("mo_routes", &self.mo_routes)
+            .field("inbox", &self.inbox)
             .finish_non_exhaustive()
     }
 }
@@ -304,6 +308,7 @@ impl GatewayConfig {
             default_account: None,
             webhook: None,
             mo_routes: Vec::new(),
+            inbox: true,
         }
     }
 

@@ -59,6 +59,7 @@ struct GatewaySection {
     database_client_certificate: Option<PathBuf>,
     database_client_key: Option<PathBuf>,
     default_account: Option<String>,
+    inbox: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -364,6 +365,7 @@ impl GatewayConfig {
         );
         config.accounts = accounts;
         config.mm7_listen = gateway.mm7_listen;
+        config.inbox = gateway.inbox.unwrap_or(true);
         let mm7_password = secret(
             base,
             gateway.mm7_password_file.as_deref(),
@@ -669,6 +671,24 @@ webhook_url = "http://127.0.0.1:7003/stop"
             .unwrap_err()
             .to_string();
         assert!(error.contains("go together"), "{error}");
+        let _ = std::fs::remove_dir_all(&base);
+    }
+
+    #[test]
+    fn the_inbox_is_on_unless_the_file_turns_it_off() {
+        let base = dir("inbox");
+        let one = "[[account]]\nname = \"us\"\nurl = \"http://127.0.0.1:1/mm7\"\n";
+        assert!(
+            GatewayConfig::from_toml(one, &base, defaults())
+                .unwrap()
+                .inbox
+        );
+        let off = format!("[gateway]\ninbox = false\n{one}");
+        assert!(
+            !GatewayConfig::from_toml(&off, &base, defaults())
+                .unwrap()
+                .inbox
+        );
         let _ = std::fs::remove_dir_all(&base);
     }
 

@@ -13,6 +13,10 @@
 //!   `CancelReq`), `POST /v1/messages/{id}/replace` (new content: in the queue, or a
 //!   `ReplaceReq`), `GET /healthz`, `GET /metrics` (Prometheus: queue depth by account, tries
 //!   by outcome, try latency, webhook backlog).
+//! - The inbox, under `/inbox/` on the API listener (unless [`GatewayConfig::inbox`] is off): HTML pages for the operator (the
+//!   messages by status and account in keyset pages, each with its history and content; what
+//!   the MMSC sent in; the failed messages and webhooks), written by the server with everything
+//!   escaped, no script, and the strict Content-Security-Policy of `mm7 mmsc`'s inbox.
 //! - Accounts ([`Account`]): several MMSC accounts, each with its own dispatcher; a message
 //!   goes through the one its request names, else the first [`Route`] its first recipient's
 //!   prefix matches, else the default. [`GatewayConfig::from_file`] reads them, with the
@@ -63,6 +67,7 @@ mod dispatch;
 mod error;
 mod file;
 mod inbound;
+mod inbox;
 mod metrics;
 mod pgtls;
 mod postgres;
@@ -87,8 +92,8 @@ pub use pgtls::DatabaseTls;
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 pub use store::{
-    Changed, Claimed, Enqueued, HistoryEntry, MessageView, NewSubmission, Operation, Outcome,
-    Received, Slots, Storage, WebhookRow,
+    Changed, Claimed, Enqueued, FailedWebhook, HistoryEntry, MessageQuery, MessageRow, MessageView,
+    NewSubmission, Operation, Outcome, Received, ReceivedRow, Slots, Storage, WebhookRow,
 };
 pub use webhook::signature;
 
@@ -203,11 +208,17 @@ impl Gateway {
         let api_addr = listener
             .local_addr()
             .map_err(|e| GatewayError::Internal(format!("the API address: {e}")))?;
-        let router = api::router(
+        let mut router = api::router(
             storage.clone(),
             std::sync::Arc::new(config.clone()),
             std::sync::Arc::clone(&metrics),
         );
+        if config.inbox {
+            router = router.merge(inbox::router(
+                storage.clone(),
+                std::sync::Arc::new(config.clone()),
+            ));
+        }
         let mut api_stop = stopped.clone();
         let api = tokio::spawn(async move {
             let shutdown = async move {

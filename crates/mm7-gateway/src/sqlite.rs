@@ -13,9 +13,10 @@ use serde_json::Value;
 use crate::error::GatewayError;
 use crate::metrics::QueueDepth;
 use crate::store::{
-    Changed, Claimed, Decision, Enqueued, HistoryEntry, MIGRATION_2, MessageView, NewSubmission,
-    Operation, Outcome, Received, Settled, Slots, Storage, WebhookRow, decide, local_status,
-    now_ms, queued_status, rfc3339,
+    Changed, Claimed, Decision, Enqueued, FailedWebhook, HistoryEntry, MAX_PAGE, MIGRATION_2,
+    MIGRATION_INBOX, MessageQuery, MessageRow, MessageView, NewSubmission, Operation, Outcome,
+    Received, ReceivedRow, Settled, Slots, Storage, WebhookRow, decide, local_status, now_ms,
+    queued_status, rfc3339,
 };
 
 fn ms(duration: Duration) -> i64 {
@@ -81,6 +82,7 @@ CREATE TABLE webhooks (
 CREATE INDEX webhooks_due ON webhooks(due_at) WHERE due_at IS NOT NULL;
 ",
     MIGRATION_2,
+    MIGRATION_INBOX,
 ];
 
 fn db(what: &'static str) -> impl Fn(rusqlite::Error) -> GatewayError {
@@ -926,6 +928,181 @@ impl Storage for SqliteStorage {
         })
         .await
     }
+
+    async fn list_messages(&self, query: MessageQuery) -> Result<Vec<MessageRow>, GatewayError> {
+        self.with(move |conn| {
+            let mut sql = String::from(
+                "SELECT id, account, status, message_id, created_at, updated_at,
+                     json_object('to', json_extract(request, '$.to'),
+                                 'subject', json_extract(request, '$.subject'))
+                 FROM messages WHERE 1 = 1",
+            );
+            let mut values: Vec<rusqlite::types::Value> = Vec::new();
+            if let Some(status) = &query.status {
+                values.push(status.clone().into());
+                sql.push_str(&format!(" AND status = ?{}", values.len()));
+            }
+            if let Some(account) = &query.account {
+                values.push(account.clone().into());
+                sql.push_str(&format!(" AND account = ?{}", values.len()));
+            }
+            if let Some(message_id) = &query.message_id {
+                values.push(message_id.clone().into());
+                sql.push_str(&format!(" AND message_id = ?{}", values.len()));
+            }
+            if let Some((at, id)) = &query.after {
+                values.push((*at).into());
+                values.push(id.clone().into());
+                sql.push_str(&format!(
+                    " AND (created_at, id) < (?{}, ?{})",
+                    values.len() - 1,
+                    values.len()
+                ));
+            }
+            values.push(i64::try_from(query.limit.min(MAX_PAGE)).unwrap_or(0).into());
+            sql.push_str(&format!(
+                " ORDER BY created_at DESC, id DESC LIMIT ?{}",
+                values.len()
+            ));
+            let mut statement = conn.prepare(&sql).map_err(db("listing messages"))?;
+            statement
+                .query_map(rusqlite::params_from_iter(values), |row| {
+                    let fields: String = row.get(6)?;
+                    Ok(MessageRow::from_columns(
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                        &fields,
+                    ))
+                })
+                .and_then(Iterator::collect)
+                .map_err(db("listing messages"))
+        })
+        .await
+    }
+
+    async fn message_request(&self, id: &str) -> Result<Option<Value>, GatewayError> {
+        let id = id.to_owned();
+        self.with(move |conn| {
+            let request: Option<String> = conn
+                .query_row("SELECT request FROM messages WHERE id = ?1", [&id], |row| {
+                    row.get(0)
+                })
+                .optional()
+                .map_err(db("reading a message"))?;
+            Ok(request.map(|r| serde_json::from_str(&r).unwrap_or(Value::Null)))
+        })
+        .await
+    }
+
+    async fn list_received(
+        &self,
+        operation: Option<String>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<ReceivedRow>, GatewayError> {
+        self.with(move |conn| {
+            let mut values: Vec<rusqlite::types::Value> = vec![
+                before.unwrap_or(i64::MAX).into(),
+                i64::try_from(limit.min(MAX_PAGE)).unwrap_or(0).into(),
+            ];
+            let only = match operation {
+                Some(operation) => {
+                    values.push(operation.into());
+                    " AND operation = ?3"
+                }
+                None => "",
+            };
+            let mut statement = conn
+                .prepare(&format!(
+                    "SELECT id, operation, transaction_id, received_at,
+                         json_object('from', json_extract(view, '$.from'),
+                             'to', json_extract(view, '$.to'),
+                             'subject', json_extract(view, '$.subject'),
+                             'message_id', json_extract(view, '$.message_id'),
+                             'mm_status', json_extract(view, '$.mm_status'),
+                             'recipient', json_extract(view, '$.recipient'),
+                             'text', substr(json_extract(view, '$.text'), 1, 200))
+                     FROM received WHERE id < ?1{only} ORDER BY id DESC LIMIT ?2",
+                ))
+                .map_err(db("listing received requests"))?;
+            statement
+                .query_map(rusqlite::params_from_iter(values), received_row)
+                .and_then(Iterator::collect)
+                .map_err(db("listing received requests"))
+        })
+        .await
+    }
+
+    async fn received(&self, id: i64) -> Result<Option<ReceivedRow>, GatewayError> {
+        self.with(move |conn| {
+            conn.query_row(
+                "SELECT id, operation, transaction_id, received_at, view
+                 FROM received WHERE id = ?1",
+                [id],
+                received_row,
+            )
+            .optional()
+            .map_err(db("reading a received request"))
+        })
+        .await
+    }
+
+    async fn list_failed_webhooks(
+        &self,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<FailedWebhook>, GatewayError> {
+        self.with(move |conn| {
+            let mut statement = conn
+                .prepare(
+                    "SELECT id, json_object('type', json_extract(body, '$.type'),
+                             'id', json_extract(body, '$.id'),
+                             'status', json_extract(body, '$.status'),
+                             'transaction_id', json_extract(body, '$.transaction_id')),
+                         url, tries, last_error, created_at
+                     FROM webhooks WHERE state = 'failed' AND id < ?1
+                     ORDER BY id DESC LIMIT ?2",
+                )
+                .map_err(db("listing failed webhooks"))?;
+            statement
+                .query_map(
+                    params![
+                        before.unwrap_or(i64::MAX),
+                        i64::try_from(limit.min(MAX_PAGE)).unwrap_or(0)
+                    ],
+                    |row| {
+                        let summary: String = row.get(1)?;
+                        Ok(FailedWebhook {
+                            id: row.get(0)?,
+                            summary: serde_json::from_str(&summary).unwrap_or(Value::Null),
+                            url: row.get(2)?,
+                            tries: row.get(3)?,
+                            last_error: row.get(4)?,
+                            created_at: row.get(5)?,
+                        })
+                    },
+                )
+                .and_then(Iterator::collect)
+                .map_err(db("listing failed webhooks"))
+        })
+        .await
+    }
+}
+
+/// A `received` row: id, operation, transaction_id, received_at and the view (as JSON text).
+fn received_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ReceivedRow> {
+    let view: String = row.get(4)?;
+    Ok(ReceivedRow {
+        id: row.get(0)?,
+        operation: row.get(1)?,
+        transaction_id: row.get(2)?,
+        received_at: row.get(3)?,
+        view: serde_json::from_str(&view).unwrap_or(Value::Null),
+    })
 }
 
 #[cfg(test)]

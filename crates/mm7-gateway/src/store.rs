@@ -290,6 +290,116 @@ impl Slots {
     }
 }
 
+/// Which submissions a page of the inbox lists, newest first (by when they were queued).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MessageQuery {
+    /// Only those with this status.
+    pub status: Option<String>,
+    /// Only those of this account.
+    pub account: Option<String>,
+    /// Only the one(s) the MMSC gave this MessageID.
+    pub message_id: Option<String>,
+    /// Only those listed after this one: its `(created_at, id)` (a keyset cursor, so that a
+    /// page costs the same however deep it is).
+    pub after: Option<(i64, String)>,
+    /// At most this many (0: none).
+    pub limit: usize,
+}
+
+/// A submission as the inbox lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MessageRow {
+    /// The gateway's id.
+    pub id: String,
+    /// The account it goes through.
+    pub account: String,
+    /// Its `to` recipients.
+    pub to: Vec<String>,
+    /// Its subject.
+    pub subject: Option<String>,
+    /// Where it stands.
+    pub status: String,
+    /// The MMSC's MessageID, once sent.
+    pub message_id: Option<String>,
+    /// When it was queued (Unix milliseconds): the order of the list, with the id.
+    pub created_at: i64,
+    /// When its status last changed (Unix milliseconds).
+    pub updated_at: i64,
+}
+
+impl MessageRow {
+    /// A row from its columns, `fields` the JSON object `{"to": …, "subject": …}` taken from
+    /// the stored request.
+    pub(crate) fn from_columns(
+        id: String,
+        account: String,
+        status: String,
+        message_id: Option<String>,
+        created_at: i64,
+        updated_at: i64,
+        fields: &str,
+    ) -> MessageRow {
+        let fields: Value = serde_json::from_str(fields).unwrap_or(Value::Null);
+        let to = match &fields["to"] {
+            Value::String(one) => vec![one.clone()],
+            Value::Array(many) => many
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        };
+        MessageRow {
+            id,
+            account,
+            to,
+            subject: fields["subject"].as_str().map(str::to_owned),
+            status,
+            message_id,
+            created_at,
+            updated_at,
+        }
+    }
+}
+
+/// A request a peer sent in, as kept (its raw form, which may carry the peer's credentials,
+/// is not part of it).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ReceivedRow {
+    /// The row (the list's order: newest first).
+    pub id: i64,
+    /// `DeliverReq`, `DeliveryReportReq` or `ReadReplyReq`.
+    pub operation: String,
+    /// Its TransactionID.
+    pub transaction_id: String,
+    /// When it arrived (Unix milliseconds).
+    pub received_at: i64,
+    /// Its JSON view: whole from [`Storage::received`]; in a list, only `from`, `to`,
+    /// `subject`, `message_id`, `mm_status`, `recipient` and the first 200 characters of
+    /// `text` (a list never loads attachments).
+    pub view: Value,
+}
+
+/// A webhook that was tried as many times as allowed and is kept as failed.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FailedWebhook {
+    /// The row (the list's order: newest first).
+    pub id: i64,
+    /// From its body: `type`, `id`, `status` and `transaction_id` (not the attachments).
+    pub summary: Value,
+    /// Where it went, if not to the configured webhook URL.
+    pub url: Option<String>,
+    /// Tries made.
+    pub tries: u32,
+    /// Why the last one failed.
+    pub last_error: Option<String>,
+    /// When it was queued (Unix milliseconds).
+    pub created_at: i64,
+}
+
 /// What the gateway needs of its database. Every method commits before it returns.
 pub trait Storage: Clone + Send + Sync + 'static {
     /// Queues a submission, unless its idempotency key was seen: then the first one's id (and
@@ -371,6 +481,41 @@ pub trait Storage: Clone + Send + Sync + 'static {
         error: Option<String>,
         retry_at: Option<i64>,
     ) -> impl Future<Output = Result<(), GatewayError>> + Send;
+
+    /// A page of submissions for the inbox (see [`MessageQuery`]).
+    fn list_messages(
+        &self,
+        query: MessageQuery,
+    ) -> impl Future<Output = Result<Vec<MessageRow>, GatewayError>> + Send;
+
+    /// The request of a submission as the API took it (its content, as replaced since).
+    fn message_request(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<Value>, GatewayError>> + Send;
+
+    /// Up to `limit` requests peers sent in, newest first, those before row `before` if
+    /// given, only those of `operation` (`DeliverReq`, …) if given (see [`ReceivedRow`]).
+    fn list_received(
+        &self,
+        operation: Option<String>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<ReceivedRow>, GatewayError>> + Send;
+
+    /// A request a peer sent in, with its whole view.
+    fn received(
+        &self,
+        id: i64,
+    ) -> impl Future<Output = Result<Option<ReceivedRow>, GatewayError>> + Send;
+
+    /// Up to `limit` webhooks kept as failed, newest first, those before row `before` if
+    /// given.
+    fn list_failed_webhooks(
+        &self,
+        before: Option<i64>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<FailedWebhook>, GatewayError>> + Send;
 }
 
 /// A time in Unix milliseconds as RFC 3339 (UTC).
@@ -537,6 +682,19 @@ ALTER TABLE messages ADD COLUMN operation_transaction_id TEXT;
 CREATE INDEX messages_account_due ON messages(account, due_at) WHERE due_at IS NOT NULL;
 ALTER TABLE webhooks ADD COLUMN url TEXT;
 ";
+
+/// The inbox's lists: submissions newest first, overall, by status and by account (keyset
+/// pages), and the failed webhooks. The same statements on PostgreSQL.
+pub(crate) const MIGRATION_INBOX: &str = r"
+CREATE INDEX messages_created ON messages(created_at, id);
+CREATE INDEX messages_status_created ON messages(status, created_at, id);
+CREATE INDEX messages_account_created ON messages(account, created_at, id);
+CREATE INDEX webhooks_state ON webhooks(state, id);
+CREATE INDEX received_operation ON received(operation, id);
+";
+
+/// The largest `limit` of a list.
+pub(crate) const MAX_PAGE: usize = 500;
 
 #[cfg(test)]
 pub(crate) mod tests {

@@ -150,7 +150,7 @@ fn png() -> Vec<u8> {
 }
 
 /// A 4×4 PNG of one colour.
-fn png_of(rgb: [u8; 3]) -> Vec<u8> {
+pub(crate) fn png_of(rgb: [u8; 3]) -> Vec<u8> {
     // Built by hand: signature, IHDR, IDAT (zlib stored block), IEND, with their CRCs.
     let mut raw = Vec::new();
     for _ in 0..4 {
@@ -719,7 +719,7 @@ fn live_updates_arrive_as_server_sent_events() {
 
 /// The page in a real browser: headless Chromium driven over the W3C WebDriver protocol
 /// (plain JSON over HTTP to chromedriver on loopback).
-mod browser {
+pub(crate) mod browser {
     use std::path::{Path, PathBuf};
     use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
@@ -732,7 +732,7 @@ mod browser {
     use crate::support::{Server, TempDir, closed_port, s, send, skipped};
 
     /// A program on the PATH.
-    fn program(names: &[&str]) -> Option<PathBuf> {
+    pub(crate) fn program(names: &[&str]) -> Option<PathBuf> {
         let path = std::env::var_os("PATH")?;
         std::env::split_paths(&path)
             .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
@@ -750,14 +750,14 @@ mod browser {
     }
 
     /// A headless Chromium driven over WebDriver (fantoccini), saving screenshots in `shots`.
-    struct Browser {
-        client: Client,
+    pub(crate) struct Browser {
+        pub(crate) client: Client,
         shots: PathBuf,
         _driver: Chromedriver,
     }
 
     impl Browser {
-        async fn start(chromium: &Path, chromedriver: &Path, shots: PathBuf) -> Browser {
+        pub(crate) async fn start(chromium: &Path, chromedriver: &Path, shots: PathBuf) -> Browser {
             let port = closed_port();
             let driver = Chromedriver(
                 Command::new(chromedriver)
@@ -791,7 +791,7 @@ mod browser {
             }
         }
 
-        async fn script(&self, script: &str) -> Value {
+        pub(crate) async fn script(&self, script: &str) -> Value {
             self.client
                 .execute(script, Vec::new())
                 .await
@@ -799,7 +799,7 @@ mod browser {
         }
 
         /// Polls `script` until it returns true (15 s at most).
-        async fn until(&self, what: &str, script: &str) {
+        pub(crate) async fn until(&self, what: &str, script: &str) {
             let deadline = Instant::now() + Duration::from_secs(15);
             while self.script(script).await != json!(true) {
                 if Instant::now() > deadline {
@@ -810,7 +810,7 @@ mod browser {
             }
         }
 
-        async fn click(&self, css: &str) {
+        pub(crate) async fn click(&self, css: &str) {
             self.client
                 .find(Locator::Css(css))
                 .await
@@ -820,20 +820,20 @@ mod browser {
                 .unwrap_or_else(|e| panic!("click {css}: {e}"));
         }
 
-        async fn screenshot(&self, name: &str) {
+        pub(crate) async fn screenshot(&self, name: &str) {
             let png = self.client.screenshot().await.expect("a screenshot");
             std::fs::create_dir_all(&self.shots).expect("screenshot folder");
             std::fs::write(self.shots.join(format!("{name}.png")), png)
                 .expect("write a screenshot");
         }
 
-        async fn close(self) {
+        pub(crate) async fn close(self) {
             let _ = self.client.close().await;
         }
     }
 
     /// Where the screenshots go: target/ui-screenshots.
-    fn screenshots() -> PathBuf {
+    pub(crate) fn screenshots() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/ui-screenshots")
     }
 

@@ -8,6 +8,7 @@ mod disk;
 mod encode;
 mod gateway;
 mod gateway_crash;
+mod gateway_inbox;
 mod gateway_pg_tls;
 mod inbox;
 mod net;
