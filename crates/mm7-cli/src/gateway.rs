@@ -183,9 +183,7 @@ fn from_flags(args: &GatewayArgs, mmsc_url: &str) -> Result<GatewayConfig, CliEr
         if secret.is_empty() {
             return Err(CliError::Input("the webhook secret is empty".into()));
         }
-        let mut webhook = Webhook::new(url.clone(), secret.into_bytes());
-        webhook.max_tries = 20;
-        config.webhook = Some(webhook);
+        config.webhook = Some(Webhook::new(url.clone(), secret.into_bytes()));
     }
     Ok(config)
 }
@@ -287,11 +285,16 @@ fn summary(config: &GatewayConfig) -> String {
     }
     match &config.webhook {
         Some(webhook) => {
+            let tries = if webhook.max_tries == u32::MAX {
+                String::new()
+            } else {
+                format!(", {} tries at most", webhook.max_tries)
+            };
             let _ = writeln!(
                 out,
-                "webhook: {} (signed, {} tries at most)",
+                "webhook: {} (signed, tried for {:?}{tries})",
                 mask_url(&webhook.url),
-                webhook.max_tries
+                webhook.expiry
             );
         }
         None => {

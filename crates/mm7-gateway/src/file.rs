@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::config::{Account, GatewayConfig, MoRoute, Route, Webhook};
+use crate::config::{Account, GatewayConfig, MoParts, MoRoute, Route, Webhook};
 use crate::error::GatewayError;
 
 /// The file as written.
@@ -42,6 +42,25 @@ struct File {
     webhook: Option<WebhookSection>,
     #[serde(default)]
     mo_route: Vec<MoRouteSection>,
+    attachments: Option<AttachmentsSection>,
+    mo: Option<MoSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttachmentsSection {
+    max_size: Option<usize>,
+    connect_timeout: Option<String>,
+    timeout: Option<String>,
+    max_redirects: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MoSection {
+    parts: Option<String>,
+    inline_max: Option<usize>,
+    public_url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -97,6 +116,7 @@ struct WebhookSection {
     secret_file: Option<PathBuf>,
     secret_env: Option<String>,
     max_tries: Option<u32>,
+    expiry: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -413,7 +433,10 @@ impl GatewayConfig {
                 config_error("[webhook]: `secret_file` or `secret_env` is required".into())
             })?;
             let mut webhook = Webhook::new(section.url, secret.into_bytes());
-            webhook.max_tries = section.max_tries.unwrap_or(20).max(1);
+            webhook.max_tries = section.max_tries.unwrap_or(u32::MAX).max(1);
+            if let Some(text) = &section.expiry {
+                webhook.expiry = duration(text, "[webhook] expiry")?;
+            }
             config.webhook = Some(webhook);
         }
         config.mo_routes = file
@@ -426,6 +449,40 @@ impl GatewayConfig {
                 route
             })
             .collect();
+        if let Some(section) = file.attachments {
+            let fetch = &mut config.fetch;
+            if let Some(n) = section.max_size {
+                fetch.max_size = n;
+            }
+            if let Some(text) = &section.connect_timeout {
+                fetch.connect_timeout = duration(text, "[attachments] connect_timeout")?;
+            }
+            if let Some(text) = &section.timeout {
+                fetch.timeout = duration(text, "[attachments] timeout")?;
+            }
+            if let Some(n) = section.max_redirects {
+                fetch.max_redirects = n;
+            }
+        }
+        if let Some(section) = file.mo {
+            config.mo.parts = match (section.parts.as_deref(), section.inline_max) {
+                (None | Some("inline"), None) => MoParts::Inline,
+                (Some("url"), None) => MoParts::Url,
+                (None | Some("auto"), Some(n)) => MoParts::InlineUpTo(n),
+                (Some("auto"), None) => MoParts::InlineUpTo(64 * 1024),
+                (Some("inline" | "url"), Some(_)) => {
+                    return Err(config_error(
+                        "[mo] inline_max goes with parts = \"auto\"".into(),
+                    ));
+                }
+                (Some(other), _) => {
+                    return Err(config_error(format!(
+                        "[mo] parts: {other:?} is not \"inline\", \"url\" or \"auto\""
+                    )));
+                }
+            };
+            config.mo.public_url = section.public_url;
+        }
         config.validate()?;
         Ok(config)
     }

@@ -59,6 +59,7 @@ mod api;
 mod config;
 mod dispatch;
 mod error;
+mod fetch;
 mod file;
 mod inbound;
 mod metrics;
@@ -76,15 +77,18 @@ use mm7_transport::server::{Role, RunningServer, Server, ServerConfig};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{Account, DEFAULT_ACCOUNT, GatewayConfig, MoRoute, Route, Webhook};
+pub use config::{
+    Account, AttachmentFetch, DEFAULT_ACCOUNT, GatewayConfig, MoDelivery, MoParts, MoRoute, Route,
+    Webhook,
+};
 pub use error::GatewayError;
 pub use file::FileDefaults;
 pub use metrics::{AccountDepth, QueueDepth};
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 pub use store::{
-    Changed, Claimed, Enqueued, HistoryEntry, MessageView, NewSubmission, Operation, Outcome,
-    Received, Storage, WebhookRow,
+    Changed, Claimed, Enqueued, HistoryEntry, MessageView, MoPart, NewSubmission, Operation,
+    Outcome, Received, Storage, WebhookOutcome, WebhookRow, WebhookView,
 };
 pub use webhook::signature;
 
@@ -166,6 +170,19 @@ impl Gateway {
         let metrics = std::sync::Arc::new(metrics::Metrics::default());
         let webhooks = config.webhook.is_some();
 
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| GatewayError::Listen {
+                addr: config.listen.to_string(),
+                source,
+            })?;
+        let api_addr = listener
+            .local_addr()
+            .map_err(|e| GatewayError::Internal(format!("the API address: {e}")))?;
+        let public_url = match &config.mo.public_url {
+            Some(_) => config.public_url(),
+            None => format!("http://{api_addr}"),
+        };
         let mm7 = match config.mm7_listen {
             Some(addr) => {
                 let mut server_config =
@@ -178,6 +195,7 @@ impl Gateway {
                     webhooks,
                     mo_routes: std::sync::Arc::new(config.clone()),
                     metrics: std::sync::Arc::clone(&metrics),
+                    public_url,
                 };
                 let server =
                     Server::bind(addr, server_config, handler)
@@ -190,15 +208,6 @@ impl Gateway {
             }
             None => None,
         };
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .map_err(|source| GatewayError::Listen {
-                addr: config.listen.to_string(),
-                source,
-            })?;
-        let api_addr = listener
-            .local_addr()
-            .map_err(|e| GatewayError::Internal(format!("the API address: {e}")))?;
         let router = api::router(
             storage.clone(),
             std::sync::Arc::new(config.clone()),

@@ -13,8 +13,8 @@ use crate::error::GatewayError;
 use crate::metrics::QueueDepth;
 use crate::store::{
     Changed, Claimed, Decision, Enqueued, HistoryEntry, MessageView, NewSubmission, Operation,
-    Outcome, Received, Settled, Storage, WebhookRow, decide, local_status, now_ms, queued_status,
-    rfc3339,
+    Outcome, Received, Settled, Storage, WebhookOutcome, WebhookRow, WebhookView, decide,
+    local_status, now_ms, queued_status, rfc3339,
 };
 
 /// The schema, one migration per version (`mm7_gateway_schema` says which ran).
@@ -74,6 +74,19 @@ CREATE TABLE rate (
 ",
     // The rate's `name` is the account's since this one.
     crate::store::MIGRATION_2,
+    // Webhooks tried again by hand, and the parts of messages from subscribers served by URL.
+    r"
+ALTER TABLE webhooks ADD COLUMN revived_at BIGINT;
+CREATE INDEX webhooks_state ON webhooks(state);
+CREATE TABLE mo_parts (
+    mo TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    content_type TEXT NOT NULL,
+    data BYTEA NOT NULL,
+    received_at BIGINT NOT NULL,
+    PRIMARY KEY (mo, n)
+);
+",
 ];
 
 fn pg(what: &'static str) -> impl Fn(tokio_postgres::Error) -> GatewayError {
@@ -456,6 +469,16 @@ impl Storage for PostgresStorage {
         if webhook && let Some(body) = &received.webhook {
             add_webhook(&tx, body, received.webhook_url.as_deref(), now).await?;
         }
+        for part in &received.parts {
+            let n = i32::try_from(part.n).unwrap_or(i32::MAX);
+            tx.execute(
+                "INSERT INTO mo_parts (mo, n, content_type, data, received_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[&part.mo, &n, &part.content_type, &part.data, &now],
+            )
+            .await
+            .map_err(pg("keeping the parts of a message"))?;
+        }
         tx.commit()
             .await
             .map_err(pg("committing a received request"))?;
@@ -470,6 +493,18 @@ impl Storage for PostgresStorage {
             .map_err(pg("counting the queue"))?
             .get(0);
         let mut depth = QueueDepth::new(u64::try_from(webhooks).unwrap_or(0));
+        for row in client
+            .query(
+                "SELECT state, count(*) FROM webhooks
+                 WHERE state IN ('failed', 'expired') GROUP BY state",
+                &[],
+            )
+            .await
+            .map_err(pg("counting the webhooks kept"))?
+        {
+            let (state, n): (String, i64) = (row.get(0), row.get(1));
+            depth.add_kept_webhooks(&state, u64::try_from(n).unwrap_or(0));
+        }
         for row in client
             .query(
                 "SELECT account, status, count(*) FROM messages
@@ -607,7 +642,7 @@ impl Storage for PostgresStorage {
                        AND (lease_until IS NULL OR lease_until <= $1)
                      ORDER BY id LIMIT $3
                      FOR UPDATE SKIP LOCKED)
-                 RETURNING id, body, tries, url",
+                 RETURNING id, body, tries, url, COALESCE(revived_at, created_at)",
                 &[&now, &(now + ms(lease)), &limit],
             )
             .await
@@ -621,23 +656,15 @@ impl Storage for PostgresStorage {
                     body: row.get(1),
                     tries: u32::try_from(tries).unwrap_or(0),
                     url: row.get(3),
+                    since: row.get(4),
                 }
             })
             .collect())
     }
 
-    async fn settle_webhook(
-        &self,
-        id: i64,
-        error: Option<String>,
-        retry_at: Option<i64>,
-    ) -> Result<(), GatewayError> {
+    async fn settle_webhook(&self, id: i64, outcome: WebhookOutcome) -> Result<(), GatewayError> {
         let client = self.pool.get().await.map_err(pool_error)?;
-        let (state, due) = match (&error, retry_at) {
-            (None, _) => ("delivered", None),
-            (Some(_), Some(at)) => ("pending", Some(at)),
-            (Some(_), None) => ("failed", None),
-        };
+        let (state, due, error) = outcome.columns();
         client
             .execute(
                 "UPDATE webhooks SET state = $2, due_at = $3, lease_until = NULL,
@@ -647,6 +674,74 @@ impl Storage for PostgresStorage {
             .await
             .map_err(pg("recording a webhook try"))?;
         Ok(())
+    }
+
+    async fn message_request(&self, id: &str) -> Result<Option<(String, Value)>, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let row = client
+            .query_opt("SELECT account, request FROM messages WHERE id = $1", &[&id])
+            .await
+            .map_err(pg("reading a message"))?;
+        Ok(row.map(|row| {
+            let request: String = row.get(1);
+            (
+                row.get(0),
+                serde_json::from_str(&request).unwrap_or(Value::Null),
+            )
+        }))
+    }
+
+    async fn webhooks(&self, state: &str, limit: usize) -> Result<Vec<WebhookView>, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = client
+            .query(
+                "SELECT id, state, body, tries, last_error, created_at FROM webhooks
+                 WHERE state = $1 ORDER BY id LIMIT $2",
+                &[&state, &limit],
+            )
+            .await
+            .map_err(pg("listing webhooks"))?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let tries: i32 = row.get(3);
+                WebhookView::of(
+                    row.get(0),
+                    row.get(1),
+                    row.get(2),
+                    u32::try_from(tries).unwrap_or(0),
+                    row.get(4),
+                    row.get(5),
+                )
+            })
+            .collect())
+    }
+
+    async fn retry_webhooks(&self, id: Option<i64>) -> Result<u64, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        client
+            .execute(
+                "UPDATE webhooks SET state = 'pending', due_at = $1, revived_at = $1,
+                     tries = 0, lease_until = NULL
+                 WHERE state IN ('failed', 'expired') AND ($2::BIGINT IS NULL OR id = $2)",
+                &[&now_ms(), &id],
+            )
+            .await
+            .map_err(pg("trying webhooks again"))
+    }
+
+    async fn mo_part(&self, mo: &str, n: u32) -> Result<Option<(String, Vec<u8>)>, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let n = i32::try_from(n).unwrap_or(i32::MAX);
+        let row = client
+            .query_opt(
+                "SELECT content_type, data FROM mo_parts WHERE mo = $1 AND n = $2",
+                &[&mo, &n],
+            )
+            .await
+            .map_err(pg("reading a part"))?;
+        Ok(row.map(|row| (row.get(0), row.get(1))))
     }
 }
 
@@ -690,10 +785,11 @@ mod tests {
         PostgresStorage::connect(&format!("{base}/{name}"))
             .await
             .unwrap();
-        let run = tokio::spawn(crate::store::tests::accounts_cancel_and_replace(
-            storage.clone(),
-            true,
-        ))
+        let shared = storage.clone();
+        let run = tokio::spawn(async move {
+            crate::store::tests::accounts_cancel_and_replace(shared.clone(), true).await;
+            crate::store::tests::webhooks_kept_and_mo_parts(shared).await;
+        })
         .await;
         drop(storage);
         client
