@@ -295,11 +295,36 @@ fn profile_check(request: &Value, account: &crate::config::Account) -> Result<()
         return Ok(());
     };
     let violations = match request::build(request, account) {
-        Ok((req, content)) => profile.check_submit_server_side(
-            &req,
-            &content,
-            &mm7_transport::profile::SubmitContext::new(),
-        ),
+        Ok((mut req, content)) => {
+            // The version and namespace the account's client sends, as the MMSC sees them.
+            let pair = profile.default_version();
+            let namespace = account
+                .namespace
+                .as_deref()
+                .and_then(|uri| mm7_model::Namespace::parse(uri).ok())
+                .or_else(|| pair.map(|p| mm7_model::Namespace::canonical(p.schema)));
+            req.mm7_version = match (&account.mm7_version, pair, &namespace) {
+                (Some(version), _, _) => version.as_str().into(),
+                (None, Some(pair), _) => pair.mm7_version.into(),
+                (None, None, Some(namespace)) => namespace.schema().into(),
+                (None, None, None) => req.mm7_version,
+            };
+            // The body is at least its parts' bytes: a limit they pass already is refused here.
+            let bytes: usize = content
+                .iter()
+                .flat_map(mm7_model::Part::leaves)
+                .map(|leaf| match &leaf.body {
+                    mm7_model::PartBody::Data(data) => data.len(),
+                    _ => 0,
+                })
+                .sum();
+            let mut context = mm7_transport::profile::SubmitContext::new()
+                .with_body_len(u64::try_from(bytes).unwrap_or(u64::MAX));
+            if let Some(namespace) = namespace {
+                context = context.with_namespace(namespace);
+            }
+            profile.check_submit_server_side(&req, &content, &context)
+        }
         Err(text) => return Err(error(StatusCode::BAD_REQUEST, &text)),
     };
     if violations.is_empty() {

@@ -90,7 +90,9 @@ fn resolve(base: &Uri, location: &str) -> Option<Uri> {
     }
     let path = base.path();
     let dir = &path[..=path.rfind('/').unwrap_or(0)];
-    format!("{scheme}://{authority}{dir}{location}").parse().ok()
+    format!("{scheme}://{authority}{dir}{location}")
+        .parse()
+        .ok()
 }
 
 impl Fetcher {
@@ -153,8 +155,7 @@ impl Fetcher {
             if object.contains_key("data") {
                 return Err(bad("give `data` or `url`, not both"));
             }
-            let fetched = match tokio::time::timeout(self.limits.timeout, self.fetch(&url)).await
-            {
+            let fetched = match tokio::time::timeout(self.limits.timeout, self.fetch(&url)).await {
                 Ok(result) => result,
                 Err(_) => Err((
                     StatusCode::BAD_GATEWAY,
@@ -203,10 +204,7 @@ impl Fetcher {
         if !(lower.starts_with("http://") || lower.starts_with("https://")) {
             return Err(bad("only http:// and https:// URLs are fetched"));
         }
-        let parsed: Uri = url
-            .trim()
-            .parse()
-            .map_err(|_| bad("`url` is not a URL"))?;
+        let parsed: Uri = url.trim().parse().map_err(|_| bad("`url` is not a URL"))?;
         let (mut uri, mut authorization) = split_credentials(&parsed).map_err(|e| bad(&e))?;
         let max = self.limits.max_size;
         let mut redirects = 0;

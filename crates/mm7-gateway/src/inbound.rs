@@ -84,7 +84,12 @@ pub(crate) fn parts_json(
                 view["data"] = json!(base64::engine::general_purpose::STANDARD.encode(bytes));
             } else {
                 view["url"] = json!(format!("{public_url}/v1/mo/{mo}/parts/{n}"));
-                kept.push(MoPart::new(mo, n, part.content_type.clone(), bytes.to_vec()));
+                kept.push(MoPart::new(
+                    mo,
+                    n,
+                    part.content_type.clone(),
+                    bytes.to_vec(),
+                ));
             }
             view
         })

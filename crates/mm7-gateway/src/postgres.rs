@@ -679,7 +679,10 @@ impl Storage for PostgresStorage {
     async fn message_request(&self, id: &str) -> Result<Option<(String, Value)>, GatewayError> {
         let client = self.pool.get().await.map_err(pool_error)?;
         let row = client
-            .query_opt("SELECT account, request FROM messages WHERE id = $1", &[&id])
+            .query_opt(
+                "SELECT account, request FROM messages WHERE id = $1",
+                &[&id],
+            )
             .await
             .map_err(pg("reading a message"))?;
         Ok(row.map(|row| {

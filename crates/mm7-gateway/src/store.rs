@@ -262,7 +262,12 @@ pub struct MoPart {
 
 impl MoPart {
     /// Part `n` of message `mo`.
-    pub fn new(mo: impl Into<String>, n: u32, content_type: impl Into<String>, data: Vec<u8>) -> MoPart {
+    pub fn new(
+        mo: impl Into<String>,
+        n: u32,
+        content_type: impl Into<String>,
+        data: Vec<u8>,
+    ) -> MoPart {
         MoPart {
             mo: mo.into(),
             n,
@@ -940,7 +945,10 @@ pub(crate) mod tests {
             .await
             .unwrap();
         let expired_id = row.id;
-        storage.receive(deliver("mo_fails", Vec::new()), true).await.unwrap();
+        storage
+            .receive(deliver("mo_fails", Vec::new()), true)
+            .await
+            .unwrap();
         let row = claim_about(&storage, "mo_fails").await;
         storage
             .settle_webhook(

@@ -74,8 +74,7 @@ pub(crate) async fn run<S: Storage>(
         for row in rows {
             let result = post(&client, &webhook, &row).await;
             let outcome = outcome(result, &row, &webhook, now_ms());
-            if let WebhookOutcome::Failed { error } | WebhookOutcome::Expired { error } = &outcome
-            {
+            if let WebhookOutcome::Failed { error } | WebhookOutcome::Expired { error } = &outcome {
                 tracing::warn!(row = row.id, %error, "webhook no longer tried (kept)");
             }
             metrics.record_webhook(&outcome);
@@ -170,8 +169,7 @@ mod tests {
         };
         assert!((1_500..=61_000).contains(&at), "{at}");
         assert_eq!(error, "HTTP 503");
-        let WebhookOutcome::Retry { at, .. } = outcome(down(), &row(9, 0), &webhook, 50_000)
-        else {
+        let WebhookOutcome::Retry { at, .. } = outcome(down(), &row(9, 0), &webhook, 50_000) else {
             panic!("not retried");
         };
         assert_eq!(at, 60_000);
