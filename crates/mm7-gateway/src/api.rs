@@ -201,7 +201,7 @@ async fn create<S: Storage>(State(api): State<Api<S>>, http: Request) -> Respons
         Err(text) => return error(StatusCode::BAD_REQUEST, &text),
     };
     // The provider's rules, now rather than at the MMSC: what it would refuse is a 400.
-    if let Err(answer) = profile_check(&request, account) {
+    if let Some(answer) = profile_refusal(&request, account) {
         return answer;
     }
     let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
@@ -288,12 +288,10 @@ async fn fetch_attachments<S>(api: &Api<S>, request: &mut Value) -> Result<(), R
     })
 }
 
-/// The account's profile's pre-flight checks on a submission (as it would be sent): `Err` is
-/// the 400 listing what its MMSC would refuse.
-fn profile_check(request: &Value, account: &crate::config::Account) -> Result<(), Response> {
-    let Some(profile) = account.profile else {
-        return Ok(());
-    };
+/// The account's profile's pre-flight checks on a submission (as it would be sent): the 400
+/// listing what its MMSC would refuse, if it would.
+fn profile_refusal(request: &Value, account: &crate::config::Account) -> Option<Response> {
+    let profile = account.profile?;
     let violations = match request::build(request, account) {
         Ok((mut req, content)) => {
             // The version and namespace the account's client sends, as the MMSC sees them.
@@ -325,20 +323,22 @@ fn profile_check(request: &Value, account: &crate::config::Account) -> Result<()
             }
             profile.check_submit_server_side(&req, &content, &context)
         }
-        Err(text) => return Err(error(StatusCode::BAD_REQUEST, &text)),
+        Err(text) => return Some(error(StatusCode::BAD_REQUEST, &text)),
     };
     if violations.is_empty() {
-        return Ok(());
+        return None;
     }
     let listed: Vec<String> = violations.iter().map(ToString::to_string).collect();
-    Err((
-        StatusCode::BAD_REQUEST,
-        axum::Json(json!({
-            "error": format!("the {} profile's rules refuse this message", profile.name()),
-            "violations": listed,
-        })),
+    Some(
+        (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({
+                "error": format!("the {} profile's rules refuse this message", profile.name()),
+                "violations": listed,
+            })),
+        )
+            .into_response(),
     )
-        .into_response())
 }
 
 /// A fresh TransactionID for a cancel or replace.
@@ -373,7 +373,7 @@ async fn replace<S: Storage>(
         Ok(Some((name, stored))) => {
             if let Some(account) = api.config.accounts.iter().find(|a| a.name == name) {
                 let merged = request::merge(&stored.to_string(), &content);
-                if let Err(answer) = profile_check(&merged, account) {
+                if let Some(answer) = profile_refusal(&merged, account) {
                     return answer;
                 }
             }

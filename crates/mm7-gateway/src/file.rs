@@ -630,6 +630,30 @@ webhook_url = "http://127.0.0.1:7003/stop"
                 "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\n[webhook]\nurl = \"http://h/\"\n",
                 &["secret_file"][..],
             ),
+            (
+                "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\n[attachments]\nmax_size = 9000000\n",
+                &["max_size", "2097152"][..],
+            ),
+            (
+                "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\n[attachments]\ntimeout = \"0s\"\n",
+                &["timeouts"][..],
+            ),
+            (
+                "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\n[mo]\nparts = \"links\"\n",
+                &["[mo] parts", "links"][..],
+            ),
+            (
+                "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\n[mo]\nparts = \"url\"\ninline_max = 5\n",
+                &["inline_max", "auto"][..],
+            ),
+            (
+                "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\n[mo]\npublic_url = \"file:///x\"\n",
+                &["public_url"][..],
+            ),
+            (
+                "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\n[mo]\nlinks = true\n",
+                &["links", "line 5"][..],
+            ),
         ];
         for (text, needles) in cases {
             let error = GatewayConfig::from_toml(text, &base, defaults())
@@ -683,6 +707,14 @@ webhook_url = "http://127.0.0.1:7003/stop"
         assert_eq!(config.route(None, Some("+61412345678")).unwrap().name, "au");
         assert_eq!(config.mo_routes.len(), 1);
         assert!(config.mm7_credentials.is_some());
+        let webhook = config.webhook.as_ref().unwrap();
+        assert_eq!(webhook.expiry, Duration::from_secs(86_400));
+        assert_eq!(webhook.max_tries, u32::MAX);
+        assert_eq!(config.fetch.max_size, 2_097_152);
+        assert_eq!(config.fetch.timeout, Duration::from_secs(20));
+        assert_eq!(config.fetch.max_redirects, 5);
+        assert_eq!(config.mo.parts, MoParts::InlineUpTo(65_536));
+        assert_eq!(config.public_url(), "https://gw.example.com");
         let _ = std::fs::remove_dir_all(&base);
     }
 
