@@ -36,7 +36,10 @@ cancels and POST /v1/messages/ID/replace {\"text\", \"attachments\"} replaces (i
 if not sent yet, else through the MMSC: cancelling, cancelled, replacing, replaced). The
 MMSC's delivery reports, read replies and incoming messages (DeliverReq) go to --mm7-listen;
 each status change and each incoming message is POSTed to --webhook-url as JSON, signed in
-X-Mm7-Signature: t=UNIX,v1=hex(HMAC-SHA256(secret, \"UNIX.BODY\")). Runs until SIGINT or
+X-Mm7-Signature: t=UNIX,v1=hex(HMAC-SHA256(secret, \"UNIX.BODY\")), tried until a 2xx or its
+expiry (24h); an expired one is kept: GET /v1/webhooks lists it, POST /v1/webhooks/retry
+tries it again. Attachments may be given by URL ({\"url\": \"https://…\"}): fetched before
+the 202 (2 MiB, 20 s at most). Runs until SIGINT or
 SIGTERM, then finishes what is in flight; what is queued is sent after the next start.")]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub(crate) struct GatewayArgs {
@@ -301,6 +304,24 @@ fn summary(config: &GatewayConfig) -> String {
             let _ = writeln!(out, "webhook: none");
         }
     }
+    let _ = writeln!(
+        out,
+        "attachments by URL: {} bytes at most, {:?} to connect, {:?} in all, {} redirects",
+        config.fetch.max_size,
+        config.fetch.connect_timeout,
+        config.fetch.timeout,
+        config.fetch.max_redirects
+    );
+    let parts = match config.mo.parts {
+        mm7_gateway::MoParts::Url => "as URLs".to_owned(),
+        mm7_gateway::MoParts::InlineUpTo(n) => format!("inline up to {n} bytes, else as URLs"),
+        _ => "inline".to_owned(),
+    };
+    let _ = writeln!(
+        out,
+        "parts of incoming messages: {parts} (URLs under {})",
+        mask_url(&config.public_url())
+    );
     for route in &config.mo_routes {
         let _ = writeln!(
             out,

@@ -7,12 +7,17 @@
 //! replies and incoming messages on its own MM7 endpoint, and tells the application through
 //! signed webhooks.
 //!
-//! - [`api`](GatewayConfig::listen): `POST /v1/messages` (JSON with attachments in base64,
+//! - [`api`](GatewayConfig::listen): `POST /v1/messages` (JSON with attachments in base64 or by URL,
 //!   or `multipart/form-data` with files; `Idempotency-Key`), `GET /v1/messages/{id}` (status
 //!   and history), `DELETE /v1/messages/{id}` (cancel: in the queue if not sent yet, else a
 //!   `CancelReq`), `POST /v1/messages/{id}/replace` (new content: in the queue, or a
-//!   `ReplaceReq`), `GET /healthz`, `GET /metrics` (Prometheus: queue depth by account, tries
-//!   by outcome, try latency, webhook backlog).
+//!   `ReplaceReq`; checked by the account's profile as a submission is), `GET /v1/webhooks`
+//!   (webhooks kept after they expired or failed), `POST /v1/webhooks/retry` and
+//!   `POST /v1/webhooks/{id}/retry` (try them again), `GET /v1/mo/{id}/parts/{n}` (a part of a
+//!   message from a subscriber, when [`MoDelivery`] gives parts as URLs), `GET /healthz`,
+//!   `GET /metrics` (Prometheus: queue depth by account, tries by outcome, try latency, webhook
+//!   backlog, webhooks kept). Attachments may be given by URL: fetched before the 202, within
+//!   [`AttachmentFetch`]'s limits, `http://` and `https://` only.
 //! - Accounts ([`Account`]): several MMSC accounts, each with its own dispatcher; a message
 //!   goes through the one its request names, else the first [`Route`] its first recipient's
 //!   prefix matches, else the default. [`GatewayConfig::from_file`] reads them, with the
@@ -25,7 +30,8 @@
 //!   of the same queue, under the same limits and retries.
 //! - The MM7 endpoint: DeliverReq, DeliveryReportReq, ReadReplyReq committed (with the status
 //!   change and the webhook they cause) before the 1000.
-//! - Webhooks: JSON POSTs signed with [`signature`], retried until a 2xx, kept when they fail.
+//! - Webhooks: JSON POSTs signed with [`signature`], retried with backoff until a 2xx or their
+//!   [expiry](Webhook::expiry), then kept (`expired`), visible and tried again on demand.
 //! - Storage: [`Storage`], on SQLite by default ([`SqliteStorage`]: WAL, synchronous commits,
 //!   versioned migrations), or PostgreSQL ([`PostgresStorage`]) for several gateways on several
 //!   machines sharing one queue. Queue rows are claimed under leases (`FOR UPDATE SKIP LOCKED`
