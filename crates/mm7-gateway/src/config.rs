@@ -238,16 +238,20 @@ pub struct AttachmentFetch {
     pub timeout: Duration,
     /// Redirects followed at most.
     pub max_redirects: u32,
+    /// Whether URLs may lead to loopback, private, link-local or other non-public addresses
+    /// (the gateway's own network: its metadata service, its database). Off by default.
+    pub allow_private_addresses: bool,
 }
 
 impl Default for AttachmentFetch {
-    /// 2 MiB, 5 s to connect, 20 s in all, 5 redirects.
+    /// 2 MiB, 5 s to connect, 20 s in all, 5 redirects, public addresses only.
     fn default() -> AttachmentFetch {
         AttachmentFetch {
             max_size: crate::request::MAX_ATTACHMENT,
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(20),
             max_redirects: 5,
+            allow_private_addresses: false,
         }
     }
 }

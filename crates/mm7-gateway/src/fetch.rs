@@ -1,8 +1,11 @@
 //! Attachments given by URL in `POST /v1/messages` (`{"url": "https://…"}`): fetched before
 //! the API answers 202, so that what is queued is the whole message. Only `http://` and
 //! `https://` (never a local path), within a connect and a total timeout, a size limit and a
-//! number of redirects. Errors name the attachment and the cause, never the URL's credentials,
-//! path or query (a signed URL's token stays out of answers and logs).
+//! number of redirects, and to public addresses only unless allowed (a URL must not reach into
+//! the gateway's own network: the address is checked after resolution, at connect time, so a
+//! name that resolves differently the second time gains nothing). Errors name the attachment
+//! and the cause, never the URL's credentials, path or query (a signed URL's token stays out of
+//! answers and logs).
 
 use axum::http::StatusCode;
 use base64::Engine as _;
@@ -11,12 +14,89 @@ use http::Uri;
 use http_body_util::{BodyExt as _, Empty, Limited};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::dns::{GaiResolver, Name};
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 
 use crate::config::AttachmentFetch;
 
-type Https = hyper_rustls::HttpsConnector<HttpConnector>;
+type Https = hyper_rustls::HttpsConnector<HttpConnector<Guarded>>;
+
+/// Whether an address is one the Internet at large reaches: not loopback, private, link-local,
+/// shared (CGNAT), unique-local, documentation, multicast or unspecified.
+fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || first == 0x2001 && v6.segments()[1] == 0x0db8)
+        }
+    }
+}
+
+/// What a refused address says (the error is found by it in the connect error's chain).
+const NOT_PUBLIC: &str = "the host is a loopback, private or local address, not fetched \
+                          (`allow_private_addresses` allows it)";
+
+/// The system's resolver, keeping public addresses only unless private ones are allowed.
+#[derive(Clone)]
+struct Guarded {
+    inner: GaiResolver,
+    allow_private: bool,
+}
+
+impl tower_service::Service<Name> for Guarded {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = std::io::Error;
+    type Future =
+        std::pin::Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, name: Name) -> Self::Future {
+        let allow = self.allow_private;
+        let resolving = self.inner.call(name);
+        Box::pin(async move {
+            let kept: Vec<SocketAddr> = resolving
+                .await?
+                .filter(|addr| allow || is_public(addr.ip()))
+                .collect();
+            if kept.is_empty() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    NOT_PUBLIC,
+                ));
+            }
+            Ok(kept.into_iter())
+        })
+    }
+}
 
 /// The HTTP client of attachment fetches.
 #[derive(Clone)]
@@ -117,7 +197,10 @@ impl Fetcher {
                         .with_no_client_auth()
                 },
             );
-        let mut http = HttpConnector::new();
+        let mut http = HttpConnector::new_with_resolver(Guarded {
+            inner: GaiResolver::new(),
+            allow_private: limits.allow_private_addresses,
+        });
         http.enforce_http(false);
         http.set_connect_timeout(Some(limits.connect_timeout));
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
@@ -212,6 +295,16 @@ impl Fetcher {
             if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
                 return Err(bad("only http:// and https:// URLs are fetched"));
             }
+            // An address written in the URL is not resolved: checked here.
+            let literal = uri
+                .host()
+                .unwrap_or_default()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<IpAddr>();
+            if !self.limits.allow_private_addresses && literal.is_ok_and(|ip| !is_public(ip)) {
+                return Err(bad(&format!("{}: {NOT_PUBLIC}", origin(&uri))));
+            }
             let mut request = http::Request::get(uri.clone());
             if let Some(value) = &authorization {
                 request = request.header(http::header::AUTHORIZATION, value);
@@ -222,6 +315,15 @@ impl Fetcher {
             let response = self.client.request(request).await.map_err(|e| {
                 let cause = std::error::Error::source(&e)
                     .map_or_else(|| e.to_string(), |source| source.to_string());
+                let mut chain: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+                let mut refused = false;
+                while let Some(error) = chain {
+                    refused |= error.to_string().contains(NOT_PUBLIC);
+                    chain = error.source();
+                }
+                if refused {
+                    return bad(&format!("{}: {NOT_PUBLIC}", origin(&uri)));
+                }
                 (
                     StatusCode::BAD_GATEWAY,
                     format!("cannot fetch from {}: {cause}", origin(&uri)),
@@ -343,6 +445,44 @@ mod tests {
             resolve(&base, "//h.example/e").unwrap().to_string(),
             "http://h.example/e"
         );
+    }
+
+    #[test]
+    fn only_public_addresses_by_default() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(!is_public(private.parse().unwrap()), "{private}");
+        }
+        for public in ["93.184.216.34", "8.8.8.8", "2606:4700::1111"] {
+            assert!(is_public(public.parse().unwrap()), "{public}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_private_address_is_refused_before_any_connection() {
+        let fetcher = Fetcher::new(AttachmentFetch::default());
+        for url in [
+            "http://127.0.0.1:9/a.png",
+            "http://[::1]:9/a.png",
+            "http://localhost:9/a.png",
+        ] {
+            let mut request = serde_json::json!({"attachments": [{"url": url}]});
+            let error = fetcher.resolve(&mut request).await.unwrap_err();
+            assert_eq!(error.status, StatusCode::BAD_REQUEST, "{url}: {error:?}");
+            assert!(error.text.contains("private"), "{url}: {error:?}");
+            assert_eq!(error.attachment, 1);
+        }
     }
 
     #[test]

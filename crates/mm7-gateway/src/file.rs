@@ -53,6 +53,7 @@ struct AttachmentsSection {
     connect_timeout: Option<String>,
     timeout: Option<String>,
     max_redirects: Option<u32>,
+    allow_private_addresses: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -463,6 +464,9 @@ impl GatewayConfig {
             if let Some(n) = section.max_redirects {
                 fetch.max_redirects = n;
             }
+            if let Some(allow) = section.allow_private_addresses {
+                fetch.allow_private_addresses = allow;
+            }
         }
         if let Some(section) = file.mo {
             config.mo.parts = match (section.parts.as_deref(), section.inline_max) {
@@ -713,6 +717,7 @@ webhook_url = "http://127.0.0.1:7003/stop"
         assert_eq!(config.fetch.max_size, 2_097_152);
         assert_eq!(config.fetch.timeout, Duration::from_secs(20));
         assert_eq!(config.fetch.max_redirects, 5);
+        assert!(!config.fetch.allow_private_addresses);
         assert_eq!(config.mo.parts, MoParts::InlineUpTo(65_536));
         assert_eq!(config.public_url(), "https://gw.example.com");
         let _ = std::fs::remove_dir_all(&base);

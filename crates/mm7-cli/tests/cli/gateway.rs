@@ -1194,6 +1194,7 @@ tps = 50
 max_size = 1000
 timeout = "1s"
 max_redirects = 2
+allow_private_addresses = true     # the file server is on loopback
 "#,
             mmsc.url
         ),
