@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use mm7_store::{MessageSummary, OutboxRow, OutboxState, Reader};
 use serde_json::json;
 
+use crate::credentials::mask_url;
 use crate::error::CliError;
 use crate::io;
-use crate::serve::mask_url;
 
 /// Arguments of `mm7 store`.
 #[derive(Debug, clap::Args)]

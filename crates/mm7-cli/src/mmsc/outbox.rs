@@ -21,7 +21,8 @@ use tokio::sync::Semaphore;
 
 use super::handler::State;
 use crate::client;
-use crate::serve::{mask_url, split_credentials};
+use crate::credentials::mask_url;
+use crate::serve::split_credentials;
 
 /// The most callbacks in flight at once, all destinations together.
 const MAX_IN_FLIGHT: usize = 64;
