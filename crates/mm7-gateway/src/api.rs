@@ -39,6 +39,7 @@ pub(crate) fn router<S: Storage>(
     storage: S,
     config: std::sync::Arc<GatewayConfig>,
     metrics: std::sync::Arc<crate::metrics::Metrics>,
+    fetcher: crate::fetch::Fetcher,
 ) -> Router {
     Router::new()
         .route("/v1/messages", post(create::<S>))
@@ -53,7 +54,7 @@ pub(crate) fn router<S: Storage>(
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(Api {
             storage,
-            fetcher: crate::fetch::Fetcher::new(config.fetch.clone()),
+            fetcher,
             config,
             metrics,
         })

@@ -177,7 +177,10 @@ fn resolve(base: &Uri, location: &str) -> Option<Uri> {
 
 impl Fetcher {
     /// A client within `limits`, trusting the system's certificate authorities.
-    pub(crate) fn new(limits: AttachmentFetch) -> Fetcher {
+    ///
+    /// # Errors
+    /// The TLS configuration cannot be built.
+    pub(crate) fn new(limits: AttachmentFetch) -> Result<Fetcher, crate::GatewayError> {
         let mut roots = rustls::RootCertStore::empty();
         let native = rustls_native_certs::load_native_certs();
         let (added, _) = roots.add_parsable_certificates(native.certs);
@@ -185,18 +188,9 @@ impl Fetcher {
         let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_or_else(
-                |_| {
-                    rustls::ClientConfig::builder()
-                        .with_root_certificates(roots.clone())
-                        .with_no_client_auth()
-                },
-                |builder| {
-                    builder
-                        .with_root_certificates(roots.clone())
-                        .with_no_client_auth()
-                },
-            );
+            .map_err(|e| crate::GatewayError::Internal(format!("TLS for attachments: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
         let mut http = HttpConnector::new_with_resolver(Guarded {
             inner: GaiResolver::new(),
             allow_private: limits.allow_private_addresses,
@@ -209,7 +203,7 @@ impl Fetcher {
             .enable_http1()
             .wrap_connector(http);
         let client = Client::builder(TokioExecutor::new()).build(connector);
-        Fetcher { client, limits }
+        Ok(Fetcher { client, limits })
     }
 
     /// Replaces each attachment of `request` given by `url` with its content (`data`, its
@@ -471,7 +465,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_private_address_is_refused_before_any_connection() {
-        let fetcher = Fetcher::new(AttachmentFetch::default());
+        let fetcher = Fetcher::new(AttachmentFetch::default()).unwrap();
         for url in [
             "http://127.0.0.1:9/a.png",
             "http://[::1]:9/a.png",

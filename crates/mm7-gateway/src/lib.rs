@@ -154,6 +154,7 @@ impl Gateway {
         storage: S,
     ) -> Result<RunningGateway, GatewayError> {
         config.validate()?;
+        let fetcher = fetch::Fetcher::new(config.fetch.clone())?;
         // Messages queued for an account the configuration no longer has wait, visible in
         // /metrics, until it comes back: said once at start.
         if let Ok(depth) = storage.queue_depth().await {
@@ -218,6 +219,7 @@ impl Gateway {
             storage.clone(),
             std::sync::Arc::new(config.clone()),
             std::sync::Arc::clone(&metrics),
+            fetcher,
         );
         let mut api_stop = stopped.clone();
         let api = tokio::spawn(async move {
