@@ -363,22 +363,9 @@ async fn replace<S: Storage>(
         Ok(content) => content,
         Err(answer) => return answer,
     };
-    if let Err(answer) = fetch_attachments(&api, &mut content).await {
-        return answer;
-    }
-    if let Err(text) = request::check_replacement(&content) {
-        return error(StatusCode::BAD_REQUEST, &text);
-    }
-    // The new content passes the account's profile as a submission would.
-    match api.storage.message_request(&id).await {
-        Ok(Some((name, stored))) => {
-            if let Some(account) = api.config.accounts.iter().find(|a| a.name == name) {
-                let merged = request::merge(&stored.to_string(), &content);
-                if let Some(answer) = profile_refusal(&merged, account) {
-                    return answer;
-                }
-            }
-        }
+    // The message first: nothing is fetched for one that does not exist.
+    let (name, stored) = match api.storage.message_request(&id).await {
+        Ok(Some(found)) => found,
         Ok(None) => return error(StatusCode::NOT_FOUND, "no such message"),
         Err(e) => {
             tracing::error!(error = %e, "cannot read a message");
@@ -386,6 +373,20 @@ async fn replace<S: Storage>(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the store could not be read",
             );
+        }
+    };
+    if let Err(answer) = fetch_attachments(&api, &mut content).await {
+        return answer;
+    }
+    if let Err(text) = request::check_replacement(&content) {
+        return error(StatusCode::BAD_REQUEST, &text);
+    }
+    // The new content passes the account's profile as a submission would (the recipients and
+    // sender stay the stored ones: a replacement changes the content only).
+    if let Some(account) = api.config.accounts.iter().find(|a| a.name == name) {
+        let merged = request::merge(&stored.to_string(), &content);
+        if let Some(answer) = profile_refusal(&merged, account) {
+            return answer;
         }
     }
     let Some(transaction_id) = new_transaction_id() else {
