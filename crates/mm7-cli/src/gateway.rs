@@ -51,7 +51,7 @@ pub(crate) struct GatewayArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "mmsc_url", "user", "password_file", "profile", "vasp_id", "vas_id", "tps",
         "max_in_flight", "max_tries", "retry_interval", "expiry", "webhook_url",
-        "webhook_secret_file",
+        "webhook_secret_file", "webhook_expiry",
     ])]
     config: Option<PathBuf>,
     /// Where the JSON API answers [default: 127.0.0.1:8080].
@@ -102,6 +102,11 @@ pub(crate) struct GatewayArgs {
     /// A file whose first line is the webhook signing secret (else MM7_WEBHOOK_SECRET).
     #[arg(long, value_name = "FILE")]
     webhook_secret_file: Option<PathBuf>,
+    /// How long a webhook is tried (with backoff) before it is kept as expired (listed by
+    /// GET /v1/webhooks, tried again by POST /v1/webhooks/retry) [default: 24h].
+    #[arg(long, value_name = "DURATION", requires = "webhook_url",
+          value_parser = crate::opts::parse_duration)]
+    webhook_expiry: Option<Duration>,
     /// Where the SQLite database lives (default: $XDG_DATA_HOME/mm7/gateway, else
     /// ~/.local/share/mm7/gateway).
     #[arg(long, value_name = "DIR")]
@@ -186,7 +191,14 @@ fn from_flags(args: &GatewayArgs, mmsc_url: &str) -> Result<GatewayConfig, CliEr
         if secret.is_empty() {
             return Err(CliError::Input("the webhook secret is empty".into()));
         }
-        config.webhook = Some(Webhook::new(url.clone(), secret.into_bytes()));
+        let mut webhook = Webhook::new(url.clone(), secret.into_bytes());
+        if let Some(expiry) = args.webhook_expiry {
+            if expiry.is_zero() {
+                return Err(CliError::Input("--webhook-expiry must be above 0".into()));
+            }
+            webhook.expiry = expiry;
+        }
+        config.webhook = Some(webhook);
     }
     Ok(config)
 }

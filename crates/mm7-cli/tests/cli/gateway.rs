@@ -1532,3 +1532,58 @@ retry_initial = "30s"
     assert_eq!(answer.json()["status"], "replaced");
     drop(gateway);
 }
+
+#[test]
+fn webhook_expiry_from_the_command_line() {
+    let dir = TempDir::new("gateway-expiry-flag");
+    let secret = dir.write("secret", SECRET);
+    let (api, mm7_port) = (closed_port(), closed_port());
+    let gateway = Server::start(&[
+        "gateway",
+        "--listen",
+        &format!("127.0.0.1:{api}"),
+        "--mmsc-url",
+        &format!("http://127.0.0.1:{}/mm7", closed_port()),
+        "--mm7-listen",
+        &format!("127.0.0.1:{mm7_port}"),
+        "--data-dir",
+        s(&dir.join("gw")),
+        "--webhook-url",
+        &format!("http://127.0.0.1:{}/hook", closed_port()),
+        "--webhook-secret-file",
+        s(&secret),
+        "--webhook-expiry",
+        "1s",
+    ]);
+    let out = run(&[
+        "deliver",
+        "--url",
+        &format!("http://127.0.0.1:{mm7_port}/mm7"),
+        "--from",
+        "15551234567",
+        "--to",
+        "63901",
+        "--text",
+        "hi",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Nobody listens at the webhook: kept as expired after a second, not tried for a day.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let listed = request(api, "GET", "/v1/webhooks", "", b"").json();
+        if let Some(first) = listed["webhooks"].as_array().and_then(|l| l.first()) {
+            assert_eq!(first["state"], "expired", "{listed}");
+            assert!(
+                first["last_error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("cannot reach"),
+                "{listed}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "the webhook never expired");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    drop(gateway);
+}
