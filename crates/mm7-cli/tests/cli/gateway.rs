@@ -663,6 +663,8 @@ fn check_prints_a_summary_without_secrets_and_refuses_what_does_not_hold() {
         "account au: http://127.0.0.1:2/mm7",
         "user vasp (password set)",
         "route +61* -> au",
+        "attachments by URL: 2097152 bytes at most, 5s to connect, 20s in all, 5 redirects",
+        "parts of incoming messages: inline",
     ] {
         assert!(summary.contains(needle), "{needle} in\n{summary}");
     }
@@ -673,7 +675,8 @@ fn check_prints_a_summary_without_secrets_and_refuses_what_does_not_hold() {
     let in_urls = dir.write(
         "in-urls.toml",
         "[[account]]\nname = \"a\"\nurl = \"http://u:urlpass@127.0.0.1:1/mm7\"\n\
-         [webhook]\nurl = \"http://hook:hookpass@127.0.0.1:3/hook\"\nsecret_file = \"hook.secret\"\n",
+         [webhook]\nurl = \"http://hook:hookpass@127.0.0.1:3/hook\"\nsecret_file = \"hook.secret\"\n\
+         [mo]\nparts = \"url\"\npublic_url = \"https://gw:gwpass@gw.example\"\n",
     );
     let out = run(&["gateway", "check", "--config", s(&in_urls)]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -682,7 +685,9 @@ fn check_prints_a_summary_without_secrets_and_refuses_what_does_not_hold() {
         shown.contains("http://u:****@127.0.0.1:1/mm7")
             && shown.contains("http://hook:****@127.0.0.1:3/hook")
             && !shown.contains("urlpass")
-            && !shown.contains("hookpass"),
+            && !shown.contains("hookpass")
+            && !shown.contains("gwpass")
+            && shown.contains("parts of incoming messages: as URLs"),
         "{shown}"
     );
 
