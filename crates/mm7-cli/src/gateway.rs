@@ -113,6 +113,8 @@ pub(crate) struct GatewayArgs {
     data_dir: Option<PathBuf>,
     /// sqlite:PATH (a database file of its own), or postgres://USER:PASSWORD@HOST/DB for
     /// several gateways sharing one queue (best given in the environment, not the command line).
+    /// TLS as libpq's sslmode says: ?sslmode=verify-full&sslrootcert=CA.pem (also disable, the
+    /// default; prefer; require; verify-ca; sslcert= and sslkey= for a client certificate).
     #[arg(
         long,
         value_name = "URL",

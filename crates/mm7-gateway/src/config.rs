@@ -211,16 +211,21 @@ pub struct Webhook {
     /// How long an event is tried (with backoff) before it is kept as `expired`: visible in
     /// `GET /v1/webhooks` and `/metrics`, and tried again on `POST /v1/webhooks/retry`.
     pub expiry: Duration,
+    /// How long one POST may take before it counts as failed. The events a gateway claimed
+    /// are leased for this plus 10 s (they are POSTed side by side): a gateway that dies
+    /// leaves them to the others, or to itself after a restart, once the lease ends.
+    pub timeout: Duration,
 }
 
 impl Webhook {
-    /// A webhook at `url` signed with `secret`, tried for a day at most.
+    /// A webhook at `url` signed with `secret`, tried for a day at most, 30 s per try.
     pub fn new(url: impl Into<String>, secret: Vec<u8>) -> Webhook {
         Webhook {
             url: url.into(),
             secret,
             max_tries: u32::MAX,
             expiry: Duration::from_secs(86_400),
+            timeout: Duration::from_secs(30),
         }
     }
 }
@@ -294,6 +299,7 @@ impl std::fmt::Debug for Webhook {
         f.debug_struct("Webhook")
             .field("url", &self.url)
             .field("max_tries", &self.max_tries)
+            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -316,6 +322,9 @@ pub struct GatewayConfig {
     /// A PostgreSQL database instead (`postgres://user:password@host/database`), for several
     /// gateways sharing one queue.
     pub postgres_url: Option<String>,
+    /// The CA and client certificate for TLS to PostgreSQL (the URL's `sslmode` says whether
+    /// TLS is used; its `sslrootcert`, `sslcert` and `sslkey` take precedence over these).
+    pub database_tls: crate::pgtls::DatabaseTls,
     /// The MMSC accounts (at least one; names unique).
     pub accounts: Vec<Account>,
     /// Recipient-prefix routes to the accounts, tried in order.
@@ -340,6 +349,7 @@ impl std::fmt::Debug for GatewayConfig {
             .field("mm7_listen", &self.mm7_listen)
             .field("data_dir", &self.data_dir)
             .field("postgres", &self.postgres_url.is_some())
+            .field("database_tls", &self.database_tls)
             .field("accounts", &self.accounts)
             .field("routes", &self.routes)
             .field("default_account", &self.default_account)
@@ -362,6 +372,7 @@ impl GatewayConfig {
             data_dir,
             sqlite_file: None,
             postgres_url: None,
+            database_tls: crate::pgtls::DatabaseTls::default(),
             accounts: vec![account],
             routes: Vec::new(),
             default_account: None,

@@ -24,8 +24,9 @@ pub enum GatewayError {
         #[source]
         source: rusqlite::Error,
     },
-    /// A PostgreSQL operation failed.
-    #[error("PostgreSQL error while {what}: {source}")]
+    /// A PostgreSQL operation failed. The message carries the causes, since the driver's
+    /// own says only what kind of error it was ("error performing TLS handshake", "db error").
+    #[error("PostgreSQL error while {what}: {}", with_causes(source))]
     Postgres {
         /// What was being done.
         what: &'static str,
@@ -59,7 +60,29 @@ pub enum GatewayError {
         #[source]
         source: std::io::Error,
     },
+    /// A delivery report or read reply names a MessageID that no message has (yet): the
+    /// MMSC may report before the gateway has recorded the MessageID of its submission (a
+    /// gateway that died between sending and recording sends again first). Nothing is kept;
+    /// the MMSC is answered with a status that makes it try again later.
+    #[error("a report names MessageID {0}, which no message has (yet)")]
+    UnknownMessageId(String),
     /// Something that should not happen.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// `error` and its causes, each after a colon: the driver's reason in the one line that the
+/// command prints.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        let more = next.to_string();
+        if !text.ends_with(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = next.source();
+    }
+    text
 }

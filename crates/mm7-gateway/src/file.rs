@@ -75,6 +75,9 @@ struct GatewaySection {
     data_dir: Option<PathBuf>,
     database: Option<String>,
     database_env: Option<String>,
+    database_ca_certificate: Option<PathBuf>,
+    database_client_certificate: Option<PathBuf>,
+    database_client_key: Option<PathBuf>,
     default_account: Option<String>,
 }
 
@@ -118,6 +121,7 @@ struct WebhookSection {
     secret_env: Option<String>,
     max_tries: Option<u32>,
     expiry: Option<String>,
+    timeout: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -416,6 +420,27 @@ impl GatewayConfig {
         if let Some(url) = database {
             config.set_database(&url, base)?;
         }
+        if let Some(path) = &gateway.database_ca_certificate {
+            config.database_tls.ca_certificate =
+                Some(read_file(base, path, "[gateway] database_ca_certificate")?);
+        }
+        config.database_tls.client_certificate = match (
+            &gateway.database_client_certificate,
+            &gateway.database_client_key,
+        ) {
+            (Some(cert), Some(key)) => Some((
+                read_file(base, cert, "[gateway] database_client_certificate")?,
+                read_file(base, key, "[gateway] database_client_key")?,
+            )),
+            (None, None) => None,
+            _ => {
+                return Err(config_error(
+                    "[gateway]: `database_client_certificate` and `database_client_key` go \
+                     together"
+                        .into(),
+                ));
+            }
+        };
         config.default_account = gateway.default_account;
         config.routes = file
             .route
@@ -437,6 +462,9 @@ impl GatewayConfig {
             webhook.max_tries = section.max_tries.unwrap_or(u32::MAX).max(1);
             if let Some(text) = &section.expiry {
                 webhook.expiry = duration(text, "[webhook] expiry")?;
+            }
+            if let Some(timeout) = &section.timeout {
+                webhook.timeout = duration(timeout, "[webhook] timeout")?;
             }
             config.webhook = Some(webhook);
         }
@@ -600,6 +628,44 @@ webhook_url = "http://127.0.0.1:7003/stop"
             !shown.contains("s3cret") && !shown.contains("hooksecret"),
             "{shown}"
         );
+        let _ = std::fs::remove_dir_all(&base);
+    }
+
+    #[test]
+    fn the_database_tls_files_and_the_webhook_timeout() {
+        let base = dir("database-tls");
+        std::fs::write(base.join("ca.pem"), "CA").unwrap();
+        std::fs::write(base.join("gw.crt"), "CERT").unwrap();
+        std::fs::write(base.join("gw.key"), "KEY-SECRET").unwrap();
+        let account = "[[account]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/mm7\"\n";
+        let text = format!(
+            "[gateway]\ndatabase = \"postgres://gw@db/mm7?sslmode=verify-full\"\n\
+             database_ca_certificate = \"ca.pem\"\n\
+             database_client_certificate = \"gw.crt\"\ndatabase_client_key = \"gw.key\"\n\
+             {account}\n[webhook]\nurl = \"http://127.0.0.1:2/\"\nsecret_env = \"S\"\n\
+             timeout = \"2s\"\n"
+        );
+        let config =
+            GatewayConfig::from_toml_env(&text, &base, defaults(), &|_| Some("secret".to_owned()))
+                .unwrap();
+        assert_eq!(
+            config.database_tls.ca_certificate.as_deref(),
+            Some(&b"CA"[..])
+        );
+        assert_eq!(
+            config.database_tls.client_certificate,
+            Some((b"CERT".to_vec(), b"KEY-SECRET".to_vec()))
+        );
+        assert_eq!(
+            config.webhook.as_ref().unwrap().timeout,
+            Duration::from_secs(2)
+        );
+        assert!(!format!("{config:?}").contains("KEY-SECRET"));
+        let alone = format!("[gateway]\ndatabase_client_certificate = \"gw.crt\"\n{account}");
+        let error = GatewayConfig::from_toml(&alone, &base, defaults())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("go together"), "{error}");
         let _ = std::fs::remove_dir_all(&base);
     }
 

@@ -69,6 +69,7 @@ mod fetch;
 mod file;
 mod inbound;
 mod metrics;
+mod pgtls;
 mod postgres;
 mod request;
 mod sqlite;
@@ -90,6 +91,7 @@ pub use config::{
 pub use error::GatewayError;
 pub use file::FileDefaults;
 pub use metrics::{AccountDepth, QueueDepth};
+pub use pgtls::DatabaseTls;
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 pub use store::{
@@ -122,7 +124,7 @@ impl Gateway {
     /// be built.
     pub async fn start(config: GatewayConfig) -> Result<RunningGateway, GatewayError> {
         if let Some(url) = &config.postgres_url {
-            let storage = PostgresStorage::connect(url).await?;
+            let storage = PostgresStorage::connect_with(url, &config.database_tls).await?;
             return Gateway::start_with(config, storage).await;
         }
         let file = config

@@ -11,6 +11,7 @@ use tokio_postgres::NoTls;
 
 use crate::error::GatewayError;
 use crate::metrics::QueueDepth;
+use crate::pgtls::DatabaseTls;
 use crate::store::{
     Changed, Claimed, Decision, Enqueued, HistoryEntry, MessageView, NewSubmission, Operation,
     Outcome, Received, Settled, Storage, WebhookOutcome, WebhookRow, WebhookView, decide,
@@ -121,24 +122,36 @@ impl std::fmt::Debug for PostgresStorage {
 }
 
 impl PostgresStorage {
-    /// Connects to `url` (`postgres://user:password@host/database`; plain TCP, for a database
-    /// on the same host or a private network) and runs the migrations it lacks, one gateway at
-    /// a time (an advisory lock).
+    /// Connects to `url` (`postgres://user:password@host/database`, plain TCP unless its
+    /// `sslmode` asks for TLS: see [`PostgresStorage::connect_with`]) and runs the migrations
+    /// it lacks, one gateway at a time (an advisory lock).
     ///
     /// # Errors
     /// The URL is not valid, the database cannot be reached, or it was written by a newer
     /// version of the gateway.
     pub async fn connect(url: &str) -> Result<PostgresStorage, GatewayError> {
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| GatewayError::Config(format!("the PostgreSQL URL: {e}")))?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        PostgresStorage::connect_with(url, &DatabaseTls::default()).await
+    }
+
+    /// As [`PostgresStorage::connect`], with TLS as the URL's `sslmode` says (`disable`, the
+    /// default: plain TCP; `prefer`; `require`; `verify-ca`; `verify-full`), the CA and client
+    /// certificate from its `sslrootcert`, `sslcert` and `sslkey` (file paths), else from `tls`.
+    ///
+    /// # Errors
+    /// As [`PostgresStorage::connect`]; also an unknown `sslmode`, a certificate that cannot be
+    /// read, or a server whose certificate does not pass (the error says why, never the URL).
+    pub async fn connect_with(
+        url: &str,
+        tls: &DatabaseTls,
+    ) -> Result<PostgresStorage, GatewayError> {
+        let prepared = crate::pgtls::prepare(url, tls)?;
+        let recycling = || ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match prepared.tls {
+            Some(tls) => Manager::from_config(prepared.config, tls, recycling()),
+            None => Manager::from_config(prepared.config, NoTls, recycling()),
+        };
         let pool = Pool::builder(manager)
             .max_size(8)
             .build()
@@ -458,6 +471,10 @@ impl Storage for PostgresStorage {
                 .iter()
                 .map(|row| row.get(0))
                 .collect();
+            if ids.is_empty() {
+                // Rolled back: the MMSC tries again once the MessageID is known.
+                return Err(GatewayError::UnknownMessageId(message_id.clone()));
+            }
             for id in ids {
                 history(&tx, &id, now, status, detail.as_deref()).await?;
                 if webhook {
@@ -803,6 +820,126 @@ mod tests {
         let _ = connection.await;
         if let Err(panic) = run {
             std::panic::resume_unwind(panic.into_panic());
+        }
+    }
+
+    /// Debian's PostgreSQL serves this self-signed certificate (CN and DNS name `localhost`)
+    /// when its cluster has `ssl = on`, as `.ci/run` makes sure.
+    const SNAKEOIL: &str = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
+
+    /// Whether the connection of `storage` is encrypted, by the server's own account.
+    async fn encrypted(storage: &PostgresStorage) -> bool {
+        let client = storage.pool.get().await.unwrap();
+        client
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0)
+    }
+
+    /// TLS to the local server as each `sslmode` says: plain by default, encrypted under
+    /// `require`, checked against the CA under `verify-full` (the host name too), and a server
+    /// whose certificate a wrong CA did not sign refused with a clear error, no password in it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[allow(clippy::print_stderr)] // The skip is said out loud, as the other PostgreSQL tests do.
+    async fn tls_to_postgres_as_the_sslmode_says() {
+        let ci = std::env::var_os("CI").is_some();
+        let Ok(admin) = std::env::var("MM7_TEST_POSTGRES_URL") else {
+            assert!(!ci, "MM7_TEST_POSTGRES_URL is required in CI");
+            eprintln!("SKIPPED tls_to_postgres_as_the_sslmode_says: set MM7_TEST_POSTGRES_URL");
+            return;
+        };
+        let (client, connection) = tokio_postgres::connect(&admin, NoTls).await.unwrap();
+        let connection = tokio::spawn(connection);
+        let ssl: String = client.query_one("SHOW ssl", &[]).await.unwrap().get(0);
+        let Ok(snakeoil) = std::fs::read(SNAKEOIL) else {
+            assert!(!ci, "{SNAKEOIL} is required in CI");
+            eprintln!("SKIPPED tls_to_postgres_as_the_sslmode_says: no {SNAKEOIL}");
+            return;
+        };
+        if ssl != "on" {
+            assert!(!ci, "the PostgreSQL server has ssl = {ssl} in CI");
+            eprintln!("SKIPPED tls_to_postgres_as_the_sslmode_says: the server has ssl = {ssl}");
+            return;
+        }
+        drop(client);
+        let _ = connection.await;
+        let config: tokio_postgres::Config = admin.parse().unwrap();
+        let user = config.get_user().unwrap();
+        let password = String::from_utf8(config.get_password().unwrap().to_vec()).unwrap();
+        let database = config.get_dbname().unwrap();
+        let url = |host: &str, query: &str| {
+            format!("postgres://{user}:{password}@{host}/{database}?hostaddr=127.0.0.1&{query}")
+        };
+
+        // No sslmode: plain TCP, as before.
+        let plain = PostgresStorage::connect(&url("127.0.0.1", ""))
+            .await
+            .unwrap();
+        assert!(!encrypted(&plain).await);
+        // prefer: encrypted, since this server offers TLS.
+        let preferred = PostgresStorage::connect(&url("127.0.0.1", "sslmode=prefer"))
+            .await
+            .unwrap();
+        assert!(encrypted(&preferred).await);
+        // require: encrypted, the certificate not checked (as libpq without a CA).
+        let required = PostgresStorage::connect(&url("127.0.0.1", "sslmode=require"))
+            .await
+            .unwrap();
+        assert!(encrypted(&required).await);
+        // verify-full with the server's certificate as the CA, by its name (the CA from the
+        // configuration file here; the URL's sslrootcert does the same).
+        let tls = DatabaseTls {
+            ca_certificate: Some(snakeoil),
+            ..DatabaseTls::default()
+        };
+        let full = PostgresStorage::connect_with(&url("localhost", "sslmode=verify-full"), &tls)
+            .await
+            .unwrap();
+        assert!(encrypted(&full).await);
+        let by_file = url(
+            "localhost",
+            &format!("sslmode=verify-full&sslrootcert={SNAKEOIL}"),
+        );
+        assert!(encrypted(&PostgresStorage::connect(&by_file).await.unwrap()).await);
+        // verify-full by an address the certificate does not name: refused; verify-ca: taken.
+        let Err(name) =
+            PostgresStorage::connect_with(&url("127.0.0.1", "sslmode=verify-full"), &tls).await
+        else {
+            panic!("verify-full took a certificate for another name");
+        };
+        assert!(name.to_string().contains("not valid for name"), "{name}");
+        let ca = PostgresStorage::connect_with(&url("127.0.0.1", "sslmode=verify-ca"), &tls)
+            .await
+            .unwrap();
+        assert!(encrypted(&ca).await);
+
+        // A CA that did not sign the server's certificate: refused, saying why, no password.
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let wrong = DatabaseTls {
+            ca_certificate: Some(params.self_signed(&key).unwrap().pem().into_bytes()),
+            ..DatabaseTls::default()
+        };
+        for mode in ["verify-full", "verify-ca", "require"] {
+            let Err(error) = PostgresStorage::connect_with(
+                &url("localhost", &format!("sslmode={mode}")),
+                &wrong,
+            )
+            .await
+            else {
+                panic!("{mode} took a certificate the CA did not sign");
+            };
+            let text = error.to_string();
+            assert!(
+                text.contains("invalid peer certificate") && text.contains("UnknownIssuer"),
+                "{mode}: {text}"
+            );
+            assert!(!text.contains(&password) && !text.contains(user), "{text}");
         }
     }
 }

@@ -548,6 +548,10 @@ impl Storage for SqliteStorage {
                         .and_then(Iterator::collect)
                         .map_err(db("finding the message of a report"))?
                 };
+                if ids.is_empty() {
+                    // Dropped uncommitted: the MMSC tries again once the MessageID is known.
+                    return Err(GatewayError::UnknownMessageId(message_id.clone()));
+                }
                 for id in ids {
                     tx.execute(
                         "UPDATE messages SET status = ?2, updated_at = ?3 WHERE id = ?1",

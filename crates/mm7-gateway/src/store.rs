@@ -848,6 +848,39 @@ pub(crate) mod tests {
         assert_eq!(hooks.len(), 1);
         assert_eq!(hooks[0].url.as_deref(), Some("http://127.0.0.1:9/stop"));
 
+        // A report ahead of the record of its message's MessageID: refused, nothing kept, no
+        // webhook; once the MessageID is recorded, the same report applies.
+        let report = Received {
+            operation: "DeliveryReportReq".into(),
+            transaction_id: "dr-1".into(),
+            raw: b"raw".to_vec(),
+            view: serde_json::json!({}),
+            status: Some(("MID5".into(), "delivered".into(), None)),
+            webhook: None,
+            webhook_url: None,
+            parts: Vec::new(),
+        };
+        storage.enqueue(on("us", "m5", "five")).await.unwrap();
+        let error = storage.receive(report.clone(), true).await.unwrap_err();
+        assert!(
+            matches!(&error, GatewayError::UnknownMessageId(id) if id == "MID5"),
+            "{error}"
+        );
+        assert!(storage.claim_webhooks(100, lease).await.unwrap().is_empty());
+        let outcome = Outcome::Sent {
+            message_id: "MID5".into(),
+        };
+        storage
+            .settle(vec![("m5".into(), outcome)], false)
+            .await
+            .unwrap();
+        storage.receive(report, true).await.unwrap();
+        let view = storage.message("m5").await.unwrap().unwrap();
+        assert_eq!(statuses(&view), ["queued", "sent", "delivered"]);
+        let hooks = storage.claim_webhooks(100, lease).await.unwrap();
+        assert_eq!(hooks.len(), 1, "{hooks:?}");
+        assert!(hooks[0].body.contains("\"delivered\""), "{hooks:?}");
+
         // The shared rate: one schedule per account.
         let second = Duration::from_secs(1);
         let us1 = storage.reserve_slot("us", second).await.unwrap();

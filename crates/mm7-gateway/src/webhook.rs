@@ -52,7 +52,10 @@ pub(crate) async fn run<S: Storage>(
     let client: HttpClient =
         hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .build_http();
-    let lease = Duration::from_secs(40);
+    // The rows of a claim are POSTed side by side, each within the timeout: the lease covers
+    // the whole claim, so a row is taken by another gateway only when this one died.
+    let lease = webhook.timeout + Duration::from_secs(10);
+    let webhook = std::sync::Arc::new(webhook);
     loop {
         if *stop.borrow() {
             return;
@@ -71,17 +74,25 @@ pub(crate) async fn run<S: Storage>(
             }
             continue;
         }
+        let mut tries = tokio::task::JoinSet::new();
         for row in rows {
-            let result = post(&client, &webhook, &row).await;
-            let outcome = outcome(result, &row, &webhook, now_ms());
-            if let WebhookOutcome::Failed { error } | WebhookOutcome::Expired { error } = &outcome {
-                tracing::warn!(row = row.id, %error, "webhook no longer tried (kept)");
-            }
-            metrics.record_webhook(&outcome);
-            if let Err(e) = storage.settle_webhook(row.id, outcome).await {
-                tracing::error!(error = %e, row = row.id, "cannot record a webhook try");
-            }
+            let (client, webhook) = (client.clone(), std::sync::Arc::clone(&webhook));
+            let (storage, metrics) = (storage.clone(), std::sync::Arc::clone(&metrics));
+            tries.spawn(async move {
+                let result = post(&client, &webhook, &row).await;
+                let outcome = outcome(result, &row, &webhook, now_ms());
+                if let WebhookOutcome::Failed { error } | WebhookOutcome::Expired { error } =
+                    &outcome
+                {
+                    tracing::warn!(row = row.id, %error, "webhook no longer tried (kept)");
+                }
+                metrics.record_webhook(&outcome);
+                if let Err(e) = storage.settle_webhook(row.id, outcome).await {
+                    tracing::error!(error = %e, row = row.id, "cannot record a webhook try");
+                }
+            });
         }
+        while tries.join_next().await.is_some() {}
     }
 }
 
@@ -128,9 +139,9 @@ async fn post(client: &HttpClient, webhook: &Webhook, row: &WebhookRow) -> Resul
         )
         .body(Full::new(body))
         .map_err(|e| format!("the webhook URL: {e}"))?;
-    let response = tokio::time::timeout(Duration::from_secs(30), client.request(request))
+    let response = tokio::time::timeout(webhook.timeout, client.request(request))
         .await
-        .map_err(|_| "no answer within 30 s".to_owned())?
+        .map_err(|_| format!("no answer within {:?}", webhook.timeout))?
         .map_err(|e| format!("cannot reach the webhook: {e}"))?;
     if response.status().is_success() {
         Ok(())

@@ -13,10 +13,10 @@ use sha2::Sha256;
 use crate::inbox::request;
 use crate::support::{Server, TempDir, closed_port, run, s, skipped};
 
-const SECRET: &str = "webhook-secret";
+pub(crate) const SECRET: &str = "webhook-secret";
 
 /// A webhook receiver on a free port: each POST's `X-Mm7-Signature` and body, answered 200.
-fn webhook_receiver() -> (u16, Receiver<(String, String)>) {
+pub(crate) fn webhook_receiver() -> (u16, Receiver<(String, String)>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("address").port();
     let (tx, rx) = channel();
@@ -25,10 +25,14 @@ fn webhook_receiver() -> (u16, Receiver<(String, String)>) {
             let Ok(mut stream) = stream else { continue };
             let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
             let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-            let (mut length, mut signature) = (0usize, String::new());
+            let (mut length, mut signature, mut whole) = (0usize, String::new(), false);
             loop {
                 let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                if line == "\r\n" {
+                    whole = true;
                     break;
                 }
                 let lower = line.to_ascii_lowercase();
@@ -39,8 +43,9 @@ fn webhook_receiver() -> (u16, Receiver<(String, String)>) {
                     signature = line["x-mm7-signature:".len()..].trim().to_owned();
                 }
             }
+            // A sender killed before its request was whole: nothing received.
             let mut body = vec![0; length];
-            if reader.read_exact(&mut body).is_err() {
+            if !whole || reader.read_exact(&mut body).is_err() {
                 continue;
             }
             let _ = stream
@@ -57,7 +62,7 @@ fn webhook_receiver() -> (u16, Receiver<(String, String)>) {
 }
 
 /// Checks `t=…,v1=…` against an HMAC-SHA256 of `t.body` computed here.
-fn signed(signature: &str, body: &str) -> bool {
+pub(crate) fn signed(signature: &str, body: &str) -> bool {
     let Some((t, v1)) = signature
         .strip_prefix("t=")
         .and_then(|rest| rest.split_once(",v1="))
@@ -338,7 +343,7 @@ fn post_until_accepted(port: u16, body: &Value, key: &str) -> String {
     }
 }
 
-fn mmsc_rows(store: &std::path::Path) -> Vec<Value> {
+pub(crate) fn mmsc_rows(store: &std::path::Path) -> Vec<Value> {
     let listed = run(&["store", "list", s(store), "--json"]);
     assert_eq!(listed.code, 0, "{}", listed.stderr);
     listed
@@ -364,42 +369,6 @@ fn arrival_ms(rows: &[Value]) -> Vec<i64> {
         .collect();
     at.sort_unstable();
     at
-}
-
-#[test]
-fn kill_9_under_load_loses_no_accepted_message() {
-    let dir = TempDir::new("gateway-crash");
-    let mmsc = Server::mmsc(&dir.join("mmsc"), &["--dlr-after", "1h"]);
-    let api = closed_port();
-    let args = gateway_args(api, &mmsc.url, &dir.join("gw"), "200");
-    let mut gateway = start_gateway(&args);
-    let mut accepted = Vec::new();
-    for round in 0..3 {
-        for n in 0..20 {
-            let key = format!("r{round}-m{n}");
-            let body = json!({"to": "15551234567", "text": key, "reference": key});
-            accepted.push(post_until_accepted(api, &body, &key));
-        }
-        // Killed while it sends what it took: no chance to finish anything.
-        gateway.kill();
-        gateway = start_gateway(&args);
-    }
-    // Every accepted message is sent (none stuck in `sending`), and the MMSC has each.
-    let mut transaction_ids = Vec::new();
-    for id in &accepted {
-        let view = until(api, id, "the message sent", |v| v["status"] == "sent");
-        transaction_ids.push(view["transaction_id"].as_str().unwrap().to_owned());
-    }
-    let received: std::collections::HashSet<String> = mmsc_rows(&dir.join("mmsc"))
-        .iter()
-        .map(|r| r["transaction_id"].as_str().unwrap().to_owned())
-        .collect();
-    for tx in &transaction_ids {
-        assert!(received.contains(tx), "{tx} never reached the MMSC");
-    }
-    assert_eq!(accepted.len(), 60);
-    drop(gateway);
-    drop(mmsc);
 }
 
 #[test]
@@ -431,14 +400,14 @@ fn the_rate_limit_is_never_exceeded() {
 }
 
 /// A database of its own on the PostgreSQL server of `MM7_TEST_POSTGRES_URL`, dropped on drop.
-struct Database {
+pub(crate) struct Database {
     admin: String,
     name: String,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Database {
-    fn create(admin: &str) -> Database {
+    pub(crate) fn create(admin: &str) -> Database {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());

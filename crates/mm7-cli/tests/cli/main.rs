@@ -7,6 +7,8 @@ mod decode;
 mod disk;
 mod encode;
 mod gateway;
+mod gateway_crash;
+mod gateway_pg_tls;
 mod inbox;
 mod net;
 mod outbox;
