@@ -36,7 +36,10 @@ cancels and POST /v1/messages/ID/replace {\"text\", \"attachments\"} replaces (i
 if not sent yet, else through the MMSC: cancelling, cancelled, replacing, replaced). The
 MMSC's delivery reports, read replies and incoming messages (DeliverReq) go to --mm7-listen;
 each status change and each incoming message is POSTed to --webhook-url as JSON, signed in
-X-Mm7-Signature: t=UNIX,v1=hex(HMAC-SHA256(secret, \"UNIX.BODY\")). Runs until SIGINT or
+X-Mm7-Signature: t=UNIX,v1=hex(HMAC-SHA256(secret, \"UNIX.BODY\")), tried until a 2xx or its
+expiry (24h); an expired one is kept: GET /v1/webhooks lists it, POST /v1/webhooks/retry
+tries it again. Attachments may be given by URL ({\"url\": \"https://…\"}): fetched before
+the 202 (2 MiB, 20 s at most). Runs until SIGINT or
 SIGTERM, then finishes what is in flight; what is queued is sent after the next start.")]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub(crate) struct GatewayArgs {
@@ -48,7 +51,7 @@ pub(crate) struct GatewayArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "mmsc_url", "user", "password_file", "profile", "vasp_id", "vas_id", "tps",
         "max_in_flight", "max_tries", "retry_interval", "expiry", "webhook_url",
-        "webhook_secret_file",
+        "webhook_secret_file", "webhook_expiry",
     ])]
     config: Option<PathBuf>,
     /// Where the JSON API answers [default: 127.0.0.1:8080].
@@ -99,6 +102,11 @@ pub(crate) struct GatewayArgs {
     /// A file whose first line is the webhook signing secret (else MM7_WEBHOOK_SECRET).
     #[arg(long, value_name = "FILE")]
     webhook_secret_file: Option<PathBuf>,
+    /// How long a webhook is tried (with backoff) before it is kept as expired (listed by
+    /// GET /v1/webhooks, tried again by POST /v1/webhooks/retry) [default: 24h].
+    #[arg(long, value_name = "DURATION", requires = "webhook_url",
+          value_parser = crate::opts::parse_duration)]
+    webhook_expiry: Option<Duration>,
     /// Where the SQLite database lives (default: $XDG_DATA_HOME/mm7/gateway, else
     /// ~/.local/share/mm7/gateway).
     #[arg(long, value_name = "DIR")]
@@ -189,7 +197,12 @@ fn from_flags(args: &GatewayArgs, mmsc_url: &str) -> Result<GatewayConfig, CliEr
             return Err(CliError::Input("the webhook secret is empty".into()));
         }
         let mut webhook = Webhook::new(url.clone(), secret.into_bytes());
-        webhook.max_tries = 20;
+        if let Some(expiry) = args.webhook_expiry {
+            if expiry.is_zero() {
+                return Err(CliError::Input("--webhook-expiry must be above 0".into()));
+            }
+            webhook.expiry = expiry;
+        }
         config.webhook = Some(webhook);
     }
     Ok(config)
@@ -295,17 +308,40 @@ fn summary(config: &GatewayConfig) -> String {
     }
     match &config.webhook {
         Some(webhook) => {
+            let tries = if webhook.max_tries == u32::MAX {
+                String::new()
+            } else {
+                format!(", {} tries at most", webhook.max_tries)
+            };
             let _ = writeln!(
                 out,
-                "webhook: {} (signed, {} tries at most)",
+                "webhook: {} (signed, tried for {:?}{tries})",
                 mask_url(&webhook.url),
-                webhook.max_tries
+                webhook.expiry
             );
         }
         None => {
             let _ = writeln!(out, "webhook: none");
         }
     }
+    let _ = writeln!(
+        out,
+        "attachments by URL: {} bytes at most, {:?} to connect, {:?} in all, {} redirects",
+        config.fetch.max_size,
+        config.fetch.connect_timeout,
+        config.fetch.timeout,
+        config.fetch.max_redirects
+    );
+    let parts = match config.mo.parts {
+        mm7_gateway::MoParts::Url => "as URLs".to_owned(),
+        mm7_gateway::MoParts::InlineUpTo(n) => format!("inline up to {n} bytes, else as URLs"),
+        _ => "inline".to_owned(),
+    };
+    let _ = writeln!(
+        out,
+        "parts of incoming messages: {parts} (URLs under {})",
+        mask_url(&config.public_url())
+    );
     for route in &config.mo_routes {
         let _ = writeln!(
             out,

@@ -1,7 +1,9 @@
 //! The JSON API applications call: `POST /v1/messages` (JSON or `multipart/form-data`;
 //! answered 202 once the message is durably queued), `GET /v1/messages/{id}` (its status and
 //! history), `DELETE /v1/messages/{id}` (cancel), `POST /v1/messages/{id}/replace` (new
-//! content), `GET /healthz`, `GET /metrics`.
+//! content), `GET /v1/webhooks` (webhooks kept: `failed`, `expired`), `POST /v1/webhooks/retry`
+//! and `POST /v1/webhooks/{id}/retry` (try them again), `GET /v1/mo/{id}/parts/{n}` (a part of
+//! a message from a subscriber), `GET /healthz`, `GET /metrics`.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -25,6 +27,7 @@ struct Api<S> {
     storage: S,
     config: std::sync::Arc<GatewayConfig>,
     metrics: std::sync::Arc<crate::metrics::Metrics>,
+    fetcher: crate::fetch::Fetcher,
 }
 
 fn error(status: StatusCode, text: &str) -> Response {
@@ -36,16 +39,22 @@ pub(crate) fn router<S: Storage>(
     storage: S,
     config: std::sync::Arc<GatewayConfig>,
     metrics: std::sync::Arc<crate::metrics::Metrics>,
+    fetcher: crate::fetch::Fetcher,
 ) -> Router {
     Router::new()
         .route("/v1/messages", post(create::<S>))
         .route("/v1/messages/{id}", get(show::<S>).delete(cancel::<S>))
         .route("/v1/messages/{id}/replace", post(replace::<S>))
+        .route("/v1/webhooks", get(webhooks::<S>))
+        .route("/v1/webhooks/retry", post(retry_webhooks::<S>))
+        .route("/v1/webhooks/{id}/retry", post(retry_webhook::<S>))
+        .route("/v1/mo/{id}/parts/{n}", get(mo_part::<S>))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics_text::<S>))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(Api {
             storage,
+            fetcher,
             config,
             metrics,
         })
@@ -174,10 +183,13 @@ async fn create<S: Storage>(State(api): State<Api<S>>, http: Request) -> Respons
     } else {
         json_body(http).await
     };
-    let request = match parsed {
+    let mut request = match parsed {
         Ok(request) => request,
         Err(answer) => return answer,
     };
+    if let Err(answer) = fetch_attachments(&api, &mut request).await {
+        return answer;
+    }
     if let Err(text) = request::check(&request) {
         return error(StatusCode::BAD_REQUEST, &text);
     }
@@ -190,26 +202,8 @@ async fn create<S: Storage>(State(api): State<Api<S>>, http: Request) -> Respons
         Err(text) => return error(StatusCode::BAD_REQUEST, &text),
     };
     // The provider's rules, now rather than at the MMSC: what it would refuse is a 400.
-    if let Some(profile) = account.profile {
-        let violations = match request::build(&request, account) {
-            Ok((req, content)) => profile.check_submit_server_side(
-                &req,
-                &content,
-                &mm7_transport::profile::SubmitContext::new(),
-            ),
-            Err(text) => return error(StatusCode::BAD_REQUEST, &text),
-        };
-        if !violations.is_empty() {
-            let listed: Vec<String> = violations.iter().map(ToString::to_string).collect();
-            return (
-                StatusCode::BAD_REQUEST,
-                axum::Json(json!({
-                    "error": format!("the {} profile's rules refuse this message", profile.name()),
-                    "violations": listed,
-                })),
-            )
-                .into_response();
-        }
+    if let Some(answer) = profile_refusal(&request, account) {
+        return answer;
     }
     let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
         None => None,
@@ -282,6 +276,72 @@ async fn show<S: Storage>(State(api): State<Api<S>>, Path(id): Path<String>) -> 
     }
 }
 
+/// Fetches the attachments given by URL into the request; `Err` is the answer (400, 413 or
+/// 502, naming the attachment).
+async fn fetch_attachments<S>(api: &Api<S>, request: &mut Value) -> Result<(), Response> {
+    api.fetcher.resolve(request).await.map_err(|e| {
+        tracing::info!(error = %e.text, "an attachment could not be fetched");
+        (
+            e.status,
+            axum::Json(json!({ "error": e.text, "attachment": e.attachment })),
+        )
+            .into_response()
+    })
+}
+
+/// The account's profile's pre-flight checks on a submission (as it would be sent): the 400
+/// listing what its MMSC would refuse, if it would.
+fn profile_refusal(request: &Value, account: &crate::config::Account) -> Option<Response> {
+    let profile = account.profile?;
+    let violations = match request::build(request, account) {
+        Ok((mut req, content)) => {
+            // The version and namespace the account's client sends, as the MMSC sees them.
+            let pair = profile.default_version();
+            let namespace = account
+                .namespace
+                .as_deref()
+                .and_then(|uri| mm7_model::Namespace::parse(uri).ok())
+                .or_else(|| pair.map(|p| mm7_model::Namespace::canonical(p.schema)));
+            req.mm7_version = match (&account.mm7_version, pair, &namespace) {
+                (Some(version), _, _) => version.as_str().into(),
+                (None, Some(pair), _) => pair.mm7_version.into(),
+                (None, None, Some(namespace)) => namespace.schema().into(),
+                (None, None, None) => req.mm7_version,
+            };
+            // The body is at least its parts' bytes: a limit they pass already is refused here.
+            let bytes: usize = content
+                .iter()
+                .flat_map(mm7_model::Part::leaves)
+                .map(|leaf| match &leaf.body {
+                    mm7_model::PartBody::Data(data) => data.len(),
+                    _ => 0,
+                })
+                .sum();
+            let mut context = mm7_transport::profile::SubmitContext::new()
+                .with_body_len(u64::try_from(bytes).unwrap_or(u64::MAX));
+            if let Some(namespace) = namespace {
+                context = context.with_namespace(namespace);
+            }
+            profile.check_submit_server_side(&req, &content, &context)
+        }
+        Err(text) => return Some(error(StatusCode::BAD_REQUEST, &text)),
+    };
+    if violations.is_empty() {
+        return None;
+    }
+    let listed: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    Some(
+        (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({
+                "error": format!("the {} profile's rules refuse this message", profile.name()),
+                "violations": listed,
+            })),
+        )
+            .into_response(),
+    )
+}
+
 /// A fresh TransactionID for a cancel or replace.
 fn new_transaction_id() -> Option<String> {
     new_id().ok().map(|id| format!("gw-{}", &id[4..]))
@@ -299,12 +359,35 @@ async fn replace<S: Storage>(
     Path(id): Path<String>,
     http: Request,
 ) -> Response {
-    let content = match json_body(http).await {
+    let mut content = match json_body(http).await {
         Ok(content) => content,
         Err(answer) => return answer,
     };
+    // The message first: nothing is fetched for one that does not exist.
+    let (name, stored) = match api.storage.message_request(&id).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return error(StatusCode::NOT_FOUND, "no such message"),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read a message");
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the store could not be read",
+            );
+        }
+    };
+    if let Err(answer) = fetch_attachments(&api, &mut content).await {
+        return answer;
+    }
     if let Err(text) = request::check_replacement(&content) {
         return error(StatusCode::BAD_REQUEST, &text);
+    }
+    // The new content passes the account's profile as a submission would (the recipients and
+    // sender stay the stored ones: a replacement changes the content only).
+    if let Some(account) = api.config.accounts.iter().find(|a| a.name == name) {
+        let merged = request::merge(&stored.to_string(), &content);
+        if let Some(answer) = profile_refusal(&merged, account) {
+            return answer;
+        }
     }
     let Some(transaction_id) = new_transaction_id() else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "no randomness");
@@ -374,6 +457,106 @@ async fn metrics_text<S: Storage>(State(api): State<Api<S>>) -> Response {
             .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "cannot read the queue depth");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the store could not be read",
+            )
+        }
+    }
+}
+
+/// The states `GET /v1/webhooks?state=` lists.
+const WEBHOOK_STATES: &[&str] = &["failed", "expired", "pending", "delivered"];
+
+/// `GET /v1/webhooks[?state=failed|expired|pending|delivered]`: the webhooks in that state
+/// (by default those no longer tried: failed and expired), oldest first, 100 at most each.
+async fn webhooks<S: Storage>(State(api): State<Api<S>>, uri: axum::http::Uri) -> Response {
+    let asked = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("state="));
+    let states: Vec<&str> = match asked {
+        None => vec!["failed", "expired"],
+        Some(state) if WEBHOOK_STATES.contains(&state) => vec![state],
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "`state` is failed, expired, pending or delivered",
+            );
+        }
+    };
+    let mut listed = Vec::new();
+    for state in states {
+        match api.storage.webhooks(state, 100).await {
+            Ok(rows) => listed.extend(rows),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot list webhooks");
+                return error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the store could not be read",
+                );
+            }
+        }
+    }
+    listed.sort_by_key(|w| w.id);
+    axum::Json(json!({ "webhooks": listed })).into_response()
+}
+
+/// The answer of a retry of webhooks.
+async fn retried<S: Storage>(api: &Api<S>, id: Option<i64>) -> Response {
+    match api.storage.retry_webhooks(id).await {
+        Ok(0) if id.is_some() => error(
+            StatusCode::NOT_FOUND,
+            "no failed or expired webhook has this id",
+        ),
+        Ok(n) => axum::Json(json!({ "retried": n })).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot try webhooks again");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the store could not be written; try again",
+            )
+        }
+    }
+}
+
+/// `POST /v1/webhooks/retry`: every failed and expired webhook is due again.
+async fn retry_webhooks<S: Storage>(State(api): State<Api<S>>) -> Response {
+    retried(&api, None).await
+}
+
+/// `POST /v1/webhooks/{id}/retry`: that failed or expired webhook is due again.
+async fn retry_webhook<S: Storage>(State(api): State<Api<S>>, Path(id): Path<String>) -> Response {
+    match id.parse::<i64>() {
+        Ok(id) => retried(&api, Some(id)).await,
+        Err(_) => error(StatusCode::NOT_FOUND, "no such webhook"),
+    }
+}
+
+/// `GET /v1/mo/{id}/parts/{n}`: a part of a message from a subscriber, with its media type.
+async fn mo_part<S: Storage>(
+    State(api): State<Api<S>>,
+    Path((id, n)): Path<(String, String)>,
+) -> Response {
+    let Ok(n) = n.parse::<u32>() else {
+        return error(StatusCode::NOT_FOUND, "no such part");
+    };
+    match api.storage.mo_part(&id, n).await {
+        Ok(Some((content_type, data))) => (
+            [
+                (axum::http::header::CONTENT_TYPE, content_type),
+                (
+                    axum::http::header::CACHE_CONTROL,
+                    "private, max-age=86400".to_owned(),
+                ),
+            ],
+            data,
+        )
+            .into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, "no such part"),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read a part");
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the store could not be read",

@@ -206,8 +206,11 @@ pub struct Webhook {
     pub url: String,
     /// The key of the `X-Mm7-Signature` HMAC-SHA256.
     pub secret: Vec<u8>,
-    /// Tries per event at most.
+    /// Tries per event at most (`u32::MAX`: as many as the expiry leaves room for).
     pub max_tries: u32,
+    /// How long an event is tried (with backoff) before it is kept as `expired`: visible in
+    /// `GET /v1/webhooks` and `/metrics`, and tried again on `POST /v1/webhooks/retry`.
+    pub expiry: Duration,
     /// How long one POST may take before it counts as failed. The events a gateway claimed
     /// are leased for this plus 10 s (they are POSTed side by side): a gateway that dies
     /// leaves them to the others, or to itself after a restart, once the lease ends.
@@ -215,13 +218,78 @@ pub struct Webhook {
 }
 
 impl Webhook {
-    /// A webhook at `url` signed with `secret`, tried 10 times at most, 30 s per try.
+    /// A webhook at `url` signed with `secret`, tried for a day at most, 30 s per try.
     pub fn new(url: impl Into<String>, secret: Vec<u8>) -> Webhook {
         Webhook {
             url: url.into(),
             secret,
-            max_tries: 10,
+            max_tries: u32::MAX,
+            expiry: Duration::from_secs(86_400),
             timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// How the API fetches attachments given by URL (`{"url": "https://…"}`) before it answers
+/// 202: only `http://` and `https://`, within these limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AttachmentFetch {
+    /// The largest body taken, in bytes (at most the 2 MiB any attachment may have).
+    pub max_size: usize,
+    /// How long connecting may take.
+    pub connect_timeout: Duration,
+    /// How long a whole fetch may take, redirects included.
+    pub timeout: Duration,
+    /// Redirects followed at most.
+    pub max_redirects: u32,
+    /// Whether URLs may lead to loopback, private, link-local or other non-public addresses
+    /// (the gateway's own network: its metadata service, its database). Off by default.
+    pub allow_private_addresses: bool,
+}
+
+impl Default for AttachmentFetch {
+    /// 2 MiB, 5 s to connect, 20 s in all, 5 redirects, public addresses only.
+    fn default() -> AttachmentFetch {
+        AttachmentFetch {
+            max_size: crate::request::MAX_ATTACHMENT,
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(20),
+            max_redirects: 5,
+            allow_private_addresses: false,
+        }
+    }
+}
+
+/// How the parts of a message from a subscriber (DeliverReq) are given in its webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MoParts {
+    /// Each part in the JSON, base64 (`data`).
+    Inline,
+    /// Each part as a `url` the API serves (`GET /v1/mo/{id}/parts/{n}`, an unguessable id).
+    Url,
+    /// Parts up to this many bytes inline, larger ones as URLs.
+    InlineUpTo(usize),
+}
+
+/// Where the webhooks of messages from subscribers point to their parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MoDelivery {
+    /// Inline, as URLs, or by size.
+    pub parts: MoParts,
+    /// The API's URL as the application reaches it (`https://gw.example.com`); the part URLs
+    /// start with it. `http://` and the API's listening address when `None`.
+    pub public_url: Option<String>,
+}
+
+impl Default for MoDelivery {
+    /// Every part inline.
+    fn default() -> MoDelivery {
+        MoDelivery {
+            parts: MoParts::Inline,
+            public_url: None,
         }
     }
 }
@@ -270,6 +338,10 @@ pub struct GatewayConfig {
     /// Whether the operator's inbox (HTML pages of the messages, what the MMSC sent in and the
     /// failed work) is served under `/inbox/` on the API's address (by default, yes).
     pub inbox: bool,
+    /// The limits of attachments given by URL.
+    pub fetch: AttachmentFetch,
+    /// How the parts of messages from subscribers reach the application.
+    pub mo: MoDelivery,
 }
 
 impl std::fmt::Debug for GatewayConfig {
@@ -287,6 +359,8 @@ impl std::fmt::Debug for GatewayConfig {
             .field("webhook", &self.webhook)
             .field("mo_routes", &self.mo_routes)
             .field("inbox", &self.inbox)
+            .field("fetch", &self.fetch)
+            .field("mo", &self.mo)
             .finish_non_exhaustive()
     }
 }
@@ -309,7 +383,18 @@ impl GatewayConfig {
             webhook: None,
             mo_routes: Vec::new(),
             inbox: true,
+            fetch: AttachmentFetch::default(),
+            mo: MoDelivery::default(),
         }
+    }
+
+    /// The start of the URLs the API serves (`http://ADDR` or the configured public URL),
+    /// without a final `/`.
+    pub fn public_url(&self) -> String {
+        self.mo.public_url.as_deref().map_or_else(
+            || format!("http://{}", self.listen),
+            |url| url.trim_end_matches('/').to_owned(),
+        )
     }
 
     /// Checks what can be checked without the network: at least one account, unique names,
@@ -356,6 +441,23 @@ impl GatewayConfig {
         }
         for route in &self.mo_routes {
             check_url(&route.webhook_url, "mo_route webhook_url")?;
+        }
+        if let Some(url) = &self.mo.public_url {
+            check_url(url, "[mo] public_url")?;
+        }
+        if self.fetch.max_size == 0 || self.fetch.max_size > crate::request::MAX_ATTACHMENT {
+            return bad(format!(
+                "[attachments] max_size must be 1 to {} bytes",
+                crate::request::MAX_ATTACHMENT
+            ));
+        }
+        if self.fetch.timeout.is_zero() || self.fetch.connect_timeout.is_zero() {
+            return bad("[attachments] timeouts must be above 0".into());
+        }
+        if let Some(webhook) = &self.webhook
+            && webhook.expiry.is_zero()
+        {
+            return bad("[webhook] expiry must be above 0".into());
         }
         Ok(())
     }

@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::config::{Account, GatewayConfig, MoRoute, Route, Webhook};
+use crate::config::{Account, GatewayConfig, MoParts, MoRoute, Route, Webhook};
 use crate::error::GatewayError;
 
 /// The file as written.
@@ -42,6 +42,26 @@ struct File {
     webhook: Option<WebhookSection>,
     #[serde(default)]
     mo_route: Vec<MoRouteSection>,
+    attachments: Option<AttachmentsSection>,
+    mo: Option<MoSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttachmentsSection {
+    max_size: Option<usize>,
+    connect_timeout: Option<String>,
+    timeout: Option<String>,
+    max_redirects: Option<u32>,
+    allow_private_addresses: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MoSection {
+    parts: Option<String>,
+    inline_max: Option<usize>,
+    public_url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -101,6 +121,7 @@ struct WebhookSection {
     secret_file: Option<PathBuf>,
     secret_env: Option<String>,
     max_tries: Option<u32>,
+    expiry: Option<String>,
     timeout: Option<String>,
 }
 
@@ -440,7 +461,10 @@ impl GatewayConfig {
                 config_error("[webhook]: `secret_file` or `secret_env` is required".into())
             })?;
             let mut webhook = Webhook::new(section.url, secret.into_bytes());
-            webhook.max_tries = section.max_tries.unwrap_or(20).max(1);
+            webhook.max_tries = section.max_tries.unwrap_or(u32::MAX).max(1);
+            if let Some(text) = &section.expiry {
+                webhook.expiry = duration(text, "[webhook] expiry")?;
+            }
             if let Some(timeout) = &section.timeout {
                 webhook.timeout = duration(timeout, "[webhook] timeout")?;
             }
@@ -456,6 +480,43 @@ impl GatewayConfig {
                 route
             })
             .collect();
+        if let Some(section) = file.attachments {
+            let fetch = &mut config.fetch;
+            if let Some(n) = section.max_size {
+                fetch.max_size = n;
+            }
+            if let Some(text) = &section.connect_timeout {
+                fetch.connect_timeout = duration(text, "[attachments] connect_timeout")?;
+            }
+            if let Some(text) = &section.timeout {
+                fetch.timeout = duration(text, "[attachments] timeout")?;
+            }
+            if let Some(n) = section.max_redirects {
+                fetch.max_redirects = n;
+            }
+            if let Some(allow) = section.allow_private_addresses {
+                fetch.allow_private_addresses = allow;
+            }
+        }
+        if let Some(section) = file.mo {
+            config.mo.parts = match (section.parts.as_deref(), section.inline_max) {
+                (None | Some("inline"), None) => MoParts::Inline,
+                (Some("url"), None) => MoParts::Url,
+                (None | Some("auto"), Some(n)) => MoParts::InlineUpTo(n),
+                (Some("auto"), None) => MoParts::InlineUpTo(64 * 1024),
+                (Some("inline" | "url"), Some(_)) => {
+                    return Err(config_error(
+                        "[mo] inline_max goes with parts = \"auto\"".into(),
+                    ));
+                }
+                (Some(other), _) => {
+                    return Err(config_error(format!(
+                        "[mo] parts: {other:?} is not \"inline\", \"url\" or \"auto\""
+                    )));
+                }
+            };
+            config.mo.public_url = section.public_url;
+        }
         config.validate()?;
         Ok(config)
     }
@@ -641,6 +702,30 @@ webhook_url = "http://127.0.0.1:7003/stop"
                 "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\n[webhook]\nurl = \"http://h/\"\n",
                 &["secret_file"][..],
             ),
+            (
+                "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\n[attachments]\nmax_size = 9000000\n",
+                &["max_size", "2097152"][..],
+            ),
+            (
+                "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\n[attachments]\ntimeout = \"0s\"\n",
+                &["timeouts"][..],
+            ),
+            (
+                "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\n[mo]\nparts = \"links\"\n",
+                &["[mo] parts", "links"][..],
+            ),
+            (
+                "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\n[mo]\nparts = \"url\"\ninline_max = 5\n",
+                &["inline_max", "auto"][..],
+            ),
+            (
+                "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\n[mo]\npublic_url = \"file:///x\"\n",
+                &["public_url"][..],
+            ),
+            (
+                "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\n[mo]\nlinks = true\n",
+                &["links", "line 5"][..],
+            ),
         ];
         for (text, needles) in cases {
             let error = GatewayConfig::from_toml(text, &base, defaults())
@@ -712,6 +797,15 @@ webhook_url = "http://127.0.0.1:7003/stop"
         assert_eq!(config.route(None, Some("+61412345678")).unwrap().name, "au");
         assert_eq!(config.mo_routes.len(), 1);
         assert!(config.mm7_credentials.is_some());
+        let webhook = config.webhook.as_ref().unwrap();
+        assert_eq!(webhook.expiry, Duration::from_secs(86_400));
+        assert_eq!(webhook.max_tries, u32::MAX);
+        assert_eq!(config.fetch.max_size, 2_097_152);
+        assert_eq!(config.fetch.timeout, Duration::from_secs(20));
+        assert_eq!(config.fetch.max_redirects, 5);
+        assert!(!config.fetch.allow_private_addresses);
+        assert_eq!(config.mo.parts, MoParts::InlineUpTo(65_536));
+        assert_eq!(config.public_url(), "https://gw.example.com");
         let _ = std::fs::remove_dir_all(&base);
     }
 

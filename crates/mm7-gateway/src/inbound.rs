@@ -11,8 +11,9 @@ use mm7_model::{
 use mm7_transport::server::{Handler, HandlerError, HandlerResult, Inbound};
 use serde_json::{Value, json};
 
+use crate::config::MoParts;
 use crate::error::GatewayError;
-use crate::store::{Received, Storage};
+use crate::store::{MoPart, Received, Storage};
 
 /// The MM7 handler over a storage.
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub(crate) struct Mm7Inbound<S> {
     /// The `mo_route` rules (of the whole configuration).
     pub(crate) mo_routes: std::sync::Arc<crate::config::GatewayConfig>,
     pub(crate) metrics: std::sync::Arc<crate::metrics::Metrics>,
+    /// Where the API answers, as the application reaches it (the part URLs start with it).
+    pub(crate) public_url: String,
 }
 
 /// The status a delivery report's MMStatus gives a message.
@@ -40,17 +43,59 @@ fn address_json(address: &mm7_model::Address) -> Value {
     json!(address.value)
 }
 
-fn leaf_json(part: &Part) -> Value {
-    let bytes = match &part.body {
+fn leaf_bytes(part: &Part) -> &[u8] {
+    match &part.body {
         mm7_model::PartBody::Data(bytes) => &bytes[..],
         _ => &[][..],
-    };
-    json!({
-        "content_type": part.content_type,
-        "content_id": part.content_id,
-        "size": bytes.len(),
-        "data": base64::engine::general_purpose::STANDARD.encode(bytes),
-    })
+    }
+}
+
+/// A random, unguessable id for a message from a subscriber (its part URLs carry it).
+fn new_mo_id() -> Option<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).ok()?;
+    Some(format!("mo_{}", hex::encode(bytes)))
+}
+
+/// The webhook's view of each leaf part (base64 `data`, or a `url` the API serves), and the
+/// parts to keep for those URLs.
+pub(crate) fn parts_json(
+    leaves: &[&Part],
+    mode: MoParts,
+    mo: &str,
+    public_url: &str,
+) -> (Vec<Value>, Vec<MoPart>) {
+    let mut kept = Vec::new();
+    let views = leaves
+        .iter()
+        .zip(1u32..)
+        .map(|(part, n)| {
+            let bytes = leaf_bytes(part);
+            let inline = match mode {
+                MoParts::Url => false,
+                MoParts::InlineUpTo(max) => bytes.len() <= max,
+                _ => true,
+            };
+            let mut view = json!({
+                "content_type": part.content_type,
+                "content_id": part.content_id,
+                "size": bytes.len(),
+            });
+            if inline {
+                view["data"] = json!(base64::engine::general_purpose::STANDARD.encode(bytes));
+            } else {
+                view["url"] = json!(format!("{public_url}/v1/mo/{mo}/parts/{n}"));
+                kept.push(MoPart::new(
+                    mo,
+                    n,
+                    part.content_type.clone(),
+                    bytes.to_vec(),
+                ));
+            }
+            view
+        })
+        .collect();
+    (views, kept)
 }
 
 impl<S: Storage> Mm7Inbound<S> {
@@ -79,12 +124,11 @@ impl<S: Storage> Mm7Inbound<S> {
 impl<S: Storage> Handler for Mm7Inbound<S> {
     async fn deliver(&self, inbound: Inbound<DeliverReq>) -> HandlerResult<DeliverRsp> {
         let req = &inbound.request;
-        let parts: Vec<Value> = inbound
-            .attachments
-            .iter()
-            .flat_map(Part::leaves)
-            .map(leaf_json)
-            .collect();
+        let Some(mo) = new_mo_id() else {
+            return Err(HandlerError::server_error("no randomness; try again"));
+        };
+        let leaves: Vec<&Part> = inbound.attachments.iter().flat_map(Part::leaves).collect();
+        let (parts, kept) = parts_json(&leaves, self.mo_routes.mo.parts, &mo, &self.public_url);
         let text: Vec<String> = inbound
             .attachments
             .iter()
@@ -125,6 +169,7 @@ impl<S: Storage> Handler for Mm7Inbound<S> {
             .map(str::to_owned);
         let webhook = json!({
             "type": "message.received",
+            "id": mo,
             "transaction_id": inbound.transaction_id,
             "from": req.sender.as_ref().map(address_json),
             "to": req.recipients.to.iter().map(address_json).collect::<Vec<_>>(),
@@ -141,6 +186,7 @@ impl<S: Storage> Handler for Mm7Inbound<S> {
             status: None,
             webhook: Some(webhook),
             webhook_url,
+            parts: kept,
         })
         .await?;
         Ok(DeliverRsp::new(
@@ -173,6 +219,7 @@ impl<S: Storage> Handler for Mm7Inbound<S> {
             status: Some((req.message_id.clone(), status, Some(detail))),
             webhook: None,
             webhook_url: None,
+            parts: Vec::new(),
         })
         .await?;
         Ok(DeliveryReportRsp::success(inbound.mm7_version.clone()))
@@ -197,8 +244,36 @@ impl<S: Storage> Handler for Mm7Inbound<S> {
             )),
             webhook: None,
             webhook_url: None,
+            parts: Vec::new(),
         })
         .await?;
         Ok(ReadReplyRsp::success(inbound.mm7_version.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_inline_as_urls_or_by_size() {
+        let small = Part::new("text/plain", b"hi".to_vec());
+        let large = Part::new("image/png", vec![7u8; 100]);
+        let leaves = [&small, &large];
+        let base = "https://gw.example";
+        let (views, kept) = parts_json(&leaves, MoParts::Inline, "mo_1", base);
+        assert!(kept.is_empty());
+        assert_eq!(views[1]["data"].as_str().unwrap().len(), 136);
+        let (views, kept) = parts_json(&leaves, MoParts::InlineUpTo(10), "mo_1", base);
+        assert_eq!(views[0]["data"], "aGk=");
+        assert_eq!(views[1]["url"], "https://gw.example/v1/mo/mo_1/parts/2");
+        assert_eq!(views[1]["size"], 100);
+        assert!(views[1].get("data").is_none());
+        assert_eq!(kept, [MoPart::new("mo_1", 2, "image/png", vec![7u8; 100])]);
+        let (views, kept) = parts_json(&leaves, MoParts::Url, "mo_1", base);
+        assert_eq!(views[0]["url"], "https://gw.example/v1/mo/mo_1/parts/1");
+        assert_eq!(kept.len(), 2);
+        let a = new_mo_id().unwrap();
+        assert!(a.len() == 35 && a != new_mo_id().unwrap(), "{a}");
     }
 }

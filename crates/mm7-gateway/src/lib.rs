@@ -7,12 +7,17 @@
 //! replies and incoming messages on its own MM7 endpoint, and tells the application through
 //! signed webhooks.
 //!
-//! - [`api`](GatewayConfig::listen): `POST /v1/messages` (JSON with attachments in base64,
+//! - [`api`](GatewayConfig::listen): `POST /v1/messages` (JSON with attachments in base64 or by URL,
 //!   or `multipart/form-data` with files; `Idempotency-Key`), `GET /v1/messages/{id}` (status
 //!   and history), `DELETE /v1/messages/{id}` (cancel: in the queue if not sent yet, else a
 //!   `CancelReq`), `POST /v1/messages/{id}/replace` (new content: in the queue, or a
-//!   `ReplaceReq`), `GET /healthz`, `GET /metrics` (Prometheus: queue depth by account, tries
-//!   by outcome, try latency, webhook backlog).
+//!   `ReplaceReq`; checked by the account's profile as a submission is), `GET /v1/webhooks`
+//!   (webhooks kept after they expired or failed), `POST /v1/webhooks/retry` and
+//!   `POST /v1/webhooks/{id}/retry` (try them again), `GET /v1/mo/{id}/parts/{n}` (a part of a
+//!   message from a subscriber, when [`MoDelivery`] gives parts as URLs), `GET /healthz`,
+//!   `GET /metrics` (Prometheus: queue depth by account, tries by outcome, try latency, webhook
+//!   backlog, webhooks kept). Attachments may be given by URL: fetched before the 202, within
+//!   [`AttachmentFetch`]'s limits, `http://` and `https://` only.
 //! - The inbox, under `/inbox/` on the API listener (unless [`GatewayConfig::inbox`] is off): HTML pages for the operator (the
 //!   messages by status and account in keyset pages, each with its history and content; what
 //!   the MMSC sent in; the failed messages and webhooks), written by the server with everything
@@ -29,7 +34,8 @@
 //!   of the same queue, under the same limits and retries.
 //! - The MM7 endpoint: DeliverReq, DeliveryReportReq, ReadReplyReq committed (with the status
 //!   change and the webhook they cause) before the 1000.
-//! - Webhooks: JSON POSTs signed with [`signature`], retried until a 2xx, kept when they fail.
+//! - Webhooks: JSON POSTs signed with [`signature`], retried with backoff until a 2xx or their
+//!   [expiry](Webhook::expiry), then kept (`expired`), visible and tried again on demand.
 //! - Storage: [`Storage`], on SQLite by default ([`SqliteStorage`]: WAL, synchronous commits,
 //!   versioned migrations), or PostgreSQL ([`PostgresStorage`]) for several gateways on several
 //!   machines sharing one queue. Queue rows are claimed under leases (`FOR UPDATE SKIP LOCKED`
@@ -65,6 +71,7 @@ mod api;
 mod config;
 mod dispatch;
 mod error;
+mod fetch;
 mod file;
 mod inbound;
 mod inbox;
@@ -84,7 +91,10 @@ use mm7_transport::server::{Role, RunningServer, Server, ServerConfig};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{Account, DEFAULT_ACCOUNT, GatewayConfig, MoRoute, Route, Webhook};
+pub use config::{
+    Account, AttachmentFetch, DEFAULT_ACCOUNT, GatewayConfig, MoDelivery, MoParts, MoRoute, Route,
+    Webhook,
+};
 pub use error::GatewayError;
 pub use file::FileDefaults;
 pub use metrics::{AccountDepth, QueueDepth};
@@ -93,7 +103,8 @@ pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 pub use store::{
     Changed, Claimed, Enqueued, FailedWebhook, HistoryEntry, MessageQuery, MessageRow, MessageView,
-    NewSubmission, Operation, Outcome, Received, ReceivedRow, Slots, Storage, WebhookRow,
+    MoPart, NewSubmission, Operation, Outcome, Received, ReceivedRow, Slots, Storage,
+    WebhookOutcome, WebhookRow, WebhookView,
 };
 pub use webhook::signature;
 
@@ -153,6 +164,7 @@ impl Gateway {
         storage: S,
     ) -> Result<RunningGateway, GatewayError> {
         config.validate()?;
+        let fetcher = fetch::Fetcher::new(config.fetch.clone())?;
         // Messages queued for an account the configuration no longer has wait, visible in
         // /metrics, until it comes back: said once at start.
         if let Ok(depth) = storage.queue_depth().await {
@@ -175,6 +187,19 @@ impl Gateway {
         let metrics = std::sync::Arc::new(metrics::Metrics::default());
         let webhooks = config.webhook.is_some();
 
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| GatewayError::Listen {
+                addr: config.listen.to_string(),
+                source,
+            })?;
+        let api_addr = listener
+            .local_addr()
+            .map_err(|e| GatewayError::Internal(format!("the API address: {e}")))?;
+        let public_url = match &config.mo.public_url {
+            Some(_) => config.public_url(),
+            None => format!("http://{api_addr}"),
+        };
         let mm7 = match config.mm7_listen {
             Some(addr) => {
                 let mut server_config =
@@ -187,6 +212,7 @@ impl Gateway {
                     webhooks,
                     mo_routes: std::sync::Arc::new(config.clone()),
                     metrics: std::sync::Arc::clone(&metrics),
+                    public_url,
                 };
                 let server =
                     Server::bind(addr, server_config, handler)
@@ -199,19 +225,11 @@ impl Gateway {
             }
             None => None,
         };
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .map_err(|source| GatewayError::Listen {
-                addr: config.listen.to_string(),
-                source,
-            })?;
-        let api_addr = listener
-            .local_addr()
-            .map_err(|e| GatewayError::Internal(format!("the API address: {e}")))?;
         let mut router = api::router(
             storage.clone(),
             std::sync::Arc::new(config.clone()),
             std::sync::Arc::clone(&metrics),
+            fetcher,
         );
         if config.inbox {
             router = router.merge(inbox::router(

@@ -22,6 +22,7 @@ pub(crate) struct Metrics {
     webhooks_delivered: AtomicU64,
     webhooks_retried: AtomicU64,
     webhooks_failed: AtomicU64,
+    webhooks_expired: AtomicU64,
     received_deliver: AtomicU64,
     received_report: AtomicU64,
     received_read_reply: AtomicU64,
@@ -58,11 +59,13 @@ impl Metrics {
         }
     }
 
-    pub(crate) fn record_webhook(&self, delivered: bool, retried: bool) {
-        let counter = match (delivered, retried) {
-            (true, _) => &self.webhooks_delivered,
-            (false, true) => &self.webhooks_retried,
-            (false, false) => &self.webhooks_failed,
+    pub(crate) fn record_webhook(&self, outcome: &crate::store::WebhookOutcome) {
+        use crate::store::WebhookOutcome;
+        let counter = match outcome {
+            WebhookOutcome::Delivered => &self.webhooks_delivered,
+            WebhookOutcome::Retry { .. } => &self.webhooks_retried,
+            WebhookOutcome::Expired { .. } => &self.webhooks_expired,
+            _ => &self.webhooks_failed,
         };
         counter.fetch_add(1, Ordering::Relaxed);
     }
@@ -114,6 +117,18 @@ impl Metrics {
         let _ = writeln!(out, "mm7_gateway_webhook_backlog {}", depth.webhooks);
         let _ = writeln!(
             out,
+            "# HELP mm7_gateway_webhooks_kept Webhooks no longer tried, kept until tried again \
+             (POST /v1/webhooks/retry), by state."
+        );
+        let _ = writeln!(out, "# TYPE mm7_gateway_webhooks_kept gauge");
+        for (state, n) in [
+            ("failed", depth.webhooks_failed),
+            ("expired", depth.webhooks_expired),
+        ] {
+            let _ = writeln!(out, "mm7_gateway_webhooks_kept{{state=\"{state}\"}} {n}");
+        }
+        let _ = writeln!(
+            out,
             "# HELP mm7_gateway_tries_total Tries to the MMSC, by outcome."
         );
         let _ = writeln!(out, "# TYPE mm7_gateway_tries_total counter");
@@ -155,6 +170,7 @@ impl Metrics {
             ("delivered", &self.webhooks_delivered),
             ("retried", &self.webhooks_retried),
             ("failed", &self.webhooks_failed),
+            ("expired", &self.webhooks_expired),
         ] {
             let _ = writeln!(
                 out,
@@ -214,6 +230,10 @@ pub struct QueueDepth {
     pub sending: u64,
     /// Webhooks not yet delivered.
     pub webhooks: u64,
+    /// Webhooks whose tries ran out, kept (`failed`).
+    pub webhooks_failed: u64,
+    /// Webhooks whose expiry passed, kept (`expired`).
+    pub webhooks_expired: u64,
     /// The same by account.
     pub accounts: std::collections::BTreeMap<String, AccountDepth>,
 }
@@ -224,6 +244,15 @@ impl QueueDepth {
         QueueDepth {
             webhooks,
             ..QueueDepth::default()
+        }
+    }
+
+    /// Counts `n` webhooks kept in `state` (`failed` or `expired`).
+    pub(crate) fn add_kept_webhooks(&mut self, state: &str, n: u64) {
+        match state {
+            "failed" => self.webhooks_failed += n,
+            "expired" => self.webhooks_expired += n,
+            _ => {}
         }
     }
 
@@ -250,9 +279,13 @@ mod tests {
         let metrics = Metrics::default();
         metrics.record_try(TryOutcome::Sent, Some(Duration::from_millis(70)));
         metrics.record_try(TryOutcome::Retried, Some(Duration::from_secs(3)));
-        metrics.record_webhook(true, false);
+        metrics.record_webhook(&crate::store::WebhookOutcome::Delivered);
+        metrics.record_webhook(&crate::store::WebhookOutcome::Expired {
+            error: "down".into(),
+        });
         metrics.record_received("DeliveryReportReq");
         let mut depth = QueueDepth::new(3);
+        depth.add_kept_webhooks("expired", 5);
         depth.add("us", "queued", 4);
         depth.add("us", "retrying", 1);
         depth.add("old", "sending", 2);
@@ -271,6 +304,9 @@ mod tests {
             "mm7_gateway_try_seconds_bucket{le=\"+Inf\"} 2",
             "mm7_gateway_try_seconds_count 2",
             "mm7_gateway_webhooks_total{outcome=\"delivered\"} 1",
+            "mm7_gateway_webhooks_total{outcome=\"expired\"} 1",
+            "mm7_gateway_webhooks_kept{state=\"expired\"} 5",
+            "mm7_gateway_webhooks_kept{state=\"failed\"} 0",
             "mm7_gateway_received_total{operation=\"DeliveryReportReq\"} 1",
         ] {
             assert!(text.lines().any(|l| l == line), "{line} in\n{text}");

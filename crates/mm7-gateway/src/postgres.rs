@@ -17,7 +17,8 @@ use crate::pgtls::DatabaseTls;
 use crate::store::{
     Changed, Claimed, Decision, Enqueued, FailedWebhook, HistoryEntry, MAX_PAGE, MessageQuery,
     MessageRow, MessageView, NewSubmission, Operation, Outcome, Received, ReceivedRow, Settled,
-    Slots, Storage, WebhookRow, decide, local_status, now_ms, queued_status, rfc3339,
+    Slots, Storage, WebhookOutcome, WebhookRow, WebhookView, decide, local_status, now_ms,
+    queued_status, rfc3339,
 };
 
 /// The schema, one migration per version (`mm7_gateway_schema` says which ran).
@@ -78,6 +79,18 @@ CREATE TABLE rate (
     // The rate's `name` is the account's since this one.
     crate::store::MIGRATION_2,
     crate::store::MIGRATION_INBOX,
+    // Webhooks tried again by hand, and the parts of messages from subscribers served by URL.
+    r"
+ALTER TABLE webhooks ADD COLUMN revived_at BIGINT;
+CREATE TABLE mo_parts (
+    mo TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    content_type TEXT NOT NULL,
+    data BYTEA NOT NULL,
+    received_at BIGINT NOT NULL,
+    PRIMARY KEY (mo, n)
+);
+",
 ];
 
 fn pg(what: &'static str) -> impl Fn(tokio_postgres::Error) -> GatewayError {
@@ -718,6 +731,16 @@ impl Storage for PostgresStorage {
         if webhook && let Some(body) = &received.webhook {
             add_webhook(&tx, body, received.webhook_url.as_deref(), now).await?;
         }
+        for part in &received.parts {
+            let n = i32::try_from(part.n).unwrap_or(i32::MAX);
+            tx.execute(
+                "INSERT INTO mo_parts (mo, n, content_type, data, received_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[&part.mo, &n, &part.content_type, &part.data, &now],
+            )
+            .await
+            .map_err(pg("keeping the parts of a message"))?;
+        }
         tx.commit()
             .await
             .map_err(pg("committing a received request"))?;
@@ -732,6 +755,18 @@ impl Storage for PostgresStorage {
             .map_err(pg("counting the queue"))?
             .get(0);
         let mut depth = QueueDepth::new(u64::try_from(webhooks).unwrap_or(0));
+        for row in client
+            .query(
+                "SELECT state, count(*) FROM webhooks
+                 WHERE state IN ('failed', 'expired') GROUP BY state",
+                &[],
+            )
+            .await
+            .map_err(pg("counting the webhooks kept"))?
+        {
+            let (state, n): (String, i64) = (row.get(0), row.get(1));
+            depth.add_kept_webhooks(&state, u64::try_from(n).unwrap_or(0));
+        }
         for row in client
             .query(
                 "SELECT account, status, count(*) FROM messages
@@ -882,7 +917,7 @@ impl Storage for PostgresStorage {
                        AND (lease_until IS NULL OR lease_until <= $1)
                      ORDER BY id LIMIT $3
                      FOR UPDATE SKIP LOCKED)
-                 RETURNING id, body, tries, url",
+                 RETURNING id, body, tries, url, COALESCE(revived_at, created_at)",
             )
             .await
             .map_err(pg("claiming webhooks"))?;
@@ -899,23 +934,15 @@ impl Storage for PostgresStorage {
                     body: row.get(1),
                     tries: u32::try_from(tries).unwrap_or(0),
                     url: row.get(3),
+                    since: row.get(4),
                 }
             })
             .collect())
     }
 
-    async fn settle_webhook(
-        &self,
-        id: i64,
-        error: Option<String>,
-        retry_at: Option<i64>,
-    ) -> Result<(), GatewayError> {
+    async fn settle_webhook(&self, id: i64, outcome: WebhookOutcome) -> Result<(), GatewayError> {
         let client = self.pool.get().await.map_err(pool_error)?;
-        let (state, due) = match (&error, retry_at) {
-            (None, _) => ("delivered", None),
-            (Some(_), Some(at)) => ("pending", Some(at)),
-            (Some(_), None) => ("failed", None),
-        };
+        let (state, due, error) = outcome.columns();
         client
             .execute(
                 "UPDATE webhooks SET state = $2, due_at = $3, lease_until = NULL,
@@ -989,18 +1016,6 @@ impl Storage for PostgresStorage {
             .collect())
     }
 
-    async fn message_request(&self, id: &str) -> Result<Option<Value>, GatewayError> {
-        let client = self.pool.get().await.map_err(pool_error)?;
-        let row = client
-            .query_opt("SELECT request FROM messages WHERE id = $1", &[&id])
-            .await
-            .map_err(pg("reading a message"))?;
-        Ok(row.map(|row| {
-            let request: String = row.get(0);
-            serde_json::from_str(&request).unwrap_or(Value::Null)
-        }))
-    }
-
     async fn list_received(
         &self,
         operation: Option<String>,
@@ -1063,7 +1078,7 @@ impl Storage for PostgresStorage {
                          'status', b -> 'status', 'transaction_id', b -> 'transaction_id')::text,
                      url, tries, last_error, created_at
                  FROM (SELECT id, body::json AS b, url, tries, last_error, created_at
-                       FROM webhooks WHERE state = 'failed' AND id < $1
+                       FROM webhooks WHERE state IN ('failed', 'expired') AND id < $1
                        ORDER BY id DESC LIMIT $2) AS page
                  ORDER BY id DESC",
                 &[&before.unwrap_or(i64::MAX), &limit],
@@ -1085,6 +1100,77 @@ impl Storage for PostgresStorage {
                 }
             })
             .collect())
+    }
+
+    async fn message_request(&self, id: &str) -> Result<Option<(String, Value)>, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let row = client
+            .query_opt(
+                "SELECT account, request FROM messages WHERE id = $1",
+                &[&id],
+            )
+            .await
+            .map_err(pg("reading a message"))?;
+        Ok(row.map(|row| {
+            let request: String = row.get(1);
+            (
+                row.get(0),
+                serde_json::from_str(&request).unwrap_or(Value::Null),
+            )
+        }))
+    }
+
+    async fn webhooks(&self, state: &str, limit: usize) -> Result<Vec<WebhookView>, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = client
+            .query(
+                "SELECT id, state, body, tries, last_error, created_at FROM webhooks
+                 WHERE state = $1 ORDER BY id LIMIT $2",
+                &[&state, &limit],
+            )
+            .await
+            .map_err(pg("listing webhooks"))?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let tries: i32 = row.get(3);
+                WebhookView::of(
+                    row.get(0),
+                    row.get(1),
+                    row.get(2),
+                    u32::try_from(tries).unwrap_or(0),
+                    row.get(4),
+                    row.get(5),
+                )
+            })
+            .collect())
+    }
+
+    async fn retry_webhooks(&self, id: Option<i64>) -> Result<u64, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        client
+            .execute(
+                "UPDATE webhooks SET state = 'pending', due_at = $1, revived_at = $1,
+                     tries = 0, lease_until = NULL
+                 WHERE state IN ('failed', 'expired') AND ($2::BIGINT IS NULL OR id = $2)",
+                &[&now_ms(), &id],
+            )
+            .await
+            .map_err(pg("trying webhooks again"))
+    }
+
+    async fn mo_part(&self, mo: &str, n: u32) -> Result<Option<(String, Vec<u8>)>, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let n = i32::try_from(n).unwrap_or(i32::MAX);
+        let row = client
+            .query_opt(
+                "SELECT content_type, data FROM mo_parts WHERE mo = $1 AND n = $2",
+                &[&mo, &n],
+            )
+            .await
+            .map_err(pg("reading a part"))?;
+        Ok(row.map(|row| (row.get(0), row.get(1))))
     }
 }
 
@@ -1144,7 +1230,8 @@ mod tests {
             let storage = storage.clone();
             async move {
                 crate::store::tests::accounts_cancel_and_replace(storage.clone(), true).await;
-                crate::store::tests::submissions_and_outcomes_together(storage).await;
+                crate::store::tests::submissions_and_outcomes_together(storage.clone()).await;
+                crate::store::tests::webhooks_kept_and_mo_parts(storage).await;
             }
         })
         .await;

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::config::Account;
 
 /// The largest attachment, decoded.
-const MAX_ATTACHMENT: usize = 2 * 1024 * 1024;
+pub(crate) const MAX_ATTACHMENT: usize = 2 * 1024 * 1024;
 
 /// The fields a submission may have.
 const FIELDS: &[&str] = &[

@@ -15,8 +15,8 @@ use crate::metrics::QueueDepth;
 use crate::store::{
     Changed, Claimed, Decision, Enqueued, FailedWebhook, HistoryEntry, MAX_PAGE, MIGRATION_2,
     MIGRATION_INBOX, MessageQuery, MessageRow, MessageView, NewSubmission, Operation, Outcome,
-    Received, ReceivedRow, Settled, Slots, Storage, WebhookRow, decide, local_status, now_ms,
-    queued_status, rfc3339,
+    Received, ReceivedRow, Settled, Slots, Storage, WebhookOutcome, WebhookRow, WebhookView,
+    decide, local_status, now_ms, queued_status, rfc3339,
 };
 
 fn ms(duration: Duration) -> i64 {
@@ -83,6 +83,18 @@ CREATE INDEX webhooks_due ON webhooks(due_at) WHERE due_at IS NOT NULL;
 ",
     MIGRATION_2,
     MIGRATION_INBOX,
+    // Webhooks tried again by hand, and the parts of messages from subscribers served by URL.
+    r"
+ALTER TABLE webhooks ADD COLUMN revived_at INTEGER;
+CREATE TABLE mo_parts (
+    mo TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    content_type TEXT NOT NULL,
+    data BLOB NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (mo, n)
+);
+",
 ];
 
 fn db(what: &'static str) -> impl Fn(rusqlite::Error) -> GatewayError {
@@ -737,6 +749,14 @@ impl Storage for SqliteStorage {
             if webhook && let Some(body) = &received.webhook {
                 add_webhook(&tx, body, received.webhook_url.as_deref(), now)?;
             }
+            for part in &received.parts {
+                tx.execute(
+                    "INSERT INTO mo_parts (mo, n, content_type, data, received_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![part.mo, part.n, part.content_type, part.data, now],
+                )
+                .map_err(db("keeping the parts of a message"))?;
+            }
             tx.commit().map_err(db("committing a received request"))?;
             Ok(())
         })
@@ -753,6 +773,20 @@ impl Storage for SqliteStorage {
                 )
                 .map_err(db("counting the queue"))?;
             let mut depth = QueueDepth::new(u64::try_from(webhooks).unwrap_or(0));
+            let kept: Vec<(String, i64)> = conn
+                .prepare(
+                    "SELECT state, count(*) FROM webhooks
+                     WHERE state IN ('failed', 'expired') GROUP BY state",
+                )
+                .and_then(|mut statement| {
+                    statement
+                        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+                        .and_then(Iterator::collect)
+                })
+                .map_err(db("counting the webhooks kept"))?;
+            for (state, n) in kept {
+                depth.add_kept_webhooks(&state, u64::try_from(n).unwrap_or(0));
+            }
             let mut statement = conn
                 .prepare(
                     "SELECT account, status, count(*) FROM messages
@@ -875,7 +909,8 @@ impl Storage for SqliteStorage {
             let rows: Vec<WebhookRow> = {
                 let mut statement = tx
                     .prepare(
-                        "SELECT id, body, tries, url FROM webhooks
+                        "SELECT id, body, tries, url, COALESCE(revived_at, created_at)
+                         FROM webhooks
                          WHERE due_at IS NOT NULL AND due_at <= ?1
                            AND (lease_until IS NULL OR lease_until <= ?1)
                          ORDER BY id LIMIT ?2",
@@ -888,6 +923,7 @@ impl Storage for SqliteStorage {
                             body: row.get(1)?,
                             tries: row.get(2)?,
                             url: row.get(3)?,
+                            since: row.get(4)?,
                         })
                     })
                     .and_then(Iterator::collect)
@@ -906,18 +942,9 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn settle_webhook(
-        &self,
-        id: i64,
-        error: Option<String>,
-        retry_at: Option<i64>,
-    ) -> Result<(), GatewayError> {
+    async fn settle_webhook(&self, id: i64, outcome: WebhookOutcome) -> Result<(), GatewayError> {
         self.with(move |conn| {
-            let (state, due) = match (&error, retry_at) {
-                (None, _) => ("delivered", None),
-                (Some(_), Some(at)) => ("pending", Some(at)),
-                (Some(_), None) => ("failed", None),
-            };
+            let (state, due, error) = outcome.columns();
             conn.execute(
                 "UPDATE webhooks SET state = ?2, due_at = ?3, lease_until = NULL,
                      tries = tries + 1, last_error = ?4 WHERE id = ?1",
@@ -980,20 +1007,6 @@ impl Storage for SqliteStorage {
                 })
                 .and_then(Iterator::collect)
                 .map_err(db("listing messages"))
-        })
-        .await
-    }
-
-    async fn message_request(&self, id: &str) -> Result<Option<Value>, GatewayError> {
-        let id = id.to_owned();
-        self.with(move |conn| {
-            let request: Option<String> = conn
-                .query_row("SELECT request FROM messages WHERE id = ?1", [&id], |row| {
-                    row.get(0)
-                })
-                .optional()
-                .map_err(db("reading a message"))?;
-            Ok(request.map(|r| serde_json::from_str(&r).unwrap_or(Value::Null)))
         })
         .await
     }
@@ -1064,7 +1077,7 @@ impl Storage for SqliteStorage {
                              'status', json_extract(body, '$.status'),
                              'transaction_id', json_extract(body, '$.transaction_id')),
                          url, tries, last_error, created_at
-                     FROM webhooks WHERE state = 'failed' AND id < ?1
+                     FROM webhooks WHERE state IN ('failed', 'expired') AND id < ?1
                      ORDER BY id DESC LIMIT ?2",
                 )
                 .map_err(db("listing failed webhooks"))?;
@@ -1088,6 +1101,83 @@ impl Storage for SqliteStorage {
                 )
                 .and_then(Iterator::collect)
                 .map_err(db("listing failed webhooks"))
+        })
+        .await
+    }
+
+    async fn message_request(&self, id: &str) -> Result<Option<(String, Value)>, GatewayError> {
+        let id = id.to_owned();
+        self.with(move |conn| {
+            let row: Option<(String, String)> = conn
+                .query_row(
+                    "SELECT account, request FROM messages WHERE id = ?1",
+                    [&id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()
+                .map_err(db("reading a message"))?;
+            Ok(row.map(|(account, request)| {
+                (
+                    account,
+                    serde_json::from_str(&request).unwrap_or(Value::Null),
+                )
+            }))
+        })
+        .await
+    }
+
+    async fn webhooks(&self, state: &str, limit: usize) -> Result<Vec<WebhookView>, GatewayError> {
+        let state = state.to_owned();
+        self.with(move |conn| {
+            let mut statement = conn
+                .prepare(
+                    "SELECT id, state, body, tries, last_error, created_at FROM webhooks
+                     WHERE state = ?1 ORDER BY id LIMIT ?2",
+                )
+                .map_err(db("listing webhooks"))?;
+            statement
+                .query_map(params![state, limit], |row| {
+                    Ok(WebhookView::of(
+                        row.get(0)?,
+                        row.get(1)?,
+                        &row.get::<_, String>(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                    ))
+                })
+                .and_then(Iterator::collect)
+                .map_err(db("listing webhooks"))
+        })
+        .await
+    }
+
+    async fn retry_webhooks(&self, id: Option<i64>) -> Result<u64, GatewayError> {
+        self.with(move |conn| {
+            let now = now_ms();
+            let n = conn
+                .execute(
+                    "UPDATE webhooks SET state = 'pending', due_at = ?1, revived_at = ?1,
+                         tries = 0, lease_until = NULL
+                     WHERE state IN ('failed', 'expired') AND (?2 IS NULL OR id = ?2)",
+                    params![now, id],
+                )
+                .map_err(db("trying webhooks again"))?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
+    async fn mo_part(&self, mo: &str, n: u32) -> Result<Option<(String, Vec<u8>)>, GatewayError> {
+        let mo = mo.to_owned();
+        self.with(move |conn| {
+            conn.query_row(
+                "SELECT content_type, data FROM mo_parts WHERE mo = ?1 AND n = ?2",
+                params![mo, n],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(db("reading a part"))
         })
         .await
     }
@@ -1124,6 +1214,8 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         crate::store::tests::accounts_cancel_and_replace(SqliteStorage::open(&dir).unwrap(), false)
             .await;
+        let _ = std::fs::remove_dir_all(&dir);
+        crate::store::tests::webhooks_kept_and_mo_parts(SqliteStorage::open(&dir).unwrap()).await;
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -242,6 +242,118 @@ pub struct Received {
     pub webhook: Option<Value>,
     /// Where that webhook goes, if not to the configured webhook URL (an `mo_route`).
     pub webhook_url: Option<String>,
+    /// The parts of a DeliverReq its webhook gives as URLs, kept with it.
+    pub parts: Vec<MoPart>,
+}
+
+/// A part of a message from a subscriber, kept for `GET /v1/mo/{mo}/parts/{n}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MoPart {
+    /// The message's id (random, unguessable).
+    pub mo: String,
+    /// The part's number, from 1.
+    pub n: u32,
+    /// Its media type.
+    pub content_type: String,
+    /// Its bytes.
+    pub data: Vec<u8>,
+}
+
+impl MoPart {
+    /// Part `n` of message `mo`.
+    pub fn new(
+        mo: impl Into<String>,
+        n: u32,
+        content_type: impl Into<String>,
+        data: Vec<u8>,
+    ) -> MoPart {
+        MoPart {
+            mo: mo.into(),
+            n,
+            content_type: content_type.into(),
+            data,
+        }
+    }
+}
+
+/// How a webhook try ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WebhookOutcome {
+    /// The application answered 2xx.
+    Delivered,
+    /// It failed; tried again at `at` (Unix milliseconds).
+    Retry {
+        /// When.
+        at: i64,
+        /// What failed.
+        error: String,
+    },
+    /// It failed and its tries ran out: kept as `failed`.
+    Failed {
+        /// What failed.
+        error: String,
+    },
+    /// It failed and its expiry passed: kept as `expired`.
+    Expired {
+        /// What failed last.
+        error: String,
+    },
+}
+
+impl WebhookOutcome {
+    /// The row's state, its next due time and its last error.
+    pub(crate) fn columns(&self) -> (&'static str, Option<i64>, Option<&str>) {
+        match self {
+            WebhookOutcome::Delivered => ("delivered", None, None),
+            WebhookOutcome::Retry { at, error } => ("pending", Some(*at), Some(error)),
+            WebhookOutcome::Failed { error } => ("failed", None, Some(error)),
+            WebhookOutcome::Expired { error } => ("expired", None, Some(error)),
+        }
+    }
+}
+
+/// A webhook as `GET /v1/webhooks` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct WebhookView {
+    /// The row.
+    pub id: i64,
+    /// `pending`, `delivered`, `failed` (its tries ran out) or `expired`.
+    pub state: String,
+    /// Its event's `type` (`message.status`, `message.received`).
+    pub event: Option<String>,
+    /// The gateway's message id the event is about, if any.
+    pub message: Option<String>,
+    /// Tries made.
+    pub tries: u32,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// When it was queued (RFC 3339).
+    pub created_at: String,
+}
+
+impl WebhookView {
+    pub(crate) fn of(
+        id: i64,
+        state: String,
+        body: &str,
+        tries: u32,
+        last_error: Option<String>,
+        created_at: i64,
+    ) -> WebhookView {
+        let body: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+        WebhookView {
+            id,
+            state,
+            event: body["type"].as_str().map(str::to_owned),
+            message: body["id"].as_str().map(str::to_owned),
+            tries,
+            last_error,
+            created_at: rfc3339(created_at),
+        }
+    }
 }
 
 /// A webhook row claimed for a try.
@@ -256,6 +368,9 @@ pub struct WebhookRow {
     pub url: Option<String>,
     /// Tries made before this one.
     pub tries: u32,
+    /// Since when it is tried (Unix milliseconds): when it was queued, or tried again by
+    /// hand; its expiry counts from here.
+    pub since: i64,
 }
 
 /// Send slots reserved together ([`Storage::reserve_slots`]): `count` sends from `start`
@@ -473,13 +588,11 @@ pub trait Storage: Clone + Send + Sync + 'static {
         lease: Duration,
     ) -> impl Future<Output = Result<Vec<WebhookRow>, GatewayError>> + Send;
 
-    /// Records a webhook try: delivered (`None`), or failed with `error`, tried again at
-    /// `retry_at` or kept as failed.
+    /// Records a webhook try.
     fn settle_webhook(
         &self,
         id: i64,
-        error: Option<String>,
-        retry_at: Option<i64>,
+        outcome: WebhookOutcome,
     ) -> impl Future<Output = Result<(), GatewayError>> + Send;
 
     /// A page of submissions for the inbox (see [`MessageQuery`]).
@@ -487,12 +600,6 @@ pub trait Storage: Clone + Send + Sync + 'static {
         &self,
         query: MessageQuery,
     ) -> impl Future<Output = Result<Vec<MessageRow>, GatewayError>> + Send;
-
-    /// The request of a submission as the API took it (its content, as replaced since).
-    fn message_request(
-        &self,
-        id: &str,
-    ) -> impl Future<Output = Result<Option<Value>, GatewayError>> + Send;
 
     /// Up to `limit` requests peers sent in, newest first, those before row `before` if
     /// given, only those of `operation` (`DeliverReq`, …) if given (see [`ReceivedRow`]).
@@ -516,6 +623,33 @@ pub trait Storage: Clone + Send + Sync + 'static {
         before: Option<i64>,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<FailedWebhook>, GatewayError>> + Send;
+
+    /// The account and the request (JSON, as queued) of a submission.
+    fn message_request(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<(String, Value)>, GatewayError>> + Send;
+
+    /// Up to `limit` webhooks in `state`, oldest first.
+    fn webhooks(
+        &self,
+        state: &str,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<WebhookView>, GatewayError>> + Send;
+
+    /// Makes failed and expired webhooks (the one `id`, or all) due again, their tries and
+    /// expiry counted afresh; the number made due.
+    fn retry_webhooks(
+        &self,
+        id: Option<i64>,
+    ) -> impl Future<Output = Result<u64, GatewayError>> + Send;
+
+    /// Part `n` of the message from a subscriber `mo`: its media type and bytes.
+    fn mo_part(
+        &self,
+        mo: &str,
+        n: u32,
+    ) -> impl Future<Output = Result<Option<(String, Vec<u8>)>, GatewayError>> + Send;
 }
 
 /// A time in Unix milliseconds as RFC 3339 (UTC).
@@ -982,6 +1116,7 @@ pub(crate) mod tests {
                     status: None,
                     webhook: Some(serde_json::json!({"type": "message.received"})),
                     webhook_url: Some("http://127.0.0.1:9/stop".into()),
+                    parts: Vec::new(),
                 },
                 true,
             )
@@ -1001,6 +1136,7 @@ pub(crate) mod tests {
             status: Some(("MID5".into(), "delivered".into(), None)),
             webhook: None,
             webhook_url: None,
+            parts: Vec::new(),
         };
         storage.enqueue(on("us", "m5", "five")).await.unwrap();
         let error = storage.receive(report.clone(), true).await.unwrap_err();
@@ -1040,6 +1176,138 @@ pub(crate) mod tests {
         } else {
             assert_eq!((us1, us2, us3, au1), (None, None, None, None));
         }
+    }
+
+    fn deliver(mo: &str, parts: Vec<MoPart>) -> Received {
+        Received {
+            operation: "DeliverReq".into(),
+            transaction_id: format!("tx-{mo}"),
+            raw: b"raw".to_vec(),
+            view: serde_json::json!({}),
+            status: None,
+            webhook: Some(serde_json::json!({"type": "message.received", "id": mo})),
+            webhook_url: None,
+            parts,
+        }
+    }
+
+    /// Claims the webhook about `mo` (others may be due too), within a few seconds.
+    async fn claim_about<S: Storage>(storage: &S, mo: &str) -> WebhookRow {
+        for _ in 0..50 {
+            let rows = storage
+                .claim_webhooks(100, Duration::from_secs(60))
+                .await
+                .unwrap();
+            if let Some(row) = rows.into_iter().find(|r| r.body.contains(mo)) {
+                return row;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("no webhook about {mo} is due");
+    }
+
+    /// What every backend must do with the parts of messages from subscribers, webhooks that
+    /// fail for good or expire (kept, counted, tried again by hand), and the request of a
+    /// submission; run on SQLite here and on PostgreSQL by its module.
+    pub(crate) async fn webhooks_kept_and_mo_parts<S: Storage>(storage: S) {
+        let picture = b"\x89PNG\r\n\x1a\n\x00\xffbinary".to_vec();
+        storage
+            .receive(
+                deliver(
+                    "mo_kept",
+                    vec![
+                        MoPart::new("mo_kept", 1, "image/png", picture.clone()),
+                        MoPart::new("mo_kept", 2, "text/plain", b"hi".to_vec()),
+                    ],
+                ),
+                true,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            storage.mo_part("mo_kept", 1).await.unwrap(),
+            Some(("image/png".to_owned(), picture))
+        );
+        assert_eq!(
+            storage.mo_part("mo_kept", 2).await.unwrap().unwrap().1,
+            b"hi"
+        );
+        assert_eq!(storage.mo_part("mo_kept", 3).await.unwrap(), None);
+        assert_eq!(storage.mo_part("mo_other", 1).await.unwrap(), None);
+
+        // Tried again, then expired: kept, counted and listed.
+        let row = claim_about(&storage, "mo_kept").await;
+        assert!((now_ms() - row.since).abs() < 60_000, "{row:?}");
+        let first_since = row.since;
+        storage
+            .settle_webhook(
+                row.id,
+                WebhookOutcome::Retry {
+                    at: now_ms(),
+                    error: "HTTP 503".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let row = claim_about(&storage, "mo_kept").await;
+        assert_eq!((row.tries, row.since), (1, first_since));
+        storage
+            .settle_webhook(
+                row.id,
+                WebhookOutcome::Expired {
+                    error: "HTTP 503 again".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let expired_id = row.id;
+        storage
+            .receive(deliver("mo_fails", Vec::new()), true)
+            .await
+            .unwrap();
+        let row = claim_about(&storage, "mo_fails").await;
+        storage
+            .settle_webhook(
+                row.id,
+                WebhookOutcome::Failed {
+                    error: "HTTP 410".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let depth = storage.queue_depth().await.unwrap();
+        assert_eq!((depth.webhooks_expired, depth.webhooks_failed), (1, 1));
+        let expired = storage.webhooks("expired", 10).await.unwrap();
+        assert_eq!(expired.len(), 1, "{expired:?}");
+        assert_eq!(expired[0].id, expired_id);
+        assert_eq!(expired[0].event.as_deref(), Some("message.received"));
+        assert_eq!(expired[0].message.as_deref(), Some("mo_kept"));
+        assert_eq!(expired[0].tries, 2);
+        assert_eq!(expired[0].last_error.as_deref(), Some("HTTP 503 again"));
+
+        // Tried again by hand: due at once, its tries and expiry counted afresh.
+        assert_eq!(storage.retry_webhooks(Some(expired_id)).await.unwrap(), 1);
+        assert_eq!(storage.retry_webhooks(Some(expired_id)).await.unwrap(), 0);
+        let row = claim_about(&storage, "mo_kept").await;
+        assert_eq!(row.id, expired_id);
+        assert_eq!(row.tries, 0);
+        assert!(row.since >= first_since);
+        storage
+            .settle_webhook(row.id, WebhookOutcome::Delivered)
+            .await
+            .unwrap();
+        assert_eq!(storage.retry_webhooks(None).await.unwrap(), 1);
+        let depth = storage.queue_depth().await.unwrap();
+        assert_eq!((depth.webhooks_expired, depth.webhooks_failed), (0, 0));
+        assert!(storage.webhooks("expired", 10).await.unwrap().is_empty());
+        assert_eq!(storage.webhooks("delivered", 10).await.unwrap().len(), 1);
+
+        // A submission's account and request, for the checks of a replacement.
+        storage.enqueue(on("au", "m-req", "hello")).await.unwrap();
+        let (account, request) = storage.message_request("m-req").await.unwrap().unwrap();
+        assert_eq!(account, "au");
+        assert_eq!(request["text"], "hello");
+        assert!(storage.message_request("m-none").await.unwrap().is_none());
     }
 
     #[test]

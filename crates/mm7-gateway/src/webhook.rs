@@ -1,6 +1,8 @@
 //! The webhook sender: POSTs each queued event (status changes, messages received) to the
-//! application, signed, and tries again with backoff until a 2xx or its tries run out; a row
-//! that fails for good stays in the database, visible, never silently dropped.
+//! application, signed, and tries again with backoff until a 2xx, or until its expiry passes
+//! (`expired`) or its tries run out (`failed`); such a row stays in the database, listed by
+//! `GET /v1/webhooks`, counted in `/metrics`, and tried again on `POST /v1/webhooks/retry`:
+//! never silently dropped.
 //!
 //! The signature: `X-Mm7-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`
 //! keyed with the webhook secret, so the application can check the sender and refuse replays.
@@ -14,7 +16,7 @@ use tokio::sync::watch;
 
 use crate::config::Webhook;
 use crate::dispatch::backoff;
-use crate::store::{Storage, WebhookRow, now_ms};
+use crate::store::{Storage, WebhookOutcome, WebhookRow, now_ms};
 
 /// The `X-Mm7-Signature` value of `body` at `timestamp` (Unix seconds).
 ///
@@ -78,26 +80,48 @@ pub(crate) async fn run<S: Storage>(
             let (storage, metrics) = (storage.clone(), std::sync::Arc::clone(&metrics));
             tries.spawn(async move {
                 let result = post(&client, &webhook, &row).await;
-                let tries = row.tries + 1;
-                let (error, retry_at) = match result {
-                    Ok(()) => (None, None),
-                    Err(error) if tries < webhook.max_tries => {
-                        let wait = backoff(Duration::from_secs(1), Duration::from_secs(300), tries);
-                        let at = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
-                        (Some(error), Some(at))
-                    }
-                    Err(error) => {
-                        tracing::warn!(row = row.id, %error, "webhook failed for good (kept)");
-                        (Some(error), None)
-                    }
-                };
-                metrics.record_webhook(error.is_none(), retry_at.is_some());
-                if let Err(e) = storage.settle_webhook(row.id, error, retry_at).await {
+                let outcome = outcome(result, &row, &webhook, now_ms());
+                if let WebhookOutcome::Failed { error } | WebhookOutcome::Expired { error } =
+                    &outcome
+                {
+                    tracing::warn!(row = row.id, %error, "webhook no longer tried (kept)");
+                }
+                metrics.record_webhook(&outcome);
+                if let Err(e) = storage.settle_webhook(row.id, outcome).await {
                     tracing::error!(error = %e, row = row.id, "cannot record a webhook try");
                 }
             });
         }
         while tries.join_next().await.is_some() {}
+    }
+}
+
+/// What a try's `result` makes of `row` at `now`: delivered, tried again after a backoff,
+/// or kept as `expired` (its expiry passed) or `failed` (its tries ran out).
+fn outcome(
+    result: Result<(), String>,
+    row: &WebhookRow,
+    webhook: &Webhook,
+    now: i64,
+) -> WebhookOutcome {
+    let Err(error) = result else {
+        return WebhookOutcome::Delivered;
+    };
+    let tries = row.tries + 1;
+    let expiry = i64::try_from(webhook.expiry.as_millis()).unwrap_or(i64::MAX);
+    let expires_at = row.since.saturating_add(expiry);
+    if now >= expires_at {
+        return WebhookOutcome::Expired { error };
+    }
+    if tries >= webhook.max_tries {
+        return WebhookOutcome::Failed { error };
+    }
+    let wait = backoff(Duration::from_secs(1), Duration::from_secs(300), tries);
+    let at = now.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
+    // The last try is at the expiry, not a backoff past it.
+    WebhookOutcome::Retry {
+        at: at.min(expires_at),
+        error,
     }
 }
 
@@ -123,5 +147,58 @@ async fn post(client: &HttpClient, webhook: &Webhook, row: &WebhookRow) -> Resul
         Ok(())
     } else {
         Err(format!("the webhook answered HTTP {}", response.status()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(tries: u32, since: i64) -> WebhookRow {
+        WebhookRow {
+            id: 1,
+            body: "{}".into(),
+            url: None,
+            tries,
+            since,
+        }
+    }
+
+    #[test]
+    fn tried_until_delivered_expired_or_out_of_tries() {
+        let mut webhook = Webhook::new("http://127.0.0.1:9/", b"k".to_vec());
+        webhook.expiry = Duration::from_secs(60);
+        let down = || Err("HTTP 503".to_owned());
+        assert_eq!(
+            outcome(Ok(()), &row(3, 0), &webhook, 1_000_000),
+            WebhookOutcome::Delivered
+        );
+        // Within the expiry: again after a backoff, never later than the expiry.
+        let WebhookOutcome::Retry { at, error } = outcome(down(), &row(0, 0), &webhook, 1_000)
+        else {
+            panic!("not retried");
+        };
+        assert!((1_500..=61_000).contains(&at), "{at}");
+        assert_eq!(error, "HTTP 503");
+        let WebhookOutcome::Retry { at, .. } = outcome(down(), &row(9, 0), &webhook, 50_000) else {
+            panic!("not retried");
+        };
+        assert_eq!(at, 60_000);
+        // Past it: kept as expired, counted from when it was (re)queued.
+        assert_eq!(
+            outcome(down(), &row(2, 0), &webhook, 60_000),
+            WebhookOutcome::Expired {
+                error: "HTTP 503".into()
+            }
+        );
+        assert!(matches!(
+            outcome(down(), &row(2, 30_000), &webhook, 60_000),
+            WebhookOutcome::Retry { .. }
+        ));
+        webhook.max_tries = 3;
+        assert!(matches!(
+            outcome(down(), &row(2, 0), &webhook, 1_000),
+            WebhookOutcome::Failed { .. }
+        ));
     }
 }

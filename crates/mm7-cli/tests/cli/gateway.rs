@@ -632,6 +632,8 @@ fn check_prints_a_summary_without_secrets_and_refuses_what_does_not_hold() {
         "account au: http://127.0.0.1:2/mm7",
         "user vasp (password set)",
         "route +61* -> au",
+        "attachments by URL: 2097152 bytes at most, 5s to connect, 20s in all, 5 redirects",
+        "parts of incoming messages: inline",
     ] {
         assert!(summary.contains(needle), "{needle} in\n{summary}");
     }
@@ -642,7 +644,8 @@ fn check_prints_a_summary_without_secrets_and_refuses_what_does_not_hold() {
     let in_urls = dir.write(
         "in-urls.toml",
         "[[account]]\nname = \"a\"\nurl = \"http://u:urlpass@127.0.0.1:1/mm7\"\n\
-         [webhook]\nurl = \"http://hook:hookpass@127.0.0.1:3/hook\"\nsecret_file = \"hook.secret\"\n",
+         [webhook]\nurl = \"http://hook:hookpass@127.0.0.1:3/hook\"\nsecret_file = \"hook.secret\"\n\
+         [mo]\nparts = \"url\"\npublic_url = \"https://gw:gwpass@gw.example\"\n",
     );
     let out = run(&["gateway", "check", "--config", s(&in_urls)]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -651,7 +654,9 @@ fn check_prints_a_summary_without_secrets_and_refuses_what_does_not_hold() {
         shown.contains("http://u:****@127.0.0.1:1/mm7")
             && shown.contains("http://hook:****@127.0.0.1:3/hook")
             && !shown.contains("urlpass")
-            && !shown.contains("hookpass"),
+            && !shown.contains("hookpass")
+            && !shown.contains("gwpass")
+            && shown.contains("parts of incoming messages: as URLs"),
         "{shown}"
     );
 
@@ -1064,4 +1069,495 @@ account = "slow"
     );
     drop((first, second));
     drop((fast, slow));
+}
+
+/// A PNG of one pixel.
+const PIXEL: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde";
+
+/// A file server on 127.0.0.1 for attachments by URL: `/pic.png` (a picture), `/missing`
+/// (404), `/big` (5000 bytes, said in Content-Length), `/stream` (5000 bytes, no length),
+/// `/slow` (answers after 5 s), `/hop` (a redirect to `/pic.png`), `/loop` (redirects to
+/// itself), `/secret` (the picture for Basic `user:s3cret` only).
+fn file_server() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut head = Vec::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    head.push(line);
+                }
+                let path = head
+                    .first()
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .unwrap_or("/")
+                    .split('?')
+                    .next()
+                    .unwrap_or("/")
+                    .to_owned();
+                let authorized = head.iter().any(|l| {
+                    l.to_ascii_lowercase().starts_with("authorization:")
+                        && l.trim_end().ends_with("Basic dXNlcjpzM2NyZXQ=")
+                });
+                let ok = |kind: &str, body: &[u8]| {
+                    let mut out = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    )
+                    .into_bytes();
+                    out.extend_from_slice(body);
+                    out
+                };
+                let redirect = |to: &str| {
+                    format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                        .into_bytes()
+                };
+                let answer = match path.as_str() {
+                    "/pic.png" => ok("image/png", PIXEL),
+                    "/secret" if authorized => ok("image/png", PIXEL),
+                    "/secret" => b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+                    "/big" => ok("image/jpeg", &[b'x'; 5000]),
+                    "/stream" => {
+                        let mut out = b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nConnection: close\r\n\r\n".to_vec();
+                        out.extend_from_slice(&[b'x'; 5000]);
+                        out
+                    }
+                    "/slow" => {
+                        std::thread::sleep(Duration::from_secs(5));
+                        ok("image/png", PIXEL)
+                    }
+                    "/hop" => redirect("/pic.png"),
+                    "/loop" => redirect("/loop"),
+                    _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+                };
+                let _ = stream.write_all(&answer);
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn attachments_by_url_are_fetched_before_the_202_within_limits() {
+    let dir = TempDir::new("gateway-url");
+    let mmsc = Server::mmsc(&dir.join("mmsc"), &["--dlr-after", "1h"]);
+    let files = file_server();
+    let api = closed_port();
+    let config = dir.write(
+        "gateway.toml",
+        format!(
+            r#"
+[gateway]
+listen = "127.0.0.1:{api}"
+data_dir = "gw"
+
+[[account]]
+name = "only"
+url = "{}"
+tps = 50
+
+[attachments]
+max_size = 1000
+timeout = "1s"
+max_redirects = 2
+allow_private_addresses = true     # the file server is on loopback
+"#,
+            mmsc.url
+        ),
+    );
+    let gateway = Server::start(&["gateway", "--config", s(&config)]);
+    let url = |path: &str| format!("http://127.0.0.1:{files}{path}");
+    let with = |attachments: Value| {
+        post(
+            api,
+            &json!({"to": "15551234567", "text": "see", "attachments": attachments}),
+            None,
+        )
+    };
+
+    // Fetched, one by a redirect, one with credentials: queued complete, then sent.
+    let (status, answer) = with(json!([
+        {"url": url("/pic.png")},
+        {"content_type": "image/png", "filename": "b.png", "url": url("/hop")},
+    ]));
+    assert_eq!(status, 202, "{answer}");
+    let first = answer["id"].as_str().unwrap().to_owned();
+    let secret = format!("http://user:s3cret@127.0.0.1:{files}/secret?token=t0ken");
+    let (status, answer) = with(json!([{"content_type": "image/png", "url": secret}]));
+    assert_eq!(status, 202, "{answer}");
+    let second = answer["id"].as_str().unwrap().to_owned();
+    until(api, &first, "sent", |v| v["status"] == "sent");
+    until(api, &second, "sent", |v| v["status"] == "sent");
+    let rows = mmsc_rows(&dir.join("mmsc"));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows.iter().all(|r| r["parts"].as_u64().unwrap() >= 2),
+        "{rows:?}"
+    );
+
+    // Refusals name the attachment and the cause, never the URL's secrets.
+    let wrong = format!("http://user:wr0ng@127.0.0.1:{files}/secret?token=t0ken");
+    let started = Instant::now();
+    let cases = [
+        (json!([{"url": url("/missing")}]), 502, 1, "HTTP 404"),
+        (
+            json!([{"url": url("/pic.png")}, {"url": url("/big")}]),
+            413,
+            2,
+            "1000 bytes",
+        ),
+        (json!([{"url": url("/stream")}]), 413, 1, "1000 bytes"),
+        (json!([{"url": url("/slow")}]), 502, 1, "within 1 s"),
+        (
+            json!([{"url": url("/loop")}]),
+            502,
+            1,
+            "redirects more than 2",
+        ),
+        (json!([{"url": "file:///etc/passwd"}]), 400, 1, "only http"),
+        (json!([{"url": "ftp://127.0.0.1/x"}]), 400, 1, "only http"),
+        (
+            json!([{"content_type": "image/png", "url": wrong}]),
+            502,
+            1,
+            "HTTP 401",
+        ),
+        (
+            json!([{"url": url("/pic.png"), "data": "AA=="}]),
+            400,
+            1,
+            "not both",
+        ),
+    ];
+    for (attachments, want, index, cause) in cases {
+        let (status, answer) = with(attachments.clone());
+        assert_eq!(status, want, "{attachments}: {answer}");
+        assert_eq!(answer["attachment"], index, "{answer}");
+        let text = answer["error"].as_str().unwrap();
+        assert!(text.starts_with(&format!("attachment {index}: ")), "{text}");
+        assert!(text.contains(cause), "{attachments}: {text}");
+        for secret in ["wr0ng", "t0ken", "/secret"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+    }
+    // The slow one waited for its timeout only.
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    // Nothing refused was queued.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(mmsc_rows(&dir.join("mmsc")).len(), 2);
+    drop(gateway);
+    drop(mmsc);
+}
+
+/// A webhook receiver that answers 503 until `up` turns true, then 200 with each body sent on.
+fn flaky_receiver(up: std::sync::Arc<std::sync::atomic::AtomicBool>) -> (u16, Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            if reader.read_exact(&mut body).is_err() {
+                continue;
+            }
+            if !up.load(std::sync::atomic::Ordering::SeqCst) {
+                let _ = stream.write_all(
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+                continue;
+            }
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            if tx
+                .send(String::from_utf8_lossy(&body).into_owned())
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
+    (port, rx)
+}
+
+#[test]
+fn an_expired_webhook_is_kept_visible_and_tried_again_with_its_parts_served_by_url() {
+    let dir = TempDir::new("gateway-expiry");
+    let secret = dir.write("secret", SECRET);
+    let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (hook_port, hooks) = flaky_receiver(std::sync::Arc::clone(&up));
+    let (api, mm7_port) = (closed_port(), closed_port());
+    let config = dir.write(
+        "gateway.toml",
+        format!(
+            r#"
+[gateway]
+listen = "127.0.0.1:{api}"
+mm7_listen = "127.0.0.1:{mm7_port}"
+data_dir = "gw"
+
+[[account]]
+name = "only"
+url = "http://127.0.0.1:{}/mm7"
+
+[webhook]
+url = "http://127.0.0.1:{hook_port}/hook"
+secret_file = "{}"
+expiry = "2s"
+
+[mo]
+parts = "auto"
+inline_max = 4
+"#,
+            closed_port(),
+            s(&secret)
+        ),
+    );
+    let gateway = Server::start(&["gateway", "--config", s(&config)]);
+    let text = "hello there, a longer text";
+    let out = run(&[
+        "deliver",
+        "--url",
+        &format!("http://127.0.0.1:{mm7_port}/mm7"),
+        "--from",
+        "15551234567",
+        "--to",
+        "63901",
+        "--text",
+        text,
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
+    // The application is down past the expiry: the webhook is kept as expired, listed, counted.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let listed = loop {
+        let answer = request(api, "GET", "/v1/webhooks?state=expired", "", b"");
+        assert_eq!(answer.status, 200);
+        let listed = answer.json()["webhooks"].as_array().unwrap().clone();
+        if !listed.is_empty() {
+            break listed;
+        }
+        assert!(Instant::now() < deadline, "the webhook never expired");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["event"], "message.received");
+    assert!(listed[0]["tries"].as_u64().unwrap() >= 1, "{listed:?}");
+    assert!(
+        listed[0]["last_error"].as_str().unwrap().contains("503"),
+        "{listed:?}"
+    );
+    let metrics = String::from_utf8(request(api, "GET", "/metrics", "", b"").body).unwrap();
+    assert!(
+        metrics.contains("mm7_gateway_webhooks_kept{state=\"expired\"} 1\n"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("mm7_gateway_webhooks_total{outcome=\"expired\"} 1\n"));
+    assert!(hooks.try_recv().is_err(), "nothing was acknowledged");
+    let bad = request(api, "POST", "/v1/webhooks/999999/retry", "", b"");
+    assert_eq!(bad.status, 404);
+    assert_eq!(
+        request(api, "GET", "/v1/webhooks?state=lost", "", b"").status,
+        400
+    );
+
+    // Up again, tried again by hand: delivered, its text part a URL the API serves.
+    up.store(true, std::sync::atomic::Ordering::SeqCst);
+    let id = listed[0]["id"].as_i64().unwrap();
+    let answer = request(api, "POST", &format!("/v1/webhooks/{id}/retry"), "", b"");
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.json()["retried"], 1);
+    let body = hooks
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the webhook, tried again");
+    let mo: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(mo["type"], "message.received");
+    assert_eq!(mo["text"], text);
+    let part = &mo["attachments"][0];
+    assert!(part.get("data").is_none(), "{mo}");
+    assert_eq!(part["size"], text.len());
+    let url = part["url"].as_str().unwrap();
+    let prefix = format!("http://127.0.0.1:{api}/v1/mo/mo_");
+    assert!(url.starts_with(&prefix), "{url}");
+    let path = &url[format!("http://127.0.0.1:{api}").len()..];
+    let served = request(api, "GET", path, "", b"");
+    assert_eq!(served.status, 200);
+    assert!(
+        served
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/plain"),
+        "{:?}",
+        served.header("content-type")
+    );
+    assert_eq!(served.body, text.as_bytes());
+    // Another id, another part: not found.
+    let guessed = path.replace("/mo/mo_", "/mo/mo_0");
+    assert_eq!(request(api, "GET", &guessed, "", b"").status, 404);
+    assert_eq!(
+        request(api, "GET", &path.replace("/parts/1", "/parts/2"), "", b"").status,
+        404
+    );
+    let metrics = String::from_utf8(request(api, "GET", "/metrics", "", b"").body).unwrap();
+    assert!(
+        metrics.contains("mm7_gateway_webhooks_kept{state=\"expired\"} 0\n"),
+        "{metrics}"
+    );
+    let answer = request(api, "GET", "/v1/webhooks", "", b"");
+    assert_eq!(answer.json()["webhooks"], json!([]));
+    drop(gateway);
+}
+
+#[test]
+fn a_replacement_passes_the_profile_as_a_submission_does() {
+    use base64::Engine as _;
+    let dir = TempDir::new("gateway-replace-profile");
+    let password = dir.write("password", "vasp-secret");
+    let api = closed_port();
+    let config = dir.write(
+        "gateway.toml",
+        format!(
+            r#"
+[gateway]
+listen = "127.0.0.1:{api}"
+data_dir = "gw"
+
+[[account]]
+name = "vibes"
+url = "http://127.0.0.1:{}/mm7"
+profile = "vibes"
+user = "vasp"
+password_file = "{}"
+retry_initial = "30s"
+"#,
+            closed_port(),
+            s(&password)
+        ),
+    );
+    let gateway = Server::start(&["gateway", "--config", s(&config)]);
+    let (status, answer) = post(
+        api,
+        &json!({"from": "63901", "to": "+15551234567", "text": "first"}),
+        None,
+    );
+    assert_eq!(status, 202, "{answer}");
+    let id = answer["id"].as_str().unwrap().to_owned();
+    until(api, &id, "a retry", |v| v["status"] == "retrying");
+    let path = format!("/v1/messages/{id}/replace");
+    // More than the Vibes MMSC takes in one request: refused, as a submission would be.
+    let big = base64::engine::general_purpose::STANDARD.encode(vec![0xffu8; 1_100_000]);
+    let body = json!({"attachments": [{"content_type": "image/jpeg", "data": big}]});
+    let answer = request(
+        api,
+        "POST",
+        &path,
+        "Content-Type: application/json\r\n",
+        body.to_string().as_bytes(),
+    );
+    assert_eq!(answer.status, 400);
+    let refused = answer.json();
+    assert!(
+        refused["error"].as_str().unwrap().contains("vibes"),
+        "{refused}"
+    );
+    assert!(
+        refused["violations"].to_string().contains("HTTP body"),
+        "{refused}"
+    );
+    let (status, _) = post(
+        api,
+        &json!({"from": "63901", "to": "+15551234567", "attachments": body["attachments"]}),
+        None,
+    );
+    assert_eq!(status, 400, "the same content in a submission");
+    // Content it takes: replaced in the queue.
+    let answer = request(
+        api,
+        "POST",
+        &path,
+        "Content-Type: application/json\r\n",
+        br#"{"text": "second"}"#,
+    );
+    assert_eq!(answer.status, 200, "{:?}", answer.json());
+    assert_eq!(answer.json()["status"], "replaced");
+    drop(gateway);
+}
+
+#[test]
+fn webhook_expiry_from_the_command_line() {
+    let dir = TempDir::new("gateway-expiry-flag");
+    let secret = dir.write("secret", SECRET);
+    let (api, mm7_port) = (closed_port(), closed_port());
+    let gateway = Server::start(&[
+        "gateway",
+        "--listen",
+        &format!("127.0.0.1:{api}"),
+        "--mmsc-url",
+        &format!("http://127.0.0.1:{}/mm7", closed_port()),
+        "--mm7-listen",
+        &format!("127.0.0.1:{mm7_port}"),
+        "--data-dir",
+        s(&dir.join("gw")),
+        "--webhook-url",
+        &format!("http://127.0.0.1:{}/hook", closed_port()),
+        "--webhook-secret-file",
+        s(&secret),
+        "--webhook-expiry",
+        "1s",
+    ]);
+    let out = run(&[
+        "deliver",
+        "--url",
+        &format!("http://127.0.0.1:{mm7_port}/mm7"),
+        "--from",
+        "15551234567",
+        "--to",
+        "63901",
+        "--text",
+        "hi",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Nobody listens at the webhook: kept as expired after a second, not tried for a day.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let listed = request(api, "GET", "/v1/webhooks", "", b"").json();
+        if let Some(first) = listed["webhooks"].as_array().and_then(|l| l.first()) {
+            assert_eq!(first["state"], "expired", "{listed}");
+            assert!(
+                first["last_error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("cannot reach"),
+                "{listed}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "the webhook never expired");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    drop(gateway);
 }

@@ -255,7 +255,7 @@ async fn message<S: Storage>(State(inbox): State<Inbox<S>>, Path(id): Path<Strin
         Err(error) => return unreadable(&error),
     };
     let request = match inbox.storage.message_request(&id).await {
-        Ok(request) => request.unwrap_or(Value::Null),
+        Ok(request) => request.map_or(Value::Null, |(_, request)| request),
         Err(error) => return unreadable(&error),
     };
     let subject = request["subject"].as_str();
@@ -309,7 +309,7 @@ async fn message_part<S: Storage>(
     Path((id, n)): Path<(String, usize)>,
 ) -> Response {
     match inbox.storage.message_request(&id).await {
-        Ok(Some(request)) => part_answer(request["attachments"].get(n)),
+        Ok(Some((_, request))) => part_answer(request["attachments"].get(n)),
         Ok(None) => problem(StatusCode::NOT_FOUND, "No such message."),
         Err(error) => unreadable(&error),
     }
@@ -491,7 +491,8 @@ async fn failed<S: Storage>(State(inbox): State<Inbox<S>>, RawQuery(query): RawQ
     let mut body = String::from(
         "<h2>Failed work</h2>\n<p class=\"hint\">The gateway does not try these again: a failed \
          message was refused for good or ran out of tries (submit it again through the API); a \
-         failed webhook ran out of tries.</p>\n<h3>Messages</h3>\n",
+         webhook here ran out of tries or expired (<code>POST /v1/webhooks/ID/retry</code> or \
+         <code>POST /v1/webhooks/retry</code> tries it again).</p>\n<h3>Messages</h3>\n",
     );
     if messages.is_empty() {
         body.push_str("<p class=\"hint\" id=\"no-failed-messages\">No failed messages.</p>\n");

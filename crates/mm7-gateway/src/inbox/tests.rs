@@ -11,6 +11,7 @@ use tower_service::Service as _;
 use super::html::{encode, without_secrets};
 use super::*;
 use crate::config::Account;
+use crate::store::WebhookOutcome;
 use crate::store::{NewSubmission, Outcome, Received};
 
 const HOSTILE: &str = "<script>alert(1)</script> & \"quoted\" 'single'";
@@ -287,6 +288,7 @@ pub(crate) async fn pages_escape_page_and_filter<S: Storage>(storage: S) {
                     status: None,
                     webhook: Some(json!({"type": "message.received", "transaction_id": format!("mo-{n}")})),
                     webhook_url: Some("http://user:pa55word@127.0.0.1:9/hook?token=t0ken".into()),
+                    parts: Vec::new(),
                 },
                 true,
             )
@@ -316,7 +318,12 @@ pub(crate) async fn pages_escape_page_and_filter<S: Storage>(storage: S) {
         .unwrap();
     for hook in &hooks {
         storage
-            .settle_webhook(hook.id, Some("HTTP 500 <oops>".into()), None)
+            .settle_webhook(
+                hook.id,
+                WebhookOutcome::Failed {
+                    error: "HTTP 500 <oops>".into(),
+                },
+            )
             .await
             .unwrap();
     }
@@ -374,6 +381,7 @@ pub(crate) async fn pages_escape_page_and_filter<S: Storage>(storage: S) {
                 )),
                 webhook: None,
                 webhook_url: None,
+                parts: Vec::new(),
             },
             false,
         )
