@@ -86,6 +86,10 @@ pub(crate) fn backoff(initial: Duration, max: Duration, tries: u32) -> Duration 
     full.mul_f64(0.5 + spread / 2.0)
 }
 
+/// How late (milliseconds) after the last start its lease allows a send may still start:
+/// the lease has `5 s` beyond two timeouts for the try itself.
+const LEASE_SLACK_MS: i64 = 1000;
+
 /// Sends `account`'s due submissions (and the cancels and replaces asked for them) until
 /// `stop` turns true; then waits for the tries in flight.
 pub(crate) async fn run<S: Storage>(
@@ -100,8 +104,13 @@ pub(crate) async fn run<S: Storage>(
     let mut bucket = TokenBucket::new(account.tps);
     let interval = Duration::from_secs_f64(1.0 / account.tps.max(0.001));
     // A claim is hidden from other claims while its try runs; a gateway that dies leaves it
-    // due again once the lease ends.
-    let lease = account.timeout.saturating_mul(2) + Duration::from_secs(5);
+    // due again once the lease ends. The lease covers the wait for the rate before the try
+    // too: a claim takes no more messages than the rate lets start within one timeout, and
+    // one whose turn comes later than its lease allows is not sent by this claim (it comes
+    // back when the lease ends), so that no other gateway can claim a message while it is
+    // still waiting here to be sent.
+    let per_claim = ((account.tps * account.timeout.as_secs_f64()).floor() as usize).max(1);
+    let try_lease = account.timeout.saturating_mul(2) + Duration::from_secs(5);
     let account = Arc::new(account);
     // The outcomes of tries are recorded by one task, many to a transaction (one commit for
     // all the tries that ended meanwhile), in the order they ended.
@@ -143,6 +152,14 @@ pub(crate) async fn run<S: Storage>(
         let queued = storage.queued();
         let mut queued = std::pin::pin!(queued.notified());
         queued.as_mut().enable();
+        permits.truncate(per_claim);
+        // The waits of these sends for the rate, at most, and the lease that covers them.
+        let waits = interval
+            .saturating_mul(u32::try_from(permits.len()).unwrap_or(u32::MAX))
+            .min(account.timeout);
+        let lease = try_lease + waits;
+        let last_start =
+            now_ms().saturating_add(i64::try_from(waits.as_millis()).unwrap_or(i64::MAX));
         let claimed = match storage.claim(&account.name, permits.len(), lease).await {
             Ok(claimed) => claimed,
             Err(error) => {
@@ -173,9 +190,21 @@ pub(crate) async fn run<S: Storage>(
                 None
             }
         };
+        let mut resume_at = None;
         for (n, (message, permit)) in claimed.into_iter().zip(permits).enumerate() {
             if let Some(slots) = &slots {
-                // A rate shared with other gateways: wait for this send's slot.
+                // A rate shared with other gateways: wait for this send's slot, unless it
+                // comes after what the lease covers (other gateways took the slots before):
+                // then this claim leaves it and the rest, which come back when it ends.
+                if slots.at(n) > last_start.saturating_add(LEASE_SLACK_MS) {
+                    tracing::debug!(
+                        account = %account.name,
+                        left = %message.id,
+                        "the rate's next slot is past this claim's lease; left for a later claim"
+                    );
+                    resume_at = Some(slots.at(n));
+                    break;
+                }
                 let wait = u64::try_from(slots.at(n) - now_ms()).unwrap_or(0);
                 if wait > 0 {
                     tokio::time::sleep(Duration::from_millis(wait)).await;
@@ -209,6 +238,15 @@ pub(crate) async fn run<S: Storage>(
                 // waits for it.
                 let _ = outcomes.send((message.id, outcome)).await;
             });
+        }
+        if let Some(at) = resume_at {
+            // The other gateways hold the rate until then: claiming again before would only
+            // reserve slots further out.
+            let wait = u64::try_from(at - now_ms()).unwrap_or(0);
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_millis(wait)) => {}
+                _ = stop.changed() => {}
+            }
         }
     }
     // Drain: wait for the tries in flight (their permits), bounded by the try timeout.
