@@ -1193,58 +1193,13 @@ mod tests {
     /// The Storage tests of the PostgreSQL backend, on a database of their own on the server of
     /// `MM7_TEST_POSTGRES_URL` (dropped after).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[allow(clippy::print_stderr)] // The skip is said out loud, as the other PostgreSQL tests do.
     async fn postgres_passes_the_storage_tests() {
-        let Ok(admin) = std::env::var("MM7_TEST_POSTGRES_URL") else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "MM7_TEST_POSTGRES_URL is required in CI"
-            );
-            eprintln!(
-                "SKIPPED postgres_passes_the_storage_tests: set MM7_TEST_POSTGRES_URL \
-                 (a PostgreSQL server; .ci/run installs and starts one)"
-            );
-            return;
-        };
-        let (client, connection) = tokio_postgres::connect(&admin, NoTls).await.unwrap();
-        let connection = tokio::spawn(connection);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let name = format!("mm7_gw_unit_{}_{nanos}", std::process::id());
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        let base = admin
-            .rsplit_once('/')
-            .map_or(admin.as_str(), |(base, _)| base);
-        let storage = PostgresStorage::connect(&format!("{base}/{name}"))
-            .await
-            .unwrap();
-        // Migrations run once: a second connect finds the schema current.
-        PostgresStorage::connect(&format!("{base}/{name}"))
-            .await
-            .unwrap();
-        let run = tokio::spawn({
-            let storage = storage.clone();
-            async move {
-                crate::store::tests::accounts_cancel_and_replace(storage.clone(), true).await;
-                crate::store::tests::submissions_and_outcomes_together(storage.clone()).await;
-                crate::store::tests::webhooks_kept_and_mo_parts(storage).await;
-            }
+        on_fresh_database("postgres_passes_the_storage_tests", |storage| async move {
+            crate::store::tests::accounts_cancel_and_replace(storage.clone(), true).await;
+            crate::store::tests::submissions_and_outcomes_together(storage.clone()).await;
+            crate::store::tests::webhooks_kept_and_mo_parts(storage).await;
         })
         .await;
-        drop(storage);
-        client
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await
-            .unwrap();
-        drop(client);
-        let _ = connection.await;
-        if let Err(panic) = run {
-            std::panic::resume_unwind(panic.into_panic());
-        }
     }
 
     /// A database of its own on the server of `MM7_TEST_POSTGRES_URL` for `run`, dropped after;
@@ -1280,6 +1235,10 @@ mod tests {
             .rsplit_once('/')
             .map_or(admin.as_str(), |(base, _)| base);
         let storage = PostgresStorage::connect(&format!("{base}/{name}"))
+            .await
+            .unwrap();
+        // Migrations run once: a second connect finds the schema current.
+        PostgresStorage::connect(&format!("{base}/{name}"))
             .await
             .unwrap();
         let outcome = tokio::spawn(run(storage.clone())).await;
