@@ -325,7 +325,7 @@ impl GatewayConfig {
     /// );
     /// let config = GatewayConfig::from_file(Path::new("/etc/mm7/gateway.toml"), defaults)?;
     /// for account in &config.accounts {
-    ///     println!("{} at {}", account.name, account.url);
+    ///     println!("{}: {} per second", account.name, account.tps);
     /// }
     /// let running = Gateway::start(config).await?;
     /// # running.shutdown().await;
