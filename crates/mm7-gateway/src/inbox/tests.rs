@@ -118,6 +118,9 @@ pub(crate) async fn pages_escape_page_and_filter<S: Storage>(storage: S) {
         ))
         .await
         .unwrap();
+    // The next ones come at least one millisecond later, so that the newest-first order
+    // puts this one last whatever its id.
+    tokio::time::sleep(Duration::from_millis(3)).await;
     // Eleven more, most in the same millisecond: the id orders those.
     for n in 0..11 {
         let account = if n % 3 == 0 { "au" } else { "us" };
