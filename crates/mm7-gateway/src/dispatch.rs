@@ -354,8 +354,146 @@ async fn attempt_operation(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::store::{Enqueued, NewSubmission};
+    use mm7_model::{SubmitReq, SubmitRsp};
+    use mm7_transport::server::{Handler, HandlerError, Inbound, Role, Server, ServerConfig};
+    use std::sync::Mutex;
+
+    /// An MMSC that takes every submission at once and keeps when each arrived, with its
+    /// TransactionID.
+    #[derive(Clone, Default)]
+    struct RecordingMmsc {
+        arrivals: Arc<Mutex<Vec<(Instant, String)>>>,
+    }
+
+    impl Handler for RecordingMmsc {
+        async fn submit(&self, inbound: Inbound<SubmitReq>) -> Result<SubmitRsp, HandlerError> {
+            let id = inbound.transaction_id.clone();
+            self.arrivals
+                .lock()
+                .unwrap()
+                .push((Instant::now(), id.clone()));
+            Ok(SubmitRsp::success(inbound.mm7_version, format!("mid-{id}")))
+        }
+    }
+
+    /// The most sends any window of one second saw.
+    fn most_in_a_second(arrivals: &[Instant]) -> usize {
+        let mut sorted = arrivals.to_vec();
+        sorted.sort_unstable();
+        (0..sorted.len())
+            .map(|i| {
+                sorted[i..]
+                    .iter()
+                    .take_while(|at| at.duration_since(sorted[i]) < Duration::from_secs(1))
+                    .count()
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Two gateways (`first`, `second`: storages of their own on one queue whose rate they
+    /// share) dispatch one account at a low rate with a short timeout, more messages queued
+    /// before they start than one lease (two timeouts and 5 s) lets them send. A claim that
+    /// took more than its lease covered would come back due while it still waits for its turn
+    /// in one gateway, and the other would send it too. Each message must reach the MMSC
+    /// once, with its TransactionID, and no second see more than the rate (and the burst).
+    pub(crate) async fn two_gateways_send_each_message_once_within_the_rate<S: Storage>(
+        first: S,
+        second: S,
+    ) {
+        const MESSAGES: usize = 40;
+        const TPS: f64 = 5.0;
+        let mmsc = RecordingMmsc::default();
+        let server = Server::bind("127.0.0.1:0", ServerConfig::new(Role::Mmsc), mmsc.clone())
+            .await
+            .unwrap()
+            .spawn();
+        let mut account = Account::named("lease", format!("http://{}/mm7", server.local_addr()));
+        account.tps = TPS;
+        account.timeout = Duration::from_millis(500);
+        account.max_in_flight = 64;
+        // Queued before either gateway starts: the first claim sees them all.
+        let mut ids = Vec::with_capacity(MESSAGES);
+        for n in 0..MESSAGES {
+            let new = NewSubmission {
+                id: format!("lease_{n:02}"),
+                account: account.name.clone(),
+                idempotency_key: None,
+                reference: None,
+                request: serde_json::json!({"to": ["15551234567"], "text": format!("n{n}")}),
+                transaction_id: format!("tx-lease-{n:02}"),
+                expires_at: None,
+            };
+            assert!(matches!(first.enqueue(new).await, Ok(Enqueued::New(_))));
+            ids.push(format!("lease_{n:02}"));
+        }
+        let (stop, stopped) = watch::channel(false);
+        let started = Instant::now();
+        let gateways: Vec<_> = [first.clone(), second]
+            .into_iter()
+            .map(|storage| {
+                tokio::spawn(run(
+                    storage,
+                    account.clone(),
+                    account.client().unwrap(),
+                    false,
+                    Arc::new(crate::metrics::Metrics::default()),
+                    stopped.clone(),
+                ))
+            })
+            .collect();
+        // At the rate, the last is sent after MESSAGES / TPS seconds (8 s); given twice that.
+        let deadline = started + Duration::from_secs_f64(2.0 * MESSAGES as f64 / TPS);
+        let mut unsent = ids.clone();
+        while !unsent.is_empty() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let mut still = Vec::new();
+            for id in unsent {
+                let view = first.message(&id).await.unwrap().unwrap();
+                if view.status != "sent" {
+                    still.push(id);
+                }
+            }
+            unsent = still;
+        }
+        // Stopped, each gateway sends what it holds claimed before it ends.
+        let _ = stop.send(true);
+        for gateway in gateways {
+            tokio::time::timeout(Duration::from_secs(15), gateway)
+                .await
+                .expect("a gateway ends once stopped")
+                .unwrap();
+        }
+        let took = started.elapsed();
+        server.shutdown().await.unwrap();
+        let arrivals = mmsc.arrivals.lock().unwrap().clone();
+        let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+        for (_, id) in &arrivals {
+            *counts.entry(id.as_str()).or_default() += 1;
+        }
+        let repeated: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(
+            repeated.is_empty(),
+            "sent more than once (TransactionID, times): {repeated:?}; {} sends of {MESSAGES} \
+             messages in {took:?}",
+            arrivals.len()
+        );
+        assert!(unsent.is_empty(), "not sent in {took:?}: {unsent:?}");
+        let expected: Vec<String> = (0..MESSAGES).map(|n| format!("tx-lease-{n:02}")).collect();
+        assert_eq!(counts.keys().copied().collect::<Vec<_>>(), expected);
+        // Sends `1 / TPS` apart put TPS + 1 of them in a second from one to the next but
+        // one (a millisecond off their slots, as they arrive): that is the bound (the token
+        // bucket's burst of one), and a send held up less than an interval stays within it.
+        let times: Vec<Instant> = arrivals.iter().map(|(at, _)| *at).collect();
+        let most = most_in_a_second(&times);
+        assert!(
+            most <= TPS as usize + 1,
+            "{most} sends in one second at {TPS}/s"
+        );
+    }
 
     #[test]
     fn the_bucket_gives_rate_tokens_a_second() {

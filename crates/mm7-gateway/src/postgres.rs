@@ -1204,10 +1204,20 @@ mod tests {
 
     /// A database of its own on the server of `MM7_TEST_POSTGRES_URL` for `run`, dropped after;
     /// `None` (said out loud, refused in CI) without the variable.
-    #[allow(clippy::print_stderr)] // The skip is said out loud, as the other PostgreSQL tests do.
     async fn on_fresh_database<F, Fut>(test: &str, run: F) -> Option<()>
     where
         F: FnOnce(PostgresStorage) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        on_fresh_database_twice(test, |storage, _| run(storage)).await
+    }
+
+    /// As [`on_fresh_database`], with two storages on the database, each with its own pool
+    /// (two gateways sharing one queue).
+    #[allow(clippy::print_stderr)] // The skip is said out loud, as the other PostgreSQL tests do.
+    async fn on_fresh_database_twice<F, Fut>(test: &str, run: F) -> Option<()>
+    where
+        F: FnOnce(PostgresStorage, PostgresStorage) -> Fut,
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
         let Ok(admin) = std::env::var("MM7_TEST_POSTGRES_URL") else {
@@ -1238,10 +1248,10 @@ mod tests {
             .await
             .unwrap();
         // Migrations run once: a second connect finds the schema current.
-        PostgresStorage::connect(&format!("{base}/{name}"))
+        let second = PostgresStorage::connect(&format!("{base}/{name}"))
             .await
             .unwrap();
-        let outcome = tokio::spawn(run(storage.clone())).await;
+        let outcome = tokio::spawn(run(storage.clone(), second)).await;
         drop(storage);
         client
             .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -1253,6 +1263,17 @@ mod tests {
             std::panic::resume_unwind(panic.into_panic());
         }
         Some(())
+    }
+
+    /// Two gateways on one queue at a low rate, with more messages queued than one lease lets
+    /// them send: each is sent once, and the rate holds across them (the claims' leases).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_two_gateways_send_each_message_once_within_the_rate() {
+        on_fresh_database_twice(
+            "postgres_two_gateways_send_each_message_once_within_the_rate",
+            crate::dispatch::tests::two_gateways_send_each_message_once_within_the_rate,
+        )
+        .await;
     }
 
     /// The inbox's pages (escaping, keyset pages, filters) on PostgreSQL.
