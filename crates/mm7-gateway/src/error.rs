@@ -60,12 +60,6 @@ pub enum GatewayError {
         #[source]
         source: std::io::Error,
     },
-    /// A delivery report or read reply names a MessageID that no message has (yet): the
-    /// MMSC may report before the gateway has recorded the MessageID of its submission (a
-    /// gateway that died between sending and recording sends again first). Nothing is kept;
-    /// the MMSC is answered with a status that makes it try again later.
-    #[error("a report names MessageID {0}, which no message has (yet)")]
-    UnknownMessageId(String),
     /// Something that should not happen.
     #[error("internal error: {0}")]
     Internal(String),

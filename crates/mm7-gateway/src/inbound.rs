@@ -12,7 +12,6 @@ use mm7_transport::server::{Handler, HandlerError, HandlerResult, Inbound};
 use serde_json::{Value, json};
 
 use crate::config::MoParts;
-use crate::error::GatewayError;
 use crate::store::{MoPart, Received, Storage};
 
 /// The MM7 handler over a storage.
@@ -104,19 +103,10 @@ impl<S: Storage> Mm7Inbound<S> {
         self.storage
             .receive(received, self.webhooks)
             .await
-            .map_err(|error| match error {
-                // A report ahead of its submission's record (or of a gateway's restart after
-                // sending): not 1000, so that the MMSC tries again, and nothing lost.
-                GatewayError::UnknownMessageId(message_id) => {
-                    tracing::info!(%message_id, "a report for a MessageID not recorded yet");
-                    HandlerError::server_error("no message has this MessageID yet; try again")
-                }
-                error => {
-                    // The detail goes to the log, a generic 3000 to the peer (which tries
-                    // again).
-                    tracing::error!(%error, "cannot keep a request from the MMSC");
-                    HandlerError::server_error("the request could not be stored; try again")
-                }
+            .map_err(|error| {
+                // The detail goes to the log, a generic 3000 to the peer (which tries again).
+                tracing::error!(%error, "cannot keep a request from the MMSC");
+                HandlerError::server_error("the request could not be stored; try again")
             })
     }
 }

@@ -129,6 +129,17 @@ impl Metrics {
         }
         let _ = writeln!(
             out,
+            "# HELP mm7_gateway_unmatched_reports Delivery reports and read replies kept for a \
+             MessageID no message has (yet)."
+        );
+        let _ = writeln!(out, "# TYPE mm7_gateway_unmatched_reports gauge");
+        let _ = writeln!(
+            out,
+            "mm7_gateway_unmatched_reports {}",
+            depth.unmatched_reports
+        );
+        let _ = writeln!(
+            out,
             "# HELP mm7_gateway_tries_total Tries to the MMSC, by outcome."
         );
         let _ = writeln!(out, "# TYPE mm7_gateway_tries_total counter");
@@ -234,6 +245,8 @@ pub struct QueueDepth {
     pub webhooks_failed: u64,
     /// Webhooks whose expiry passed, kept (`expired`).
     pub webhooks_expired: u64,
+    /// Delivery reports and read replies kept for a MessageID no message has (yet).
+    pub unmatched_reports: u64,
     /// The same by account.
     pub accounts: std::collections::BTreeMap<String, AccountDepth>,
 }
@@ -286,6 +299,7 @@ mod tests {
         metrics.record_received("DeliveryReportReq");
         let mut depth = QueueDepth::new(3);
         depth.add_kept_webhooks("expired", 5);
+        depth.unmatched_reports = 2;
         depth.add("us", "queued", 4);
         depth.add("us", "retrying", 1);
         depth.add("old", "sending", 2);
@@ -296,6 +310,7 @@ mod tests {
             "mm7_gateway_queue_messages{account=\"au\",status=\"queued\"} 0",
             "mm7_gateway_queue_messages{account=\"old\",status=\"sending\"} 2",
             "mm7_gateway_webhook_backlog 3",
+            "mm7_gateway_unmatched_reports 2",
             "mm7_gateway_tries_total{outcome=\"sent\"} 1",
             "mm7_gateway_tries_total{outcome=\"retried\"} 1",
             "mm7_gateway_try_seconds_bucket{le=\"0.05\"} 0",

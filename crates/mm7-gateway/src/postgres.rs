@@ -15,10 +15,10 @@ use crate::error::GatewayError;
 use crate::metrics::QueueDepth;
 use crate::pgtls::DatabaseTls;
 use crate::store::{
-    Changed, Claimed, Decision, Enqueued, FailedWebhook, HistoryEntry, MAX_PAGE, MessageQuery,
-    MessageRow, MessageView, NewSubmission, Operation, Outcome, Received, ReceivedRow, Settled,
-    Slots, Storage, WebhookOutcome, WebhookRow, WebhookView, decide, local_status, now_ms,
-    queued_status, rfc3339,
+    Changed, Claimed, Decision, EarlyReport, Enqueued, FailedWebhook, HistoryEntry, MAX_PAGE,
+    MessageQuery, MessageRow, MessageView, NewSubmission, Operation, Outcome, Received,
+    ReceivedRow, Settled, Slots, Storage, WebhookOutcome, WebhookRow, WebhookView, decide,
+    local_status, now_ms, queued_status, rfc3339,
 };
 
 /// The schema, one migration per version (`mm7_gateway_schema` says which ran).
@@ -91,7 +91,25 @@ CREATE TABLE mo_parts (
     PRIMARY KEY (mo, n)
 );
 ",
+    // Reports ahead of their message (see `EarlyReport`).
+    r"
+CREATE TABLE early_reports (
+    id BIGSERIAL PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    recipient TEXT,
+    status TEXT NOT NULL,
+    detail TEXT,
+    received BIGINT NOT NULL REFERENCES received(id),
+    received_at BIGINT NOT NULL
+);
+CREATE INDEX early_reports_message_id ON early_reports(message_id, id);
+",
 ];
+
+/// The first key of the advisory locks that serialize, per MessageID, a report's look for its
+/// message and the settle that records that MessageID (the second key is the MessageID's
+/// `hashtext`; the schema's lock takes the one-key form, which never meets these).
+const REPORT_LOCK: i32 = 23140;
 
 fn pg(what: &'static str) -> impl Fn(tokio_postgres::Error) -> GatewayError {
     move |source| GatewayError::Postgres { what, source }
@@ -225,6 +243,48 @@ impl PostgresStorage {
         tx.commit().await.map_err(pg("committing a migration"))?;
         Ok(())
     }
+}
+
+/// Applies the reports kept for the MessageIDs of `sent` (message id, MessageID) before they
+/// were recorded (see [`EarlyReport`]), in order of arrival, then deletes them. The caller
+/// holds the MessageIDs' advisory locks.
+async fn apply_early_reports(
+    tx: &deadpool_postgres::Transaction<'_>,
+    sent: &[(&str, &str)],
+    webhook: bool,
+    now: i64,
+) -> Result<(), GatewayError> {
+    let message_ids: Vec<&str> = sent.iter().map(|(_, m)| *m).collect();
+    let mut reports: Vec<(i64, String, String, Option<String>)> = tx
+        .query(
+            "DELETE FROM early_reports WHERE message_id = ANY($1)
+             RETURNING id, message_id, status, detail",
+            &[&message_ids],
+        )
+        .await
+        .map_err(pg("applying the reports ahead of a message"))?
+        .iter()
+        .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
+        .collect();
+    reports.sort_by_key(|r| r.0);
+    for (_, message_id, status, detail) in &reports {
+        // The message (the last, if a batch recorded this MessageID twice) it now names.
+        let Some((id, _)) = sent.iter().rev().find(|(_, m)| *m == message_id) else {
+            continue;
+        };
+        tx.execute(
+            "UPDATE messages SET status = $2, updated_at = $3 WHERE id = $1",
+            &[id, status, &now],
+        )
+        .await
+        .map_err(pg("recording a report"))?;
+        history(tx, id, now, status, detail.as_deref()).await?;
+        if webhook {
+            let body = status_event(tx, id, status, detail.as_deref(), now).await?;
+            add_webhook(tx, &body, None, now).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn history(
@@ -577,6 +637,26 @@ impl Storage for PostgresStorage {
             .await
             .map_err(pg("starting a settle"))?;
         let now = now_ms();
+        // The MessageIDs this batch records, each locked against a report looking for it
+        // (in sorted order: two settles never wait on each other crosswise).
+        let sent: Vec<(&str, &str)> = outcomes
+            .iter()
+            .filter_map(|(id, outcome)| match outcome {
+                Outcome::Sent { message_id } => Some((id.as_str(), message_id.as_str())),
+                _ => None,
+            })
+            .collect();
+        if !sent.is_empty() {
+            let message_ids: Vec<&str> = sent.iter().map(|(_, m)| *m).collect();
+            tx.execute(
+                "SELECT pg_advisory_xact_lock($1, h)
+                 FROM (SELECT DISTINCT hashtext(m) AS h FROM UNNEST($2::TEXT[]) AS m
+                       ORDER BY h) AS s",
+                &[&REPORT_LOCK, &message_ids],
+            )
+            .await
+            .map_err(pg("locking the MessageIDs of a settle"))?;
+        }
         let ids: Vec<&str> = outcomes.iter().map(|(id, _)| id.as_str()).collect();
         let select = tx
             .prepare_cached("SELECT id, operation FROM messages WHERE id = ANY($1)")
@@ -680,6 +760,9 @@ impl Storage for PostgresStorage {
                 add_webhook(&tx, &body, None, now).await?;
             }
         }
+        if !sent.is_empty() {
+            apply_early_reports(&tx, &sent, webhook, now).await?;
+        }
         tx.commit().await.map_err(pg("committing a try"))?;
         Ok(())
     }
@@ -705,6 +788,14 @@ impl Storage for PostgresStorage {
         .await
         .map_err(pg("keeping a received request"))?;
         if let Some((message_id, status, detail)) = &received.status {
+            // Waits for a settle recording this MessageID to commit, so that one of the two
+            // sees the other (see `EarlyReport`).
+            tx.execute(
+                "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+                &[&REPORT_LOCK, message_id],
+            )
+            .await
+            .map_err(pg("locking the MessageID of a report"))?;
             let ids: Vec<String> = tx
                 .query(
                     "UPDATE messages SET status = $2, updated_at = $3 WHERE message_id = $1
@@ -717,8 +808,22 @@ impl Storage for PostgresStorage {
                 .map(|row| row.get(0))
                 .collect();
             if ids.is_empty() {
-                // Rolled back: the MMSC tries again once the MessageID is known.
-                return Err(GatewayError::UnknownMessageId(message_id.clone()));
+                // Kept until a message with this MessageID is recorded.
+                tx.execute(
+                    "INSERT INTO early_reports
+                         (message_id, recipient, status, detail, received, received_at)
+                     VALUES ($1, $2, $3, $4, currval(pg_get_serial_sequence('received', 'id')),
+                         $5)",
+                    &[
+                        message_id,
+                        &received.view["recipient"].as_str(),
+                        status,
+                        detail,
+                        &now,
+                    ],
+                )
+                .await
+                .map_err(pg("keeping a report ahead of its message"))?;
             }
             for id in ids {
                 history(&tx, &id, now, status, detail.as_deref()).await?;
@@ -755,6 +860,12 @@ impl Storage for PostgresStorage {
             .map_err(pg("counting the queue"))?
             .get(0);
         let mut depth = QueueDepth::new(u64::try_from(webhooks).unwrap_or(0));
+        let unmatched: i64 = client
+            .query_one("SELECT count(*) FROM early_reports", &[])
+            .await
+            .map_err(pg("counting the reports ahead of their message"))?
+            .get(0);
+        depth.unmatched_reports = u64::try_from(unmatched).unwrap_or(0);
         for row in client
             .query(
                 "SELECT state, count(*) FROM webhooks
@@ -1065,6 +1176,30 @@ impl Storage for PostgresStorage {
         Ok(row.as_ref().map(received_row))
     }
 
+    async fn list_early_reports(&self, limit: usize) -> Result<Vec<EarlyReport>, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let limit = i64::try_from(limit.min(MAX_PAGE)).unwrap_or(0);
+        Ok(client
+            .query(
+                "SELECT id, message_id, recipient, status, detail, received, received_at
+                 FROM early_reports ORDER BY id DESC LIMIT $1",
+                &[&limit],
+            )
+            .await
+            .map_err(pg("listing the reports ahead of their message"))?
+            .iter()
+            .map(|row| EarlyReport {
+                id: row.get(0),
+                message_id: row.get(1),
+                recipient: row.get(2),
+                status: row.get(3),
+                detail: row.get(4),
+                received: row.get(5),
+                received_at: row.get(6),
+            })
+            .collect())
+    }
+
     async fn list_failed_webhooks(
         &self,
         before: Option<i64>,
@@ -1194,11 +1329,86 @@ mod tests {
     /// `MM7_TEST_POSTGRES_URL` (dropped after).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres_passes_the_storage_tests() {
-        on_fresh_database("postgres_passes_the_storage_tests", |storage| async move {
-            crate::store::tests::accounts_cancel_and_replace(storage.clone(), true).await;
-            crate::store::tests::submissions_and_outcomes_together(storage.clone()).await;
-            crate::store::tests::webhooks_kept_and_mo_parts(storage).await;
-        })
+        on_fresh_database(
+            "postgres_passes_the_storage_tests",
+            |storage| async move {
+                crate::store::tests::accounts_cancel_and_replace(storage.clone(), true).await;
+                crate::store::tests::submissions_and_outcomes_together(storage.clone()).await;
+                crate::store::tests::webhooks_kept_and_mo_parts(storage.clone()).await;
+                crate::store::tests::reports_ahead_of_their_message(storage).await;
+            },
+        )
+        .await;
+    }
+
+    /// Reports and the settles that record their MessageIDs, at once from two gateways (two
+    /// pools): whichever commits first, the other sees it, and every report ends applied.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_reports_racing_their_settle_all_apply() {
+        on_fresh_database_twice(
+            "postgres_reports_racing_their_settle_all_apply",
+            |one, other| async move {
+                const N: usize = 60;
+                for n in 0..N {
+                    let new = NewSubmission {
+                        id: format!("race_{n}"),
+                        account: "race".into(),
+                        idempotency_key: None,
+                        reference: None,
+                        request: serde_json::json!({"to": "15551234567", "text": "race"}),
+                        transaction_id: format!("tx-race-{n}"),
+                        expires_at: None,
+                    };
+                    one.enqueue(new).await.unwrap();
+                }
+                let race = async {
+                    let mut tasks = Vec::new();
+                    for n in 0..N {
+                        // Each side on each pool, in turn.
+                        let (reporter, settler) = if n % 2 == 0 {
+                            (one.clone(), other.clone())
+                        } else {
+                            (other.clone(), one.clone())
+                        };
+                        let message_id = format!("MIDR{n}");
+                        let report = Received {
+                            operation: "DeliveryReportReq".into(),
+                            transaction_id: format!("dr-race-{n}"),
+                            raw: b"raw".to_vec(),
+                            view: serde_json::json!({"message_id": message_id}),
+                            status: Some((message_id.clone(), "delivered".into(), None)),
+                            webhook: None,
+                            webhook_url: None,
+                            parts: Vec::new(),
+                        };
+                        tasks.push(tokio::spawn(async move {
+                            reporter.receive(report, false).await
+                        }));
+                        let outcome = Outcome::Sent { message_id };
+                        tasks.push(tokio::spawn(async move {
+                            settler
+                                .settle(vec![(format!("race_{n}"), outcome)], false)
+                                .await
+                        }));
+                    }
+                    for task in tasks {
+                        task.await.unwrap().unwrap();
+                    }
+                };
+                tokio::time::timeout(Duration::from_secs(30), race)
+                    .await
+                    .expect("the race ends within 30 s");
+                for n in 0..N {
+                    let view = one.message(&format!("race_{n}")).await.unwrap().unwrap();
+                    assert_eq!(view.status, "delivered", "{view:?}");
+                    let statuses: Vec<&str> =
+                        view.history.iter().map(|h| h.status.as_str()).collect();
+                    assert_eq!(statuses, ["queued", "sent", "delivered"], "{view:?}");
+                }
+                assert!(one.list_early_reports(10).await.unwrap().is_empty());
+                assert_eq!(other.queue_depth().await.unwrap().unmatched_reports, 0);
+            },
+        )
         .await;
     }
 
@@ -1281,7 +1491,7 @@ mod tests {
     async fn postgres_inbox_pages_escape_page_and_filter() {
         on_fresh_database(
             "postgres_inbox_pages_escape_page_and_filter",
-            crate::inbox::tests::pages_escape_page_and_filter,
+            |storage| crate::inbox::tests::pages_escape_page_and_filter(storage),
         )
         .await;
     }

@@ -13,10 +13,10 @@ use serde_json::Value;
 use crate::error::GatewayError;
 use crate::metrics::QueueDepth;
 use crate::store::{
-    Changed, Claimed, Decision, Enqueued, FailedWebhook, HistoryEntry, MAX_PAGE, MIGRATION_2,
-    MIGRATION_INBOX, MessageQuery, MessageRow, MessageView, NewSubmission, Operation, Outcome,
-    Received, ReceivedRow, Settled, Slots, Storage, WebhookOutcome, WebhookRow, WebhookView,
-    decide, local_status, now_ms, queued_status, rfc3339,
+    Changed, Claimed, Decision, EarlyReport, Enqueued, FailedWebhook, HistoryEntry, MAX_PAGE,
+    MIGRATION_2, MIGRATION_INBOX, MessageQuery, MessageRow, MessageView, NewSubmission, Operation,
+    Outcome, Received, ReceivedRow, Settled, Slots, Storage, WebhookOutcome, WebhookRow,
+    WebhookView, decide, local_status, now_ms, queued_status, rfc3339,
 };
 
 fn ms(duration: Duration) -> i64 {
@@ -94,6 +94,19 @@ CREATE TABLE mo_parts (
     received_at INTEGER NOT NULL,
     PRIMARY KEY (mo, n)
 );
+",
+    // Reports ahead of their message (see `EarlyReport`).
+    r"
+CREATE TABLE early_reports (
+    id INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    recipient TEXT,
+    status TEXT NOT NULL,
+    detail TEXT,
+    received INTEGER NOT NULL REFERENCES received(id),
+    received_at INTEGER NOT NULL
+);
+CREATE INDEX early_reports_message_id ON early_reports(message_id, id);
 ",
 ];
 
@@ -551,6 +564,64 @@ fn settle_in(
             let body = status_event(tx, id, status, detail.as_deref(), now)?;
             add_webhook(tx, &body, None, now)?;
         }
+        if let Outcome::Sent { message_id } = outcome {
+            apply_early_reports(tx, id, message_id, webhook, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies to message `id`, in order of arrival, the reports kept for `message_id` before it
+/// was recorded (see [`EarlyReport`]), then deletes them.
+fn apply_early_reports(
+    tx: &Connection,
+    id: &str,
+    message_id: &str,
+    webhook: bool,
+    now: i64,
+) -> Result<(), GatewayError> {
+    let reports: Vec<(String, Option<String>)> = tx
+        .prepare_cached(
+            "SELECT status, detail FROM early_reports WHERE message_id = ?1 ORDER BY id",
+        )
+        .and_then(|mut statement| {
+            statement
+                .query_map([message_id], |row| Ok((row.get(0)?, row.get(1)?)))
+                .and_then(Iterator::collect)
+        })
+        .map_err(db("reading the reports ahead of a message"))?;
+    if reports.is_empty() {
+        return Ok(());
+    }
+    for (status, detail) in &reports {
+        report_on(tx, id, status, detail.as_deref(), webhook, now)?;
+    }
+    tx.execute(
+        "DELETE FROM early_reports WHERE message_id = ?1",
+        [message_id],
+    )
+    .map_err(db("applying the reports ahead of a message"))?;
+    Ok(())
+}
+
+/// A report's status change on message `id`: its status, history and webhook.
+fn report_on(
+    tx: &Connection,
+    id: &str,
+    status: &str,
+    detail: Option<&str>,
+    webhook: bool,
+    now: i64,
+) -> Result<(), GatewayError> {
+    tx.execute(
+        "UPDATE messages SET status = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, status, now],
+    )
+    .map_err(db("recording a report"))?;
+    history(tx, id, now, status, detail)?;
+    if webhook {
+        let body = status_event(tx, id, status, detail, now)?;
+        add_webhook(tx, &body, None, now)?;
     }
     Ok(())
 }
@@ -705,7 +776,11 @@ impl Storage for SqliteStorage {
 
     async fn receive(&self, received: Received, webhook: bool) -> Result<(), GatewayError> {
         self.with(move |conn| {
-            let tx = conn.transaction().map_err(db("starting a transaction"))?;
+            // IMMEDIATE: the look for the report's message and the writes see one state, no
+            // settle committing in between (see `EarlyReport`).
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(db("starting a transaction"))?;
             let now = now_ms();
             tx.execute(
                 "INSERT INTO received (operation, transaction_id, raw, view, received_at)
@@ -730,20 +805,23 @@ impl Storage for SqliteStorage {
                         .map_err(db("finding the message of a report"))?
                 };
                 if ids.is_empty() {
-                    // Dropped uncommitted: the MMSC tries again once the MessageID is known.
-                    return Err(GatewayError::UnknownMessageId(message_id.clone()));
+                    // Kept until a message with this MessageID is recorded.
+                    tx.execute(
+                        "INSERT INTO early_reports
+                             (message_id, recipient, status, detail, received, received_at)
+                         VALUES (?1, ?2, ?3, ?4, last_insert_rowid(), ?5)",
+                        params![
+                            message_id,
+                            received.view["recipient"].as_str(),
+                            status,
+                            detail,
+                            now
+                        ],
+                    )
+                    .map_err(db("keeping a report ahead of its message"))?;
                 }
                 for id in ids {
-                    tx.execute(
-                        "UPDATE messages SET status = ?2, updated_at = ?3 WHERE id = ?1",
-                        params![id, status, now],
-                    )
-                    .map_err(db("recording a report"))?;
-                    history(&tx, &id, now, status, detail.as_deref())?;
-                    if webhook {
-                        let body = status_event(&tx, &id, status, detail.as_deref(), now)?;
-                        add_webhook(&tx, &body, None, now)?;
-                    }
+                    report_on(&tx, &id, status, detail.as_deref(), webhook, now)?;
                 }
             }
             if webhook && let Some(body) = &received.webhook {
@@ -773,6 +851,10 @@ impl Storage for SqliteStorage {
                 )
                 .map_err(db("counting the queue"))?;
             let mut depth = QueueDepth::new(u64::try_from(webhooks).unwrap_or(0));
+            let unmatched: i64 = conn
+                .query_row("SELECT count(*) FROM early_reports", [], |row| row.get(0))
+                .map_err(db("counting the reports ahead of their message"))?;
+            depth.unmatched_reports = u64::try_from(unmatched).unwrap_or(0);
             let kept: Vec<(String, i64)> = conn
                 .prepare(
                     "SELECT state, count(*) FROM webhooks
@@ -1064,6 +1146,32 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn list_early_reports(&self, limit: usize) -> Result<Vec<EarlyReport>, GatewayError> {
+        self.with(move |conn| {
+            let mut statement = conn
+                .prepare(
+                    "SELECT id, message_id, recipient, status, detail, received, received_at
+                     FROM early_reports ORDER BY id DESC LIMIT ?1",
+                )
+                .map_err(db("listing the reports ahead of their message"))?;
+            statement
+                .query_map([i64::try_from(limit.min(MAX_PAGE)).unwrap_or(0)], |row| {
+                    Ok(EarlyReport {
+                        id: row.get(0)?,
+                        message_id: row.get(1)?,
+                        recipient: row.get(2)?,
+                        status: row.get(3)?,
+                        detail: row.get(4)?,
+                        received: row.get(5)?,
+                        received_at: row.get(6)?,
+                    })
+                })
+                .and_then(Iterator::collect)
+                .map_err(db("listing the reports ahead of their message"))
+        })
+        .await
+    }
+
     async fn list_failed_webhooks(
         &self,
         before: Option<i64>,
@@ -1216,6 +1324,15 @@ mod tests {
             .await;
         let _ = std::fs::remove_dir_all(&dir);
         crate::store::tests::webhooks_kept_and_mo_parts(SqliteStorage::open(&dir).unwrap()).await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_reports_ahead_of_their_message() {
+        let dir = std::env::temp_dir().join(format!("mm7-gateway-early-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        crate::store::tests::reports_ahead_of_their_message(SqliteStorage::open(&dir).unwrap())
+            .await;
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -497,6 +497,29 @@ pub struct ReceivedRow {
     pub view: Value,
 }
 
+/// A delivery report or read reply that named a MessageID no message had when it arrived
+/// (it raced ahead of the record of its submission's MessageID, or the MessageID is another
+/// system's): kept, answered 1000, and applied when a message with that MessageID is recorded
+/// (then deleted: its message's history records it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EarlyReport {
+    /// The row (the order of arrival).
+    pub id: i64,
+    /// The MessageID it names.
+    pub message_id: String,
+    /// The recipient it is about, if it says.
+    pub recipient: Option<String>,
+    /// The status it brings (`delivered`, `read`, …).
+    pub status: String,
+    /// Its detail.
+    pub detail: Option<String>,
+    /// The `received` row it came from.
+    pub received: i64,
+    /// When it arrived (Unix milliseconds).
+    pub received_at: i64,
+}
+
 /// A webhook that was tried as many times as allowed and is kept as failed.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -540,14 +563,18 @@ pub trait Storage: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<Claimed>, GatewayError>> + Send;
 
     /// Records how tries ended (and the webhooks they cause, if `webhook` is set), all in
-    /// one transaction: one commit for a batch of tries.
+    /// one transaction: one commit for a batch of tries. A `sent` outcome applies the
+    /// [`EarlyReport`]s kept for its MessageID in that transaction.
     fn settle(
         &self,
         outcomes: Vec<(String, Outcome)>,
         webhook: bool,
     ) -> impl Future<Output = Result<(), GatewayError>> + Send;
 
-    /// Keeps a request a peer sent in, and applies its status change, in one transaction.
+    /// Keeps a request a peer sent in, and applies its status change, in one transaction. A
+    /// report whose MessageID no message has is kept as an [`EarlyReport`], applied by the
+    /// [`settle`](Self::settle) that records that MessageID (in its transaction, in order of
+    /// arrival).
     fn receive(
         &self,
         received: Received,
@@ -615,6 +642,13 @@ pub trait Storage: Clone + Send + Sync + 'static {
         &self,
         id: i64,
     ) -> impl Future<Output = Result<Option<ReceivedRow>, GatewayError>> + Send;
+
+    /// Up to `limit` reports not matched to a message yet (see [`EarlyReport`]), newest
+    /// first.
+    fn list_early_reports(
+        &self,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<EarlyReport>, GatewayError>> + Send;
 
     /// Up to `limit` webhooks kept as failed, newest first, those before row `before` if
     /// given.
@@ -1126,8 +1160,8 @@ pub(crate) mod tests {
         assert_eq!(hooks.len(), 1);
         assert_eq!(hooks[0].url.as_deref(), Some("http://127.0.0.1:9/stop"));
 
-        // A report ahead of the record of its message's MessageID: refused, nothing kept, no
-        // webhook; once the MessageID is recorded, the same report applies.
+        // A report ahead of the record of its message's MessageID: kept (no webhook yet),
+        // applied when the MessageID is recorded; the same report after it applies at once.
         let report = Received {
             operation: "DeliveryReportReq".into(),
             transaction_id: "dr-1".into(),
@@ -1139,11 +1173,7 @@ pub(crate) mod tests {
             parts: Vec::new(),
         };
         storage.enqueue(on("us", "m5", "five")).await.unwrap();
-        let error = storage.receive(report.clone(), true).await.unwrap_err();
-        assert!(
-            matches!(&error, GatewayError::UnknownMessageId(id) if id == "MID5"),
-            "{error}"
-        );
+        storage.receive(report.clone(), true).await.unwrap();
         assert!(storage.claim_webhooks(100, lease).await.unwrap().is_empty());
         let outcome = Outcome::Sent {
             message_id: "MID5".into(),
@@ -1154,10 +1184,15 @@ pub(crate) mod tests {
             .unwrap();
         storage.receive(report, true).await.unwrap();
         let view = storage.message("m5").await.unwrap().unwrap();
-        assert_eq!(statuses(&view), ["queued", "sent", "delivered"]);
+        assert_eq!(
+            statuses(&view),
+            ["queued", "sent", "delivered", "delivered"]
+        );
+        // The settle asked for no webhooks; the report after it did.
         let hooks = storage.claim_webhooks(100, lease).await.unwrap();
         assert_eq!(hooks.len(), 1, "{hooks:?}");
         assert!(hooks[0].body.contains("\"delivered\""), "{hooks:?}");
+        assert!(storage.list_early_reports(10).await.unwrap().is_empty());
 
         // The shared rate: one schedule per account.
         let second = Duration::from_secs(1);
@@ -1209,6 +1244,119 @@ pub(crate) mod tests {
     /// What every backend must do with the parts of messages from subscribers, webhooks that
     /// fail for good or expire (kept, counted, tried again by hand), and the request of a
     /// submission; run on SQLite here and on PostgreSQL by its module.
+    fn report(message_id: &str, status: &str, recipient: &str) -> Received {
+        Received {
+            operation: "DeliveryReportReq".into(),
+            transaction_id: format!("dr-{message_id}-{status}"),
+            raw: b"raw".to_vec(),
+            view: serde_json::json!({"message_id": message_id, "recipient": recipient}),
+            status: Some((
+                message_id.into(),
+                status.into(),
+                Some(format!("{status} for {recipient}")),
+            )),
+            webhook: None,
+            webhook_url: None,
+            parts: Vec::new(),
+        }
+    }
+
+    /// What every backend must do with reports that arrive before their message's MessageID
+    /// is recorded: keep them, apply them in order of arrival (history and webhooks as if
+    /// they came after) in the settle that records it, and list and count those that match
+    /// nothing.
+    pub(crate) async fn reports_ahead_of_their_message<S: Storage>(storage: S) {
+        let lease = Duration::from_secs(60);
+        // Webhooks earlier tests left are claimed out of the way.
+        while !storage.claim_webhooks(500, lease).await.unwrap().is_empty() {}
+        storage
+            .enqueue(on("early", "early_1", "one"))
+            .await
+            .unwrap();
+        storage
+            .enqueue(on("early", "early_2", "two"))
+            .await
+            .unwrap();
+        storage
+            .receive(report("MIDE1", "delivered", "+15550001"), true)
+            .await
+            .unwrap();
+        storage
+            .receive(report("MIDE1", "read", "+15550001"), true)
+            .await
+            .unwrap();
+        storage
+            .receive(report("MIDX", "delivered", "+15550009"), true)
+            .await
+            .unwrap();
+        // Nothing changed yet; the three kept, newest first, each with its received row.
+        let view = storage.message("early_1").await.unwrap().unwrap();
+        assert_eq!(statuses(&view), ["queued"]);
+        assert!(storage.claim_webhooks(100, lease).await.unwrap().is_empty());
+        let early = storage.list_early_reports(10).await.unwrap();
+        let listed: Vec<(&str, &str, Option<&str>)> = early
+            .iter()
+            .map(|r| {
+                (
+                    r.message_id.as_str(),
+                    r.status.as_str(),
+                    r.recipient.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("MIDX", "delivered", Some("+15550009")),
+                ("MIDE1", "read", Some("+15550001")),
+                ("MIDE1", "delivered", Some("+15550001")),
+            ]
+        );
+        let kept = storage.received(early[0].received).await.unwrap().unwrap();
+        assert_eq!(kept.transaction_id, "dr-MIDX-delivered");
+        assert_eq!(storage.queue_depth().await.unwrap().unmatched_reports, 3);
+
+        // Recording MIDE1 applies both of its reports, in order, with their webhooks.
+        let sent = |m: &str| Outcome::Sent {
+            message_id: m.into(),
+        };
+        storage
+            .settle(
+                vec![
+                    ("early_1".into(), sent("MIDE1")),
+                    ("early_2".into(), sent("MIDE2")),
+                ],
+                true,
+            )
+            .await
+            .unwrap();
+        let view = storage.message("early_1").await.unwrap().unwrap();
+        assert_eq!(statuses(&view), ["queued", "sent", "delivered", "read"]);
+        assert_eq!(view.status, "read");
+        assert_eq!(
+            view.history[2].detail.as_deref(),
+            Some("delivered for +15550001")
+        );
+        let view = storage.message("early_2").await.unwrap().unwrap();
+        assert_eq!(statuses(&view), ["queued", "sent"]);
+        let mut hooks = storage.claim_webhooks(100, lease).await.unwrap();
+        hooks.sort_by_key(|h| h.id);
+        let about_1: Vec<Value> = hooks
+            .iter()
+            .map(|h| serde_json::from_str::<Value>(&h.body).unwrap())
+            .filter(|b| b["id"] == "early_1")
+            .map(|b| b["status"].clone())
+            .collect();
+        assert_eq!(about_1, ["sent", "delivered", "read"], "{hooks:?}");
+        assert_eq!(hooks.len(), 4, "{hooks:?}");
+
+        // The report for a MessageID never sent stays listed and counted.
+        let early = storage.list_early_reports(10).await.unwrap();
+        assert_eq!(early.len(), 1, "{early:?}");
+        assert_eq!(early[0].message_id, "MIDX");
+        assert_eq!(storage.queue_depth().await.unwrap().unmatched_reports, 1);
+    }
+
     pub(crate) async fn webhooks_kept_and_mo_parts<S: Storage>(storage: S) {
         let picture = b"\x89PNG\r\n\x1a\n\x00\xffbinary".to_vec();
         storage

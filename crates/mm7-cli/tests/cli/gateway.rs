@@ -1561,3 +1561,51 @@ fn webhook_expiry_from_the_command_line() {
     }
     drop(gateway);
 }
+
+#[test]
+fn a_report_for_a_message_id_never_recorded_is_answered_1000_kept_and_listed() {
+    let dir = TempDir::new("gateway-early-report");
+    let (api, mm7_port) = (closed_port(), closed_port());
+    let gateway = Server::start(&[
+        "gateway",
+        "--listen",
+        &format!("127.0.0.1:{api}"),
+        "--mmsc-url",
+        &format!("http://127.0.0.1:{}/mm7", closed_port()),
+        "--mm7-listen",
+        &format!("127.0.0.1:{mm7_port}"),
+        "--data-dir",
+        s(&dir.join("gw")),
+    ]);
+    let out = run(&[
+        "report",
+        "--url",
+        &format!("http://127.0.0.1:{mm7_port}/mm7"),
+        "--message-id",
+        "other<&>1",
+        "--recipient",
+        "15551234567",
+        "--sender",
+        "63901",
+        "--status",
+        "Retrieved",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout_text().starts_with("1000 "),
+        "{}",
+        out.stdout_text()
+    );
+    let metrics = String::from_utf8(request(api, "GET", "/metrics", "", b"").body).unwrap();
+    assert!(
+        metrics.contains("\nmm7_gateway_unmatched_reports 1\n"),
+        "{metrics}"
+    );
+    let page = request(api, "GET", "/inbox/failed", "", b"");
+    assert_eq!(page.status, 200);
+    let page = String::from_utf8(page.body).unwrap();
+    assert!(page.contains("id=\"early-reports\""), "{page}");
+    assert!(page.contains("other&lt;&amp;&gt;1"), "{page}");
+    assert!(!page.contains("other<&>1"), "{page}");
+    drop(gateway);
+}

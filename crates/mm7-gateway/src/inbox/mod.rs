@@ -482,9 +482,12 @@ async fn failed<S: Storage>(State(inbox): State<Inbox<S>>, RawQuery(query): RawQ
         })
         .await;
     let hooks = inbox.storage.list_failed_webhooks(cursor, size + 1).await;
-    let (messages, mut hooks) = match (messages, hooks) {
-        (Ok(m), Ok(h)) => (m, h),
-        (Err(error), _) | (_, Err(error)) => return unreadable(&error),
+    let early = inbox.storage.list_early_reports(size).await;
+    let (messages, mut hooks, early) = match (messages, hooks, early) {
+        (Ok(m), Ok(h), Ok(e)) => (m, h, e),
+        (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
+            return unreadable(&error);
+        }
     };
     let more = hooks.len() > size;
     hooks.truncate(size);
@@ -516,6 +519,32 @@ async fn failed<S: Storage>(State(inbox): State<Inbox<S>>, RawQuery(query): RawQ
         }
         body.push_str("</tbody>\n</table>\n");
         body.push_str("<p><a href=\"/inbox/?status=failed\">All failed messages</a></p>\n");
+    }
+    body.push_str(
+        "<h3>Reports ahead of their message</h3>\n<p class=\"hint\">Delivery reports and read \
+         replies naming a MessageID no message has: kept, and applied when a message with that \
+         MessageID is recorded (they may be another system's on the same account).</p>\n",
+    );
+    if early.is_empty() {
+        body.push_str("<p class=\"hint\" id=\"no-early-reports\">No unmatched reports.</p>\n");
+    } else {
+        body.push_str(
+            "<table class=\"list\" id=\"early-reports\">\n<thead><tr><th>MessageID</th>\
+             <th>Recipient</th><th>Status</th><th>Received</th></tr></thead>\n<tbody>\n",
+        );
+        for report in &early {
+            let _ = writeln!(
+                body,
+                "<tr><td>{}</td><td>{}</td><td>{}</td>\
+                 <td><a href=\"/inbox/received/{}\"><time>{}</time></a></td></tr>",
+                escape(&report.message_id),
+                opt(report.recipient.as_deref()),
+                escape(&report.status),
+                report.received,
+                rfc3339(report.received_at)
+            );
+        }
+        body.push_str("</tbody>\n</table>\n");
     }
     body.push_str("<h3>Webhooks</h3>\n");
     if hooks.is_empty() {
