@@ -244,23 +244,22 @@ impl Fetcher {
         let mut fetches = futures_util::stream::iter(urls)
             .map(|(i, url)| async move {
                 let n = i + 1;
-                let fetched = match tokio::time::timeout(self.limits.timeout, self.fetch(&url))
-                    .await
-                {
-                    Ok(result) => result,
-                    Err(_) => Err((
-                        StatusCode::BAD_GATEWAY,
-                        format!(
-                            "no complete answer within {} s",
-                            self.limits.timeout.as_secs_f64()
-                        ),
-                    )),
-                }
-                .map_err(|(status, text)| FetchError {
-                    status,
-                    text: format!("attachment {n}: {text}"),
-                    attachment: n,
-                })?;
+                let fetched =
+                    match tokio::time::timeout(self.limits.timeout, self.fetch(&url)).await {
+                        Ok(result) => result,
+                        Err(_) => Err((
+                            StatusCode::BAD_GATEWAY,
+                            format!(
+                                "no complete answer within {} s",
+                                self.limits.timeout.as_secs_f64()
+                            ),
+                        )),
+                    }
+                    .map_err(|(status, text)| FetchError {
+                        status,
+                        text: format!("attachment {n}: {text}"),
+                        attachment: n,
+                    })?;
                 Ok::<_, FetchError>((i, fetched))
             })
             .buffer_unordered(PARALLEL_FETCHES);
