@@ -651,7 +651,7 @@ pub(crate) mod tests {
     /// is answered as a duplicate without fetching its URLs again (whatever they hold now);
     /// another body under the key is a conflict; inline and form submissions as before.
     pub(crate) async fn idempotent_retries_fetch_nothing<S: Storage>(storage: S) {
-        let files = Files::start(std::time::Duration::ZERO).await;
+        let files = Files::start(std::time::Duration::from_millis(100)).await;
         let app = app(storage.clone());
         let body = json!({
             "to": "15551234567",
@@ -687,6 +687,17 @@ pub(crate) mod tests {
         assert_eq!(status, 409, "{answer}");
         assert!(answer["error"].as_str().unwrap().contains(&id), "{answer}");
         assert_eq!(files.served(), 2);
+
+        // Two first tries at once (both fetching, the content differing): one message.
+        let racing =
+            json!({"to": "15551234567", "attachments": [{"url": files.url("/slow-r.png")}]});
+        let (one, two) = tokio::join!(
+            post_json(&app, &racing, "race-key"),
+            post_json(&app, &racing, "race-key")
+        );
+        assert_eq!((one.0, two.0), (202, 202), "{one:?} {two:?}");
+        assert_eq!(one.1["id"], two.1["id"], "{one:?} {two:?}");
+        let before = files.served();
 
         // What was queued is the fetched content, as received by the dispatcher: no digest.
         let (_, queued) = storage.message_request(&id).await.unwrap().unwrap();
@@ -733,6 +744,6 @@ pub(crate) mod tests {
         assert_eq!((status, &again["id"]), (202, &first["id"]), "{again}");
         let (status, answer) = post(&app, multipart, form("ho"), "form-key").await;
         assert_eq!(status, 409, "{answer}");
-        assert_eq!(files.served(), 2);
+        assert_eq!(files.served(), before);
     }
 }
