@@ -187,6 +187,41 @@ async fn create<S: Storage>(State(api): State<Api<S>>, http: Request) -> Respons
         Ok(request) => request,
         Err(answer) => return answer,
     };
+    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(key)) if !key.is_empty() && key.len() <= 255 => Some(key.to_owned()),
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "Idempotency-Key must be 1 to 255 visible characters",
+            );
+        }
+    };
+    // A retry is compared with the first request as the application sent it, before anything
+    // is fetched: the same body is answered as the first was, without fetching again.
+    let digest = key
+        .as_ref()
+        .map(|_| crate::store::received_digest(&request));
+    if let (Some(key), Some(digest)) = (&key, &digest) {
+        match api.storage.by_idempotency_key(key).await {
+            Ok(Some((id, stored))) => match stored.get(crate::store::RECEIVED_DIGEST) {
+                Some(Value::String(first)) if first == digest => {
+                    return duplicate(&api, id).await;
+                }
+                Some(_) => return conflict(&id),
+                // Queued before digests were kept: compared when queueing, as it was then.
+                None => {}
+            },
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "cannot look up an idempotency key");
+                return error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the store could not be read; nothing was queued, try again",
+                );
+            }
+        }
+    }
     if let Err(answer) = fetch_attachments(&api, &mut request).await {
         return answer;
     }
@@ -205,16 +240,12 @@ async fn create<S: Storage>(State(api): State<Api<S>>, http: Request) -> Respons
     if let Some(answer) = profile_refusal(&request, account) {
         return answer;
     }
-    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
-        None => None,
-        Some(Ok(key)) if !key.is_empty() && key.len() <= 255 => Some(key.to_owned()),
-        Some(_) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "Idempotency-Key must be 1 to 255 visible characters",
-            );
-        }
-    };
+    if let (Some(digest), Value::Object(map)) = (digest, &mut request) {
+        map.insert(
+            crate::store::RECEIVED_DIGEST.to_owned(),
+            Value::String(digest),
+        );
+    }
     let (id, transaction_id) = match (new_id(), new_id()) {
         (Ok(id), Ok(tx)) => (id, format!("gw-{}", &tx[4..])),
         _ => return error(StatusCode::INTERNAL_SERVER_ERROR, "no randomness"),
@@ -236,21 +267,8 @@ async fn create<S: Storage>(State(api): State<Api<S>>, http: Request) -> Respons
             axum::Json(json!({"id": id, "status": "queued"})),
         )
             .into_response(),
-        Ok(Enqueued::Existing(id)) => {
-            let status = match api.storage.message(&id).await {
-                Ok(Some(view)) => view.status,
-                _ => "queued".to_owned(),
-            };
-            (
-                StatusCode::ACCEPTED,
-                axum::Json(json!({"id": id, "status": status, "duplicate": true})),
-            )
-                .into_response()
-        }
-        Err(GatewayError::IdempotencyConflict(id)) => error(
-            StatusCode::CONFLICT,
-            &format!("this Idempotency-Key was used for another request (message {id})"),
-        ),
+        Ok(Enqueued::Existing(id)) => duplicate(&api, id).await,
+        Err(GatewayError::IdempotencyConflict(id)) => conflict(&id),
         Err(e) => {
             // The detail goes to the log; the application learns that nothing was queued.
             tracing::error!(error = %e, "cannot queue a message");
@@ -260,6 +278,27 @@ async fn create<S: Storage>(State(api): State<Api<S>>, http: Request) -> Respons
             )
         }
     }
+}
+
+/// The answer to a retry: the first submission's id and status, as a duplicate.
+async fn duplicate<S: Storage>(api: &Api<S>, id: String) -> Response {
+    let status = match api.storage.message(&id).await {
+        Ok(Some(view)) => view.status,
+        _ => "queued".to_owned(),
+    };
+    (
+        StatusCode::ACCEPTED,
+        axum::Json(json!({"id": id, "status": status, "duplicate": true})),
+    )
+        .into_response()
+}
+
+/// The answer to another request under an `Idempotency-Key` already used.
+fn conflict(id: &str) -> Response {
+    error(
+        StatusCode::CONFLICT,
+        &format!("this Idempotency-Key was used for another request (message {id})"),
+    )
 }
 
 async fn show<S: Storage>(State(api): State<Api<S>>, Path(id): Path<String>) -> Response {
@@ -562,5 +601,149 @@ async fn mo_part<S: Storage>(
                 "the store could not be read",
             )
         }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::fetch::tests::{Files, local_fetcher};
+    use axum::body::Body;
+    use tower_service::Service as _;
+
+    /// The API over `storage`, one account, attachments fetched from loopback.
+    fn app<S: Storage>(storage: S) -> Router {
+        let account = crate::config::Account::new("http://127.0.0.1:9/mm7");
+        let config = GatewayConfig::new(
+            "127.0.0.1:0".parse().unwrap(),
+            std::env::temp_dir(),
+            account,
+        );
+        router(
+            storage,
+            std::sync::Arc::new(config),
+            std::sync::Arc::new(crate::metrics::Metrics::default()),
+            local_fetcher(),
+        )
+    }
+
+    /// `POST /v1/messages` with `body` (of `content_type`) and an `Idempotency-Key`: the
+    /// status and the JSON answer.
+    async fn post(app: &Router, content_type: &str, body: String, key: &str) -> (u16, Value) {
+        let request = axum::http::Request::post("/v1/messages")
+            .header("content-type", content_type)
+            .header("idempotency-key", key)
+            .body(Body::from(body))
+            .unwrap();
+        let response = app.clone().call(request).await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    async fn post_json(app: &Router, body: &Value, key: &str) -> (u16, Value) {
+        post(app, "application/json", body.to_string(), key).await
+    }
+
+    /// What every backend must give the API: a retry with the same `Idempotency-Key` and body
+    /// is answered as a duplicate without fetching its URLs again (whatever they hold now);
+    /// another body under the key is a conflict; inline and form submissions as before.
+    pub(crate) async fn idempotent_retries_fetch_nothing<S: Storage>(storage: S) {
+        let files = Files::start(std::time::Duration::from_millis(100)).await;
+        let app = app(storage.clone());
+        let body = json!({
+            "to": "15551234567",
+            "text": "see",
+            "attachments": [{"url": files.url("/a.png")}, {"url": files.url("/b.png")}],
+        });
+        let (status, first) = post_json(&app, &body, "url-key").await;
+        assert_eq!(status, 202, "{first}");
+        assert!(first.get("duplicate").is_none(), "{first}");
+        assert_eq!(files.served(), 2);
+        let id = first["id"].as_str().unwrap().to_owned();
+
+        // The server would now send other bytes: the retry fetches nothing and is the same.
+        let (status, again) = post_json(&app, &body, "url-key").await;
+        assert_eq!(status, 202, "{again}");
+        assert_eq!(again["id"], id.as_str(), "{again}");
+        assert_eq!(again["duplicate"], true, "{again}");
+        assert_eq!(files.served(), 2);
+        // The same body with its fields in another order is the same request.
+        let reordered = format!(
+            r#"{{"attachments": [{{"url": "{}"}}, {{"url": "{}"}}], "text": "see", "to": "15551234567"}}"#,
+            files.url("/a.png"),
+            files.url("/b.png")
+        );
+        let (status, again) = post(&app, "application/json", reordered, "url-key").await;
+        assert_eq!((status, &again["id"]), (202, &json!(id)), "{again}");
+        assert_eq!(files.served(), 2);
+
+        // Another body under the key: 409, and nothing fetched for it either.
+        let mut other = body.clone();
+        other["text"] = json!("something else");
+        let (status, answer) = post_json(&app, &other, "url-key").await;
+        assert_eq!(status, 409, "{answer}");
+        assert!(answer["error"].as_str().unwrap().contains(&id), "{answer}");
+        assert_eq!(files.served(), 2);
+
+        // Two first tries at once (both fetching, the content differing): one message.
+        let racing =
+            json!({"to": "15551234567", "attachments": [{"url": files.url("/slow-r.png")}]});
+        let (one, two) = tokio::join!(
+            post_json(&app, &racing, "race-key"),
+            post_json(&app, &racing, "race-key")
+        );
+        assert_eq!((one.0, two.0), (202, 202), "{one:?} {two:?}");
+        assert_eq!(one.1["id"], two.1["id"], "{one:?} {two:?}");
+        let before = files.served();
+
+        // What was queued is the fetched content, as received by the dispatcher: no digest.
+        let (_, queued) = storage.message_request(&id).await.unwrap().unwrap();
+        assert!(
+            queued.get(crate::store::RECEIVED_DIGEST).is_none(),
+            "{queued}"
+        );
+        let attachments = queued["attachments"].as_array().unwrap();
+        assert_eq!(attachments.len(), 2);
+        assert!(
+            attachments
+                .iter()
+                .all(|a| a["data"].is_string() && a["url"].is_null())
+        );
+
+        // Inline data: the same body is a duplicate, another a conflict.
+        let inline = json!({
+            "to": "15551234567",
+            "attachments": [{"content_type": "text/plain", "data": "aGk="}],
+        });
+        let (status, first) = post_json(&app, &inline, "inline-key").await;
+        assert_eq!(status, 202, "{first}");
+        let (status, again) = post_json(&app, &inline, "inline-key").await;
+        assert_eq!((status, &again["id"]), (202, &first["id"]), "{again}");
+        assert_eq!(again["duplicate"], true, "{again}");
+        let mut changed = inline.clone();
+        changed["attachments"][0]["data"] = json!("aG8=");
+        let (status, answer) = post_json(&app, &changed, "inline-key").await;
+        assert_eq!(status, 409, "{answer}");
+
+        // A form with a file: the same.
+        let form = |text: &str| {
+            format!(
+                "--XyZ\r\nContent-Disposition: form-data; name=\"to\"\r\n\r\n15551234567\r\n\
+                 --XyZ\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n{text}\r\n\
+                 --XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\
+                 Content-Type: text/plain\r\n\r\nhello\r\n--XyZ--\r\n"
+            )
+        };
+        let multipart = "multipart/form-data; boundary=XyZ";
+        let (status, first) = post(&app, multipart, form("hi"), "form-key").await;
+        assert_eq!(status, 202, "{first}");
+        let (status, again) = post(&app, multipart, form("hi"), "form-key").await;
+        assert_eq!((status, &again["id"]), (202, &first["id"]), "{again}");
+        let (status, answer) = post(&app, multipart, form("ho"), "form-key").await;
+        assert_eq!(status, 409, "{answer}");
+        assert_eq!(files.served(), before);
     }
 }

@@ -10,6 +10,7 @@
 use axum::http::StatusCode;
 use base64::Engine as _;
 use bytes::Bytes;
+use futures_util::StreamExt as _;
 use http::Uri;
 use http_body_util::{BodyExt as _, Empty, Limited};
 use hyper_util::client::legacy::Client;
@@ -21,6 +22,9 @@ use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 
 use crate::config::AttachmentFetch;
+
+/// Attachments fetched at the same time, at most, for one request.
+pub(crate) const PARALLEL_FETCHES: usize = 4;
 
 type Https = hyper_rustls::HttpsConnector<HttpConnector<Guarded>>;
 
@@ -208,14 +212,17 @@ impl Fetcher {
 
     /// Replaces each attachment of `request` given by `url` with its content (`data`, its
     /// `content_type` if the request gave none, a `filename` if none), in place: the URL is
-    /// not kept. `Err` is the answer to give.
+    /// not kept. The URLs are checked first, then fetched side by side (at most
+    /// [`PARALLEL_FETCHES`] at a time); the first fetch to fail ends the others. `Err` is the
+    /// answer to give.
     pub(crate) async fn resolve(&self, request: &mut Value) -> Result<(), FetchError> {
         let Some(Value::Array(list)) = request.get_mut("attachments") else {
             return Ok(());
         };
-        for (i, item) in list.iter_mut().enumerate() {
+        let mut urls = Vec::new();
+        for (i, item) in list.iter().enumerate() {
             let n = i + 1;
-            let Some(object) = item.as_object_mut() else {
+            let Some(object) = item.as_object() else {
                 continue;
             };
             let Some(url) = object.get("url") else {
@@ -232,21 +239,43 @@ impl Fetcher {
             if object.contains_key("data") {
                 return Err(bad("give `data` or `url`, not both"));
             }
-            let fetched = match tokio::time::timeout(self.limits.timeout, self.fetch(&url)).await {
-                Ok(result) => result,
-                Err(_) => Err((
-                    StatusCode::BAD_GATEWAY,
-                    format!(
-                        "no complete answer within {} s",
-                        self.limits.timeout.as_secs_f64()
-                    ),
-                )),
-            }
-            .map_err(|(status, text)| FetchError {
-                status,
-                text: format!("attachment {n}: {text}"),
-                attachment: n,
-            })?;
+            urls.push((i, url));
+        }
+        let mut fetches = futures_util::stream::iter(urls)
+            .map(|(i, url)| async move {
+                let n = i + 1;
+                let fetched =
+                    match tokio::time::timeout(self.limits.timeout, self.fetch(&url)).await {
+                        Ok(result) => result,
+                        Err(_) => Err((
+                            StatusCode::BAD_GATEWAY,
+                            format!(
+                                "no complete answer within {} s",
+                                self.limits.timeout.as_secs_f64()
+                            ),
+                        )),
+                    }
+                    .map_err(|(status, text)| FetchError {
+                        status,
+                        text: format!("attachment {n}: {text}"),
+                        attachment: n,
+                    })?;
+                Ok::<_, FetchError>((i, fetched))
+            })
+            .buffer_unordered(PARALLEL_FETCHES);
+        let mut done = Vec::new();
+        while let Some(result) = fetches.next().await {
+            // An error returns at once: the fetches still running are dropped, so cancelled.
+            done.push(result?);
+        }
+        drop(fetches);
+        // In the attachments' order, whatever order the fetches ended in.
+        done.sort_by_key(|(i, _)| *i);
+        for (i, fetched) in done {
+            let n = i + 1;
+            let Some(object) = list.get_mut(i).and_then(Value::as_object_mut) else {
+                continue;
+            };
             object.remove("url");
             if !object.get("content_type").is_some_and(Value::is_string) {
                 let Some(content_type) = fetched.content_type else {
@@ -417,8 +446,162 @@ impl Fetcher {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    /// A local file server that counts: every path is a `image/png` body naming the path and
+    /// the request's number (so the content changes with every download), `/slow…` after a
+    /// delay, `/missing` a 404.
+    pub(crate) struct Files {
+        port: u16,
+        served: Arc<AtomicUsize>,
+        max_in_flight: Arc<AtomicUsize>,
+        slow_done: Arc<AtomicUsize>,
+    }
+
+    impl Files {
+        /// Listening on 127.0.0.1, its `/slow…` paths answering after `delay`.
+        pub(crate) async fn start(delay: std::time::Duration) -> Files {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let served = Arc::new(AtomicUsize::new(0));
+            let in_flight = Arc::new(AtomicUsize::new(0));
+            let max_in_flight = Arc::new(AtomicUsize::new(0));
+            let slow_done = Arc::new(AtomicUsize::new(0));
+            let files = Files {
+                port,
+                served: served.clone(),
+                max_in_flight: max_in_flight.clone(),
+                slow_done: slow_done.clone(),
+            };
+            tokio::spawn(async move {
+                while let Ok((mut stream, _)) = listener.accept().await {
+                    let (served, in_flight, max_in_flight, slow_done) = (
+                        served.clone(),
+                        in_flight.clone(),
+                        max_in_flight.clone(),
+                        slow_done.clone(),
+                    );
+                    tokio::spawn(async move {
+                        let mut head = Vec::new();
+                        let mut buffer = [0u8; 1024];
+                        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                            match stream.read(&mut buffer).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => head.extend_from_slice(&buffer[..n]),
+                            }
+                            if head.len() > 16 * 1024 {
+                                return;
+                            }
+                        }
+                        let head = String::from_utf8_lossy(&head).into_owned();
+                        let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                        let number = served.fetch_add(1, Ordering::SeqCst) + 1;
+                        let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                        max_in_flight.fetch_max(now, Ordering::SeqCst);
+                        if path.starts_with("/slow") {
+                            tokio::time::sleep(delay).await;
+                            slow_done.fetch_add(1, Ordering::SeqCst);
+                        }
+                        in_flight.fetch_sub(1, Ordering::SeqCst);
+                        let answer = if path == "/missing" {
+                            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\
+                             Connection: close\r\n\r\n"
+                                .to_owned()
+                        } else {
+                            let body = format!("{path} #{number}");
+                            format!(
+                                "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\
+                                 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                                body.len()
+                            )
+                        };
+                        let _ = stream.write_all(answer.as_bytes()).await;
+                    });
+                }
+            });
+            files
+        }
+
+        /// The URL of `path` on it.
+        pub(crate) fn url(&self, path: &str) -> String {
+            format!("http://127.0.0.1:{}{path}", self.port)
+        }
+
+        /// Requests received so far.
+        pub(crate) fn served(&self) -> usize {
+            self.served.load(Ordering::SeqCst)
+        }
+    }
+
+    /// A fetcher that may reach the loopback test server.
+    pub(crate) fn local_fetcher() -> Fetcher {
+        Fetcher::new(AttachmentFetch {
+            allow_private_addresses: true,
+            ..AttachmentFetch::default()
+        })
+        .unwrap()
+    }
+
+    fn decoded(item: &Value) -> String {
+        let data = base64::engine::general_purpose::STANDARD
+            .decode(item["data"].as_str().unwrap())
+            .unwrap();
+        String::from_utf8(data).unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn several_urls_are_fetched_side_by_side_in_their_order() {
+        let files = Files::start(std::time::Duration::from_millis(300)).await;
+        let fetcher = local_fetcher();
+        let mut request = serde_json::json!({"attachments": [
+            {"url": files.url("/slow-a.png")},
+            {"content_type": "text/plain", "data": "aGk="},
+            {"url": files.url("/slow-b.png")},
+            {"url": files.url("/slow-c.png")},
+        ]});
+        fetcher.resolve(&mut request).await.unwrap();
+        assert_eq!(files.served(), 3);
+        let max = files.max_in_flight.load(Ordering::SeqCst);
+        assert!(max >= 2, "at most {max} fetch at a time");
+        let list = request["attachments"].as_array().unwrap();
+        assert!(decoded(&list[0]).starts_with("/slow-a.png #"), "{list:?}");
+        assert_eq!(list[1]["data"], "aGk=");
+        assert!(decoded(&list[2]).starts_with("/slow-b.png #"), "{list:?}");
+        assert!(decoded(&list[3]).starts_with("/slow-c.png #"), "{list:?}");
+        assert_eq!(list[3]["filename"], "slow-c.png");
+        assert!(list.iter().all(|item| item.get("url").is_none()));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_first_failure_names_its_attachment_and_ends_the_others() {
+        // The slow ones would take long: the failure does not wait for them.
+        let files = Files::start(std::time::Duration::from_secs(3)).await;
+        let fetcher = local_fetcher();
+        let mut request = serde_json::json!({"attachments": [
+            {"url": files.url("/slow-a.png")},
+            {"url": files.url("/missing")},
+            {"url": files.url("/slow-c.png")},
+        ]});
+        let error = fetcher.resolve(&mut request).await.unwrap_err();
+        assert_eq!(error.status, StatusCode::BAD_GATEWAY, "{error:?}");
+        assert_eq!(error.attachment, 2, "{error:?}");
+        assert!(error.text.starts_with("attachment 2: "), "{error:?}");
+        assert_eq!(files.slow_done.load(Ordering::SeqCst), 0);
+        // A URL that is wrong is named before anything is fetched.
+        let served = files.served();
+        let mut request = serde_json::json!({"attachments": [
+            {"url": files.url("/slow-a.png")},
+            {"url": 7},
+        ]});
+        let error = fetcher.resolve(&mut request).await.unwrap_err();
+        assert_eq!(error.attachment, 2, "{error:?}");
+        assert_eq!(error.status, StatusCode::BAD_REQUEST, "{error:?}");
+        assert_eq!(files.served(), served);
+    }
 
     #[test]
     fn redirects_resolve_against_the_url() {

@@ -400,7 +400,8 @@ async fn enqueue_one(pool: &Pool, new: NewSubmission) -> Result<Enqueued, Gatewa
             .await
             .map_err(pg("looking up the idempotency key"))?;
         let (id, request): (String, String) = (row.get(0), row.get(1));
-        let same = serde_json::from_str::<Value>(&request).is_ok_and(|r| r == new.request);
+        let same = serde_json::from_str::<Value>(&request)
+            .is_ok_and(|r| crate::store::same_request(&r, &new.request));
         return if same {
             Ok(Enqueued::Existing(id))
         } else {
@@ -521,7 +522,8 @@ async fn enqueue_together(
             .await
             .map_err(pg("looking up the idempotency key"))?;
         let (id, request): (String, String) = (row.get(0), row.get(1));
-        let same = serde_json::from_str::<Value>(&request).is_ok_and(|r| r == new.request);
+        let same = serde_json::from_str::<Value>(&request)
+            .is_ok_and(|r| crate::store::same_request(&r, &new.request));
         results.push(if same {
             Ok(Enqueued::Existing(id))
         } else {
@@ -617,7 +619,9 @@ impl Storage for PostgresStorage {
                     id: row.get(0),
                     message_id: row.get(5),
                     operation: Operation::from_columns(row.get(6), row.get(7), row.get(8)),
-                    request: serde_json::from_str(&request).unwrap_or(Value::Null),
+                    request: crate::store::without_received_digest(
+                        serde_json::from_str(&request).unwrap_or(Value::Null),
+                    ),
                     transaction_id: row.get(2),
                     tries: u32::try_from(tries).unwrap_or(0),
                     expires_at: row.get(4),
@@ -1250,6 +1254,26 @@ impl Storage for PostgresStorage {
             let request: String = row.get(1);
             (
                 row.get(0),
+                crate::store::without_received_digest(
+                    serde_json::from_str(&request).unwrap_or(Value::Null),
+                ),
+            )
+        }))
+    }
+
+    async fn by_idempotency_key(&self, key: &str) -> Result<Option<(String, Value)>, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let row = client
+            .query_opt(
+                "SELECT id, request FROM messages WHERE idempotency_key = $1",
+                &[&key],
+            )
+            .await
+            .map_err(pg("looking up the idempotency key"))?;
+        Ok(row.map(|row| {
+            let request: String = row.get(1);
+            (
+                row.get(0),
                 serde_json::from_str(&request).unwrap_or(Value::Null),
             )
         }))
@@ -1335,7 +1359,8 @@ mod tests {
                 crate::store::tests::accounts_cancel_and_replace(storage.clone(), true).await;
                 crate::store::tests::submissions_and_outcomes_together(storage.clone()).await;
                 crate::store::tests::webhooks_kept_and_mo_parts(storage.clone()).await;
-                crate::store::tests::reports_ahead_of_their_message(storage).await;
+                crate::store::tests::reports_ahead_of_their_message(storage.clone()).await;
+                crate::api::tests::idempotent_retries_fetch_nothing(storage).await;
             },
         )
         .await;

@@ -261,7 +261,9 @@ fn claim_rows(
                     id: row.get(0)?,
                     message_id: row.get(5)?,
                     operation: Operation::from_columns(row.get(6)?, row.get(7)?, row.get(8)?),
-                    request: serde_json::from_str(&request).unwrap_or(Value::Null),
+                    request: crate::store::without_received_digest(
+                        serde_json::from_str(&request).unwrap_or(Value::Null),
+                    ),
                     transaction_id: row.get(2)?,
                     tries: row.get(3)?,
                     expires_at: row.get(4)?,
@@ -315,8 +317,8 @@ fn enqueue_in(tx: &Connection, new: &NewSubmission) -> Result<Enqueued, GatewayE
             .optional()
             .map_err(db("looking up the idempotency key"))?;
         if let Some((id, request)) = existing {
-            let same =
-                serde_json::from_str::<Value>(&request).is_ok_and(|stored| stored == new.request);
+            let same = serde_json::from_str::<Value>(&request)
+                .is_ok_and(|stored| crate::store::same_request(&stored, &new.request));
             return if same {
                 Ok(Enqueued::Existing(id))
             } else {
@@ -1227,9 +1229,31 @@ impl Storage for SqliteStorage {
             Ok(row.map(|(account, request)| {
                 (
                     account,
-                    serde_json::from_str(&request).unwrap_or(Value::Null),
+                    crate::store::without_received_digest(
+                        serde_json::from_str(&request).unwrap_or(Value::Null),
+                    ),
                 )
             }))
+        })
+        .await
+    }
+
+    async fn by_idempotency_key(&self, key: &str) -> Result<Option<(String, Value)>, GatewayError> {
+        let key = key.to_owned();
+        self.with(move |conn| {
+            let row: Option<(String, String)> = conn
+                .query_row(
+                    "SELECT id, request FROM messages WHERE idempotency_key = ?1",
+                    [&key],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()
+                .map_err(db("looking up the idempotency key"))?;
+            Ok(
+                row.map(|(id, request)| {
+                    (id, serde_json::from_str(&request).unwrap_or(Value::Null))
+                }),
+            )
         })
         .await
     }
@@ -1332,6 +1356,15 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("mm7-gateway-early-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         crate::store::tests::reports_ahead_of_their_message(SqliteStorage::open(&dir).unwrap())
+            .await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_idempotent_retries_fetch_nothing() {
+        let dir = std::env::temp_dir().join(format!("mm7-gateway-idem-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        crate::api::tests::idempotent_retries_fetch_nothing(SqliteStorage::open(&dir).unwrap())
             .await;
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -42,6 +42,39 @@ pub struct NewSubmission {
     pub expires_at: Option<i64>,
 }
 
+/// The key under which a queued request keeps the SHA-256 (hex) of the request as the
+/// application sent it, before its attachments given by URL were fetched: a retry with the same
+/// `Idempotency-Key` is compared by it, and answered without fetching anything again. It is not
+/// a field an application may give (`request::check` refuses unknown fields) and is taken out
+/// where the request is read back ([`without_received_digest`]).
+pub(crate) const RECEIVED_DIGEST: &str = "$received_sha256";
+
+/// The SHA-256 (hex) of a request as received, independent of the order of its objects' keys.
+pub(crate) fn received_digest(request: &Value) -> String {
+    use sha2::Digest as _;
+    let mut canonical = request.clone();
+    canonical.sort_all_objects();
+    hex::encode(sha2::Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+/// A stored request without its [`RECEIVED_DIGEST`].
+pub(crate) fn without_received_digest(mut request: Value) -> Value {
+    if let Value::Object(map) = &mut request {
+        map.shift_remove(RECEIVED_DIGEST);
+    }
+    request
+}
+
+/// Whether a request queued under an idempotency key and a new one under the same key are the
+/// same: by their digests as received when both have one, else (a request queued before digests
+/// were kept) by their content.
+pub(crate) fn same_request(stored: &Value, new: &Value) -> bool {
+    match (stored.get(RECEIVED_DIGEST), new.get(RECEIVED_DIGEST)) {
+        (Some(stored), Some(new)) => stored == new,
+        _ => without_received_digest(stored.clone()) == without_received_digest(new.clone()),
+    }
+}
+
 /// What [`Storage::enqueue`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -658,6 +691,13 @@ pub trait Storage: Clone + Send + Sync + 'static {
         limit: usize,
     ) -> impl Future<Output = Result<Vec<FailedWebhook>, GatewayError>> + Send;
 
+    /// The submission queued under an `Idempotency-Key`, if one was: its id and its request as
+    /// stored (with its [`RECEIVED_DIGEST`] when it has one).
+    fn by_idempotency_key(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<(String, Value)>, GatewayError>> + Send;
+
     /// The account and the request (JSON, as queued) of a submission.
     fn message_request(
         &self,
@@ -878,6 +918,33 @@ pub(crate) mod tests {
             transaction_id: format!("tx-{id}"),
             expires_at: None,
         }
+    }
+
+    #[test]
+    fn requests_are_compared_as_received() {
+        let a: Value =
+            serde_json::from_str(r#"{"to": "1", "attachments": [{"url": "u"}]}"#).unwrap();
+        let b: Value =
+            serde_json::from_str(r#"{"attachments": [{"url": "u"}], "to": "1"}"#).unwrap();
+        let c: Value =
+            serde_json::from_str(r#"{"attachments": [{"url": "v"}], "to": "1"}"#).unwrap();
+        assert_eq!(received_digest(&a), received_digest(&b));
+        assert_ne!(received_digest(&a), received_digest(&c));
+        assert_eq!(received_digest(&a).len(), 64);
+        // Stored with digests: compared by them, whatever was fetched.
+        let stored =
+            serde_json::json!({"to": "1", "data": "x", RECEIVED_DIGEST: received_digest(&a)});
+        let retry =
+            serde_json::json!({"to": "1", "data": "y", RECEIVED_DIGEST: received_digest(&b)});
+        let other =
+            serde_json::json!({"to": "1", "data": "x", RECEIVED_DIGEST: received_digest(&c)});
+        assert!(same_request(&stored, &retry));
+        assert!(!same_request(&stored, &other));
+        // Queued before digests were kept: by content, the digest aside.
+        let old = serde_json::json!({"to": "1", "data": "x"});
+        assert!(same_request(&old, &other));
+        assert!(!same_request(&old, &retry));
+        assert_eq!(without_received_digest(stored), old);
     }
 
     fn statuses(view: &MessageView) -> Vec<&str> {
