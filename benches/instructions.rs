@@ -32,6 +32,8 @@
 #[allow(dead_code)]
 #[path = "hotpath/baselines.rs"]
 mod baselines;
+#[path = "handler/mod.rs"]
+mod handler;
 #[path = "inputs/mod.rs"]
 mod inputs;
 
@@ -39,12 +41,12 @@ use std::hint::black_box;
 use std::process::Command;
 
 use http_body_util::Full;
-use mm7::model::{DeliveryReportReq, DeliveryReportRsp, SubmitReq, SubmitRsp};
 use mm7::soap::{DecodeOptions, EncodeOptions, decode, decode_xml, encode};
-use mm7::transport::server::{Handler, HandlerError, Inbound, Mm7Service, Role, ServerConfig};
+use mm7::transport::server::{Mm7Service, Role, ServerConfig};
 use mm7_soap::xml::{Event, XmlLimits, XmlReader};
 
 use baselines::{minimal_dlr, xmlparser_tokens};
+use handler::Callbacks;
 
 /// `iterations` full decodes of a SOAP-with-attachments input.
 fn decode_submit(iterations: u64, input: &inputs::Input) {
@@ -53,22 +55,6 @@ fn decode_submit(iterations: u64, input: &inputs::Input) {
         decode(&input.content_type, black_box(input.body.clone()), &options)
             .map_or(0, |d| d.envelope.attachments.len())
     });
-}
-
-/// A handler that answers success and does nothing else, as `benches/server.rs`'s.
-struct Callbacks;
-
-impl Handler for Callbacks {
-    async fn delivery_report(
-        &self,
-        inbound: Inbound<DeliveryReportReq>,
-    ) -> Result<DeliveryReportRsp, HandlerError> {
-        Ok(DeliveryReportRsp::success(inbound.mm7_version))
-    }
-
-    async fn submit(&self, inbound: Inbound<SubmitReq>) -> Result<SubmitRsp, HandlerError> {
-        Ok(SubmitRsp::success(inbound.mm7_version, "msg-1"))
-    }
 }
 
 /// `iterations` requests answered by the MM7 server's service (`Mm7Service::answer`: the

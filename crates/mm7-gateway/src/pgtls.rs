@@ -17,14 +17,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use rustls::client::WebPkiServerVerifier;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
+use mm7_transport::client::ServerVerifier;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{
-    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
-};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{ClientConfig, RootCertStore};
 
 use crate::error::GatewayError;
 
@@ -166,8 +162,11 @@ fn client_config(
     let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
         .map_err(|e| GatewayError::Internal(format!("TLS to PostgreSQL: {e}")))?;
-    let verifier: Arc<dyn ServerCertVerifier> = if check == Check::Nothing {
-        Arc::new(Unchecked(Arc::clone(&provider)))
+    // `prefer`, and `require` without a CA (as libpq): any certificate; `verify-ca` and
+    // `verify-full`: the chain to the roots, and under `verify-full` the name. The handshake's
+    // signatures are checked against the certificate in every case.
+    let verifier = if check == Check::Nothing {
+        ServerVerifier::any_certificate(&provider)
     } else {
         let mut roots = RootCertStore::empty();
         match ca {
@@ -194,17 +193,12 @@ fn client_config(
                 roots.add_parsable_certificates(native.certs);
             }
         }
-        let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
-            .build()
-            .map_err(|e| config_error(format!("the PostgreSQL CA certificate: {e}")))?;
-        Arc::new(Chain {
-            webpki,
-            names: check == Check::Full,
-        })
+        ServerVerifier::chain(roots, provider, check == Check::Full)
+            .map_err(|e| config_error(format!("the PostgreSQL CA certificate: {e}")))?
     };
     let builder = builder
         .dangerous()
-        .with_custom_certificate_verifier(verifier);
+        .with_custom_certificate_verifier(Arc::new(verifier));
     match identity {
         Some((chain, key)) => {
             let chain = CertificateDer::pem_slice_iter(chain)
@@ -219,111 +213,6 @@ fn client_config(
                 .map_err(|e| config_error(format!("the PostgreSQL client certificate: {e}")))
         }
         None => Ok(builder.with_no_client_auth()),
-    }
-}
-
-/// `verify-ca` and `verify-full`: the chain to the roots, and under `verify-full` the name.
-#[derive(Debug)]
-struct Chain {
-    webpki: Arc<WebPkiServerVerifier>,
-    names: bool,
-}
-
-impl ServerCertVerifier for Chain {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let verified = self.webpki.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        );
-        match verified {
-            // The name is checked after the chain: a name error means the chain holds.
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) if !self.names => Ok(ServerCertVerified::assertion()),
-            other => other,
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.webpki.supported_verify_schemes()
-    }
-}
-
-/// `prefer`, and `require` without a CA (as libpq): any certificate; the handshake's
-/// signatures are still checked against it.
-#[derive(Debug)]
-struct Unchecked(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for Unchecked {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
     }
 }
 

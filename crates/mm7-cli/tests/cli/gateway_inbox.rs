@@ -6,23 +6,16 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use crate::inbox::browser::{Browser, program, screenshots};
+use crate::browser::{Browser, programs, runtime};
 use crate::inbox::{png_of, request};
-use crate::support::{Server, TempDir, closed_port, s, skipped};
+use crate::support::{Server, TempDir, closed_port, s};
 
 /// A message sent through the gateway to `mm7 mmsc` is listed with its status, then opened:
 /// its hostile subject shown as text, its picture displayed, its history complete.
 #[test]
 fn a_message_sent_through_the_gateway_is_listed_with_its_status_and_opened() {
     const TEST: &str = "gateway_inbox::browser";
-    let (Some(chromium), Some(chromedriver)) = (
-        program(&["chromium", "chromium-browser", "google-chrome"]),
-        program(&["chromedriver"]),
-    ) else {
-        skipped(
-            TEST,
-            "chromium and chromedriver (apt-get install chromium chromium-driver)",
-        );
+    let Some(programs) = programs(TEST) else {
         return;
     };
     let dir = TempDir::new("gateway-inbox");
@@ -78,13 +71,8 @@ fn a_message_sent_through_the_gateway_is_listed_with_its_status_and_opened() {
     );
     let id = answer.json()["id"].as_str().expect("an id").to_owned();
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(async {
-        let driver = Browser::start(&chromium, &chromedriver, screenshots()).await;
+    runtime().block_on(async {
+        let driver = Browser::start(&programs).await;
         // The list, reloaded until the MMSC's delivery report came back.
         let row = format!(
             "const a = document.querySelector('#messages a[href=\"/inbox/messages/{id}\"]'); \

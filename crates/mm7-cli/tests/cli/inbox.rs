@@ -4,7 +4,9 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::support::{Server, TempDir, closed_port, exported, mm7, s, send, vectors_dir, wait};
+use crate::support::{
+    Server, TempDir, closed_port, exported, mm7, s, send, vectors_dir, wait, wait_for_port,
+};
 
 /// An answer: status, headers (names lowercased), body.
 pub(crate) struct Answer {
@@ -121,14 +123,7 @@ fn get(port: u16, path: &str) -> Answer {
 
 /// Waits until the inbox on `port` answers (it starts with its server).
 fn wait_for_inbox(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "the inbox on {port} did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_port(port, "the inbox");
 }
 
 /// Polls `path` until `done` holds for its JSON (10 s at most).
@@ -717,137 +712,21 @@ fn live_updates_arrive_as_server_sent_events() {
     drop(mmsc);
 }
 
-/// The page in a real browser: headless Chromium driven over the W3C WebDriver protocol
-/// (plain JSON over HTTP to chromedriver on loopback).
-pub(crate) mod browser {
-    use std::path::{Path, PathBuf};
-    use std::process::{Child, Command, Stdio};
+/// The page in a real browser (see [`crate::browser`]).
+mod browser {
     use std::time::{Duration, Instant};
 
-    use fantoccini::{Client, ClientBuilder, Locator};
-    use hyper_util::client::legacy::connect::HttpConnector;
-    use serde_json::{Value, json};
+    use fantoccini::Locator;
+    use serde_json::json;
 
     use super::{png_of, wait_for_inbox};
-    use crate::support::{Server, TempDir, closed_port, s, send, skipped};
-
-    /// A program on the PATH.
-    pub(crate) fn program(names: &[&str]) -> Option<PathBuf> {
-        let path = std::env::var_os("PATH")?;
-        std::env::split_paths(&path)
-            .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
-            .find(|p| p.is_file())
-    }
-
-    /// chromedriver, killed when dropped.
-    struct Chromedriver(Child);
-
-    impl Drop for Chromedriver {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-
-    /// A headless Chromium driven over WebDriver (fantoccini), saving screenshots in `shots`.
-    pub(crate) struct Browser {
-        pub(crate) client: Client,
-        shots: PathBuf,
-        _driver: Chromedriver,
-    }
-
-    impl Browser {
-        pub(crate) async fn start(chromium: &Path, chromedriver: &Path, shots: PathBuf) -> Browser {
-            let port = closed_port();
-            let driver = Chromedriver(
-                Command::new(chromedriver)
-                    .arg(format!("--port={port}"))
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .spawn()
-                    .expect("start chromedriver"),
-            );
-            wait_for_inbox(port);
-            let capabilities = json!({
-                "goog:chromeOptions": {
-                    "binary": chromium,
-                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                             "--disable-dev-shm-usage", "--window-size=1280,900"]
-                },
-                "timeouts": {"script": 10_000, "pageLoad": 20_000}
-            });
-            let Value::Object(capabilities) = capabilities else {
-                unreachable!("a JSON object")
-            };
-            let client = ClientBuilder::new(HttpConnector::new())
-                .capabilities(capabilities)
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-                .expect("a WebDriver session");
-            Browser {
-                client,
-                shots,
-                _driver: driver,
-            }
-        }
-
-        pub(crate) async fn script(&self, script: &str) -> Value {
-            self.client
-                .execute(script, Vec::new())
-                .await
-                .unwrap_or_else(|e| panic!("{script}: {e}"))
-        }
-
-        /// Polls `script` until it returns true (15 s at most).
-        pub(crate) async fn until(&self, what: &str, script: &str) {
-            let deadline = Instant::now() + Duration::from_secs(15);
-            while self.script(script).await != json!(true) {
-                if Instant::now() > deadline {
-                    self.screenshot("failed").await;
-                    panic!("{what} did not happen");
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
-
-        pub(crate) async fn click(&self, css: &str) {
-            self.client
-                .find(Locator::Css(css))
-                .await
-                .unwrap_or_else(|e| panic!("no {css}: {e}"))
-                .click()
-                .await
-                .unwrap_or_else(|e| panic!("click {css}: {e}"));
-        }
-
-        pub(crate) async fn screenshot(&self, name: &str) {
-            let png = self.client.screenshot().await.expect("a screenshot");
-            std::fs::create_dir_all(&self.shots).expect("screenshot folder");
-            std::fs::write(self.shots.join(format!("{name}.png")), png)
-                .expect("write a screenshot");
-        }
-
-        pub(crate) async fn close(self) {
-            let _ = self.client.close().await;
-        }
-    }
-
-    /// Where the screenshots go: target/ui-screenshots.
-    pub(crate) fn screenshots() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/ui-screenshots")
-    }
+    use crate::browser::{Browser, programs, runtime};
+    use crate::support::{Server, TempDir, closed_port, s, send};
 
     #[test]
     fn a_picture_message_shows_live_as_slides_and_its_report_reaches_the_vasp() {
         const TEST: &str = "inbox::browser";
-        let (Some(chromium), Some(chromedriver)) = (
-            program(&["chromium", "chromium-browser", "google-chrome"]),
-            program(&["chromedriver"]),
-        ) else {
-            skipped(
-                TEST,
-                "chromium and chromedriver (apt-get install chromium chromium-driver)",
-            );
+        let Some(programs) = programs(TEST) else {
             return;
         };
         let dir = TempDir::new("inbox-browser");
@@ -856,13 +735,8 @@ pub(crate) mod browser {
         let ui = format!("127.0.0.1:{port}");
         let mmsc = Server::mmsc(&dir.join("mmsc"), &["--ui", &ui, "--dlr-after", "60s"]);
         wait_for_inbox(port);
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        runtime.block_on(async {
-            let driver = Browser::start(&chromium, &chromedriver, screenshots()).await;
+        runtime().block_on(async {
+            let driver = Browser::start(&programs).await;
             driver.client.goto(&format!("http://{ui}/")).await.expect("open the inbox");
             driver.until(
                 "the empty inbox",

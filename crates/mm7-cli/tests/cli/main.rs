@@ -2,6 +2,7 @@
 //! on 127.0.0.1 only, with temporary directories for anything written.
 
 mod answers;
+mod browser;
 mod crash;
 mod decode;
 mod disk;

@@ -424,3 +424,12 @@ pub(crate) fn skipped(test: &str, what: &str) {
         "{test} needs {what} under CI"
     );
 }
+
+/// Waits until something listens on 127.0.0.1:`port` (10 s at most); `what` names it.
+pub(crate) fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{what} on {port} did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -58,6 +58,7 @@ mod response;
 mod retry;
 mod tls;
 mod transaction;
+mod verify;
 
 use std::fmt;
 use std::sync::Arc;
@@ -81,6 +82,7 @@ pub use error::{BoxError, ClientError, EXCERPT_LIMIT};
 pub use response::Response;
 pub use retry::{CallbackOutcome, CallbackPolicy, RetryPolicy};
 pub use transaction::new_transaction_id;
+pub use verify::ServerVerifier;
 
 use body::RequestBody;
 use limit::LimitedConnector;

@@ -3,13 +3,12 @@
 
 use std::sync::Arc;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::WebPkiSupportedAlgorithms;
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{ClientConfig, RootCertStore};
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 use super::error::ClientError;
+use super::verify::ServerVerifier;
 
 /// What the client trusts, and how it proves who it is.
 #[derive(Debug)]
@@ -112,10 +111,7 @@ pub(crate) fn client_config(
         .with_safe_default_protocol_versions()
         .map_err(|e| tls_error(e.to_string()))?;
     if !settings.pins.is_empty() {
-        let verifier = PinnedVerifier {
-            pins: settings.pins.clone(),
-            algorithms: provider.signature_verification_algorithms,
-        };
+        let verifier = ServerVerifier::pinned(settings.pins.clone(), &provider);
         let builder = builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(verifier));
@@ -148,61 +144,6 @@ pub(crate) fn client_config(
             .with_client_auth_cert(identity.chain.clone(), identity.key.clone_key())
             .map_err(|e| tls_error(format!("client certificate: {e}"))),
         None => Ok(builder.with_no_client_auth()),
-    }
-}
-
-/// Accepts exactly the pinned end-entity certificates, whatever their issuer, name or dates:
-/// a peer with a self-signed certificate exchanged out of band (common between an operator
-/// and its VASPs) is trusted for that certificate alone. The handshake signatures are still
-/// checked against the certificate's key, so only the holder of its private key passes.
-#[derive(Debug)]
-struct PinnedVerifier {
-    pins: Vec<CertificateDer<'static>>,
-    algorithms: WebPkiSupportedAlgorithms,
-}
-
-impl ServerCertVerifier for PinnedVerifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        if self
-            .pins
-            .iter()
-            .any(|pin| pin.as_ref() == end_entity.as_ref())
-        {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::ApplicationVerificationFailure,
-            ))
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
     }
 }
 
