@@ -1353,16 +1353,13 @@ mod tests {
     /// `MM7_TEST_POSTGRES_URL` (dropped after).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres_passes_the_storage_tests() {
-        on_fresh_database(
-            "postgres_passes_the_storage_tests",
-            |storage| async move {
-                crate::store::tests::accounts_cancel_and_replace(storage.clone(), true).await;
-                crate::store::tests::submissions_and_outcomes_together(storage.clone()).await;
-                crate::store::tests::webhooks_kept_and_mo_parts(storage.clone()).await;
-                crate::store::tests::reports_ahead_of_their_message(storage.clone()).await;
-                crate::api::tests::idempotent_retries_fetch_nothing(storage).await;
-            },
-        )
+        on_fresh_database("postgres_passes_the_storage_tests", |storage| async move {
+            crate::store::tests::accounts_cancel_and_replace(storage.clone(), true).await;
+            crate::store::tests::submissions_and_outcomes_together(storage.clone()).await;
+            crate::store::tests::webhooks_kept_and_mo_parts(storage.clone()).await;
+            crate::store::tests::reports_ahead_of_their_message(storage.clone()).await;
+            crate::api::tests::idempotent_retries_fetch_nothing(storage).await;
+        })
         .await;
     }
 
@@ -1514,10 +1511,9 @@ mod tests {
     /// The inbox's pages (escaping, keyset pages, filters) on PostgreSQL.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres_inbox_pages_escape_page_and_filter() {
-        on_fresh_database(
-            "postgres_inbox_pages_escape_page_and_filter",
-            |storage| crate::inbox::tests::pages_escape_page_and_filter(storage),
-        )
+        on_fresh_database("postgres_inbox_pages_escape_page_and_filter", |storage| {
+            crate::inbox::tests::pages_escape_page_and_filter(storage)
+        })
         .await;
     }
 
