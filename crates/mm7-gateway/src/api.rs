@@ -3,7 +3,8 @@
 //! history), `DELETE /v1/messages/{id}` (cancel), `POST /v1/messages/{id}/replace` (new
 //! content), `GET /v1/webhooks` (webhooks kept: `failed`, `expired`), `POST /v1/webhooks/retry`
 //! and `POST /v1/webhooks/{id}/retry` (try them again), `GET /v1/mo/{id}/parts/{n}` (a part of
-//! a message from a subscriber), `GET /healthz`, `GET /metrics`.
+//! a message from a subscriber), `GET /healthz` (the process answers), `GET /readyz` (and its
+//! store can be read), `GET /metrics`.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -50,6 +51,7 @@ pub(crate) fn router<S: Storage>(
         .route("/v1/webhooks/{id}/retry", post(retry_webhook::<S>))
         .route("/v1/mo/{id}/parts/{n}", get(mo_part::<S>))
         .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(ready::<S>))
         .route("/metrics", get(metrics_text::<S>))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(Api {
@@ -472,6 +474,20 @@ async fn change<S: Storage>(api: &Api<S>, id: &str, operation: Operation) -> Res
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the change could not be stored; nothing was changed, try again",
+            )
+        }
+    }
+}
+
+/// Ready when the store answers: 200 `ready`, else 503 (the detail goes to the log).
+async fn ready<S: Storage>(State(api): State<Api<S>>) -> Response {
+    match api.storage.queue_depth().await {
+        Ok(_) => "ready\n".into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "not ready: the store cannot be read");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the store could not be read",
             )
         }
     }

@@ -14,7 +14,7 @@
 //!   `ReplaceReq`; checked by the account's profile as a submission is), `GET /v1/webhooks`
 //!   (webhooks kept after they expired or failed), `POST /v1/webhooks/retry` and
 //!   `POST /v1/webhooks/{id}/retry` (try them again), `GET /v1/mo/{id}/parts/{n}` (a part of a
-//!   message from a subscriber, when [`MoDelivery`] gives parts as URLs), `GET /healthz`,
+//!   message from a subscriber, when [`MoDelivery`] gives parts as URLs), `GET /healthz` and `GET /readyz` (the store answers),
 //!   `GET /metrics` (Prometheus: queue depth by account, tries by outcome, try latency, webhook
 //!   backlog, webhooks kept). Attachments may be given by URL: fetched before the 202, within
 //!   [`AttachmentFetch`]'s limits, `http://` and `https://` only.

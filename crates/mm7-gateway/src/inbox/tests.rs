@@ -487,6 +487,8 @@ async fn the_inbox_is_served_unless_turned_off() {
             "inbox {on}"
         );
         assert!(status_of(addr, "/healthz").await.contains("200"));
+        assert!(status_of(addr, "/readyz").await.contains("200"));
+        assert!(status_of(addr, "/readyz/no").await.contains("404"));
         running.shutdown().await;
         let _ = std::fs::remove_dir_all(&dir);
     }
