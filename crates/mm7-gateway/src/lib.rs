@@ -102,8 +102,8 @@ pub use pgtls::DatabaseTls;
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 pub use store::{
-    Changed, Claimed, Enqueued, FailedWebhook, HistoryEntry, MessageQuery, MessageRow, MessageView,
-    MoPart, NewSubmission, Operation, Outcome, Received, ReceivedRow, Slots, Storage,
+    Changed, Claimed, EarlyReport, Enqueued, FailedWebhook, HistoryEntry, MessageQuery, MessageRow,
+    MessageView, MoPart, NewSubmission, Operation, Outcome, Received, ReceivedRow, Slots, Storage,
     WebhookOutcome, WebhookRow, WebhookView,
 };
 pub use webhook::signature;

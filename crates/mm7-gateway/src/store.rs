@@ -692,7 +692,7 @@ pub trait Storage: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<FailedWebhook>, GatewayError>> + Send;
 
     /// The submission queued under an `Idempotency-Key`, if one was: its id and its request as
-    /// stored (with its [`RECEIVED_DIGEST`] when it has one).
+    /// stored (with the digest of the request as received, under the key `$received_sha256`, when it has one).
     fn by_idempotency_key(
         &self,
         key: &str,
