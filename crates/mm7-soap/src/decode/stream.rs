@@ -105,10 +105,11 @@ pub(super) struct Walker<'r, 'a> {
 
 impl<'r, 'a> Walker<'r, 'a> {
     /// The next event; a start tag is counted against the element limit and its attribute
-    /// values decoded (to refuse a bad entity wherever it is).
+    /// values decoded (to refuse a bad entity wherever it is). Text runs of white space only
+    /// (outside CDATA sections), which every reading here drops, are not returned.
     #[inline(always)]
     fn event(&mut self) -> Result<Event<'a>, XmlError> {
-        let event = self.reader.next_event_inline()?;
+        let event = self.reader.next_event_skipping_space()?;
         if let Event::Start(element) = event {
             if self.count >= self.max_elements {
                 return Err(self.reader.error(
@@ -172,6 +173,16 @@ impl<'r, 'a> Walker<'r, 'a> {
     /// Reads the element `element`, whose start tag was just read, as a text-only element
     /// (child elements, which it should not have, are skipped).
     pub(super) fn leaf(&mut self, element: Element<'a>) -> Result<Leaf<'a>, XmlError> {
+        if let Some(run) = self.reader.simple_content() {
+            let text = match run {
+                Some(run) => self.text_value(&run)?,
+                None => None,
+            };
+            return Ok(Leaf {
+                element,
+                text: text.unwrap_or(Cow::Borrowed("")),
+            });
+        }
         let depth = self.reader.depth();
         let mut text = None;
         loop {

@@ -287,6 +287,12 @@ impl<'a> XmlReader<'a> {
     /// including its `End`. Text split by comments or CDATA sections is joined; child
     /// elements, which a text-only MM7 element should not have, are skipped.
     pub fn read_text(&mut self) -> Result<Cow<'a, str>, XmlError> {
+        if let Some(run) = self.simple_content() {
+            return match run {
+                Some(text) => self.text_value(&text),
+                None => Ok(Cow::Borrowed("")),
+            };
+        }
         let mut value: Option<Cow<'a, str>> = None;
         let depth = self.depth();
         loop {
@@ -318,6 +324,54 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// The content of the element whose `Start` was just returned, when it is at most one text
+    /// run followed by the element's end tag, as nearly every MM7 value is: reads it up to and
+    /// including the `End`, and gives the run (`Some(None)` for an empty element). Anything
+    /// else (a comment, a CDATA section, a child element, a run over the text limit, a bad or
+    /// mismatched end tag) leaves the reader where it was and gives `None`, for the caller to
+    /// read the events one by one, with their errors.
+    ///
+    /// The same as reading the events, without making and matching each one: the decoders'
+    /// text-only elements are read through here.
+    #[inline(always)]
+    pub(crate) fn simple_content(&mut self) -> Option<Option<Text<'a>>> {
+        if let Some(element) = self.pending_end.take() {
+            self.last_inner = (0, 0);
+            self.close(element);
+            return Some(None);
+        }
+        let saved = self.tokens.clone();
+        let mut token = self.tokens.next();
+        let mut run = None;
+        if let Some(Ok(Token::Text { text })) = token {
+            if text.as_str().len() > self.limits.max_text {
+                self.tokens = saved;
+                return None;
+            }
+            run = Some(Text {
+                raw: text.as_str(),
+                cdata: false,
+                offset: text.start(),
+            });
+            token = self.tokens.next();
+        }
+        if let Some(Ok(Token::ElementEnd {
+            end: ElementEnd::Close(prefix, local),
+            span,
+        })) = token
+            && let Some(open) = self.open.last().copied()
+            && same(open.element.local, local.as_str())
+            && same(open.element.prefix, prefix.as_str())
+        {
+            let start = open.content_start;
+            self.last_inner = (start, span.start().max(start));
+            self.close(open.element);
+            return Some(run);
+        }
+        self.tokens = saved;
+        None
+    }
+
     /// Skips the rest of the element whose `Start` was just returned, up to and including its
     /// `End`.
     pub fn skip_element(&mut self) -> Result<(), XmlError> {
@@ -340,6 +394,20 @@ impl<'a> XmlReader<'a> {
     /// is matched where it is made instead of being written out and read back.
     #[inline(always)]
     pub(crate) fn next_event_inline(&mut self) -> Result<Event<'a>, XmlError> {
+        self.next_event_of::<false>()
+    }
+
+    /// [`next_event_inline`](Self::next_event_inline) without the text runs that are only
+    /// white space outside CDATA sections (still held to the text limit): the spaces between
+    /// the elements of a document, which a reader looking for the next child element would
+    /// only drop.
+    #[inline(always)]
+    pub(crate) fn next_event_skipping_space(&mut self) -> Result<Event<'a>, XmlError> {
+        self.next_event_of::<true>()
+    }
+
+    #[inline(always)]
+    fn next_event_of<const SKIP_SPACE: bool>(&mut self) -> Result<Event<'a>, XmlError> {
         if let Some(element) = self.pending_end.take() {
             self.last_inner = (0, 0);
             return Ok(self.close(element));
@@ -397,6 +465,10 @@ impl<'a> XmlReader<'a> {
                         cdata: false,
                         offset: text.start(),
                     };
+                    if SKIP_SPACE && text.raw.len() <= self.limits.max_text && text.is_whitespace()
+                    {
+                        continue;
+                    }
                     if let Some(event) = self.text_event(text)? {
                         return Ok(event);
                     }

@@ -247,3 +247,67 @@ fn cr_and_amp_are_found_at_every_position() {
         }
     }
 }
+
+/// `read_text` of `<r>` in `doc` read event by event (the path `simple_content` stands in for),
+/// with where the reader is afterwards.
+fn read_text_by_events(
+    doc: &str,
+    limits: XmlLimits,
+) -> Result<(String, Event<'_>, (usize, usize)), XmlError> {
+    let mut reader = XmlReader::new(doc, limits);
+    reader.next_event()?;
+    let mut value = String::new();
+    loop {
+        match reader.next_event()? {
+            Event::Text(text) if reader.depth() == 1 => value.push_str(&reader.text_value(&text)?),
+            Event::End(_) if reader.depth() == 0 => break,
+            Event::Eof => return Err(reader.error(XmlErrorKind::NoRootElement, doc.len())),
+            _ => {}
+        }
+    }
+    let inner = reader.last_inner_span();
+    Ok((value, reader.next_event()?, inner))
+}
+
+#[test]
+fn one_text_run_reads_as_its_events_do() {
+    let contents = [
+        "",
+        "plain",
+        "  spaced  ",
+        " \n\t ",
+        "a &amp; b &#x41;",
+        "line\r\nend\r",
+        "bad &nope; entity",
+        "<!-- c -->after",
+        "before<!-- c -->",
+        "<![CDATA[x<y]]>",
+        "t<![CDATA[x]]>u",
+        "<c>child</c>text",
+        "text<c/>",
+        "0123456789abcdefXYZ",
+    ];
+    let limits = XmlLimits::default().with_max_text(16);
+    for content in contents {
+        for end in ["</r>", "</q>", "", "</r><extra/>"] {
+            let doc = format!("<r>{content}{end}");
+            let expected = read_text_by_events(&doc, limits);
+            let mut reader = XmlReader::new(&doc, limits);
+            reader.next_event().unwrap();
+            let got = reader.read_text().and_then(|value| {
+                let inner = reader.last_inner_span();
+                Ok((value.into_owned(), reader.next_event()?, inner))
+            });
+            match (got, expected) {
+                (Ok(got), Ok(expected)) => assert_eq!(got, expected, "{doc:?}"),
+                (Err(got), Err(expected)) => assert_eq!(got, expected, "{doc:?}"),
+                (got, expected) => panic!("{doc:?}: {got:?} against {expected:?}"),
+            }
+        }
+    }
+    // An empty-element tag has no content.
+    let mut reader = XmlReader::new("<r/>", limits);
+    reader.next_event().unwrap();
+    assert_eq!(reader.read_text().unwrap(), "");
+    assert_eq!(reader.next_event().unwrap(), Event::Eof);
+}
