@@ -6,73 +6,13 @@ use std::net::TcpListener;
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 
+use crate::gateway_support::{
+    Database, GatewayRun, SECRET, mmsc_rows, postgres, signed, webhook_receiver,
+};
 use crate::inbox::request;
-use crate::support::{Server, TempDir, closed_port, run, s, skipped};
-
-pub(crate) const SECRET: &str = "webhook-secret";
-
-/// A webhook receiver on a free port: each POST's `X-Mm7-Signature` and body, answered 200.
-pub(crate) fn webhook_receiver() -> (u16, Receiver<(String, String)>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("address").port();
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-            let (mut length, mut signature, mut whole) = (0usize, String::new(), false);
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                    break;
-                }
-                if line == "\r\n" {
-                    whole = true;
-                    break;
-                }
-                let lower = line.to_ascii_lowercase();
-                if let Some(v) = lower.strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-                if lower.starts_with("x-mm7-signature:") {
-                    signature = line["x-mm7-signature:".len()..].trim().to_owned();
-                }
-            }
-            // A sender killed before its request was whole: nothing received.
-            let mut body = vec![0; length];
-            if !whole || reader.read_exact(&mut body).is_err() {
-                continue;
-            }
-            let _ = stream
-                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-            if tx
-                .send((signature, String::from_utf8_lossy(&body).into_owned()))
-                .is_err()
-            {
-                return;
-            }
-        }
-    });
-    (port, rx)
-}
-
-/// Checks `t=…,v1=…` against an HMAC-SHA256 of `t.body` computed here.
-pub(crate) fn signed(signature: &str, body: &str) -> bool {
-    let Some((t, v1)) = signature
-        .strip_prefix("t=")
-        .and_then(|rest| rest.split_once(",v1="))
-    else {
-        return false;
-    };
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(SECRET.as_bytes()).expect("key");
-    mac.update(format!("{t}.{body}").as_bytes());
-    hex::decode(v1).is_ok_and(|tag| mac.verify_slice(&tag).is_ok())
-}
+use crate::support::{Server, TempDir, closed_port, run, s};
 
 fn post(port: u16, body: &Value, key: Option<&str>) -> (u16, Value) {
     let extra = match key {
@@ -107,28 +47,15 @@ fn until(port: u16, id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Valu
 #[test]
 fn a_message_is_retried_until_the_mmsc_is_up_then_reported_and_webhooks_are_signed() {
     let dir = TempDir::new("gateway");
-    let secret = dir.write("secret", SECRET);
     let (hook_port, hooks) = webhook_receiver();
-    let (api, mm7_port, mmsc_port) = (closed_port(), closed_port(), closed_port());
-    let gateway = Server::start(&[
-        "gateway",
-        "--listen",
-        &format!("127.0.0.1:{api}"),
-        "--mmsc-url",
-        &format!("http://127.0.0.1:{mmsc_port}/mm7"),
-        "--mm7-listen",
-        &format!("127.0.0.1:{mm7_port}"),
-        "--data-dir",
-        s(&dir.join("gw")),
-        "--webhook-url",
-        &format!("http://127.0.0.1:{hook_port}/hook"),
-        "--webhook-secret-file",
-        s(&secret),
-        "--retry-interval",
-        "200ms",
-        "--tps",
-        "20",
-    ]);
+    let mmsc_port = closed_port();
+    let gateway = GatewayRun::new(&dir)
+        .with_mmsc_url(&format!("http://127.0.0.1:{mmsc_port}/mm7"))
+        .with_mm7_listen()
+        .with_webhook(&format!("http://127.0.0.1:{hook_port}/hook"))
+        .with_args(&["--retry-interval", "200ms", "--tps", "20"])
+        .start();
+    let api = gateway.api;
     assert!(gateway.url.ends_with("/v1/messages"), "{}", gateway.url);
 
     // Bad input: 400 naming the field, nothing queued.
@@ -176,7 +103,7 @@ fn a_message_is_retried_until_the_mmsc_is_up_then_reported_and_webhooks_are_sign
         "--dlr-after",
         "500ms",
         "--callback-url",
-        &format!("http://127.0.0.1:{mm7_port}/mm7"),
+        &gateway.mm7_url(),
     ]);
     let view = until(api, &id, "the delivery report", |v| {
         v["status"] == "delivered"
@@ -245,17 +172,7 @@ fn a_message_is_retried_until_the_mmsc_is_up_then_reported_and_webhooks_are_sign
     );
 
     // A message from a subscriber reaches the application.
-    let out = run(&[
-        "deliver",
-        "--url",
-        &format!("http://127.0.0.1:{mm7_port}/mm7"),
-        "--from",
-        "15551234567",
-        "--to",
-        "63901",
-        "--text",
-        "Wonderful",
-    ]);
+    let out = gateway.deliver("63901", "Wonderful");
     assert_eq!(out.code, 0, "{}", out.stderr);
     let (signature, body) = hooks
         .recv_timeout(Duration::from_secs(20))
@@ -277,22 +194,12 @@ fn a_refusal_that_cannot_pass_fails_at_once() {
         &dir.join("mmsc"),
         &["--user", "vasp", "--password", "right"],
     );
-    let api = closed_port();
-    let gateway = Server::start(&[
-        "gateway",
-        "--listen",
-        &format!("127.0.0.1:{api}"),
-        "--mmsc-url",
-        &mmsc.url,
-        "--user",
-        "vasp",
-        "--password-file",
-        s(&wrong),
-        "--data-dir",
-        s(&dir.join("gw")),
-        "--retry-interval",
-        "100ms",
-    ]);
+    let gateway = GatewayRun::new(&dir)
+        .with_mmsc_url(&mmsc.url)
+        .with_args(&["--user", "vasp", "--password-file", s(&wrong)])
+        .with_args(&["--retry-interval", "100ms"])
+        .start();
+    let api = gateway.api;
     let (status, answer) = post(api, &json!({"to": "15551234567", "text": "hi"}), None);
     assert_eq!(status, 202, "{answer}");
     let id = answer["id"].as_str().unwrap();
@@ -304,29 +211,15 @@ fn a_refusal_that_cannot_pass_fails_at_once() {
     drop(gateway);
 }
 
-/// The `mm7 gateway` arguments of the crash and rate tests.
-fn gateway_args(api: u16, mmsc_url: &str, data: &std::path::Path, tps: &str) -> Vec<String> {
-    [
-        "gateway",
-        "--listen",
-        &format!("127.0.0.1:{api}"),
-        "--mmsc-url",
-        mmsc_url,
-        "--data-dir",
-        s(data),
+/// The gateway of the rate and queue tests: one account on `mmsc_url`, `tps` submissions a
+/// second, tried again 100 ms after a failure.
+fn paced(dir: &TempDir, mmsc_url: &str, tps: &str) -> GatewayRun {
+    GatewayRun::new(dir).with_mmsc_url(mmsc_url).with_args(&[
         "--tps",
         tps,
         "--retry-interval",
         "100ms",
-    ]
-    .iter()
-    .map(|a| (*a).to_owned())
-    .collect()
-}
-
-fn start_gateway(args: &[String]) -> Server {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    Server::start(&args)
+    ])
 }
 
 /// POSTs until a 202 (a refused connection while the gateway restarts is retried with the
@@ -341,16 +234,6 @@ fn post_until_accepted(port: u16, body: &Value, key: &str) -> String {
         assert!(Instant::now() < deadline, "{key} was never accepted");
         std::thread::sleep(Duration::from_millis(50));
     }
-}
-
-pub(crate) fn mmsc_rows(store: &std::path::Path) -> Vec<Value> {
-    let listed = run(&["store", "list", s(store), "--json"]);
-    assert_eq!(listed.code, 0, "{}", listed.stderr);
-    listed
-        .stdout_text()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 /// Arrival times at the MMSC (milliseconds of its `received_at`), sorted.
@@ -375,8 +258,8 @@ fn arrival_ms(rows: &[Value]) -> Vec<i64> {
 fn the_rate_limit_is_never_exceeded() {
     let dir = TempDir::new("gateway-tps");
     let mmsc = Server::mmsc(&dir.join("mmsc"), &["--dlr-after", "1h"]);
-    let api = closed_port();
-    let gateway = start_gateway(&gateway_args(api, &mmsc.url, &dir.join("gw"), "4"));
+    let gateway = paced(&dir, &mmsc.url, "4").start();
+    let api = gateway.api;
     let ids: Vec<String> = (0..12)
         .map(|n| {
             let body = json!({"to": "15551234567", "text": format!("m{n}")});
@@ -399,73 +282,23 @@ fn the_rate_limit_is_never_exceeded() {
     drop(mmsc);
 }
 
-/// A database of its own on the PostgreSQL server of `MM7_TEST_POSTGRES_URL`, dropped on drop.
-pub(crate) struct Database {
-    admin: String,
-    name: String,
-    pub(crate) url: String,
-}
-
-impl Database {
-    pub(crate) fn create(admin: &str) -> Database {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let name = format!("mm7_gw_{}_{nanos}", std::process::id());
-        psql(admin, &format!("CREATE DATABASE {name}"));
-        let base = admin.rsplit_once('/').map_or(admin, |(base, _)| base);
-        Database {
-            admin: admin.to_owned(),
-            url: format!("{base}/{name}"),
-            name,
-        }
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("psql")
-            .args([
-                &self.admin,
-                "-c",
-                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-            ])
-            .output();
-    }
-}
-
-fn psql(url: &str, sql: &str) {
-    let out = std::process::Command::new("psql")
-        .args([url, "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .output()
-        .expect("psql (apt-get install postgresql-client)");
-    assert!(
-        out.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn two_gateways_share_one_postgres_queue_and_send_each_message_once() {
-    let Ok(admin) = std::env::var("MM7_TEST_POSTGRES_URL") else {
-        skipped(
-            "gateway::postgres",
-            "MM7_TEST_POSTGRES_URL (a PostgreSQL server; .ci/run installs and starts one)",
-        );
+    let Some(admin) = postgres("gateway::postgres") else {
         return;
     };
     let database = Database::create(&admin);
     let dir = TempDir::new("gateway-pg");
     let mmsc = Server::mmsc(&dir.join("mmsc"), &["--dlr-after", "1h"]);
-    let (a, b) = (closed_port(), closed_port());
-    let start = |api: u16, data: &str| {
-        let mut args = gateway_args(api, &mmsc.url, &dir.join(data), "10");
-        args.extend(["--database".to_owned(), database.url.clone()]);
-        start_gateway(&args)
+    let start = |data: &str| {
+        paced(&dir, &mmsc.url, "10")
+            .with_data_dir(data)
+            .with_database(&database.url)
+            .start()
     };
-    let mut first = start(a, "a");
-    let second = start(b, "b");
+    let mut first = start("a");
+    let second = start("b");
+    let (a, b) = (first.api, second.api);
     let mut accepted = Vec::new();
     for n in 0..30 {
         let port = if n % 2 == 0 { a } else { b };
@@ -517,18 +350,12 @@ fn operations(store: &std::path::Path) -> Vec<(String, String)> {
         .collect()
 }
 
-/// A configuration of two accounts, `us` (the default) and `au` (numbers starting +61), each
-/// on its own mock MMSC.
-fn two_account_config(dir: &TempDir, api: u16, us: &str, au: &str) -> std::path::PathBuf {
+/// A gateway configured with two accounts, `us` (the default) and `au` (numbers starting
+/// +61), each on its own mock MMSC.
+fn two_accounts(dir: &TempDir, us: &str, au: &str) -> GatewayRun {
     dir.write("us.password", "s3cret\n");
-    dir.write(
-        "gateway.toml",
-        format!(
-            r#"
-[gateway]
-listen = "127.0.0.1:{api}"
-data_dir = "gw"
-default_account = "us"
+    GatewayRun::new(dir).with_config(&format!(
+        r#"default_account = "us"
 
 [[account]]
 name = "us"
@@ -549,8 +376,7 @@ retry_initial = "100ms"
 prefix = "+61"
 account = "au"
 "#
-        ),
-    )
+    ))
 }
 
 #[test]
@@ -558,9 +384,8 @@ fn two_accounts_route_by_prefix_and_by_name_each_to_its_own_mmsc() {
     let dir = TempDir::new("gateway-accounts");
     let us = Server::mmsc(&dir.join("us"), &["--dlr-after", "1h"]);
     let au = Server::mmsc(&dir.join("au"), &["--dlr-after", "1h"]);
-    let api = closed_port();
-    let config = two_account_config(&dir, api, &us.url, &au.url);
-    let gateway = Server::start(&["gateway", "--config", s(&config)]);
+    let gateway = two_accounts(&dir, &us.url, &au.url).start();
+    let api = gateway.api;
 
     let send = |body: Value| {
         let (status, answer) = post(api, &body, None);
@@ -618,12 +443,8 @@ fn two_accounts_route_by_prefix_and_by_name_each_to_its_own_mmsc() {
 #[test]
 fn check_prints_a_summary_without_secrets_and_refuses_what_does_not_hold() {
     let dir = TempDir::new("gateway-check");
-    let config = two_account_config(
-        &dir,
-        closed_port(),
-        "http://127.0.0.1:1/mm7",
-        "http://127.0.0.1:2/mm7",
-    );
+    let config =
+        two_accounts(&dir, "http://127.0.0.1:1/mm7", "http://127.0.0.1:2/mm7").write_config();
     let out = run(&["gateway", "check", "--config", s(&config)]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let summary = out.stdout_text();
@@ -746,17 +567,11 @@ fn the_example_configs_pass_the_check() {
 fn cancel_and_replace_through_the_api() {
     let dir = TempDir::new("gateway-cancel");
     let mmsc = Server::mmsc(&dir.join("mmsc"), &["--dlr-after", "1h"]);
-    let api = closed_port();
     let down = closed_port();
     // Two accounts: the MMSC, and one that is down (its messages wait for a retry).
-    dir.write(
-        "gateway.toml",
-        format!(
+    let gateway = GatewayRun::new(&dir)
+        .with_config(&format!(
             r#"
-[gateway]
-listen = "127.0.0.1:{api}"
-data_dir = "gw"
-
 [[account]]
 name = "up"
 url = "{}"
@@ -769,9 +584,9 @@ url = "http://127.0.0.1:{down}/mm7"
 retry_initial = "30s"
 "#,
             mmsc.url
-        ),
-    );
-    let gateway = Server::start(&["gateway", "--config", s(&dir.join("gateway.toml"))]);
+        ))
+        .start();
+    let api = gateway.api;
     let queue = |body: Value| -> String {
         let (status, answer) = post(api, &body, None);
         assert_eq!(status, 202, "{answer}");
@@ -848,8 +663,8 @@ retry_initial = "30s"
 fn a_form_upload_sends_its_files_as_attachments() {
     let dir = TempDir::new("gateway-form");
     let mmsc = Server::mmsc(&dir.join("mmsc"), &["--dlr-after", "1h"]);
-    let api = closed_port();
-    let gateway = start_gateway(&gateway_args(api, &mmsc.url, &dir.join("gw"), "50"));
+    let gateway = paced(&dir, &mmsc.url, "50").start();
+    let api = gateway.api;
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
     let boundary = "XyZ-boundary";
     let mut body = Vec::new();
@@ -921,16 +736,10 @@ fn messages_from_subscribers_are_routed_to_webhooks_by_keyword() {
     let secret = dir.write("secret", SECRET);
     let (default_port, default_hooks) = webhook_receiver();
     let (stop_port, stop_hooks) = webhook_receiver();
-    let (api, mm7_port) = (closed_port(), closed_port());
-    let config = dir.write(
-        "gateway.toml",
-        format!(
+    let gateway = GatewayRun::new(&dir)
+        .with_mm7_listen()
+        .with_config(&format!(
             r#"
-[gateway]
-listen = "127.0.0.1:{api}"
-mm7_listen = "127.0.0.1:{mm7_port}"
-data_dir = "gw"
-
 [[account]]
 name = "only"
 url = "http://127.0.0.1:{}/mm7"
@@ -946,21 +755,10 @@ webhook_url = "http://127.0.0.1:{stop_port}/stop"
 "#,
             closed_port(),
             s(&secret)
-        ),
-    );
-    let gateway = Server::start(&["gateway", "--config", s(&config)]);
+        ))
+        .start();
     let deliver = |to: &str, text: &str| {
-        let out = run(&[
-            "deliver",
-            "--url",
-            &format!("http://127.0.0.1:{mm7_port}/mm7"),
-            "--from",
-            "15551234567",
-            "--to",
-            to,
-            "--text",
-            text,
-        ]);
+        let out = gateway.deliver(to, text);
         assert_eq!(out.code, 0, "{}", out.stderr);
     };
     deliver("63901", "STOP please");
@@ -989,11 +787,7 @@ webhook_url = "http://127.0.0.1:{stop_port}/stop"
 
 #[test]
 fn two_gateways_on_postgres_keep_each_accounts_rate() {
-    let Ok(admin) = std::env::var("MM7_TEST_POSTGRES_URL") else {
-        skipped(
-            "gateway::postgres_accounts",
-            "MM7_TEST_POSTGRES_URL (a PostgreSQL server; .ci/run installs and starts one)",
-        );
+    let Some(admin) = postgres("gateway::postgres_accounts") else {
         return;
     };
     let database = Database::create(&admin);
@@ -1023,22 +817,16 @@ account = "slow"
             fast.url, slow.url
         ),
     );
-    let (a, b) = (closed_port(), closed_port());
-    let start = |api: u16, data: &str| {
-        Server::start(&[
-            "gateway",
-            "--config",
-            s(&config),
-            "--listen",
-            &format!("127.0.0.1:{api}"),
-            "--data-dir",
-            s(&dir.join(data)),
-            "--database",
-            &database.url,
-        ])
+    let start = |data: &str| {
+        GatewayRun::new(&dir)
+            .with_config_file(&config)
+            .with_data_dir(data)
+            .with_database(&database.url)
+            .start()
     };
-    let first = start(a, "a");
-    let second = start(b, "b");
+    let first = start("a");
+    let second = start("b");
+    let (a, b) = (first.api, second.api);
     let mut accepted = Vec::new();
     for n in 0..24 {
         let port = if n % 2 == 0 { a } else { b };
@@ -1150,15 +938,9 @@ fn attachments_by_url_are_fetched_before_the_202_within_limits() {
     let dir = TempDir::new("gateway-url");
     let mmsc = Server::mmsc(&dir.join("mmsc"), &["--dlr-after", "1h"]);
     let files = file_server();
-    let api = closed_port();
-    let config = dir.write(
-        "gateway.toml",
-        format!(
+    let gateway = GatewayRun::new(&dir)
+        .with_config(&format!(
             r#"
-[gateway]
-listen = "127.0.0.1:{api}"
-data_dir = "gw"
-
 [[account]]
 name = "only"
 url = "{}"
@@ -1171,9 +953,9 @@ max_redirects = 2
 allow_private_addresses = true     # the file server is on loopback
 "#,
             mmsc.url
-        ),
-    );
-    let gateway = Server::start(&["gateway", "--config", s(&config)]);
+        ))
+        .start();
+    let api = gateway.api;
     let url = |path: &str| format!("http://127.0.0.1:{files}{path}");
     let with = |attachments: Value| {
         post(
@@ -1310,16 +1092,10 @@ fn an_expired_webhook_is_kept_visible_and_tried_again_with_its_parts_served_by_u
     let secret = dir.write("secret", SECRET);
     let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (hook_port, hooks) = flaky_receiver(std::sync::Arc::clone(&up));
-    let (api, mm7_port) = (closed_port(), closed_port());
-    let config = dir.write(
-        "gateway.toml",
-        format!(
+    let gateway = GatewayRun::new(&dir)
+        .with_mm7_listen()
+        .with_config(&format!(
             r#"
-[gateway]
-listen = "127.0.0.1:{api}"
-mm7_listen = "127.0.0.1:{mm7_port}"
-data_dir = "gw"
-
 [[account]]
 name = "only"
 url = "http://127.0.0.1:{}/mm7"
@@ -1335,21 +1111,11 @@ inline_max = 4
 "#,
             closed_port(),
             s(&secret)
-        ),
-    );
-    let gateway = Server::start(&["gateway", "--config", s(&config)]);
+        ))
+        .start();
+    let api = gateway.api;
     let text = "hello there, a longer text";
-    let out = run(&[
-        "deliver",
-        "--url",
-        &format!("http://127.0.0.1:{mm7_port}/mm7"),
-        "--from",
-        "15551234567",
-        "--to",
-        "63901",
-        "--text",
-        text,
-    ]);
+    let out = gateway.deliver("63901", text);
     assert_eq!(out.code, 0, "{}", out.stderr);
 
     // The application is down past the expiry: the webhook is kept as expired, listed, counted.
@@ -1437,15 +1203,9 @@ fn a_replacement_passes_the_profile_as_a_submission_does() {
     use base64::Engine as _;
     let dir = TempDir::new("gateway-replace-profile");
     let password = dir.write("password", "vasp-secret");
-    let api = closed_port();
-    let config = dir.write(
-        "gateway.toml",
-        format!(
+    let gateway = GatewayRun::new(&dir)
+        .with_config(&format!(
             r#"
-[gateway]
-listen = "127.0.0.1:{api}"
-data_dir = "gw"
-
 [[account]]
 name = "vibes"
 url = "http://127.0.0.1:{}/mm7"
@@ -1456,9 +1216,9 @@ retry_initial = "30s"
 "#,
             closed_port(),
             s(&password)
-        ),
-    );
-    let gateway = Server::start(&["gateway", "--config", s(&config)]);
+        ))
+        .start();
+    let api = gateway.api;
     let (status, answer) = post(
         api,
         &json!({"from": "63901", "to": "+15551234567", "text": "first"}),
@@ -1510,36 +1270,14 @@ retry_initial = "30s"
 #[test]
 fn webhook_expiry_from_the_command_line() {
     let dir = TempDir::new("gateway-expiry-flag");
-    let secret = dir.write("secret", SECRET);
-    let (api, mm7_port) = (closed_port(), closed_port());
-    let gateway = Server::start(&[
-        "gateway",
-        "--listen",
-        &format!("127.0.0.1:{api}"),
-        "--mmsc-url",
-        &format!("http://127.0.0.1:{}/mm7", closed_port()),
-        "--mm7-listen",
-        &format!("127.0.0.1:{mm7_port}"),
-        "--data-dir",
-        s(&dir.join("gw")),
-        "--webhook-url",
-        &format!("http://127.0.0.1:{}/hook", closed_port()),
-        "--webhook-secret-file",
-        s(&secret),
-        "--webhook-expiry",
-        "1s",
-    ]);
-    let out = run(&[
-        "deliver",
-        "--url",
-        &format!("http://127.0.0.1:{mm7_port}/mm7"),
-        "--from",
-        "15551234567",
-        "--to",
-        "63901",
-        "--text",
-        "hi",
-    ]);
+    let gateway = GatewayRun::new(&dir)
+        .with_mmsc_url(&format!("http://127.0.0.1:{}/mm7", closed_port()))
+        .with_mm7_listen()
+        .with_webhook(&format!("http://127.0.0.1:{}/hook", closed_port()))
+        .with_args(&["--webhook-expiry", "1s"])
+        .start();
+    let api = gateway.api;
+    let out = gateway.deliver("63901", "hi");
     assert_eq!(out.code, 0, "{}", out.stderr);
     // Nobody listens at the webhook: kept as expired after a second, not tried for a day.
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -1565,22 +1303,15 @@ fn webhook_expiry_from_the_command_line() {
 #[test]
 fn a_report_for_a_message_id_never_recorded_is_answered_1000_kept_and_listed() {
     let dir = TempDir::new("gateway-early-report");
-    let (api, mm7_port) = (closed_port(), closed_port());
-    let gateway = Server::start(&[
-        "gateway",
-        "--listen",
-        &format!("127.0.0.1:{api}"),
-        "--mmsc-url",
-        &format!("http://127.0.0.1:{}/mm7", closed_port()),
-        "--mm7-listen",
-        &format!("127.0.0.1:{mm7_port}"),
-        "--data-dir",
-        s(&dir.join("gw")),
-    ]);
+    let gateway = GatewayRun::new(&dir)
+        .with_mmsc_url(&format!("http://127.0.0.1:{}/mm7", closed_port()))
+        .with_mm7_listen()
+        .start();
+    let api = gateway.api;
     let out = run(&[
         "report",
         "--url",
-        &format!("http://127.0.0.1:{mm7_port}/mm7"),
+        &gateway.mm7_url(),
         "--message-id",
         "other<&>1",
         "--recipient",

@@ -13,8 +13,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use crate::gateway::{Database, SECRET, mmsc_rows, signed, webhook_receiver};
-use crate::support::{Server, TempDir, closed_port, run, s, skipped};
+use crate::gateway_support::{
+    Database, Gateway, GatewayRun, SECRET, mmsc_rows, postgres, signed, webhook_receiver,
+};
+use crate::support::{Server, TempDir, run, s};
 
 /// Submissions per second for the account, all nodes together.
 const TPS: usize = 30;
@@ -140,8 +142,22 @@ fn crash_run(label: &str, nodes: usize, database: Option<&str>) {
     let dir = TempDir::new(label);
     let secret = dir.write("secret", SECRET);
     let (hook_port, hooks) = webhook_receiver();
-    let apis: Vec<u16> = (0..nodes).map(|_| closed_port()).collect();
-    let mm7s: Vec<u16> = (0..nodes).map(|_| closed_port()).collect();
+    // One data directory each, the addresses picked now: a node restarted after a kill is
+    // the same node. The configuration they share is written once the MMSC runs.
+    let runs: Vec<GatewayRun> = (0..nodes)
+        .map(|i| {
+            let run = GatewayRun::new(&dir)
+                .with_config_file(&dir.join("gateway.toml"))
+                .with_mm7_listen()
+                .with_data_dir(&format!("gw{i}"));
+            match database {
+                Some(url) => run.with_database(url),
+                None => run,
+            }
+        })
+        .collect();
+    let apis: Vec<u16> = runs.iter().map(GatewayRun::api_port).collect();
+    let mm7s: Vec<u16> = runs.iter().map(GatewayRun::mm7_port).collect();
     let stop = Arc::new(AtomicBool::new(false));
     let front = mm7_front(mm7s.clone(), Arc::clone(&stop));
     let mmsc = Server::mmsc(
@@ -159,7 +175,7 @@ fn crash_run(label: &str, nodes: usize, database: Option<&str>) {
     );
     // A short try timeout and webhook timeout: a killed node's claims are taken over within
     // seconds (the leases follow from them).
-    let config = dir.write(
+    dir.write(
         "gateway.toml",
         format!(
             r#"
@@ -180,33 +196,8 @@ timeout = "1s"
             s(&secret)
         ),
     );
-    let args: Vec<Vec<String>> = (0..nodes)
-        .map(|i| {
-            let mut args: Vec<String> = [
-                "gateway",
-                "--config",
-                s(&config),
-                "--listen",
-                &format!("127.0.0.1:{}", apis[i]),
-                "--mm7-listen",
-                &format!("127.0.0.1:{}", mm7s[i]),
-                "--data-dir",
-                s(&dir.join(&format!("gw{i}"))),
-            ]
-            .iter()
-            .map(|a| (*a).to_owned())
-            .collect();
-            if let Some(url) = database {
-                args.extend(["--database".to_owned(), url.to_owned()]);
-            }
-            args
-        })
-        .collect();
-    let start = |i: usize| {
-        let args: Vec<&str> = args[i].iter().map(String::as_str).collect();
-        Server::start(&args)
-    };
-    let mut gateways: Vec<Server> = (0..nodes).map(start).collect();
+    let start = |i: usize| runs[i].start();
+    let mut gateways: Vec<Gateway> = (0..nodes).map(start).collect();
 
     // Two load generators, each posting to its own node first (the other when it is down).
     let generators: Vec<_> = (0..2)
@@ -359,11 +350,7 @@ timeout = "1s"
 
 #[test]
 fn two_gateways_on_postgres_killed_under_load_lose_nothing() {
-    let Ok(admin) = std::env::var("MM7_TEST_POSTGRES_URL") else {
-        skipped(
-            "gateway_crash::postgres",
-            "MM7_TEST_POSTGRES_URL (a PostgreSQL server; .ci/run installs and starts one)",
-        );
+    let Some(admin) = postgres("gateway_crash::postgres") else {
         return;
     };
     let database = Database::create(&admin);

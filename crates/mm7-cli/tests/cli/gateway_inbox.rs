@@ -7,8 +7,9 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use crate::browser::{Browser, programs, runtime};
+use crate::gateway_support::GatewayRun;
 use crate::inbox::{png_of, request};
-use crate::support::{Server, TempDir, closed_port, s};
+use crate::support::{Server, TempDir};
 
 /// A message sent through the gateway to `mm7 mmsc` is listed with its status, then opened:
 /// its hostile subject shown as text, its picture displayed, its history complete.
@@ -19,33 +20,18 @@ fn a_message_sent_through_the_gateway_is_listed_with_its_status_and_opened() {
         return;
     };
     let dir = TempDir::new("gateway-inbox");
-    let mm7_port = closed_port();
+    let run = GatewayRun::new(&dir).with_api_port(0).with_mm7_listen();
     let mmsc = Server::mmsc(
         &dir.join("mmsc"),
-        &[
-            "--dlr-after",
-            "300ms",
-            "--callback-url",
-            &format!("http://127.0.0.1:{mm7_port}/mm7"),
-        ],
+        &["--dlr-after", "300ms", "--callback-url", &run.mm7_url()],
     );
-    let gateway = Server::start(&[
-        "gateway",
-        "--listen",
-        "127.0.0.1:0",
-        "--mmsc-url",
-        &mmsc.url,
-        "--mm7-listen",
-        &format!("127.0.0.1:{mm7_port}"),
-        "--data-dir",
-        s(&dir.join("gw")),
-    ]);
+    let gateway = run.with_mmsc_url(&mmsc.url).start();
     let base = gateway
         .url
         .strip_suffix("/v1/messages")
         .expect("the API's URL")
         .to_owned();
-    let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
+    let port = gateway.api;
 
     let subject = "<b>Saturn</b> & <script>alert(1)</script>";
     let message = json!({

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::gateway::Database;
-use crate::support::{Server, TempDir, closed_port, run_for, s, skipped};
+use crate::gateway_support::{Database, GatewayRun, postgres};
+use crate::support::{Server, TempDir, s, skipped};
 
 const SNAKEOIL: &str = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
 
@@ -21,11 +21,7 @@ fn with_host(url: &str, host: &str, query: &str) -> String {
 
 #[test]
 fn a_gateway_reaches_postgres_over_verified_tls_and_refuses_a_wrong_ca_clearly() {
-    let Ok(admin) = std::env::var("MM7_TEST_POSTGRES_URL") else {
-        skipped(
-            "gateway_pg_tls",
-            "MM7_TEST_POSTGRES_URL (a PostgreSQL server; .ci/run installs and starts one)",
-        );
+    let Some(admin) = postgres("gateway_pg_tls") else {
         return;
     };
     if std::fs::metadata(SNAKEOIL).is_err() {
@@ -47,21 +43,10 @@ fn a_gateway_reaches_postgres_over_verified_tls_and_refuses_a_wrong_ca_clearly()
         "localhost",
         &format!("sslmode=verify-full&sslrootcert={}", s(&wrong)),
     );
-    let api = closed_port();
-    let refused = run_for(
-        &[
-            "gateway",
-            "--listen",
-            &format!("127.0.0.1:{api}"),
-            "--mmsc-url",
-            &mmsc.url,
-            "--data-dir",
-            s(&dir.join("gw")),
-            "--database",
-            &url,
-        ],
-        Duration::from_secs(20),
-    );
+    let refused = GatewayRun::new(&dir)
+        .with_mmsc_url(&mmsc.url)
+        .with_database(&url)
+        .run_for(Duration::from_secs(20));
     assert_ne!(refused.code, 0, "{}", refused.stderr);
     assert!(
         refused.stderr.contains("TLS handshake")
@@ -84,19 +69,12 @@ fn a_gateway_reaches_postgres_over_verified_tls_and_refuses_a_wrong_ca_clearly()
         ),
     );
     let url = with_host(&database.url, "localhost", "sslmode=verify-full");
-    let gateway = Server::start(&[
-        "gateway",
-        "--config",
-        s(&config),
-        "--listen",
-        &format!("127.0.0.1:{api}"),
-        "--data-dir",
-        s(&dir.join("gw")),
-        "--database",
-        &url,
-    ]);
+    let gateway = GatewayRun::new(&dir)
+        .with_config_file(&config)
+        .with_database(&url)
+        .start();
     let answer = crate::inbox::request(
-        api,
+        gateway.api,
         "POST",
         "/v1/messages",
         "Content-Type: application/json\r\n",

@@ -11,6 +11,7 @@ mod gateway;
 mod gateway_crash;
 mod gateway_inbox;
 mod gateway_pg_tls;
+mod gateway_support;
 mod inbox;
 mod net;
 mod outbox;
