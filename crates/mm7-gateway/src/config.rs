@@ -342,7 +342,17 @@ pub struct GatewayConfig {
     pub fetch: AttachmentFetch,
     /// How the parts of messages from subscribers reach the application.
     pub mo: MoDelivery,
+    /// How long a delivery report or read reply whose MessageID no message has is kept,
+    /// waiting for the outcome that names it (the MMSC may answer a submission after its
+    /// report arrives). Past this it is deleted, logged and counted
+    /// (`mm7_gateway_unmatched_reports_expired_total`), so that reports for MessageIDs that
+    /// never come cannot fill the database. Default 7 days.
+    pub unmatched_report_retention: Duration,
 }
+
+/// How long unmatched reports are kept by default (see
+/// [`GatewayConfig::unmatched_report_retention`]): a week.
+pub const DEFAULT_UNMATCHED_REPORT_RETENTION: Duration = Duration::from_secs(7 * 86_400);
 
 impl std::fmt::Debug for GatewayConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -361,6 +371,10 @@ impl std::fmt::Debug for GatewayConfig {
             .field("inbox", &self.inbox)
             .field("fetch", &self.fetch)
             .field("mo", &self.mo)
+            .field(
+                "unmatched_report_retention",
+                &self.unmatched_report_retention,
+            )
             .finish_non_exhaustive()
     }
 }
@@ -385,6 +399,7 @@ impl GatewayConfig {
             inbox: true,
             fetch: AttachmentFetch::default(),
             mo: MoDelivery::default(),
+            unmatched_report_retention: DEFAULT_UNMATCHED_REPORT_RETENTION,
         }
     }
 
@@ -406,6 +421,9 @@ impl GatewayConfig {
         let bad = |text: String| Err(GatewayError::Config(text));
         if self.accounts.is_empty() {
             return bad("no MMSC account".into());
+        }
+        if self.unmatched_report_retention.is_zero() {
+            return bad("unmatched_report_retention must be above 0".into());
         }
         let mut names = std::collections::HashSet::new();
         for account in &self.accounts {

@@ -80,6 +80,7 @@ struct GatewaySection {
     database_client_key: Option<PathBuf>,
     default_account: Option<String>,
     inbox: Option<bool>,
+    unmatched_report_retention: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -387,6 +388,10 @@ impl GatewayConfig {
         config.accounts = accounts;
         config.mm7_listen = gateway.mm7_listen;
         config.inbox = gateway.inbox.unwrap_or(true);
+        if let Some(text) = &gateway.unmatched_report_retention {
+            config.unmatched_report_retention =
+                duration(text, "[gateway] unmatched_report_retention")?;
+        }
         let mm7_password = secret(
             base,
             gateway.mm7_password_file.as_deref(),
@@ -774,6 +779,40 @@ webhook_url = "http://127.0.0.1:7003/stop"
                 .unwrap()
                 .inbox
         );
+        let _ = std::fs::remove_dir_all(&base);
+    }
+
+    #[test]
+    fn unmatched_reports_are_kept_a_week_unless_the_file_says() {
+        let base = dir("retention");
+        let one = "[[account]]\nname = \"us\"\nurl = \"http://127.0.0.1:1/mm7\"\n";
+        let read = |text: &str| GatewayConfig::from_toml(text, &base, defaults());
+        assert_eq!(
+            read(one).unwrap().unmatched_report_retention,
+            Duration::from_secs(7 * 86_400)
+        );
+        let two_days = format!("[gateway]\nunmatched_report_retention = \"2d\"\n{one}");
+        assert_eq!(
+            read(&two_days).unwrap().unmatched_report_retention,
+            Duration::from_secs(2 * 86_400)
+        );
+        let error = read(&format!(
+            "[gateway]\nunmatched_report_retention = \"a fortnight\"\n{one}"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("[gateway] unmatched_report_retention")
+                && error.contains("not a duration"),
+            "{error}"
+        );
+        // Zero would delete every report as it comes: refused.
+        let error = read(&format!(
+            "[gateway]\nunmatched_report_retention = \"0s\"\n{one}"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("unmatched_report_retention"), "{error}");
         let _ = std::fs::remove_dir_all(&base);
     }
 

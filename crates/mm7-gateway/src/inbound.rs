@@ -241,6 +241,75 @@ impl<S: Storage> Handler for Mm7Inbound<S> {
     }
 }
 
+/// Unmatched reports deleted in one statement at most: a backlog is cleared in short
+/// transactions.
+const EXPIRE_BATCH: usize = 1000;
+
+/// Deletes the unmatched reports (see [`EarlyReport`](crate::EarlyReport)) received more than
+/// `retention` ago, a batch at a time, counting them in `metrics` and logging how many (never
+/// what they said): how many it deleted.
+pub(crate) async fn expire_unmatched<S: Storage>(
+    storage: &S,
+    retention: std::time::Duration,
+    metrics: &crate::metrics::Metrics,
+) -> Result<u64, crate::GatewayError> {
+    expire_in_batches(storage, retention, metrics, EXPIRE_BATCH).await
+}
+
+/// [`expire_unmatched`], `batch` reports per statement.
+async fn expire_in_batches<S: Storage>(
+    storage: &S,
+    retention: std::time::Duration,
+    metrics: &crate::metrics::Metrics,
+    batch: usize,
+) -> Result<u64, crate::GatewayError> {
+    let age = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+    let before = crate::store::now_ms().saturating_sub(age);
+    let mut deleted = 0;
+    loop {
+        let n = storage.expire_early_reports(before, batch).await?;
+        metrics.record_unmatched_expired(n);
+        deleted += n;
+        if n < batch as u64 {
+            break;
+        }
+    }
+    if deleted > 0 {
+        tracing::warn!(
+            deleted,
+            retention_secs = retention.as_secs(),
+            "unmatched delivery reports and read replies deleted past their retention"
+        );
+    }
+    Ok(deleted)
+}
+
+/// Runs [`expire_unmatched`] when the gateway starts, then every 24th of the retention (at
+/// least a second apart, at most an hour), until `stop`.
+pub(crate) async fn sweep_unmatched<S: Storage>(
+    storage: S,
+    retention: std::time::Duration,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let every = (retention / 24).clamp(
+        std::time::Duration::from_secs(1),
+        std::time::Duration::from_secs(3600),
+    );
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        if let Err(error) = expire_unmatched(&storage, retention, &metrics).await {
+            tracing::error!(%error, "cannot delete the unmatched reports past their retention");
+        }
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,5 +334,46 @@ mod tests {
         assert_eq!(kept.len(), 2);
         let a = new_mo_id().unwrap();
         assert!(a.len() == 35 && a != new_mo_id().unwrap(), "{a}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn unmatched_reports_past_their_retention_are_deleted_and_counted() {
+        let dir =
+            std::env::temp_dir().join(format!("mm7-gateway-retention-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let storage = crate::SqliteStorage::open(&dir).unwrap();
+        let metrics = crate::metrics::Metrics::default();
+        for n in 0..5 {
+            let report = crate::store::tests::report(&format!("OLD{n}"), "delivered", "+1555");
+            storage.receive(report, true).await.unwrap();
+        }
+        let day = std::time::Duration::from_secs(86_400);
+        // Within the retention: nothing deleted.
+        assert_eq!(
+            expire_in_batches(&storage, day, &metrics, 2).await.unwrap(),
+            0
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let report = crate::store::tests::report("NEW", "delivered", "+1555");
+        storage.receive(report, true).await.unwrap();
+        // Past it (10 ms): the five older ones, two per statement, and the newest one stays.
+        let retention = std::time::Duration::from_millis(10);
+        assert_eq!(
+            expire_in_batches(&storage, retention, &metrics, 2)
+                .await
+                .unwrap(),
+            5
+        );
+        let left = storage.list_early_reports(10).await.unwrap();
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert_eq!(left[0].message_id, "NEW");
+        let depth = storage.queue_depth().await.unwrap();
+        let text = metrics.render(&depth, &[]);
+        assert!(
+            text.contains("\nmm7_gateway_unmatched_reports_expired_total 5\n")
+                && text.contains("\nmm7_gateway_unmatched_reports 1\n"),
+            "{text}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

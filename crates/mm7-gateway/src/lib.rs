@@ -92,8 +92,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    Account, AttachmentFetch, DEFAULT_ACCOUNT, GatewayConfig, MoDelivery, MoParts, MoRoute, Route,
-    Webhook,
+    Account, AttachmentFetch, DEFAULT_ACCOUNT, DEFAULT_UNMATCHED_REPORT_RETENTION, GatewayConfig,
+    MoDelivery, MoParts, MoRoute, Route, Webhook,
 };
 pub use error::GatewayError;
 pub use file::FileDefaults;
@@ -263,6 +263,12 @@ impl Gateway {
                 ))
             })
             .collect();
+        workers.push(tokio::spawn(inbound::sweep_unmatched(
+            storage.clone(),
+            config.unmatched_report_retention,
+            std::sync::Arc::clone(&metrics),
+            stopped.clone(),
+        )));
         if let Some(webhook) = config.webhook.clone() {
             workers.push(tokio::spawn(webhook::run(
                 storage.clone(),

@@ -26,6 +26,7 @@ pub(crate) struct Metrics {
     received_deliver: AtomicU64,
     received_report: AtomicU64,
     received_read_reply: AtomicU64,
+    unmatched_reports_expired: AtomicU64,
 }
 
 /// How a try ended, for the counters.
@@ -77,6 +78,12 @@ impl Metrics {
             _ => &self.received_read_reply,
         };
         counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts unmatched reports deleted past their retention.
+    pub(crate) fn record_unmatched_expired(&self, n: u64) {
+        self.unmatched_reports_expired
+            .fetch_add(n, Ordering::Relaxed);
     }
 
     /// The text exposition, with the queue's depth as read from the storage, for each of
@@ -137,6 +144,20 @@ impl Metrics {
             out,
             "mm7_gateway_unmatched_reports {}",
             depth.unmatched_reports
+        );
+        let _ = writeln!(
+            out,
+            "# HELP mm7_gateway_unmatched_reports_expired_total Unmatched delivery reports and \
+             read replies deleted past their retention (unmatched_report_retention)."
+        );
+        let _ = writeln!(
+            out,
+            "# TYPE mm7_gateway_unmatched_reports_expired_total counter"
+        );
+        let _ = writeln!(
+            out,
+            "mm7_gateway_unmatched_reports_expired_total {}",
+            get(&self.unmatched_reports_expired)
         );
         let _ = writeln!(
             out,
@@ -297,6 +318,8 @@ mod tests {
             error: "down".into(),
         });
         metrics.record_received("DeliveryReportReq");
+        metrics.record_unmatched_expired(3);
+        metrics.record_unmatched_expired(4);
         let mut depth = QueueDepth::new(3);
         depth.add_kept_webhooks("expired", 5);
         depth.unmatched_reports = 2;
@@ -311,6 +334,7 @@ mod tests {
             "mm7_gateway_queue_messages{account=\"old\",status=\"sending\"} 2",
             "mm7_gateway_webhook_backlog 3",
             "mm7_gateway_unmatched_reports 2",
+            "mm7_gateway_unmatched_reports_expired_total 7",
             "mm7_gateway_tries_total{outcome=\"sent\"} 1",
             "mm7_gateway_tries_total{outcome=\"retried\"} 1",
             "mm7_gateway_try_seconds_bucket{le=\"0.05\"} 0",

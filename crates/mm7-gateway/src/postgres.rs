@@ -1204,6 +1204,19 @@ impl Storage for PostgresStorage {
             .collect())
     }
 
+    async fn expire_early_reports(&self, before: i64, limit: usize) -> Result<u64, GatewayError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        client
+            .execute(
+                "DELETE FROM early_reports WHERE id IN (
+                     SELECT id FROM early_reports WHERE received_at < $1 ORDER BY id LIMIT $2)",
+                &[&before, &limit],
+            )
+            .await
+            .map_err(pg("deleting the unmatched reports past their retention"))
+    }
+
     async fn list_failed_webhooks(
         &self,
         before: Option<i64>,

@@ -1174,6 +1174,21 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn expire_early_reports(&self, before: i64, limit: usize) -> Result<u64, GatewayError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.with(move |conn| {
+            let n = conn
+                .execute(
+                    "DELETE FROM early_reports WHERE id IN (
+                         SELECT id FROM early_reports WHERE received_at < ?1 ORDER BY id LIMIT ?2)",
+                    params![before, limit],
+                )
+                .map_err(db("deleting the unmatched reports past their retention"))?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
     async fn list_failed_webhooks(
         &self,
         before: Option<i64>,

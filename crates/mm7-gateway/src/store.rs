@@ -683,6 +683,17 @@ pub trait Storage: Clone + Send + Sync + 'static {
         limit: usize,
     ) -> impl Future<Output = Result<Vec<EarlyReport>, GatewayError>> + Send;
 
+    /// Deletes at most `limit` of the reports not matched to a message (see [`EarlyReport`])
+    /// received before `before` (Unix milliseconds), oldest first: how many it deleted. The
+    /// gateway calls it with [`GatewayConfig::unmatched_report_retention`], and counts them.
+    ///
+    /// [`GatewayConfig::unmatched_report_retention`]: crate::GatewayConfig::unmatched_report_retention
+    fn expire_early_reports(
+        &self,
+        before: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<u64, GatewayError>> + Send;
+
     /// Up to `limit` webhooks kept as failed, newest first, those before row `before` if
     /// given.
     fn list_failed_webhooks(
@@ -1311,7 +1322,7 @@ pub(crate) mod tests {
     /// What every backend must do with the parts of messages from subscribers, webhooks that
     /// fail for good or expire (kept, counted, tried again by hand), and the request of a
     /// submission; run on SQLite here and on PostgreSQL by its module.
-    fn report(message_id: &str, status: &str, recipient: &str) -> Received {
+    pub(crate) fn report(message_id: &str, status: &str, recipient: &str) -> Received {
         Received {
             operation: "DeliveryReportReq".into(),
             transaction_id: format!("dr-{message_id}-{status}"),
@@ -1422,6 +1433,39 @@ pub(crate) mod tests {
         assert_eq!(early.len(), 1, "{early:?}");
         assert_eq!(early[0].message_id, "MIDX");
         assert_eq!(storage.queue_depth().await.unwrap().unmatched_reports, 1);
+
+        // Past their retention, unmatched reports are deleted, oldest first, at most `limit`
+        // at a time; newer ones, and what the applied ones wrote, stay.
+        let midx_at = early[0].received_at;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        for id in ["MIDY", "MIDZ"] {
+            storage
+                .receive(report(id, "delivered", "+15550008"), true)
+                .await
+                .unwrap();
+        }
+        let ids = |early: Vec<EarlyReport>| -> Vec<String> {
+            early.into_iter().map(|r| r.message_id).collect()
+        };
+        assert_eq!(storage.expire_early_reports(midx_at, 10).await.unwrap(), 0);
+        assert_eq!(
+            storage.expire_early_reports(midx_at + 1, 10).await.unwrap(),
+            1
+        );
+        assert_eq!(
+            ids(storage.list_early_reports(10).await.unwrap()),
+            ["MIDZ", "MIDY"]
+        );
+        assert_eq!(storage.queue_depth().await.unwrap().unmatched_reports, 2);
+        let later = now_ms() + 1;
+        assert_eq!(storage.expire_early_reports(later, 1).await.unwrap(), 1);
+        assert_eq!(ids(storage.list_early_reports(10).await.unwrap()), ["MIDZ"]);
+        assert_eq!(storage.expire_early_reports(later, 10).await.unwrap(), 1);
+        assert_eq!(storage.expire_early_reports(later, 10).await.unwrap(), 0);
+        assert!(storage.list_early_reports(10).await.unwrap().is_empty());
+        assert_eq!(storage.queue_depth().await.unwrap().unmatched_reports, 0);
+        let view = storage.message("early_1").await.unwrap().unwrap();
+        assert_eq!(statuses(&view), ["queued", "sent", "delivered", "read"]);
     }
 
     pub(crate) async fn webhooks_kept_and_mo_parts<S: Storage>(storage: S) {

@@ -1340,3 +1340,71 @@ fn a_report_for_a_message_id_never_recorded_is_answered_1000_kept_and_listed() {
     assert!(!page.contains("other<&>1"), "{page}");
     drop(gateway);
 }
+
+#[test]
+fn unmatched_reports_are_deleted_past_their_retention_and_counted() {
+    let dir = TempDir::new("gateway-early-retention");
+    let gateway = GatewayRun::new(&dir)
+        .with_mm7_listen()
+        .with_config(&format!(
+            r#"unmatched_report_retention = "2s"
+
+[[account]]
+name = "us"
+url = "http://127.0.0.1:{}/mm7"
+"#,
+            closed_port()
+        ))
+        .start();
+    let api = gateway.api;
+    let out = run(&[
+        "report",
+        "--url",
+        &gateway.mm7_url(),
+        "--message-id",
+        "never-sent-1",
+        "--recipient",
+        "15551234567",
+        "--sender",
+        "63901",
+        "--status",
+        "Retrieved",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout_text().starts_with("1000 "),
+        "{}",
+        out.stdout_text()
+    );
+    let metrics = || String::from_utf8(request(api, "GET", "/metrics", "", b"").body).unwrap();
+    let page = String::from_utf8(request(api, "GET", "/inbox/failed", "", b"").body).unwrap();
+    assert!(page.contains("never-sent-1"), "{page}");
+    assert!(
+        page.contains("Each is kept 2 seconds after it arrived"),
+        "{page}"
+    );
+    // Kept for its two seconds, then deleted by the sweep and counted.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let text = metrics();
+        if text.contains("\nmm7_gateway_unmatched_reports_expired_total 1\n") {
+            assert!(
+                text.contains("\nmm7_gateway_unmatched_reports 0\n"),
+                "{text}"
+            );
+            break;
+        }
+        assert!(
+            text.contains("\nmm7_gateway_unmatched_reports_expired_total 0\n"),
+            "{text}"
+        );
+        assert!(Instant::now() < deadline, "never deleted: {text}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let page = String::from_utf8(request(api, "GET", "/inbox/failed", "", b"").body).unwrap();
+    assert!(page.contains("id=\"no-early-reports\""), "{page}");
+    // The request it came in is still in the inbox of what the MMSC sent.
+    let received = String::from_utf8(request(api, "GET", "/inbox/received", "", b"").body).unwrap();
+    assert!(received.contains("DeliveryReportReq"), "{received}");
+    drop(gateway);
+}

@@ -469,6 +469,16 @@ async fn received_part<S: Storage>(
     }
 }
 
+/// A duration in its largest whole unit: `7 days`, `1 hour`, `90 seconds`.
+fn span(duration: std::time::Duration) -> String {
+    let secs = duration.as_secs();
+    let (n, unit) = [(86_400, "day"), (3_600, "hour"), (60, "minute")]
+        .into_iter()
+        .find(|(size, _)| secs >= *size && secs.is_multiple_of(*size))
+        .map_or((secs, "second"), |(size, unit)| (secs / size, unit));
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
 async fn failed<S: Storage>(State(inbox): State<Inbox<S>>, RawQuery(query): RawQuery) -> Response {
     let pairs = query_pairs(query.as_deref());
     let size = limit(&pairs);
@@ -520,10 +530,15 @@ async fn failed<S: Storage>(State(inbox): State<Inbox<S>>, RawQuery(query): RawQ
         body.push_str("</tbody>\n</table>\n");
         body.push_str("<p><a href=\"/inbox/?status=failed\">All failed messages</a></p>\n");
     }
-    body.push_str(
+    let _ = writeln!(
+        body,
         "<h3>Reports ahead of their message</h3>\n<p class=\"hint\">Delivery reports and read \
          replies naming a MessageID no message has: kept, and applied when a message with that \
-         MessageID is recorded (they may be another system's on the same account).</p>\n",
+         MessageID is recorded (they may be another system's on the same account). Each is kept \
+         {} after it arrived, then deleted and counted \
+         (<code>mm7_gateway_unmatched_reports_expired_total</code>; \
+         <code>unmatched_report_retention</code> sets how long).</p>",
+        span(inbox.config.unmatched_report_retention)
     );
     if early.is_empty() {
         body.push_str("<p class=\"hint\" id=\"no-early-reports\">No unmatched reports.</p>\n");
