@@ -55,6 +55,7 @@ mod dispatch;
 mod handler;
 pub mod layer;
 mod observe;
+mod page;
 mod run;
 mod service;
 pub mod tls;
@@ -63,6 +64,7 @@ pub use cidr::{IpRange, IpRangeError};
 pub use config::{DEFAULT_BODY_LIMIT, Role, ServerConfig};
 pub use handler::{Handler, HandlerError, HandlerResult, Inbound, RequestVersion};
 pub use observe::Answered;
+pub use page::lock_down_page;
 pub use run::{RunningServer, Server, ShutdownHandle};
 pub use service::Mm7Service;
 
