@@ -285,7 +285,8 @@ async fn expire_in_batches<S: Storage>(
 }
 
 /// Runs [`expire_unmatched`] when the gateway starts, then every 24th of the retention (at
-/// least a second apart, at most an hour), until `stop`.
+/// least a second apart, at most an hour), until `stop` turns true or its sender is gone (the
+/// gateway dropped without a shutdown: no sweep is left running against the database).
 pub(crate) async fn sweep_unmatched<S: Storage>(
     storage: S,
     retention: std::time::Duration,
@@ -305,7 +306,11 @@ pub(crate) async fn sweep_unmatched<S: Storage>(
         }
         tokio::select! {
             () = tokio::time::sleep(every) => {}
-            _ = stop.changed() => {}
+            changed = stop.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+            }
         }
     }
 }
@@ -374,6 +379,76 @@ mod tests {
                 && text.contains("\nmm7_gateway_unmatched_reports 1\n"),
             "{text}"
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The sweep deletes at the gateway's start and again each period, and ends on the stop
+    /// signal or when the gateway (the signal's sender) is gone.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_sweep_runs_at_start_and_each_period_until_stopped() {
+        use std::time::Duration;
+        let dir = std::env::temp_dir().join(format!("mm7-gateway-sweep-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let storage = crate::SqliteStorage::open(&dir).unwrap();
+        let metrics = std::sync::Arc::new(crate::metrics::Metrics::default());
+        let expired = |n: u64| {
+            let storage = storage.clone();
+            let metrics = std::sync::Arc::clone(&metrics);
+            async move {
+                let depth = storage.queue_depth().await.unwrap();
+                let text = metrics.render(&depth, &[]);
+                text.contains(&format!(
+                    "\nmm7_gateway_unmatched_reports_expired_total {n}\n"
+                )) && text.contains("\nmm7_gateway_unmatched_reports 0\n")
+            }
+        };
+        let wait_for = |n: u64| {
+            let expired = &expired;
+            async move {
+                let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+                while !expired(n).await {
+                    assert!(tokio::time::Instant::now() < deadline, "never {n} expired");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        };
+        let retention = Duration::from_millis(20);
+        let old = crate::store::tests::report("OLD", "delivered", "+1555");
+        storage.receive(old, true).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let sweep = tokio::spawn(sweep_unmatched(
+            storage.clone(),
+            retention,
+            std::sync::Arc::clone(&metrics),
+            stopped,
+        ));
+        // At start: the report older than the retention.
+        wait_for(1).await;
+        // A period (a second at least) later: one that came after the first sweep.
+        let new = crate::store::tests::report("NEW", "delivered", "+1555");
+        storage.receive(new, true).await.unwrap();
+        wait_for(2).await;
+        stop.send(true).unwrap();
+        tokio::time::timeout(Duration::from_secs(2), sweep)
+            .await
+            .expect("the sweep ends when told to stop")
+            .unwrap();
+        // Its sender dropped without a stop: it ends as well instead of sweeping on.
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let sweep = tokio::spawn(sweep_unmatched(
+            storage.clone(),
+            Duration::from_secs(86_400),
+            std::sync::Arc::clone(&metrics),
+            stopped,
+        ));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        drop(stop);
+        tokio::time::timeout(Duration::from_secs(2), sweep)
+            .await
+            .expect("the sweep ends when the gateway is gone")
+            .unwrap();
+        assert!(expired(2).await);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -455,13 +455,20 @@ async fn received_part<S: Storage>(
     }
 }
 
-/// A duration in its largest whole unit: `7 days`, `1 hour`, `90 seconds`.
+/// A duration in its largest whole unit: `7 days`, `1 hour`, `90 seconds`, `1500 milliseconds`.
 fn span(duration: std::time::Duration) -> String {
-    let secs = duration.as_secs();
-    let (n, unit) = [(86_400, "day"), (3_600, "hour"), (60, "minute")]
-        .into_iter()
-        .find(|(size, _)| secs >= *size && secs.is_multiple_of(*size))
-        .map_or((secs, "second"), |(size, unit)| (secs / size, unit));
+    let millis = duration.as_millis();
+    let (n, unit) = [
+        (86_400_000, "day"),
+        (3_600_000, "hour"),
+        (60_000, "minute"),
+        (1_000, "second"),
+    ]
+    .into_iter()
+    .find(|(size, _)| millis >= *size && millis.is_multiple_of(*size))
+    .map_or((millis, "millisecond"), |(size, unit)| {
+        (millis / size, unit)
+    });
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 

@@ -334,6 +334,12 @@ pub(crate) async fn pages_escape_page_and_filter<S: Storage>(storage: S) {
     assert_eq!(failed.status, StatusCode::OK);
     assert!(failed.body.contains("id=\"failed-messages\""));
     assert!(failed.body.contains("HTTP 500 &lt;oops&gt;"));
+    // How long reports ahead of their message are kept: the default retention.
+    assert!(
+        failed.body.contains("Each is kept 7 days after it arrived"),
+        "{}",
+        failed.body
+    );
     assert!(
         failed.body.contains("http://127.0.0.1:9/hook"),
         "{}",
@@ -434,6 +440,19 @@ async fn sqlite_pages_escape_page_and_filter() {
     let _ = std::fs::remove_dir_all(&dir);
     pages_escape_page_and_filter(crate::SqliteStorage::open(&dir).unwrap()).await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn retentions_are_shown_in_their_largest_whole_unit() {
+    let shown = |millis| span(Duration::from_millis(millis));
+    assert_eq!(shown(7 * 86_400_000), "7 days");
+    assert_eq!(shown(86_400_000), "1 day");
+    assert_eq!(shown(36 * 3_600_000), "36 hours");
+    assert_eq!(shown(90_000), "90 seconds");
+    assert_eq!(shown(120_000), "2 minutes");
+    assert_eq!(shown(1_000), "1 second");
+    assert_eq!(shown(1_500), "1500 milliseconds");
+    assert_eq!(shown(1), "1 millisecond");
 }
 
 #[test]
