@@ -46,8 +46,8 @@ pub(crate) struct GatewayArgs {
     #[command(subcommand)]
     command: Option<GatewayCommand>,
     /// A TOML configuration file: several accounts, routes, webhooks (see the README). The
-    /// account options below are then refused; --listen, --mm7-listen, --data-dir and
-    /// --database given here override the file's.
+    /// account options below are then refused; --listen, --mm7-listen, --data-dir,
+    /// --database and --unmatched-report-retention given here override the file's.
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "mmsc_url", "user", "password_file", "profile", "vasp_id", "vas_id", "tps",
         "max_in_flight", "max_tries", "retry_interval", "expiry", "webhook_url",
@@ -125,6 +125,11 @@ pub(crate) struct GatewayArgs {
     /// Serves no inbox (the operator's HTML pages under /inbox/ on the API's address).
     #[arg(long)]
     no_inbox: bool,
+    /// How long a delivery report or read reply naming a MessageID no message has is kept
+    /// for that message (listed at /inbox/failed); then it is deleted, logged and counted in
+    /// /metrics (mm7_gateway_unmatched_reports_expired_total) [default: 7d].
+    #[arg(long, value_name = "DURATION", value_parser = crate::opts::parse_duration)]
+    unmatched_report_retention: Option<Duration>,
 }
 
 /// What `mm7 gateway` does besides running.
@@ -332,6 +337,11 @@ fn summary(config: &GatewayConfig) -> String {
         config.fetch.timeout,
         config.fetch.max_redirects
     );
+    let _ = writeln!(
+        out,
+        "reports whose MessageID no message has: kept {:?}, then deleted and counted",
+        config.unmatched_report_retention
+    );
     let parts = match config.mo.parts {
         mm7_gateway::MoParts::Url => "as URLs".to_owned(),
         mm7_gateway::MoParts::InlineUpTo(n) => format!("inline up to {n} bytes, else as URLs"),
@@ -354,14 +364,9 @@ fn summary(config: &GatewayConfig) -> String {
     out
 }
 
-/// Runs `mm7 gateway` until SIGINT or SIGTERM (or `mm7 gateway check`).
-pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
-    if let Some(GatewayCommand::Check { config }) = &args.command {
-        let config = from_file(config, None)?;
-        crate::io::stdout(summary(&config).as_bytes())?;
-        crate::io::stderr_line("the configuration holds");
-        return Ok(());
-    }
+/// The configuration `mm7 gateway` runs with: the file's or the flags', with the flags that
+/// override a file's applied, checked.
+fn configured(args: &GatewayArgs) -> Result<GatewayConfig, CliError> {
     let mut config = match (&args.config, &args.mmsc_url) {
         (Some(path), _) => from_file(path, args.listen)?,
         (None, Some(url)) => from_flags(args, url)?,
@@ -380,6 +385,9 @@ pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
     if args.no_inbox {
         config.inbox = false;
     }
+    if let Some(retention) = args.unmatched_report_retention {
+        config.unmatched_report_retention = retention;
+    }
     if let Some(dir) = &args.data_dir {
         config.data_dir.clone_from(dir);
     }
@@ -396,6 +404,18 @@ pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
     config
         .validate()
         .map_err(|e| CliError::Input(e.to_string()))?;
+    Ok(config)
+}
+
+/// Runs `mm7 gateway` until SIGINT or SIGTERM (or `mm7 gateway check`).
+pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
+    if let Some(GatewayCommand::Check { config }) = &args.command {
+        let config = from_file(config, None)?;
+        crate::io::stdout(summary(&config).as_bytes())?;
+        crate::io::stderr_line("the configuration holds");
+        return Ok(());
+    }
+    let config = configured(args)?;
     let data = data_shown(&config);
     let inbox = config.inbox;
     crate::runtime()?.block_on(async move {
@@ -420,4 +440,81 @@ pub(crate) fn run(args: &GatewayArgs) -> Result<(), CliError> {
         running.shutdown().await;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    /// The gateway's configuration from `mm7 gateway ARGS…`.
+    fn configured_by(args: &[&str]) -> Result<GatewayConfig, String> {
+        let cli = crate::Cli::try_parse_from(["mm7", "gateway"].iter().chain(args))
+            .map_err(|e| e.to_string())?;
+        match cli.command {
+            crate::Command::Gateway(args) => configured(&args).map_err(|e| e.to_string()),
+            other => panic!("not the gateway: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unmatched_reports_are_kept_a_week_unless_the_flag_says() {
+        let url = ["--mmsc-url", "http://127.0.0.1:9/mm7"];
+        let retention = |extra: &[&str]| {
+            configured_by(&[url.as_slice(), extra].concat())
+                .map(|config| config.unmatched_report_retention)
+        };
+        assert_eq!(
+            retention(&[]),
+            Ok(mm7_gateway::DEFAULT_UNMATCHED_REPORT_RETENTION)
+        );
+        assert_eq!(
+            retention(&["--unmatched-report-retention", "36h"]),
+            Ok(Duration::from_secs(36 * 3600))
+        );
+        assert_eq!(
+            retention(&["--unmatched-report-retention", "2d"]),
+            Ok(Duration::from_secs(2 * 86_400))
+        );
+        let error = retention(&["--unmatched-report-retention", "soon"]).unwrap_err();
+        assert!(
+            error.contains("--unmatched-report-retention") && error.contains("not a duration"),
+            "{error}"
+        );
+        // Zero would delete each report as it arrives: refused.
+        let error = retention(&["--unmatched-report-retention", "0s"]).unwrap_err();
+        assert!(error.contains("unmatched_report_retention"), "{error}");
+    }
+
+    #[test]
+    fn the_flag_overrides_the_file_and_check_shows_the_retention() {
+        let dir = std::env::temp_dir().join(format!("mm7-cli-retention-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("gateway.toml");
+        std::fs::write(
+            &file,
+            "[gateway]\nunmatched_report_retention = \"3d\"\n\
+             [[account]]\nname = \"us\"\nurl = \"http://127.0.0.1:9/mm7\"\n",
+        )
+        .unwrap();
+        let path = file.to_str().unwrap();
+        let from_file = configured_by(&["--config", path]).unwrap();
+        assert_eq!(
+            from_file.unmatched_report_retention,
+            Duration::from_secs(3 * 86_400)
+        );
+        let shown = summary(&from_file);
+        assert!(
+            shown.contains("reports whose MessageID no message has: kept 259200s"),
+            "{shown}"
+        );
+        let overridden =
+            configured_by(&["--config", path, "--unmatched-report-retention", "90m"]).unwrap();
+        assert_eq!(
+            overridden.unmatched_report_retention,
+            Duration::from_secs(90 * 60)
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

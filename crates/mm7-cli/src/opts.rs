@@ -59,22 +59,23 @@ pub(crate) fn parse_prefix_style(s: &str) -> Result<PrefixStyle, String> {
     }
 }
 
-/// A duration such as `500ms`, `2s`, `5m`, `1h` (a bare number is seconds).
+/// A duration such as `500ms`, `2s`, `5m`, `1h`, `7d` (a bare number is seconds).
 pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (number, unit) = s.split_at(split);
     let value: u64 = number
         .parse()
-        .map_err(|_| format!("{s:?} is not a duration such as 500ms, 2s, 5m or 1h"))?;
+        .map_err(|_| format!("{s:?} is not a duration such as 500ms, 2s, 5m, 1h or 7d"))?;
     let millis = match unit.trim() {
         "ms" => Some(value),
         "" | "s" => value.checked_mul(1000),
         "m" | "min" => value.checked_mul(60_000),
         "h" => value.checked_mul(3_600_000),
+        "d" => value.checked_mul(86_400_000),
         other => {
             return Err(format!(
-                "unknown unit {other:?} in {s:?}: use ms, s, m or h"
+                "unknown unit {other:?} in {s:?}: use ms, s, m, h or d"
             ));
         }
     }
@@ -112,6 +113,7 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
         assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
         assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
         assert!(parse_duration("2 days").is_err());
