@@ -596,6 +596,10 @@ fn page_is_locked_down_and_markup_parts_are_downloads() {
         csp.contains("default-src 'self'") && !csp.contains("unsafe-inline"),
         "{csp}"
     );
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(page.header("x-frame-options"), Some("DENY"));
+    assert_eq!(page.header("cache-control"), Some("no-store"));
     let html = String::from_utf8_lossy(&page.body);
     assert!(
         html.contains("src=\"/app.js\"") && !html.contains("<script>"),

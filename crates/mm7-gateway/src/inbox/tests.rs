@@ -198,6 +198,9 @@ pub(crate) async fn pages_escape_page_and_filter<S: Storage>(storage: S) {
     let list = get(&mut app, "/inbox/").await;
     assert_eq!(list.headers[header::CONTENT_SECURITY_POLICY], CSP);
     assert_eq!(list.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(list.headers[header::REFERRER_POLICY], "no-referrer");
+    assert_eq!(list.headers[header::X_FRAME_OPTIONS], "DENY");
+    assert_eq!(list.headers[header::CACHE_CONTROL], "no-store");
     assert!(
         list.headers[header::CONTENT_TYPE]
             .to_str()
