@@ -104,6 +104,7 @@ CREATE TABLE early_reports (
 );
 CREATE INDEX early_reports_message_id ON early_reports(message_id, id);
 ",
+    crate::store::MIGRATION_EARLY_REPORTS_AGE,
 ];
 
 /// The first key of the advisory locks that serialize, per MessageID, a report's look for its
@@ -1210,7 +1211,8 @@ impl Storage for PostgresStorage {
         client
             .execute(
                 "DELETE FROM early_reports WHERE id IN (
-                     SELECT id FROM early_reports WHERE received_at < $1 ORDER BY id LIMIT $2)",
+                     SELECT id FROM early_reports WHERE received_at < $1
+                     ORDER BY received_at, id LIMIT $2)",
                 &[&before, &limit],
             )
             .await

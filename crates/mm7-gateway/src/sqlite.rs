@@ -14,9 +14,9 @@ use crate::error::GatewayError;
 use crate::metrics::QueueDepth;
 use crate::store::{
     Changed, Claimed, Decision, EarlyReport, Enqueued, FailedWebhook, HistoryEntry, MAX_PAGE,
-    MIGRATION_2, MIGRATION_INBOX, MessageQuery, MessageRow, MessageView, NewSubmission, Operation,
-    Outcome, Received, ReceivedRow, Settled, Slots, Storage, WebhookOutcome, WebhookRow,
-    WebhookView, decide, local_status, now_ms, queued_status, rfc3339,
+    MIGRATION_2, MIGRATION_EARLY_REPORTS_AGE, MIGRATION_INBOX, MessageQuery, MessageRow,
+    MessageView, NewSubmission, Operation, Outcome, Received, ReceivedRow, Settled, Slots, Storage,
+    WebhookOutcome, WebhookRow, WebhookView, decide, local_status, now_ms, queued_status, rfc3339,
 };
 
 fn ms(duration: Duration) -> i64 {
@@ -108,6 +108,7 @@ CREATE TABLE early_reports (
 );
 CREATE INDEX early_reports_message_id ON early_reports(message_id, id);
 ",
+    MIGRATION_EARLY_REPORTS_AGE,
 ];
 
 fn db(what: &'static str) -> impl Fn(rusqlite::Error) -> GatewayError {
@@ -1180,7 +1181,8 @@ impl Storage for SqliteStorage {
             let n = conn
                 .execute(
                     "DELETE FROM early_reports WHERE id IN (
-                         SELECT id FROM early_reports WHERE received_at < ?1 ORDER BY id LIMIT ?2)",
+                         SELECT id FROM early_reports WHERE received_at < ?1
+                         ORDER BY received_at, id LIMIT ?2)",
                     params![before, limit],
                 )
                 .map_err(db("deleting the unmatched reports past their retention"))?;

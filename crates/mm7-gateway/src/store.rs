@@ -912,6 +912,12 @@ CREATE INDEX webhooks_state ON webhooks(state, id);
 CREATE INDEX received_operation ON received(operation, id);
 ";
 
+/// Unmatched reports by age, so that deleting those past their retention reads only them,
+/// however many newer ones wait. The same statement on PostgreSQL.
+pub(crate) const MIGRATION_EARLY_REPORTS_AGE: &str = r"
+CREATE INDEX early_reports_received_at ON early_reports(received_at, id);
+";
+
 /// The largest `limit` of a list.
 pub(crate) const MAX_PAGE: usize = 500;
 
