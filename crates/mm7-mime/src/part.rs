@@ -179,10 +179,13 @@ impl Part {
 
     /// The Content-Transfer-Encoding; 7bit when absent.
     pub fn transfer_encoding(&self) -> TransferEncoding {
-        self.headers
-            .get_known(Known::ContentTransferEncoding)
-            .map(|field| TransferEncoding::parse(&field.value()))
-            .unwrap_or_default()
+        let Some(field) = self.headers.get_known(Known::ContentTransferEncoding) else {
+            return TransferEncoding::default();
+        };
+        // The five names are read from the raw value as they are (it is asked for several
+        // times per part); anything else is unfolded and read as a string.
+        TransferEncoding::known_name(field.raw_value())
+            .unwrap_or_else(|| TransferEncoding::parse(&field.value()))
     }
 
     /// The Content-Disposition, when present and parseable.
@@ -200,7 +203,10 @@ impl Part {
                 // Most parts have no `name` parameter: a look at the raw value spares them the
                 // parse of their Content-Type.
                 let raw = self.headers.get_known(Known::ContentType)?.raw_value();
-                let has_name = raw.windows(4).any(|w| w.eq_ignore_ascii_case(b"name"));
+                let has_name = memchr::memchr2_iter(b'n', b'N', raw).any(|at| {
+                    raw.get(at..at + 4)
+                        .is_some_and(|w| w.eq_ignore_ascii_case(b"name"))
+                });
                 has_name
                     .then(|| self.content_type().param("name").map(str::to_owned))
                     .flatten()

@@ -198,6 +198,13 @@ fn filename_from_content_type_name() {
     );
     assert_eq!(m.parts()[0].filename().as_deref(), Some("Simple.txt"));
     assert!(m.parts()[0].content_disposition().is_none());
+    // The parameter's name in any case; `n` elsewhere in the value is not it.
+    let m = parse(
+        b"--b\r\nContent-Type: image/png; NAME=\"Up.png\"\r\n\r\nx\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\ny\r\n--b--\r\n",
+        "multipart/mixed; boundary=b",
+    );
+    assert_eq!(m.parts()[0].filename().as_deref(), Some("Up.png"));
+    assert_eq!(m.parts()[1].filename(), None);
 }
 
 #[test]

@@ -1308,25 +1308,7 @@ fn a_report_for_a_message_id_never_recorded_is_answered_1000_kept_and_listed() {
         .with_mm7_listen()
         .start();
     let api = gateway.api;
-    let out = run(&[
-        "report",
-        "--url",
-        &gateway.mm7_url(),
-        "--message-id",
-        "other<&>1",
-        "--recipient",
-        "15551234567",
-        "--sender",
-        "63901",
-        "--status",
-        "Retrieved",
-    ]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stdout_text().starts_with("1000 "),
-        "{}",
-        out.stdout_text()
-    );
+    gateway.report_retrieved("other<&>1");
     let metrics = String::from_utf8(request(api, "GET", "/metrics", "", b"").body).unwrap();
     assert!(
         metrics.contains("\nmm7_gateway_unmatched_reports 1\n"),
@@ -1357,25 +1339,7 @@ url = "http://127.0.0.1:{}/mm7"
         ))
         .start();
     let api = gateway.api;
-    let out = run(&[
-        "report",
-        "--url",
-        &gateway.mm7_url(),
-        "--message-id",
-        "never-sent-1",
-        "--recipient",
-        "15551234567",
-        "--sender",
-        "63901",
-        "--status",
-        "Retrieved",
-    ]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stdout_text().starts_with("1000 "),
-        "{}",
-        out.stdout_text()
-    );
+    gateway.report_retrieved("never-sent-1");
     let metrics = || String::from_utf8(request(api, "GET", "/metrics", "", b"").body).unwrap();
     let page = String::from_utf8(request(api, "GET", "/inbox/failed", "", b"").body).unwrap();
     assert!(page.contains("never-sent-1"), "{page}");

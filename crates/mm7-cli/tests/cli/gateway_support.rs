@@ -242,6 +242,30 @@ impl Gateway {
             text,
         ])
     }
+
+    /// Sends a delivery report (`Retrieved`, for the subscriber 15551234567) for `message_id`
+    /// to the MM7 endpoint, as an MMSC would (`mm7 report`), and checks it was answered 1000.
+    pub(crate) fn report_retrieved(&self, message_id: &str) {
+        let out = run(&[
+            "report",
+            "--url",
+            &self.mm7_url(),
+            "--message-id",
+            message_id,
+            "--recipient",
+            "15551234567",
+            "--sender",
+            "63901",
+            "--status",
+            "Retrieved",
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(
+            out.stdout_text().starts_with("1000 "),
+            "{}",
+            out.stdout_text()
+        );
+    }
 }
 
 impl Deref for Gateway {

@@ -62,6 +62,23 @@ impl TransferEncoding {
             .map_or_else(|| Self::Other(value.to_ascii_lowercase()), |(_, te)| te)
     }
 
+    /// One of the five names, in any case, as the bytes of a header value (white space
+    /// around it ignored); `None` for anything else, which [`parse`](Self::parse) reads.
+    pub(crate) fn known_name(value: &[u8]) -> Option<Self> {
+        let value = value.trim_ascii();
+        let (name, encoding) = match value.len() {
+            4 if value[0] == b'7' => ("7bit", Self::SevenBit),
+            4 => ("8bit", Self::EightBit),
+            6 if value[1].eq_ignore_ascii_case(&b'i') => ("binary", Self::Binary),
+            6 => ("base64", Self::Base64),
+            16 => ("quoted-printable", Self::QuotedPrintable),
+            _ => return None,
+        };
+        value
+            .eq_ignore_ascii_case(name.as_bytes())
+            .then_some(encoding)
+    }
+
     /// The canonical (lower-case) name.
     pub fn as_str(&self) -> &str {
         match self {
@@ -126,6 +143,42 @@ impl fmt::Display for TransferEncoding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_known_name_reads_as_parse_reads_it() {
+        let values = [
+            "7bit",
+            "8BIT",
+            " Binary ",
+            "BASE64",
+            "base64\r\n",
+            "quoted-printable",
+            "Quoted-Printable",
+            "\t7bit",
+            "9bit",
+            "binarx",
+            "base65",
+            "bInArY",
+            "quoted_printable",
+            "x-uuencode",
+            "",
+            "  ",
+            "bit7",
+            "7bi",
+            "binary base64",
+        ];
+        for value in values {
+            let known = TransferEncoding::known_name(value.as_bytes());
+            let parsed = TransferEncoding::parse(value);
+            match known {
+                Some(known) => assert_eq!(known, parsed, "{value:?}"),
+                None => assert!(
+                    matches!(parsed, TransferEncoding::Other(_)),
+                    "{value:?} is {parsed:?}"
+                ),
+            }
+        }
+    }
 
     #[test]
     fn names_are_case_insensitive_and_unknown_kept() {
