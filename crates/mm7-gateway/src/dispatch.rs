@@ -139,7 +139,8 @@ pub(crate) async fn run<S: Storage>(
         // reservation serve many sends when the queue is busy).
         let first = tokio::select! {
             permit = Arc::clone(&in_flight).acquire_owned() => permit,
-            _ = stop.changed() => continue,
+            // The gateway gone without a shutdown ends the loop as a stop does.
+            changed = stop.changed() => if changed.is_err() { break } else { continue },
         };
         let Ok(first) = first else {
             break;
@@ -172,7 +173,7 @@ pub(crate) async fn run<S: Storage>(
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_millis(200)) => {}
                 () = queued => {}
-                _ = stop.changed() => {}
+                changed = stop.changed() => if changed.is_err() { break },
             }
             continue;
         }
@@ -245,7 +246,7 @@ pub(crate) async fn run<S: Storage>(
             let wait = u64::try_from(at - now_ms()).unwrap_or(0);
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_millis(wait)) => {}
-                _ = stop.changed() => {}
+                changed = stop.changed() => if changed.is_err() { break },
             }
         }
     }
@@ -493,6 +494,52 @@ pub(crate) mod tests {
             most <= TPS as usize + 1,
             "{most} sends in one second at {TPS}/s"
         );
+    }
+
+    /// A gateway dropped without `shutdown` drops the stop signal's sender: the dispatcher,
+    /// the webhook sender and the sweep end then, rather than looping on a signal that can
+    /// no longer change.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_workers_end_when_the_gateway_is_gone() {
+        let dir = std::env::temp_dir().join(format!("mm7-gateway-gone-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let storage = crate::SqliteStorage::open(&dir).unwrap();
+        let account = Account::new("http://127.0.0.1:9/mm7");
+        let metrics = Arc::new(crate::metrics::Metrics::default());
+        let (stop, stopped) = watch::channel(false);
+        let workers = [
+            tokio::spawn(run(
+                storage.clone(),
+                account.clone(),
+                account.client().unwrap(),
+                true,
+                Arc::clone(&metrics),
+                stopped.clone(),
+            )),
+            tokio::spawn(crate::webhook::run(
+                storage.clone(),
+                crate::Webhook::new("http://127.0.0.1:9/hook", b"k".to_vec()),
+                Arc::clone(&metrics),
+                stopped.clone(),
+            )),
+            tokio::spawn(crate::inbound::sweep_unmatched(
+                storage.clone(),
+                Duration::from_secs(86_400),
+                Arc::clone(&metrics),
+                stopped,
+            )),
+        ];
+        // Idle, each waits on the signal among other things.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(workers.iter().all(|w| !w.is_finished()));
+        drop(stop);
+        for worker in workers {
+            tokio::time::timeout(Duration::from_secs(3), worker)
+                .await
+                .expect("a worker ends when the gateway is gone")
+                .unwrap();
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

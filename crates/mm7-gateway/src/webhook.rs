@@ -70,7 +70,8 @@ pub(crate) async fn run<S: Storage>(
         if rows.is_empty() {
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_millis(200)) => {}
-                _ = stop.changed() => {}
+                // The gateway gone without a shutdown ends the loop as a stop does.
+                changed = stop.changed() => if changed.is_err() { return },
             }
             continue;
         }
