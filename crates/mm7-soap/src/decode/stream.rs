@@ -140,6 +140,10 @@ impl<'r, 'a> Walker<'r, 'a> {
     /// element's own text is joined into `own`. A child returned must be read to its end
     /// ([`leaf`](Self::leaf), [`skip`](Self::skip), [`subtree`](Self::subtree), or its own
     /// children) before this is called again.
+    ///
+    /// Inlined into each decoder's loop: returned from a call, the child's tag was written
+    /// out field by field and read back in wider moves, which waited for those stores.
+    #[inline(always)]
     pub(super) fn next_child(
         &mut self,
         own: &mut Option<Cow<'a, str>>,

@@ -343,15 +343,18 @@ impl<'a> XmlReader<'a> {
         let saved = self.tokens.clone();
         let mut token = self.tokens.next();
         let mut run = None;
-        if let Some(Ok(Token::Text { text })) = token {
-            if text.as_str().len() > self.limits.max_text {
+        if let Some(Ok(Token::Text { text })) = &token {
+            // The span's parts read one by one: copied whole, the span was loaded in wider
+            // moves than xmlparser stored it with, which wait for those stores to complete.
+            let (raw, offset) = (text.as_str(), text.start());
+            if raw.len() > self.limits.max_text {
                 self.tokens = saved;
                 return None;
             }
             run = Some(Text {
-                raw: text.as_str(),
+                raw,
                 cdata: false,
-                offset: text.start(),
+                offset,
             });
             token = self.tokens.next();
         }
@@ -576,13 +579,13 @@ impl<'a> XmlReader<'a> {
                             ));
                         }
                         let bound = if a_prefix.is_empty() { "" } else { a_local };
-                        self.bindings.push(Binding {
+                        self.bindings.push_with(|| Binding {
                             prefix: bound,
                             uri: value.as_str().trim_fast(),
                             depth,
                         });
                     }
-                    self.attrs.push(Attribute {
+                    self.attrs.push_with(|| Attribute {
                         prefix: a_prefix,
                         local: a_local,
                         raw_value: value.as_str(),
@@ -632,7 +635,7 @@ impl<'a> XmlReader<'a> {
             namespace,
             offset,
         };
-        self.open.push(Open {
+        self.open.push_with(|| Open {
             element,
             content_start,
         });
