@@ -24,7 +24,13 @@
 //! MM7_WRK_SECONDS=5 cargo bench --bench server
 //! MM7_SERVER_RUNS=dlr_small cargo bench --bench server    # one server alone, to profile it
 //! MM7_SERVER_RUNS=all cargo bench --bench server          # the floors too, ~95 s
+//! MM7_SERVER_PAIRED=20 cargo bench --bench server         # 20 rounds of 1 s runs, ~65 s
 //! ```
+//!
+//! `MM7_SERVER_PAIRED=N` runs bare hyper, `dlr_small` and `submit_small` for one second each
+//! in N rounds (the order rotating) and reports the median over the rounds of each server's
+//! req/s ratio to bare hyper's in the same round: steadier than the ten-second runs on a
+//! shared machine, whose neighbours come and go within a run.
 //!
 //! Only loopback (127.0.0.1) is used; every run is bounded by wrk's `-d`.
 
@@ -299,10 +305,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("submit_small", mmsc.local_addr(), &submit_script, true),
         ("bare_hyper (again)", bare, &dlr_script, true),
     ];
-    let only = std::env::var("MM7_SERVER_RUNS").ok();
+    if let Some(rounds) = std::env::var("MM7_SERVER_PAIRED")
+        .ok()
+        .and_then(|r| r.parse::<usize>().ok())
+    {
+        let servers = [
+            ("bare_hyper", bare, &dlr_script),
+            ("dlr_small", vasp.local_addr(), &dlr_script),
+            ("submit_small", mmsc.local_addr(), &submit_script),
+        ];
+        paired(&servers, rounds)?;
+    } else {
+        let only = std::env::var("MM7_SERVER_RUNS").ok();
+        let results = sequential(&runs, only.as_deref(), seconds)?;
+        report(&results);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    runtime.block_on(async {
+        let _ = vasp.shutdown().await;
+        let _ = mmsc.shutdown().await;
+    });
+    Ok(())
+}
+
+/// One wrk run per selected server, one after the other, `seconds` each.
+#[allow(clippy::print_stdout)]
+fn sequential(
+    runs: &[(&'static str, SocketAddr, &PathBuf, bool)],
+    only: Option<&str>,
+    seconds: u64,
+) -> Result<Vec<(&'static str, Measured)>, String> {
     let mut results = Vec::new();
-    for (name, addr, script, default) in runs {
-        let selected = match only.as_deref() {
+    for &(name, addr, script, default) in runs {
+        let selected = match only {
             None => default,
             Some("all") => true,
             Some(only) => only.split(',').any(|o| o == name),
@@ -317,19 +352,62 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         results.push((name, measured));
     }
-    let _ = std::fs::remove_dir_all(&dir);
-    runtime.block_on(async {
-        let _ = vasp.shutdown().await;
-        let _ = mmsc.shutdown().await;
-    });
+    Ok(results)
+}
 
+/// Rounds of one-second wrk runs, each round running every server once (the order rotating
+/// from round to round), each ratio taken within a round: a neighbour that slows the machine
+/// for a while slows the runs of the rounds it overlaps alike, so that its effect cancels in
+/// the ratio. Prints the median ratio to bare hyper over the rounds, with its quartiles.
+#[allow(clippy::print_stdout)]
+fn paired(servers: &[(&str, SocketAddr, &PathBuf)], rounds: usize) -> Result<(), String> {
+    let mut rps = vec![Vec::with_capacity(rounds); servers.len()];
+    for round in 0..rounds {
+        for k in 0..servers.len() {
+            let i = (round + k) % servers.len();
+            let (_, addr, script) = servers[i];
+            let measured = wrk(addr, script, 1)?;
+            if measured.errors > 0 {
+                return Err(format!("{}: {} errors", servers[i].0, measured.errors));
+            }
+            rps[i].push(measured.requests_per_second);
+        }
+    }
+    let quartiles = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+        (at(0.25), at(0.5), at(0.75))
+    };
+    println!("\n{rounds} rounds of one-second runs (wrk -t2 -c64), ratios taken within each round");
+    println!("| server | median req/s | req/s ratio to bare hyper: median | p25 – p75 | target |");
+    println!("|---|---|---|---|---|");
+    for (i, &(name, _, _)) in servers.iter().enumerate() {
+        let (_, median, _) = quartiles(rps[i].clone());
+        let ratios: Vec<f64> = rps[i].iter().zip(&rps[0]).map(|(m, b)| m / b).collect();
+        let (p25, p50, p75) = quartiles(ratios);
+        let target = match name {
+            "dlr_small" => Some(0.6),
+            "submit_small" => Some(0.4),
+            _ => None,
+        };
+        let verdict = target.map_or(String::new(), |t| {
+            format!("{} (>= {t} x)", if p50 >= t { "met" } else { "MISSED" })
+        });
+        println!("| {name} | {median:.0} | {p50:.3} | {p25:.3} – {p75:.3} | {verdict} |");
+    }
+    Ok(())
+}
+
+/// The table of the sequential runs: each server's req/s and p99 against bare hyper's.
+#[allow(clippy::print_stdout)]
+fn report(results: &[(&str, Measured)]) {
     let bare_runs: Vec<Measured> = results
         .iter()
         .filter(|(name, _)| name.starts_with("bare_hyper"))
         .map(|(_, m)| *m)
         .collect();
     if bare_runs.is_empty() {
-        return Ok(());
+        return;
     }
     let runs = bare_runs.len() as f64;
     let bare_rps = bare_runs.iter().map(|m| m.requests_per_second).sum::<f64>() / runs;
@@ -337,13 +415,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\n| server | req/s | p99 | req/s ratio | p99 ratio | target |");
     println!("|---|---|---|---|---|---|");
     println!("| bare hyper (mean of 2) | {bare_rps:.0} | {bare_p99:.2} ms | 1 | 1 | |");
+    // Issue 17's bounds on req/s (the first benchmark issue asked 0.75 x and 0.5 x); the p99
+    // bound is the first issue's.
     for (name, min_ratio, max_p99) in [
-        ("xmlparser_dlr_small", 0.75, Some(1.5)),
-        ("codec_dlr_small", 0.75, Some(1.5)),
-        ("dlr_small", 0.75, Some(1.5)),
-        ("xmlparser_submit_small", 0.5, None),
-        ("codec_submit_small", 0.5, None),
-        ("submit_small", 0.5, None),
+        ("xmlparser_dlr_small", 0.6, Some(1.5)),
+        ("codec_dlr_small", 0.6, Some(1.5)),
+        ("dlr_small", 0.6, Some(1.5)),
+        ("xmlparser_submit_small", 0.4, None),
+        ("codec_submit_small", 0.4, None),
+        ("submit_small", 0.4, None),
     ] {
         let Some((_, m)) = results.iter().find(|(n, _)| *n == name) else {
             continue;
@@ -364,5 +444,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if met { "met" } else { "MISSED" },
         );
     }
-    Ok(())
 }

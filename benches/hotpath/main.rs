@@ -279,10 +279,11 @@ const ROWS: &[Row] = &[
         baseline: id("submit_small", "memchr_split_xmlparser"),
         bound: Bound::AtMost(1.3),
     },
+    // Issue 17's bound (the first benchmark issue asked 2.5 ×).
     Row {
         measured: id("submit_small", "mm7_decode"),
         baseline: id("submit_small", "mail_parser_roxmltree"),
-        bound: Bound::FasterBy(2.5),
+        bound: Bound::FasterBy(1.5),
     },
     Row {
         measured: id("dlr_small", "mm7_decode_xml"),
