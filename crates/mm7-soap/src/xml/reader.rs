@@ -343,18 +343,15 @@ impl<'a> XmlReader<'a> {
         let saved = self.tokens.clone();
         let mut token = self.tokens.next();
         let mut run = None;
-        if let Some(Ok(Token::Text { text })) = &token {
-            // The span's parts read one by one: copied whole, the span was loaded in wider
-            // moves than xmlparser stored it with, which wait for those stores to complete.
-            let (raw, offset) = (text.as_str(), text.start());
-            if raw.len() > self.limits.max_text {
+        if let Some(Ok(Token::Text { text })) = token {
+            if text.as_str().len() > self.limits.max_text {
                 self.tokens = saved;
                 return None;
             }
             run = Some(Text {
-                raw,
+                raw: text.as_str(),
                 cdata: false,
-                offset,
+                offset: text.start(),
             });
             token = self.tokens.next();
         }
