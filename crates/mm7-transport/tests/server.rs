@@ -544,6 +544,40 @@ async fn vasp_role_answers_with_vasp_error_rsp() {
     assert!(!response.text().contains("RSErrorRsp"));
 }
 
+/// A handler whose `cancel` panics while making its future, before anything is polled.
+struct PanicsWhenCalled;
+
+impl mm7_transport::server::Handler for PanicsWhenCalled {
+    #[allow(clippy::manual_async_fn)]
+    fn cancel(
+        &self,
+        _inbound: mm7_transport::server::Inbound<mm7_model::CancelReq>,
+    ) -> impl std::future::Future<
+        Output = Result<mm7_model::CancelRsp, mm7_transport::server::HandlerError>,
+    > + Send {
+        panic!("the handler failed before its future");
+        #[allow(unreachable_code)]
+        async {
+            unreachable!()
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_handler_that_panics_when_called_is_answered_3000() {
+    let server = start_with(ServerConfig::new(Role::Mmsc), PanicsWhenCalled).await;
+    let addr = server.local_addr();
+    let cancel = post_xml(&soap(NS_REL6, "early-boom", &cancel_body(NS_REL6)));
+    for _ in 0..2 {
+        let envelope = exchange(addr, &cancel).await.expect_fault(3000);
+        assert_eq!(envelope.transaction_id, "early-boom");
+    }
+    server
+        .shutdown()
+        .await
+        .expect("the server task did not panic");
+}
+
 #[tokio::test]
 async fn a_panicking_handler_does_not_stop_the_server() {
     let (server, recorder) = start(ServerConfig::new(Role::Mmsc)).await;

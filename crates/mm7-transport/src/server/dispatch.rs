@@ -30,14 +30,24 @@ pub(crate) enum Failure {
     Panicked(String),
 }
 
-/// Runs the handler method for the envelope's operation. A message that is not a request the
-/// [`Handler`] has a method for (a response, a Fault) is answered 4003, like a method the
-/// handler does not implement.
-pub(crate) async fn dispatch<H: Handler>(
+/// The handler's answer to one request: its method's future, boxed once, polled with panics
+/// caught.
+pub(crate) type Dispatched<'a> =
+    CatchUnwind<dyn Future<Output = Result<Message, HandlerError>> + Send + 'a>;
+
+/// The handler method for the envelope's operation, not yet polled. A message that is not a
+/// request the [`Handler`] has a method for (a response, a Fault) is refused with 4003, like a
+/// method the handler does not implement.
+///
+/// Built without an `async fn` of its own: the envelope and the request's parts move into the
+/// one boxed future, and what the server's request keeps while the handler runs is that box,
+/// not a second copy of the envelope beside it. The method itself is called on the first
+/// poll, inside `catch_unwind`.
+pub(crate) fn dispatch<H: Handler>(
     handler: &H,
     envelope: Envelope,
     parts: RequestParts,
-) -> Result<Message, Failure> {
+) -> Result<Dispatched<'_>, Failure> {
     let Envelope {
         transaction_id,
         namespace,
@@ -47,8 +57,8 @@ pub(crate) async fn dispatch<H: Handler>(
     let mm7_version = message.mm7_version().cloned().unwrap_or_default();
     // A macro rather than a closure: each arm builds an `Inbound` of another request type.
     macro_rules! call {
-        ($method:ident, $request:expr) => {
-            guarded(handler.$method(Inbound {
+        ($method:ident, $request:expr) => {{
+            let inbound = Inbound {
                 request: $request,
                 transaction_id,
                 namespace,
@@ -61,12 +71,13 @@ pub(crate) async fn dispatch<H: Handler>(
                 warnings: parts.warnings,
                 raw_head: parts.raw_head,
                 raw_body: parts.raw_body,
-            }))
-            .await?
-            .into()
-        };
+            };
+            let answer: Pin<Box<dyn Future<Output = Result<Message, HandlerError>> + Send + '_>> =
+                Box::pin(async move { handler.$method(inbound).await.map(Message::from) });
+            answer
+        }};
     }
-    let message = match message {
+    let inner = match message {
         Message::SubmitReq(r) => call!(submit, r),
         Message::CancelReq(r) => call!(cancel, r),
         Message::ReplaceReq(r) => call!(replace, r),
@@ -77,31 +88,27 @@ pub(crate) async fn dispatch<H: Handler>(
         Message::ReadReplyReq(r) => call!(read_reply, r),
         _ => return Err(Failure::Refused(HandlerError::unsupported_operation())),
     };
-    Ok(message)
+    Ok(CatchUnwind { inner })
 }
 
-async fn guarded<F, R>(future: F) -> Result<R, Failure>
-where
-    F: Future<Output = Result<R, HandlerError>>,
-{
-    match (CatchUnwind {
-        inner: Box::pin(future),
-    })
-    .await
-    {
-        Ok(Ok(response)) => Ok(response),
+/// What a [`Dispatched`] future gave: the response message, or why there is none.
+pub(crate) fn outcome(
+    answered: Result<Result<Message, HandlerError>, String>,
+) -> Result<Message, Failure> {
+    match answered {
+        Ok(Ok(message)) => Ok(message),
         Ok(Err(error)) => Err(Failure::Refused(error)),
-        Err(message) => Err(Failure::Panicked(message)),
+        Err(panic) => Err(Failure::Panicked(panic)),
     }
 }
 
 /// Polls a future inside `catch_unwind`, so that a handler's panic becomes an answer (3000)
 /// instead of a dropped connection. The future is boxed, so no pin projection is needed.
-struct CatchUnwind<F> {
+pub(crate) struct CatchUnwind<F: ?Sized> {
     inner: Pin<Box<F>>,
 }
 
-impl<F: Future> Future for CatchUnwind<F> {
+impl<F: Future + ?Sized> Future for CatchUnwind<F> {
     type Output = Result<F::Output, String>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {

@@ -275,69 +275,79 @@ where
         }
     };
 
-    let content_type = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()))
-        .unwrap_or_default();
-    let raw_body = body.clone();
-    let decoded = match mm7_soap::decode(&content_type, body, &config.decode) {
-        Ok(decoded) => decoded,
-        Err(error) => {
-            let echo = Echo {
-                transaction_id: error.transaction_id.clone(),
-                namespace: error.namespace.clone(),
-                mm7_version: error.mm7_version.clone().map(Into::into),
-            };
-            record_request(
-                &span,
-                outcome,
-                error.operation.as_deref(),
-                echo.transaction_id.as_deref(),
-            );
-            let code = error.status_code();
-            span.record("status", code.get());
-            outcome.mm7_status = Some(code.get());
-            outcome.reason = Some(error.to_string());
-            tracing::warn!(%error, "request could not be decoded");
-            return answer::fault(
-                config.role,
-                Status::new(code, error.to_string()),
-                Some(error.fault_code()),
-                &echo,
-                &config.encode,
-            );
+    // Decoded and handed to the handler in a block of its own: the decoded message moves
+    // into the handler's (boxed) future, and nothing of it stays in this request's state
+    // beside that future while the handler runs (the state is copied whole into its box).
+    let (dispatched, mut echo) = {
+        let content_type = parts
+            .headers
+            .get(CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()))
+            .unwrap_or_default();
+        let raw_body = body.clone();
+        let decoded = match mm7_soap::decode(&content_type, body, &config.decode) {
+            Ok(decoded) => decoded,
+            Err(error) => {
+                let echo = Echo {
+                    transaction_id: error.transaction_id.clone(),
+                    namespace: error.namespace.clone(),
+                    mm7_version: error.mm7_version.clone().map(Into::into),
+                };
+                record_request(
+                    &span,
+                    outcome,
+                    error.operation.as_deref(),
+                    echo.transaction_id.as_deref(),
+                );
+                let code = error.status_code();
+                span.record("status", code.get());
+                outcome.mm7_status = Some(code.get());
+                outcome.reason = Some(error.to_string());
+                tracing::warn!(%error, "request could not be decoded");
+                return answer::fault(
+                    config.role,
+                    Status::new(code, error.to_string()),
+                    Some(error.fault_code()),
+                    &echo,
+                    &config.encode,
+                );
+            }
+        };
+        for warning in &decoded.warnings {
+            tracing::debug!(%warning, "request read leniently");
         }
+        let envelope = decoded.envelope;
+        let echo = Echo {
+            transaction_id: Some(envelope.transaction_id.clone()),
+            namespace: Some(envelope.namespace.clone()),
+            mm7_version: envelope.mm7_version().cloned(),
+        };
+        record_request(
+            &span,
+            outcome,
+            Some(envelope.message.operation_name()),
+            Some(&envelope.transaction_id),
+        );
+        let request_parts = RequestParts {
+            peer,
+            user,
+            headers: parts.headers,
+            extensions: parts.extensions,
+            warnings: decoded.warnings,
+            raw_head,
+            raw_body,
+        };
+        (
+            dispatch::dispatch(&shared.handler, envelope, request_parts),
+            echo,
+        )
     };
-    for warning in &decoded.warnings {
-        tracing::debug!(%warning, "request read leniently");
-    }
-    let envelope = decoded.envelope;
-    let mut echo = Echo {
-        transaction_id: Some(envelope.transaction_id.clone()),
-        namespace: Some(envelope.namespace.clone()),
-        mm7_version: envelope.mm7_version().cloned(),
+    let handled = match dispatched {
+        Ok(dispatched) => tokio::time::timeout_at(deadline, dispatched)
+            .await
+            .map(dispatch::outcome),
+        Err(failure) => Ok(Err(failure)),
     };
-    record_request(
-        &span,
-        outcome,
-        Some(envelope.message.operation_name()),
-        Some(&envelope.transaction_id),
-    );
-    let request_parts = RequestParts {
-        peer,
-        user,
-        headers: parts.headers,
-        extensions: parts.extensions,
-        warnings: decoded.warnings,
-        raw_head,
-        raw_body,
-    };
-    let handled = tokio::time::timeout_at(
-        deadline,
-        dispatch::dispatch(&shared.handler, envelope, request_parts),
-    )
-    .await;
     let error_status = match handled {
         Ok(Ok(mut message)) => {
             if let Some(version) = &echo.mm7_version {
