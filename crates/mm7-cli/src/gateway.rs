@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use mm7_gateway::{Account, FileDefaults, Gateway, GatewayConfig, Webhook};
+use mm7_gateway::{Account, FileDefaults, Gateway, GatewayConfig, Webhook, format_duration};
 
 use crate::credentials::{PASSWORD_ENV, mask_url, read_password_file};
 use crate::error::CliError;
@@ -289,14 +289,14 @@ fn summary(config: &GatewayConfig) -> String {
         let profile = account.profile.map_or("none", |p| p.name());
         let _ = writeln!(
             out,
-            "  user {user}, profile {profile}, {} per second, {} in flight, {} tries from {:?} up to {:?} apart, expiry {:?}, timeout {:?}",
+            "  user {user}, profile {profile}, {} per second, {} in flight, {} tries from {} up to {} apart, expiry {}, timeout {}",
             account.tps,
             account.max_in_flight,
             account.max_tries,
-            account.retry_initial,
-            account.max_backoff,
-            account.expiry,
-            account.timeout
+            format_duration(account.retry_initial),
+            format_duration(account.max_backoff),
+            format_duration(account.expiry),
+            format_duration(account.timeout)
         );
         if let Some(namespace) = &account.namespace {
             let _ = writeln!(out, "  namespace {namespace}");
@@ -320,9 +320,9 @@ fn summary(config: &GatewayConfig) -> String {
             };
             let _ = writeln!(
                 out,
-                "webhook: {} (signed, tried for {:?}{tries})",
+                "webhook: {} (signed, tried for {}{tries})",
                 mask_url(&webhook.url),
-                webhook.expiry
+                format_duration(webhook.expiry)
             );
         }
         None => {
@@ -331,16 +331,16 @@ fn summary(config: &GatewayConfig) -> String {
     }
     let _ = writeln!(
         out,
-        "attachments by URL: {} bytes at most, {:?} to connect, {:?} in all, {} redirects",
+        "attachments by URL: {} bytes at most, {} to connect, {} in all, {} redirects",
         config.fetch.max_size,
-        config.fetch.connect_timeout,
-        config.fetch.timeout,
+        format_duration(config.fetch.connect_timeout),
+        format_duration(config.fetch.timeout),
         config.fetch.max_redirects
     );
     let _ = writeln!(
         out,
-        "reports whose MessageID no message has: kept {:?}, then deleted and counted",
-        config.unmatched_report_retention
+        "reports whose MessageID no message has: kept {}, then deleted and counted",
+        format_duration(config.unmatched_report_retention)
     );
     let parts = match config.mo.parts {
         mm7_gateway::MoParts::Url => "as URLs".to_owned(),
@@ -506,7 +506,7 @@ mod tests {
         );
         let shown = summary(&from_file);
         assert!(
-            shown.contains("reports whose MessageID no message has: kept 259200s"),
+            shown.contains("reports whose MessageID no message has: kept 3 days"),
             "{shown}"
         );
         let overridden =

@@ -59,28 +59,11 @@ pub(crate) fn parse_prefix_style(s: &str) -> Result<PrefixStyle, String> {
     }
 }
 
-/// A duration such as `500ms`, `2s`, `5m`, `1h`, `7d` (a bare number is seconds).
+/// A duration flag, read as the gateway's configuration reads one
+/// ([`mm7_gateway::parse_duration`]: `500ms`, `2s`, `5m`, `1h`, `7d`, `1h 30m`, or a bare
+/// number of seconds); clap names the flag in front of the error.
 pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (number, unit) = s.split_at(split);
-    let value: u64 = number
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration such as 500ms, 2s, 5m, 1h or 7d"))?;
-    let millis = match unit.trim() {
-        "ms" => Some(value),
-        "" | "s" => value.checked_mul(1000),
-        "m" | "min" => value.checked_mul(60_000),
-        "h" => value.checked_mul(3_600_000),
-        "d" => value.checked_mul(86_400_000),
-        other => {
-            return Err(format!(
-                "unknown unit {other:?} in {s:?}: use ms, s, m, h or d"
-            ));
-        }
-    }
-    .ok_or_else(|| format!("{s:?} is too long a duration"))?;
-    Ok(Duration::from_millis(millis))
+    mm7_gateway::parse_duration(s).map_err(|e| e.to_string())
 }
 
 /// A `Name: value` header.
@@ -108,20 +91,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
-        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
-        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
-        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
-        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
-        assert!(parse_duration("2 days").is_err());
-        assert!(parse_duration("s").is_err());
-        assert!(parse_duration("-1s").is_err());
-        assert!(parse_duration("1.5s").is_err());
-        assert!(parse_duration("99999999999999999999s").is_err());
-        assert!(parse_duration("18446744073709551615h").is_err());
+    fn a_bad_duration_flag_is_refused_naming_the_flag() {
+        use clap::Parser;
+        #[derive(Debug, Parser)]
+        struct Flags {
+            #[arg(long, value_parser = parse_duration)]
+            wait: Duration,
+        }
+        let flags = Flags::try_parse_from(["mm7", "--wait", "1h 30m"]).unwrap();
+        assert_eq!(flags.wait, Duration::from_secs(5_400));
+        let error = Flags::try_parse_from(["mm7", "--wait", "soon"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("--wait") && error.contains("\"soon\" is not a duration"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -155,32 +155,9 @@ fn config_error(text: String) -> GatewayError {
     GatewayError::Config(text)
 }
 
-/// A duration as `500ms`, `2s`, `5m`, `24h` or `7d`.
+/// A duration ([`crate::parse_duration`]), its error naming `what` it is for.
 fn duration(text: &str, what: &str) -> Result<Duration, GatewayError> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: u64 = number.parse().map_err(|_| {
-        config_error(format!(
-            "{what}: {text:?} is not a duration such as 500ms, 2s, 5m, 24h or 7d"
-        ))
-    })?;
-    let millis = match unit.trim() {
-        "ms" => Some(value),
-        "s" | "" => value.checked_mul(1000),
-        "m" | "min" => value.checked_mul(60_000),
-        "h" => value.checked_mul(3_600_000),
-        "d" => value.checked_mul(86_400_000),
-        other => {
-            return Err(config_error(format!(
-                "{what}: unknown unit {other:?} in {text:?} (ms, s, m, h or d)"
-            )));
-        }
-    }
-    .ok_or_else(|| config_error(format!("{what}: {text:?} is too long")))?;
-    Ok(Duration::from_millis(millis))
+    crate::parse_duration(text).map_err(|e| config_error(format!("{what}: {e}")))
 }
 
 /// The first line of a secret file, relative to the configuration's directory.
@@ -700,8 +677,8 @@ webhook_url = "http://127.0.0.1:7003/stop"
                 &["\"b\""][..],
             ),
             (
-                "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\nexpiry = \"2 weeks\"\n",
-                &["expiry", "2 weeks"][..],
+                "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\nexpiry = \"2 fortnights\"\n",
+                &["expiry", "2 fortnights"][..],
             ),
             (
                 "[[account]]\nname = \"a\"\nurl = \"http://h/mm7\"\n[webhook]\nurl = \"http://h/\"\n",

@@ -70,6 +70,7 @@
 mod api;
 mod config;
 mod dispatch;
+mod duration;
 mod error;
 mod fetch;
 mod file;
@@ -95,6 +96,7 @@ pub use config::{
     Account, AttachmentFetch, DEFAULT_ACCOUNT, DEFAULT_UNMATCHED_REPORT_RETENTION, GatewayConfig,
     MoDelivery, MoParts, MoRoute, Route, Webhook,
 };
+pub use duration::{DurationError, format_duration, parse_duration};
 pub use error::GatewayError;
 pub use file::FileDefaults;
 pub use metrics::{AccountDepth, QueueDepth};

@@ -453,7 +453,8 @@ fn check_prints_a_summary_without_secrets_and_refuses_what_does_not_hold() {
         "account au: http://127.0.0.1:2/mm7",
         "user vasp (password set)",
         "route +61* -> au",
-        "attachments by URL: 2097152 bytes at most, 5s to connect, 20s in all, 5 redirects",
+        "attachments by URL: 2097152 bytes at most, 5 seconds to connect, 20 seconds in all, 5 redirects",
+        "reports whose MessageID no message has: kept 7 days, then deleted and counted",
         "parts of incoming messages: inline",
     ] {
         assert!(summary.contains(needle), "{needle} in\n{summary}");

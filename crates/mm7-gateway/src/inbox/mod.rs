@@ -455,23 +455,6 @@ async fn received_part<S: Storage>(
     }
 }
 
-/// A duration in its largest whole unit: `7 days`, `1 hour`, `90 seconds`, `1500 milliseconds`.
-fn span(duration: std::time::Duration) -> String {
-    let millis = duration.as_millis();
-    let (n, unit) = [
-        (86_400_000, "day"),
-        (3_600_000, "hour"),
-        (60_000, "minute"),
-        (1_000, "second"),
-    ]
-    .into_iter()
-    .find(|(size, _)| millis >= *size && millis.is_multiple_of(*size))
-    .map_or((millis, "millisecond"), |(size, unit)| {
-        (millis / size, unit)
-    });
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
-}
-
 async fn failed<S: Storage>(State(inbox): State<Inbox<S>>, RawQuery(query): RawQuery) -> Response {
     let pairs = query_pairs(query.as_deref());
     let size = limit(&pairs);
@@ -531,7 +514,7 @@ async fn failed<S: Storage>(State(inbox): State<Inbox<S>>, RawQuery(query): RawQ
          {} after it arrived, then deleted and counted \
          (<code>mm7_gateway_unmatched_reports_expired_total</code>; \
          <code>unmatched_report_retention</code> sets how long).</p>",
-        span(inbox.config.unmatched_report_retention)
+        crate::format_duration(inbox.config.unmatched_report_retention)
     );
     if early.is_empty() {
         body.push_str("<p class=\"hint\" id=\"no-early-reports\">No unmatched reports.</p>\n");

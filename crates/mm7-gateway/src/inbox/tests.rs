@@ -446,19 +446,6 @@ async fn sqlite_pages_escape_page_and_filter() {
 }
 
 #[test]
-fn retentions_are_shown_in_their_largest_whole_unit() {
-    let shown = |millis| span(Duration::from_millis(millis));
-    assert_eq!(shown(7 * 86_400_000), "7 days");
-    assert_eq!(shown(86_400_000), "1 day");
-    assert_eq!(shown(36 * 3_600_000), "36 hours");
-    assert_eq!(shown(90_000), "90 seconds");
-    assert_eq!(shown(120_000), "2 minutes");
-    assert_eq!(shown(1_000), "1 second");
-    assert_eq!(shown(1_500), "1500 milliseconds");
-    assert_eq!(shown(1), "1 millisecond");
-}
-
-#[test]
 fn urls_lose_their_secrets() {
     assert_eq!(
         without_secrets("https://u:p@hooks.example.com:8443/a/b?key=k#f"),
