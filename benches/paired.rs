@@ -21,7 +21,6 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use mm7::soap::{DecodeOptions, decode, decode_xml};
-use mm7_soap::xml::{Event, XmlLimits, XmlReader};
 
 use baselines::*;
 
@@ -61,18 +60,6 @@ const fn pair(measured: &'static str, baseline: &'static str, at_least: Option<f
         measured,
         baseline,
         at_least,
-    }
-}
-
-/// Every event of our XML reader, as `hotpath`'s `mm7_xml_reader_events`.
-fn reader_events(xml: &str) -> usize {
-    let mut reader = XmlReader::new(xml, XmlLimits::default());
-    let mut events = 0;
-    loop {
-        match reader.next_event() {
-            Ok(Event::Eof) | Err(_) => return events,
-            Ok(_) => events += 1,
-        }
     }
 }
 

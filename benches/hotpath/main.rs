@@ -19,7 +19,6 @@ use std::time::{Duration, SystemTime};
 use criterion::{BenchmarkGroup, Criterion, Throughput, measurement::WallTime};
 use mm7::model::{Envelope, Message};
 use mm7::soap::{DecodeOptions, EncodeOptions, decode, decode_xml, encode};
-use mm7_soap::xml::{Event, XmlLimits, XmlReader};
 
 use baselines::*;
 use inputs::Input;
@@ -29,18 +28,6 @@ fn group<'c>(c: &'c mut Criterion, input: &Input) -> BenchmarkGroup<'c, WallTime
     let mut group = c.benchmark_group(input.name);
     group.throughput(Throughput::Bytes(input.body.len() as u64));
     group
-}
-
-/// Every event of our XML reader, for comparison with the token pass under it.
-fn reader_events(xml: &str) -> usize {
-    let mut reader = XmlReader::new(xml, XmlLimits::default());
-    let mut events = 0;
-    loop {
-        match reader.next_event() {
-            Ok(Event::Eof) | Err(_) => return events,
-            Ok(_) => events += 1,
-        }
-    }
 }
 
 fn dlr_small(c: &mut Criterion) {
