@@ -16,6 +16,8 @@
 mod baselines;
 #[path = "inputs/mod.rs"]
 mod inputs;
+#[path = "stats/mod.rs"]
+mod stats;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -98,13 +100,6 @@ fn measure(works: &mut [Work<'_>], rounds: usize, batch: Duration) -> Vec<Vec<f6
     times
 }
 
-/// The `q` quantile (0..=1) of `values`, sorted in place.
-fn quantile(values: &mut [f64], q: f64) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let at = ((values.len() - 1) as f64 * q).round() as usize;
-    values[at]
-}
-
 /// Measures one group and prints its two tables (the output of this benchmark).
 #[allow(clippy::print_stdout)]
 fn run_group(group: &str, works: &mut [Work<'_>], pairs: &[Pair], rounds: usize) {
@@ -120,12 +115,7 @@ fn run_group(group: &str, works: &mut [Work<'_>], pairs: &[Pair], rounds: usize)
     println!("| workload | median per iteration | p25 – p75 |");
     println!("|---|---|---|");
     for (work, t) in works.iter().zip(&times) {
-        let mut t = t.clone();
-        let (p25, p50, p75) = (
-            quantile(&mut t, 0.25),
-            quantile(&mut t, 0.5),
-            quantile(&mut t, 0.75),
-        );
+        let (p25, p50, p75) = stats::quartiles(t.clone());
         println!(
             "| {} | {:.2} µs | {:.2} – {:.2} µs |",
             work.name,
@@ -138,12 +128,8 @@ fn run_group(group: &str, works: &mut [Work<'_>], pairs: &[Pair], rounds: usize)
     println!("|---|---|---|---|");
     for p in pairs {
         let (m, b) = (index(p.measured), index(p.baseline));
-        let mut ratios: Vec<f64> = times[b].iter().zip(&times[m]).map(|(b, m)| b / m).collect();
-        let (p25, p50, p75) = (
-            quantile(&mut ratios, 0.25),
-            quantile(&mut ratios, 0.5),
-            quantile(&mut ratios, 0.75),
-        );
+        let ratios: Vec<f64> = times[b].iter().zip(&times[m]).map(|(b, m)| b / m).collect();
+        let (p25, p50, p75) = stats::quartiles(ratios);
         let target = match p.at_least {
             Some(bound) if p50 >= bound => format!("met (≥ {bound} ×)"),
             Some(bound) => format!("MISSED (≥ {bound} ×)"),
