@@ -259,8 +259,23 @@ pub fn decode_xml_with_charset(
     options: &DecodeOptions,
 ) -> Result<Decoded, DecodeError> {
     let mut warnings = Vec::new();
-    match decode_document(xml, charset, options, &mut warnings) {
-        Ok(envelope) => Ok(Decoded { envelope, warnings }),
+    // The message is decoded in this slot and moved once, into the answer: built further down
+    // and returned, it (about a kilobyte) was copied at each step.
+    let mut message = None;
+    match decode_document(xml, charset, options, &mut warnings, &mut message) {
+        Ok(head) => match message {
+            Some(message) => Ok(Decoded {
+                envelope: Envelope {
+                    transaction_id: head.transaction_id,
+                    namespace: head.namespace,
+                    message,
+                    attachments: Vec::new(),
+                },
+                warnings,
+            }),
+            // `decode_document` answers an error when its slot is empty.
+            None => Err(DecodeError::new(DecodeErrorKind::EmptyBody)),
+        },
         Err(mut error) => {
             error.warnings = warnings;
             Err(error)
@@ -268,22 +283,29 @@ pub fn decode_xml_with_charset(
     }
 }
 
-/// [`decode_xml_with_charset`], the warnings gathered in `warnings` either way.
+/// What [`decode_document`] read besides the message.
+struct Head {
+    transaction_id: String,
+    namespace: Namespace,
+}
+
+/// [`decode_xml_with_charset`], the warnings gathered in `warnings` either way and the
+/// message decoded into `decoded_message` (never left empty when this answers `Ok`).
 fn decode_document(
     xml: &[u8],
     charset: Option<&str>,
     options: &DecodeOptions,
     warnings: &mut Vec<Warning>,
-) -> Result<Envelope, DecodeError> {
+    decoded_message: &mut Option<Message>,
+) -> Result<Head, DecodeError> {
     let text = xml::document_text_with_charset(xml, charset)?;
-    let mut decoded_message = None;
-    let envelope = envelope::read_envelope(&text, &options.limits, warnings, &mut decoded_message)?;
+    let envelope = envelope::read_envelope(&text, &options.limits, warnings, decoded_message)?;
     // What is known so far, for the errors past this point.
     let mut context = Context {
         transaction_id: envelope.transaction_id.as_deref(),
         ..Context::default()
     };
-    let (message, namespace) = match envelope.body {
+    let namespace = match envelope.body {
         envelope::Body::Fault(tree) => {
             let root = tree.root();
             context.operation = Some("Fault");
@@ -296,7 +318,8 @@ fn decode_document(
                     let version = fault.detail.as_ref().and_then(|d| d.mm7_version());
                     Namespace::canonical(schema_for_version(version))
                 });
-            (Message::Fault(fault), namespace)
+            *decoded_message = Some(Message::Fault(fault));
+            namespace
         }
         envelope::Body::Operation(streamed) => {
             let root = streamed.element;
@@ -354,25 +377,23 @@ fn decode_document(
             decoded.message.map_err(|e| e.with_context(&context))?;
             // A message decoded without error is in the slot; an empty slot would be a
             // decoder that read nothing, reported as the element it could not read.
-            let message = decoded_message.ok_or_else(|| {
-                DecodeError::at(
+            if decoded_message.is_none() {
+                return Err(DecodeError::at(
                     DecodeErrorKind::UnknownOperation(root.local.to_string()),
                     xml::Position::at(&text, root.offset),
                 )
-                .with_context(&context)
-            })?;
-            (message, namespace)
+                .with_context(&context));
+            }
+            namespace
         }
     };
 
-    Ok(Envelope {
+    Ok(Head {
         transaction_id: envelope
             .transaction_id
             .map(std::borrow::Cow::into_owned)
             .unwrap_or_default(),
         namespace,
-        message,
-        attachments: Vec::new(),
     })
 }
 

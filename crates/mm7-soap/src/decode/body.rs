@@ -2,13 +2,15 @@
 //! reading of the events, the duplicate and unknown element handling and the required checks
 //! are written once.
 
-/// Declares `fn name(walker, cx, root) -> Result<Type, Stop>`, the decoder of the body `Type`,
-/// reading the content of the operation element `root` from the walker.
+/// Declares `fn name(walker, cx, root, m: &mut Type) -> Result<(), Stop>`, the decoder of the
+/// body `Type`, reading the content of the operation element `root` from the walker into `m`
+/// (a default `Type` where it will stay: a message is large, and one built here and returned
+/// would be copied on each step of its way into the caller's slot).
 ///
 /// It reads the children of `root` once, in document order, dispatching on the local name
 /// (`MM7Version` is implied; an element not in the table is skipped with a warning), then
-/// builds `Type` from the values in the order of the table and checks what the model's
-/// table requires. Each row is `"Element" => kind field: how read`, where `read` reads one
+/// sets the fields of `m` from the values in the order of the table and checks what the
+/// model's table requires. On an error `m` is left partly set, for the caller to drop. Each row is `"Element" => kind field: how read`, where `read` reads one
 /// element (a `Cx` method or a closure), `how` says what it reads it from (`text`: a
 /// [`Leaf`](super::stream::Leaf), for text-only elements; `tree`: a tree of the element, for
 /// structured ones; `stream`: the walker itself, for the structured elements read from the
@@ -37,7 +39,8 @@ macro_rules! decode_body {
             w: &mut $crate::decode::stream::Walker<'_, 'a>,
             cx: &mut $crate::decode::Cx<'_, '_>,
             root: $crate::xml::Element<'a>,
-        ) -> Result<$ty, $crate::decode::stream::Stop> {
+            m: &mut $ty,
+        ) -> Result<(), $crate::decode::stream::Stop> {
             let mut mm7_version = mm7_model::Mm7Version::default();
             $(let mut $field = $crate::decode::body::decode_body!(@init $kind);)*
             let mut own = None;
@@ -56,11 +59,10 @@ macro_rules! decode_body {
                 }
             }
             // The model's structs are `#[non_exhaustive]`: filled in field by field.
-            let mut m = $ty::default();
             m.mm7_version = mm7_version;
             $(m.$field = $crate::decode::body::decode_body!(@take $kind $field $elem root);)*
-            cx.check_required(&m, root)?;
-            Ok(m)
+            cx.check_required(m, root)?;
+            Ok(())
         }
     };
 

@@ -415,6 +415,10 @@ pub(crate) fn read_operation<'a>(
 }
 
 /// Decodes the operation `op` from its element's content into `out`.
+///
+/// The request decoders and those of the responses with their own children fill a message
+/// made in `out` itself (see [`decode_body!`](super::body::decode_body)): returned by value,
+/// the message (about a kilobyte) would be copied into the `Message`, then into `out`.
 fn decode<'a>(
     op: Operation,
     w: &mut Walker<'_, 'a>,
@@ -422,34 +426,54 @@ fn decode<'a>(
     root: Element<'a>,
     out: &mut Option<Message>,
 ) -> Result<(), Stop> {
-    *out = Some(match op {
-        Operation::SubmitReq => requests::submit_req(w, cx, root)?.into(),
-        Operation::DeliverReq => requests::deliver_req(w, cx, root)?.into(),
-        Operation::CancelReq => requests::cancel_req(w, cx, root)?.into(),
-        Operation::ReplaceReq => requests::replace_req(w, cx, root)?.into(),
-        Operation::DeliveryReportReq => requests::delivery_report_req(w, cx, root)?.into(),
-        Operation::ReadReplyReq => requests::read_reply_req(w, cx, root)?.into(),
-        Operation::ExtendedCancelReq => requests::extended_cancel_req(w, cx, root)?.into(),
-        Operation::ExtendedReplaceReq => requests::extended_replace_req(w, cx, root)?.into(),
-        Operation::SubmitRsp => responses::submit_rsp(w, cx, root)?.into(),
-        Operation::DeliverRsp => responses::deliver_rsp(w, cx, root)?.into(),
-        Operation::ExtendedReplaceRsp => responses::extended_replace_rsp(w, cx, root)?.into(),
-        Operation::ExtendedCancelRsp => responses::extended_cancel_rsp(w, cx, root)?.into(),
-        Operation::CancelRsp => responses::generic_stream(w, cx, root, op, CancelRsp::new)?.into(),
+    // The message of `$variant`, made default in `out` and filled there by `$decoder`.
+    macro_rules! in_place {
+        ($variant:ident, $decoder:path) => {
+            if let Message::$variant(m) = out.insert(Message::$variant(Default::default())) {
+                $decoder(w, cx, root, m)?;
+            }
+        };
+    }
+    match op {
+        Operation::SubmitReq => in_place!(SubmitReq, requests::submit_req),
+        Operation::DeliverReq => in_place!(DeliverReq, requests::deliver_req),
+        Operation::CancelReq => in_place!(CancelReq, requests::cancel_req),
+        Operation::ReplaceReq => in_place!(ReplaceReq, requests::replace_req),
+        Operation::DeliveryReportReq => {
+            in_place!(DeliveryReportReq, requests::delivery_report_req);
+        }
+        Operation::ReadReplyReq => in_place!(ReadReplyReq, requests::read_reply_req),
+        Operation::ExtendedCancelReq => {
+            in_place!(ExtendedCancelReq, requests::extended_cancel_req);
+        }
+        Operation::ExtendedReplaceReq => {
+            in_place!(ExtendedReplaceReq, requests::extended_replace_req);
+        }
+        Operation::SubmitRsp => in_place!(SubmitRsp, responses::submit_rsp),
+        Operation::DeliverRsp => in_place!(DeliverRsp, responses::deliver_rsp),
+        Operation::ExtendedReplaceRsp => {
+            in_place!(ExtendedReplaceRsp, responses::extended_replace_rsp);
+        }
+        Operation::ExtendedCancelRsp => {
+            *out = Some(responses::extended_cancel_rsp(w, cx, root)?.into());
+        }
+        Operation::CancelRsp => {
+            *out = Some(responses::generic_stream(w, cx, root, op, CancelRsp::new)?.into());
+        }
         Operation::ReplaceRsp => {
-            responses::generic_stream(w, cx, root, op, ReplaceRsp::new)?.into()
+            *out = Some(responses::generic_stream(w, cx, root, op, ReplaceRsp::new)?.into());
         }
         Operation::DeliveryReportRsp => {
-            responses::generic_stream(w, cx, root, op, DeliveryReportRsp::new)?.into()
+            *out = Some(responses::generic_stream(w, cx, root, op, DeliveryReportRsp::new)?.into());
         }
         Operation::ReadReplyRsp => {
-            responses::generic_stream(w, cx, root, op, ReadReplyRsp::new)?.into()
+            *out = Some(responses::generic_stream(w, cx, root, op, ReadReplyRsp::new)?.into());
         }
         Operation::RsErrorRsp => {
-            responses::generic_stream(w, cx, root, op, RsErrorRsp::new)?.into()
+            *out = Some(responses::generic_stream(w, cx, root, op, RsErrorRsp::new)?.into());
         }
         Operation::VaspErrorRsp => {
-            responses::generic_stream(w, cx, root, op, VaspErrorRsp::new)?.into()
+            *out = Some(responses::generic_stream(w, cx, root, op, VaspErrorRsp::new)?.into());
         }
         _ => {
             return Err(Stop::Failed(Failure {
@@ -457,6 +481,6 @@ fn decode<'a>(
                 offset: root.offset,
             }));
         }
-    });
+    }
     Ok(())
 }
