@@ -395,7 +395,7 @@ impl fmt::Display for Namespace {
 fn match_namespace(uri: &str) -> Option<(SchemaId, NamespaceMatch)> {
     // Nearly every message names a canonical URI: found as written, without taking it apart
     // (each row's schema id is its own, so the general path below would find the same row).
-    if let Some(row) = TABLE.iter().find(|r| r.6 == uri) {
+    if let Some(row) = TABLE.iter().find(|r| same_uri(r.6, uri)) {
         return Some((row.0, NamespaceMatch::Exact));
     }
     let trimmed = uri.trim();
@@ -414,6 +414,16 @@ fn match_namespace(uri: &str) -> Option<(SchemaId, NamespaceMatch)> {
             NamespaceMatch::Nearest,
         ),
     })
+}
+
+/// `canonical == uri`, the schema ids at the end compared first: the canonical URIs differ
+/// only there, so each row that is not the one is told apart without comparing its whole
+/// (about eighty bytes of) common prefix.
+fn same_uri(canonical: &str, uri: &str) -> bool {
+    let (a, b) = (canonical.as_bytes(), uri.as_bytes());
+    let tail =
+        |s: &[u8]| -> Option<[u8; 16]> { s.get(s.len().checked_sub(16)?..)?.try_into().ok() };
+    a.len() == b.len() && tail(a) == tail(b) && a == b
 }
 
 fn strip_suffix_ignore_case<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {

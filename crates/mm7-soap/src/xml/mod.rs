@@ -185,21 +185,14 @@ pub fn document_text_with_charset<'b>(
 
 /// The `encoding` pseudo-attribute of an XML declaration at the start of `head`, trimmed.
 fn declared_encoding(head: &[u8]) -> Option<&str> {
-    let head = std::str::from_utf8(head).ok().or_else(|| {
-        // A Latin-1 document may have non-ASCII bytes before the 256-byte cut; the declaration
-        // itself is ASCII, so look at the ASCII prefix only.
-        let end = head
-            .iter()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(head.len());
-        std::str::from_utf8(&head[..end]).ok()
-    })?;
-    let head = head.trim_start();
-    // `str::find` sets up a two-way searcher; for a declaration of a few dozen bytes, which
+    // The declaration is ASCII: only its bytes are checked to be text (a Latin-1 document may
+    // have non-ASCII bytes soon after it).
+    let start = head.iter().position(|b| !b.is_ascii_whitespace())?;
+    let head = head.get(start..)?.strip_prefix(b"<?xml")?;
+    // `find` on `str` sets up a two-way searcher; for a declaration of a few dozen bytes, which
     // every message has, a plain scan is several times cheaper.
-    let decl_end = find(head.strip_prefix("<?xml")?, "?>")? + 5;
-    let decl = &head[..decl_end];
-    let at = find(decl, "encoding")?;
+    let decl = std::str::from_utf8(head.get(..find(head, b"?>")?)?).ok()?;
+    let at = find(decl.as_bytes(), b"encoding")?;
     let rest = decl[at + "encoding".len()..]
         .trim_start()
         .strip_prefix('=')?
@@ -211,11 +204,9 @@ fn declared_encoding(head: &[u8]) -> Option<&str> {
 }
 
 /// The first occurrence of `needle` in a short `haystack`.
-fn find(haystack: &str, needle: &str) -> Option<usize> {
-    let needle = needle.as_bytes();
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     let first = *needle.first()?;
     haystack
-        .as_bytes()
         .windows(needle.len())
         .position(|w| w[0] == first && w == needle)
 }

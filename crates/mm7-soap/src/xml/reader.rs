@@ -569,7 +569,10 @@ impl<'a> XmlReader<'a> {
                     }
                     let (a_prefix, a_local) = (a_prefix.as_str(), a_local.as_str());
                     if a_prefix == "xmlns" || (a_prefix.is_empty() && a_local == "xmlns") {
-                        if value.as_str().contains('&') {
+                        // The cheap test first: on a namespace URI (some eighty bytes)
+                        // `str::contains` spends about 140 instructions.
+                        if has_cr_or_amp(value.as_str().as_bytes()) && value.as_str().contains('&')
+                        {
                             return Err(self.error(
                                 XmlErrorKind::EntityInNamespace(value.as_str().to_string()),
                                 span.start(),
