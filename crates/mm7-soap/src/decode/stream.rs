@@ -29,24 +29,30 @@ use crate::xml::{Element, Event, Text, Tree, TrimExt, XmlError, XmlErrorKind, Xm
 /// white-space-only runs skipped, as [`TreeNode::text`](crate::xml::TreeNode::text)).
 #[derive(Debug)]
 pub(super) struct Leaf<'a> {
-    element: Element<'a>,
+    // Of the tag, what reports name: its local name and where it starts.
+    local: &'a str,
+    offset: usize,
     text: Cow<'a, str>,
 }
 
 impl<'a> Leaf<'a> {
     /// The element `element` with the text `text`.
     pub(super) fn new(element: Element<'a>, text: Cow<'a, str>) -> Leaf<'a> {
-        Leaf { element, text }
+        Leaf {
+            local: element.local,
+            offset: element.offset,
+            text,
+        }
     }
 }
 
 impl Value for &Leaf<'_> {
     fn local(&self) -> &str {
-        self.element.local
+        self.local
     }
 
     fn offset(&self) -> usize {
-        self.element.offset
+        self.offset
     }
 
     fn text(&self) -> &str {
@@ -176,14 +182,24 @@ impl<'r, 'a> Walker<'r, 'a> {
 
     /// Reads the element `element`, whose start tag was just read, as a text-only element
     /// (child elements, which it should not have, are skipped).
+    ///
+    /// Inlined, so that only the tag's name and offset are passed to the reading, in registers:
+    /// the whole tag was copied into the call's arguments.
+    #[inline(always)]
     pub(super) fn leaf(&mut self, element: Element<'a>) -> Result<Leaf<'a>, XmlError> {
+        self.leaf_of(element.local, element.offset)
+    }
+
+    /// [`leaf`](Self::leaf), of the element named `local` whose tag starts at `offset`.
+    fn leaf_of(&mut self, local: &'a str, offset: usize) -> Result<Leaf<'a>, XmlError> {
         if let Some(run) = self.reader.simple_content() {
             let text = match run {
                 Some(run) => self.text_value(&run)?,
                 None => None,
             };
             return Ok(Leaf {
-                element,
+                local,
+                offset,
                 text: text.unwrap_or(Cow::Borrowed("")),
             });
         }
@@ -204,7 +220,8 @@ impl<'r, 'a> Walker<'r, 'a> {
             }
         }
         Ok(Leaf {
-            element,
+            local,
+            offset,
             text: text.unwrap_or(Cow::Borrowed("")),
         })
     }
