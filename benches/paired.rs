@@ -220,7 +220,11 @@ fn submit_small(rounds: usize) {
         pair("memchr_split_xmlparser", "mail_parser_roxmltree", None),
         pair("mm7_decode", "memchr_split_xmlparser", None),
         pair("mm7_decode_xml_soap_part", "roxmltree_soap_part", None),
-        pair("mm7_decode_xml_soap_part", "xmlparser_tokens_soap_part", None),
+        pair(
+            "mm7_decode_xml_soap_part",
+            "xmlparser_tokens_soap_part",
+            None,
+        ),
         pair("mm7_decode_xml_soap_part", "mail_parser_roxmltree", None),
     ];
     run_group("submit_small", &mut works, &pairs, rounds);

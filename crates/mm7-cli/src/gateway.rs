@@ -47,7 +47,8 @@ pub(crate) struct GatewayArgs {
     command: Option<GatewayCommand>,
     /// A TOML configuration file: several accounts, routes, webhooks (see the README). The
     /// account options below are then refused; --listen, --mm7-listen, --data-dir,
-    /// --database and --unmatched-report-retention given here override the file's.
+    /// --database, --unmatched-report-retention and --retention given here override the
+    /// file's.
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "mmsc_url", "user", "password_file", "profile", "vasp_id", "vas_id", "tps",
         "max_in_flight", "max_tries", "retry_interval", "expiry", "webhook_url",
@@ -130,6 +131,13 @@ pub(crate) struct GatewayArgs {
     /// /metrics (mm7_gateway_unmatched_reports_expired_total) [default: 7d].
     #[arg(long, value_name = "DURATION", value_parser = crate::opts::parse_duration)]
     unmatched_report_retention: Option<Duration>,
+    /// How long what the gateway is done with is kept: requests the MMSC sent in, parts of
+    /// messages from subscribers served by URL, delivered webhooks; then they are deleted and
+    /// counted in /metrics (mm7_gateway_expired_total). The request of a report still waiting
+    /// for its message, and the parts of a message whose webhook is not delivered, are kept
+    /// [default: 30d].
+    #[arg(long, value_name = "DURATION", value_parser = crate::opts::parse_duration)]
+    retention: Option<Duration>,
 }
 
 /// What `mm7 gateway` does besides running.
@@ -342,6 +350,12 @@ fn summary(config: &GatewayConfig) -> String {
         "reports whose MessageID no message has: kept {}, then deleted and counted",
         format_duration(config.unmatched_report_retention)
     );
+    let _ = writeln!(
+        out,
+        "requests received, parts of incoming messages, delivered webhooks: kept {}, then \
+         deleted and counted",
+        format_duration(config.retention)
+    );
     let parts = match config.mo.parts {
         mm7_gateway::MoParts::Url => "as URLs".to_owned(),
         mm7_gateway::MoParts::InlineUpTo(n) => format!("inline up to {n} bytes, else as URLs"),
@@ -387,6 +401,9 @@ fn configured(args: &GatewayArgs) -> Result<GatewayConfig, CliError> {
     }
     if let Some(retention) = args.unmatched_report_retention {
         config.unmatched_report_retention = retention;
+    }
+    if let Some(retention) = args.retention {
+        config.retention = retention;
     }
     if let Some(dir) = &args.data_dir {
         config.data_dir.clone_from(dir);
@@ -494,7 +511,7 @@ mod tests {
         let file = dir.join("gateway.toml");
         std::fs::write(
             &file,
-            "[gateway]\nunmatched_report_retention = \"3d\"\n\
+            "[gateway]\nunmatched_report_retention = \"3d\"\nretention = \"45d\"\n\
              [[account]]\nname = \"us\"\nurl = \"http://127.0.0.1:9/mm7\"\n",
         )
         .unwrap();
@@ -515,6 +532,24 @@ mod tests {
             overridden.unmatched_report_retention,
             Duration::from_secs(90 * 60)
         );
+        // The retention of finished work: the file's, shown, and the flag's over it.
+        assert_eq!(from_file.retention, Duration::from_secs(45 * 86_400));
+        assert!(
+            shown.contains(
+                "requests received, parts of incoming messages, delivered webhooks: kept 45 days"
+            ),
+            "{shown}"
+        );
+        let overridden = configured_by(&["--config", path, "--retention", "1 week"]).unwrap();
+        assert_eq!(overridden.retention, Duration::from_secs(7 * 86_400));
+        assert_eq!(
+            configured_by(&["--mmsc-url", "http://127.0.0.1:9/mm7"])
+                .unwrap()
+                .retention,
+            mm7_gateway::DEFAULT_RETENTION
+        );
+        let error = configured_by(&["--config", path, "--retention", "0"]).unwrap_err();
+        assert!(error.contains("retention must be above 0"), "{error}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -348,11 +348,24 @@ pub struct GatewayConfig {
     /// (`mm7_gateway_unmatched_reports_expired_total`), so that reports for MessageIDs that
     /// never come cannot fill the database. Default 7 days.
     pub unmatched_report_retention: Duration,
+    /// How long what the gateway is done with is kept: each request the MMSC sent in (the
+    /// inbox's "received" pages), the parts of messages from subscribers served by URL, and
+    /// the webhook events delivered. Past this they are deleted, a batch at a time, and
+    /// counted (`mm7_gateway_expired_total`), so that the database does not grow without
+    /// bound. What may still be needed is kept however old: the request of a report that
+    /// waits for its message, and the parts of a message whose webhook is not delivered
+    /// (pending, failed or expired: its body holds their URLs, and it can be tried again).
+    /// The submissions themselves and their history are not deleted. Default 30 days.
+    pub retention: Duration,
 }
 
 /// How long unmatched reports are kept by default (see
 /// [`GatewayConfig::unmatched_report_retention`]): a week.
 pub const DEFAULT_UNMATCHED_REPORT_RETENTION: Duration = Duration::from_secs(7 * 86_400);
+
+/// How long what the gateway is done with is kept by default (see
+/// [`GatewayConfig::retention`]): 30 days.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 86_400);
 
 impl std::fmt::Debug for GatewayConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -375,6 +388,7 @@ impl std::fmt::Debug for GatewayConfig {
                 "unmatched_report_retention",
                 &self.unmatched_report_retention,
             )
+            .field("retention", &self.retention)
             .finish_non_exhaustive()
     }
 }
@@ -400,6 +414,7 @@ impl GatewayConfig {
             fetch: AttachmentFetch::default(),
             mo: MoDelivery::default(),
             unmatched_report_retention: DEFAULT_UNMATCHED_REPORT_RETENTION,
+            retention: DEFAULT_RETENTION,
         }
     }
 
@@ -424,6 +439,9 @@ impl GatewayConfig {
         }
         if self.unmatched_report_retention.is_zero() {
             return bad("unmatched_report_retention must be above 0".into());
+        }
+        if self.retention.is_zero() {
+            return bad("retention must be above 0".into());
         }
         let mut names = std::collections::HashSet::new();
         for account in &self.accounts {

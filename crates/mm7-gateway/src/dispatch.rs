@@ -522,8 +522,9 @@ pub(crate) mod tests {
                 Arc::clone(&metrics),
                 stopped.clone(),
             )),
-            tokio::spawn(crate::inbound::sweep_unmatched(
+            tokio::spawn(crate::inbound::sweep(
                 storage.clone(),
+                Duration::from_secs(86_400),
                 Duration::from_secs(86_400),
                 Arc::clone(&metrics),
                 stopped,

@@ -81,6 +81,7 @@ struct GatewaySection {
     default_account: Option<String>,
     inbox: Option<bool>,
     unmatched_report_retention: Option<String>,
+    retention: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -368,6 +369,9 @@ impl GatewayConfig {
         if let Some(text) = &gateway.unmatched_report_retention {
             config.unmatched_report_retention =
                 duration(text, "[gateway] unmatched_report_retention")?;
+        }
+        if let Some(text) = &gateway.retention {
+            config.retention = duration(text, "[gateway] retention")?;
         }
         let mm7_password = secret(
             base,
@@ -790,6 +794,35 @@ webhook_url = "http://127.0.0.1:7003/stop"
         .unwrap_err()
         .to_string();
         assert!(error.contains("unmatched_report_retention"), "{error}");
+        let _ = std::fs::remove_dir_all(&base);
+    }
+
+    #[test]
+    fn finished_work_is_kept_30_days_unless_the_file_says() {
+        let base = dir("kept");
+        let one = "[[account]]\nname = \"us\"\nurl = \"http://127.0.0.1:1/mm7\"\n";
+        let read = |text: &str| GatewayConfig::from_toml(text, &base, defaults());
+        assert_eq!(
+            read(one).unwrap().retention,
+            Duration::from_secs(30 * 86_400)
+        );
+        let quarter = format!("[gateway]\nretention = \"90 days\"\n{one}");
+        assert_eq!(
+            read(&quarter).unwrap().retention,
+            Duration::from_secs(90 * 86_400)
+        );
+        let error = read(&format!("[gateway]\nretention = \"forever\"\n{one}"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("[gateway] retention") && error.contains("not a duration"),
+            "{error}"
+        );
+        // Zero would delete what the MMSC sends as it arrives: refused.
+        let error = read(&format!("[gateway]\nretention = \"0s\"\n{one}"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("retention must be above 0"), "{error}");
         let _ = std::fs::remove_dir_all(&base);
     }
 

@@ -284,16 +284,62 @@ async fn expire_in_batches<S: Storage>(
     Ok(deleted)
 }
 
-/// Runs [`expire_unmatched`] when the gateway starts, then every 24th of the retention (at
-/// least a second apart, at most an hour), until `stop` turns true or its sender is gone (the
-/// gateway dropped without a shutdown: no sweep is left running against the database).
-pub(crate) async fn sweep_unmatched<S: Storage>(
+/// Deletes what the gateway is done with (see [`Storage::expire_finished`]) received or queued
+/// more than `retention` ago, a batch at a time, counting it in `metrics` and logging how
+/// much (never what it was): how many rows of each kind it deleted.
+pub(crate) async fn expire_finished<S: Storage>(
+    storage: &S,
+    retention: std::time::Duration,
+    metrics: &crate::metrics::Metrics,
+) -> Result<crate::store::Expired, crate::GatewayError> {
+    expire_finished_in_batches(storage, retention, metrics, EXPIRE_BATCH).await
+}
+
+/// [`expire_finished`], at most `batch` rows of each kind per transaction.
+async fn expire_finished_in_batches<S: Storage>(
+    storage: &S,
+    retention: std::time::Duration,
+    metrics: &crate::metrics::Metrics,
+    batch: usize,
+) -> Result<crate::store::Expired, crate::GatewayError> {
+    let age = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+    let before = crate::store::now_ms().saturating_sub(age);
+    let mut deleted = crate::store::Expired::default();
+    loop {
+        let n = storage.expire_finished(before, batch).await?;
+        metrics.record_expired(&n);
+        deleted.received += n.received;
+        deleted.mo_parts += n.mo_parts;
+        deleted.webhooks += n.webhooks;
+        if n.received < batch as u64 && n.mo_parts < batch as u64 && n.webhooks < batch as u64 {
+            break;
+        }
+    }
+    if deleted.total() > 0 {
+        tracing::info!(
+            received = deleted.received,
+            mo_parts = deleted.mo_parts,
+            webhooks = deleted.webhooks,
+            retention_secs = retention.as_secs(),
+            "requests received, parts of messages from subscribers and delivered webhooks \
+             deleted past their retention"
+        );
+    }
+    Ok(deleted)
+}
+
+/// Runs [`expire_unmatched`] (with `unmatched_retention`) and [`expire_finished`] (with
+/// `retention`) when the gateway starts, then every 24th of the shorter retention (at least a
+/// second apart, at most an hour), until `stop` turns true or its sender is gone (the gateway
+/// dropped without a shutdown: no sweep is left running against the database).
+pub(crate) async fn sweep<S: Storage>(
     storage: S,
+    unmatched_retention: std::time::Duration,
     retention: std::time::Duration,
     metrics: std::sync::Arc<crate::metrics::Metrics>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let every = (retention / 24).clamp(
+    let every = (unmatched_retention.min(retention) / 24).clamp(
         std::time::Duration::from_secs(1),
         std::time::Duration::from_secs(3600),
     );
@@ -301,8 +347,11 @@ pub(crate) async fn sweep_unmatched<S: Storage>(
         if *stop.borrow() {
             return;
         }
-        if let Err(error) = expire_unmatched(&storage, retention, &metrics).await {
+        if let Err(error) = expire_unmatched(&storage, unmatched_retention, &metrics).await {
             tracing::error!(%error, "cannot delete the unmatched reports past their retention");
+        }
+        if let Err(error) = expire_finished(&storage, retention, &metrics).await {
+            tracing::error!(%error, "cannot delete what is past its retention");
         }
         tokio::select! {
             () = tokio::time::sleep(every) => {}
@@ -382,6 +431,52 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn finished_work_past_its_retention_is_deleted_and_counted() {
+        let dir = std::env::temp_dir().join(format!("mm7-gateway-done-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let storage = crate::SqliteStorage::open(&dir).unwrap();
+        let metrics = crate::metrics::Metrics::default();
+        let mo = |n: u32| {
+            let id = format!("mo_old_{n}");
+            let mut received = crate::store::tests::report(&id, "delivered", "+1555");
+            received.operation = "DeliverReq".into();
+            received.status = None;
+            received.parts = vec![MoPart::new(&id, 1, "text/plain", b"hi".to_vec())];
+            received
+        };
+        for n in 0..3 {
+            storage.receive(mo(n), true).await.unwrap();
+        }
+        let day = std::time::Duration::from_secs(86_400);
+        // Within the retention: nothing deleted.
+        let none = expire_finished_in_batches(&storage, day, &metrics, 2)
+            .await
+            .unwrap();
+        assert_eq!(none.total(), 0);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        storage.receive(mo(3), true).await.unwrap();
+        // Past it (10 ms): the three older ones, two per transaction; the newest stays.
+        let retention = std::time::Duration::from_millis(10);
+        let gone = expire_finished_in_batches(&storage, retention, &metrics, 2)
+            .await
+            .unwrap();
+        assert_eq!((gone.received, gone.mo_parts, gone.webhooks), (3, 3, 0));
+        let left = storage.list_received(None, None, 10).await.unwrap();
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert!(storage.mo_part("mo_old_3", 1).await.unwrap().is_some());
+        assert!(storage.mo_part("mo_old_0", 1).await.unwrap().is_none());
+        let text = metrics.render(&storage.queue_depth().await.unwrap(), &[]);
+        for line in [
+            "mm7_gateway_expired_total{kind=\"received\"} 3",
+            "mm7_gateway_expired_total{kind=\"mo_parts\"} 3",
+            "mm7_gateway_expired_total{kind=\"webhooks\"} 0",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     /// The sweep deletes at the gateway's start and again each period, and ends on the stop
     /// signal or when the gateway (the signal's sender) is gone.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -397,9 +492,13 @@ mod tests {
             async move {
                 let depth = storage.queue_depth().await.unwrap();
                 let text = metrics.render(&depth, &[]);
+                // Each report's request goes in the same sweep, once its report is gone.
                 text.contains(&format!(
                     "\nmm7_gateway_unmatched_reports_expired_total {n}\n"
                 )) && text.contains("\nmm7_gateway_unmatched_reports 0\n")
+                    && text.contains(&format!(
+                        "\nmm7_gateway_expired_total{{kind=\"received\"}} {n}\n"
+                    ))
             }
         };
         let wait_for = |n: u64| {
@@ -417,8 +516,9 @@ mod tests {
         storage.receive(old, true).await.unwrap();
         tokio::time::sleep(Duration::from_millis(40)).await;
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let sweep = tokio::spawn(sweep_unmatched(
+        let sweep = tokio::spawn(super::sweep(
             storage.clone(),
+            retention,
             retention,
             std::sync::Arc::clone(&metrics),
             stopped,
@@ -436,8 +536,9 @@ mod tests {
             .unwrap();
         // Its sender dropped without a stop: it ends as well instead of sweeping on.
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let sweep = tokio::spawn(sweep_unmatched(
+        let sweep = tokio::spawn(super::sweep(
             storage.clone(),
+            Duration::from_secs(86_400),
             Duration::from_secs(86_400),
             std::sync::Arc::clone(&metrics),
             stopped,

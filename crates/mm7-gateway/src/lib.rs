@@ -93,8 +93,9 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    Account, AttachmentFetch, DEFAULT_ACCOUNT, DEFAULT_UNMATCHED_REPORT_RETENTION, GatewayConfig,
-    MoDelivery, MoParts, MoRoute, Route, Webhook,
+    Account, AttachmentFetch, DEFAULT_ACCOUNT, DEFAULT_RETENTION,
+    DEFAULT_UNMATCHED_REPORT_RETENTION, GatewayConfig, MoDelivery, MoParts, MoRoute, Route,
+    Webhook,
 };
 pub use duration::{DurationError, format_duration, parse_duration};
 pub use error::GatewayError;
@@ -104,9 +105,9 @@ pub use pgtls::DatabaseTls;
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 pub use store::{
-    Changed, Claimed, EarlyReport, Enqueued, FailedWebhook, HistoryEntry, MessageQuery, MessageRow,
-    MessageView, MoPart, NewSubmission, Operation, Outcome, Received, ReceivedRow, Slots, Storage,
-    WebhookOutcome, WebhookRow, WebhookView,
+    Changed, Claimed, EarlyReport, Enqueued, Expired, FailedWebhook, HistoryEntry, MessageQuery,
+    MessageRow, MessageView, MoPart, NewSubmission, Operation, Outcome, Received, ReceivedRow,
+    Slots, Storage, WebhookOutcome, WebhookRow, WebhookView,
 };
 pub use webhook::signature;
 
@@ -265,9 +266,10 @@ impl Gateway {
                 ))
             })
             .collect();
-        workers.push(tokio::spawn(inbound::sweep_unmatched(
+        workers.push(tokio::spawn(inbound::sweep(
             storage.clone(),
             config.unmatched_report_retention,
+            config.retention,
             std::sync::Arc::clone(&metrics),
             stopped.clone(),
         )));

@@ -27,6 +27,9 @@ pub(crate) struct Metrics {
     received_report: AtomicU64,
     received_read_reply: AtomicU64,
     unmatched_reports_expired: AtomicU64,
+    expired_received: AtomicU64,
+    expired_mo_parts: AtomicU64,
+    expired_webhooks: AtomicU64,
 }
 
 /// How a try ended, for the counters.
@@ -84,6 +87,17 @@ impl Metrics {
     pub(crate) fn record_unmatched_expired(&self, n: u64) {
         self.unmatched_reports_expired
             .fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts what was deleted past the retention.
+    pub(crate) fn record_expired(&self, expired: &crate::store::Expired) {
+        for (counter, n) in [
+            (&self.expired_received, expired.received),
+            (&self.expired_mo_parts, expired.mo_parts),
+            (&self.expired_webhooks, expired.webhooks),
+        ] {
+            counter.fetch_add(n, Ordering::Relaxed);
+        }
     }
 
     /// The text exposition, with the queue's depth as read from the storage, for each of
@@ -159,6 +173,23 @@ impl Metrics {
             "mm7_gateway_unmatched_reports_expired_total {}",
             get(&self.unmatched_reports_expired)
         );
+        let _ = writeln!(
+            out,
+            "# HELP mm7_gateway_expired_total Rows the gateway was done with, deleted past \
+             their retention (retention), by kind."
+        );
+        let _ = writeln!(out, "# TYPE mm7_gateway_expired_total counter");
+        for (kind, c) in [
+            ("received", &self.expired_received),
+            ("mo_parts", &self.expired_mo_parts),
+            ("webhooks", &self.expired_webhooks),
+        ] {
+            let _ = writeln!(
+                out,
+                "mm7_gateway_expired_total{{kind=\"{kind}\"}} {}",
+                get(c)
+            );
+        }
         let _ = writeln!(
             out,
             "# HELP mm7_gateway_tries_total Tries to the MMSC, by outcome."
@@ -320,6 +351,11 @@ mod tests {
         metrics.record_received("DeliveryReportReq");
         metrics.record_unmatched_expired(3);
         metrics.record_unmatched_expired(4);
+        let mut expired = crate::store::Expired::default();
+        (expired.received, expired.mo_parts) = (5, 2);
+        metrics.record_expired(&expired);
+        expired.webhooks = 1;
+        metrics.record_expired(&expired);
         let mut depth = QueueDepth::new(3);
         depth.add_kept_webhooks("expired", 5);
         depth.unmatched_reports = 2;
@@ -335,6 +371,9 @@ mod tests {
             "mm7_gateway_webhook_backlog 3",
             "mm7_gateway_unmatched_reports 2",
             "mm7_gateway_unmatched_reports_expired_total 7",
+            "mm7_gateway_expired_total{kind=\"received\"} 10",
+            "mm7_gateway_expired_total{kind=\"mo_parts\"} 4",
+            "mm7_gateway_expired_total{kind=\"webhooks\"} 1",
             "mm7_gateway_tries_total{outcome=\"sent\"} 1",
             "mm7_gateway_tries_total{outcome=\"retried\"} 1",
             "mm7_gateway_try_seconds_bucket{le=\"0.05\"} 0",

@@ -15,8 +15,8 @@ use crate::error::GatewayError;
 use crate::metrics::QueueDepth;
 use crate::pgtls::DatabaseTls;
 use crate::store::{
-    Changed, Claimed, Decision, EarlyReport, Enqueued, FailedWebhook, HistoryEntry, MAX_PAGE,
-    MessageQuery, MessageRow, MessageView, NewSubmission, Operation, Outcome, Received,
+    Changed, Claimed, Decision, EarlyReport, Enqueued, Expired, FailedWebhook, HistoryEntry,
+    MAX_PAGE, MessageQuery, MessageRow, MessageView, NewSubmission, Operation, Outcome, Received,
     ReceivedRow, Settled, Slots, Storage, WebhookOutcome, WebhookRow, WebhookView, decide,
     local_status, now_ms, queued_status, rfc3339,
 };
@@ -105,6 +105,7 @@ CREATE TABLE early_reports (
 CREATE INDEX early_reports_message_id ON early_reports(message_id, id);
 ",
     crate::store::MIGRATION_EARLY_REPORTS_AGE,
+    crate::store::MIGRATION_RETENTION,
 ];
 
 /// The first key of the advisory locks that serialize, per MessageID, a report's look for its
@@ -1219,6 +1220,57 @@ impl Storage for PostgresStorage {
             .map_err(pg("deleting the unmatched reports past their retention"))
     }
 
+    async fn expire_finished(&self, before: i64, limit: usize) -> Result<Expired, GatewayError> {
+        let mut client = self.pool.get().await.map_err(pool_error)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let tx = client
+            .transaction()
+            .await
+            .map_err(pg("deleting what is past its retention"))?;
+        let received = tx
+            .execute(
+                "DELETE FROM received WHERE id IN (
+                     SELECT id FROM received r WHERE received_at < $1
+                       AND NOT EXISTS (SELECT 1 FROM early_reports e WHERE e.received = r.id)
+                     ORDER BY received_at, id LIMIT $2)",
+                &[&before, &limit],
+            )
+            .await
+            .map_err(pg("deleting received requests past their retention"))?;
+        // A message's parts stay while a webhook about it may still be sent: its body holds
+        // their URLs.
+        let mo_parts = tx
+            .execute(
+                "DELETE FROM mo_parts WHERE (mo, n) IN (
+                     SELECT mo, n FROM mo_parts WHERE received_at < $1
+                       AND mo NOT IN (
+                           SELECT body::json ->> 'id' FROM webhooks
+                           WHERE state IN ('pending', 'failed', 'expired')
+                             AND body::json ->> 'id' IS NOT NULL)
+                     ORDER BY received_at LIMIT $2)",
+                &[&before, &limit],
+            )
+            .await
+            .map_err(pg("deleting parts of messages past their retention"))?;
+        let webhooks = tx
+            .execute(
+                "DELETE FROM webhooks WHERE id IN (
+                     SELECT id FROM webhooks WHERE state = 'delivered' AND created_at < $1
+                     ORDER BY created_at, id LIMIT $2)",
+                &[&before, &limit],
+            )
+            .await
+            .map_err(pg("deleting delivered webhooks past their retention"))?;
+        tx.commit()
+            .await
+            .map_err(pg("deleting what is past its retention"))?;
+        Ok(Expired {
+            received,
+            mo_parts,
+            webhooks,
+        })
+    }
+
     async fn list_failed_webhooks(
         &self,
         before: Option<i64>,
@@ -1373,7 +1425,8 @@ mod tests {
             crate::store::tests::submissions_and_outcomes_together(storage.clone()).await;
             crate::store::tests::webhooks_kept_and_mo_parts(storage.clone()).await;
             crate::store::tests::reports_ahead_of_their_message(storage.clone()).await;
-            crate::api::tests::idempotent_retries_fetch_nothing(storage).await;
+            crate::api::tests::idempotent_retries_fetch_nothing(storage.clone()).await;
+            crate::store::tests::finished_work_expires(storage).await;
         })
         .await;
     }

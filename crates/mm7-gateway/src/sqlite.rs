@@ -13,10 +13,11 @@ use serde_json::Value;
 use crate::error::GatewayError;
 use crate::metrics::QueueDepth;
 use crate::store::{
-    Changed, Claimed, Decision, EarlyReport, Enqueued, FailedWebhook, HistoryEntry, MAX_PAGE,
-    MIGRATION_2, MIGRATION_EARLY_REPORTS_AGE, MIGRATION_INBOX, MessageQuery, MessageRow,
-    MessageView, NewSubmission, Operation, Outcome, Received, ReceivedRow, Settled, Slots, Storage,
-    WebhookOutcome, WebhookRow, WebhookView, decide, local_status, now_ms, queued_status, rfc3339,
+    Changed, Claimed, Decision, EarlyReport, Enqueued, Expired, FailedWebhook, HistoryEntry,
+    MAX_PAGE, MIGRATION_2, MIGRATION_EARLY_REPORTS_AGE, MIGRATION_INBOX, MIGRATION_RETENTION,
+    MessageQuery, MessageRow, MessageView, NewSubmission, Operation, Outcome, Received,
+    ReceivedRow, Settled, Slots, Storage, WebhookOutcome, WebhookRow, WebhookView, decide,
+    local_status, now_ms, queued_status, rfc3339,
 };
 
 fn ms(duration: Duration) -> i64 {
@@ -109,6 +110,7 @@ CREATE TABLE early_reports (
 CREATE INDEX early_reports_message_id ON early_reports(message_id, id);
 ",
     MIGRATION_EARLY_REPORTS_AGE,
+    MIGRATION_RETENTION,
 ];
 
 fn db(what: &'static str) -> impl Fn(rusqlite::Error) -> GatewayError {
@@ -1191,6 +1193,55 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn expire_finished(&self, before: i64, limit: usize) -> Result<Expired, GatewayError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.with(move |conn| {
+            let tx = conn
+                .transaction()
+                .map_err(db("deleting what is past its retention"))?;
+            let received = tx
+                .execute(
+                    "DELETE FROM received WHERE id IN (
+                         SELECT id FROM received WHERE received_at < ?1
+                           AND NOT EXISTS (SELECT 1 FROM early_reports e
+                                           WHERE e.received = received.id)
+                         ORDER BY received_at, id LIMIT ?2)",
+                    params![before, limit],
+                )
+                .map_err(db("deleting received requests past their retention"))?;
+            // A message's parts stay while a webhook about it may still be sent: its body
+            // holds their URLs.
+            let mo_parts = tx
+                .execute(
+                    "DELETE FROM mo_parts WHERE rowid IN (
+                         SELECT rowid FROM mo_parts WHERE received_at < ?1
+                           AND mo NOT IN (
+                               SELECT json_extract(body, '$.id') FROM webhooks
+                               WHERE state IN ('pending', 'failed', 'expired')
+                                 AND json_extract(body, '$.id') IS NOT NULL)
+                         ORDER BY received_at LIMIT ?2)",
+                    params![before, limit],
+                )
+                .map_err(db("deleting parts of messages past their retention"))?;
+            let webhooks = tx
+                .execute(
+                    "DELETE FROM webhooks WHERE id IN (
+                         SELECT id FROM webhooks WHERE state = 'delivered' AND created_at < ?1
+                         ORDER BY created_at, id LIMIT ?2)",
+                    params![before, limit],
+                )
+                .map_err(db("deleting delivered webhooks past their retention"))?;
+            tx.commit()
+                .map_err(db("deleting what is past its retention"))?;
+            Ok(Expired {
+                received: received as u64,
+                mo_parts: mo_parts as u64,
+                webhooks: webhooks as u64,
+            })
+        })
+        .await
+    }
+
     async fn list_failed_webhooks(
         &self,
         before: Option<i64>,
@@ -1374,6 +1425,14 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         crate::store::tests::reports_ahead_of_their_message(SqliteStorage::open(&dir).unwrap())
             .await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_finished_work_expires() {
+        let dir = std::env::temp_dir().join(format!("mm7-gateway-expire-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        crate::store::tests::finished_work_expires(SqliteStorage::open(&dir).unwrap()).await;
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -553,6 +553,25 @@ pub struct EarlyReport {
     pub received_at: i64,
 }
 
+/// How many rows of each kind one [`Storage::expire_finished`] deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Expired {
+    /// Requests as the MMSC sent them in (the inbox's "received" pages).
+    pub received: u64,
+    /// Parts of messages from subscribers, served to the application by URL.
+    pub mo_parts: u64,
+    /// Webhook events delivered.
+    pub webhooks: u64,
+}
+
+impl Expired {
+    /// Deleted in all.
+    pub fn total(&self) -> u64 {
+        self.received + self.mo_parts + self.webhooks
+    }
+}
+
 /// A webhook that was tried as many times as allowed and is kept as failed.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -693,6 +712,22 @@ pub trait Storage: Clone + Send + Sync + 'static {
         before: i64,
         limit: usize,
     ) -> impl Future<Output = Result<u64, GatewayError>> + Send;
+
+    /// Deletes, of what the gateway is done with and was received or queued before `before`
+    /// (Unix milliseconds), at most `limit` rows of each kind, oldest first: requests as
+    /// received, parts of messages from subscribers, and delivered webhooks (see
+    /// [`Expired`]). What may still be needed stays, however old: a received request an
+    /// unmatched report refers to (until the report is applied or expires), and the parts of
+    /// a message whose webhook is not delivered (pending, or failed or expired and so still
+    /// to be tried again by hand, with the parts' URLs in its body). The gateway calls it
+    /// with [`GatewayConfig::retention`].
+    ///
+    /// [`GatewayConfig::retention`]: crate::GatewayConfig::retention
+    fn expire_finished(
+        &self,
+        before: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<Expired, GatewayError>> + Send;
 
     /// Up to `limit` webhooks kept as failed, newest first, those before row `before` if
     /// given.
@@ -916,6 +951,15 @@ CREATE INDEX received_operation ON received(operation, id);
 /// however many newer ones wait. The same statement on PostgreSQL.
 pub(crate) const MIGRATION_EARLY_REPORTS_AGE: &str = r"
 CREATE INDEX early_reports_received_at ON early_reports(received_at, id);
+";
+
+/// What [`Storage::expire_finished`] deletes, by age, so that it reads only those rows
+/// however many newer ones there are. The same statements on PostgreSQL.
+pub(crate) const MIGRATION_RETENTION: &str = r"
+CREATE INDEX received_received_at ON received(received_at, id);
+CREATE INDEX early_reports_received ON early_reports(received);
+CREATE INDEX mo_parts_received_at ON mo_parts(received_at);
+CREATE INDEX webhooks_delivered_created ON webhooks(created_at, id) WHERE state = 'delivered';
 ";
 
 /// The largest `limit` of a list.
@@ -1472,6 +1516,141 @@ pub(crate) mod tests {
         assert_eq!(storage.queue_depth().await.unwrap().unmatched_reports, 0);
         let view = storage.message("early_1").await.unwrap().unwrap();
         assert_eq!(statuses(&view), ["queued", "sent", "delivered", "read"]);
+    }
+
+    /// Deletes everything [`Storage::expire_finished`] may delete before `before`, a batch at
+    /// a time: how many of each kind.
+    async fn expire_all<S: Storage>(storage: &S, before: i64) -> Expired {
+        let mut all = Expired::default();
+        loop {
+            let batch = storage.expire_finished(before, 2).await.unwrap();
+            assert!(
+                batch.received <= 2 && batch.mo_parts <= 2 && batch.webhooks <= 2,
+                "{batch:?}"
+            );
+            all.received += batch.received;
+            all.mo_parts += batch.mo_parts;
+            all.webhooks += batch.webhooks;
+            if batch.total() == 0 {
+                return all;
+            }
+        }
+    }
+
+    /// Claims the webhooks due (leased for no time: those not settled here are due again at
+    /// once) and settles the one about `mo` with `outcome`: its row.
+    async fn settle_about<S: Storage>(storage: &S, mo: &str, outcome: WebhookOutcome) -> i64 {
+        let quoted = format!("\"{mo}\"");
+        for _ in 0..50 {
+            let rows = storage.claim_webhooks(100, Duration::ZERO).await.unwrap();
+            if let Some(row) = rows.into_iter().find(|r| r.body.contains(&quoted)) {
+                storage.settle_webhook(row.id, outcome).await.unwrap();
+                return row.id;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("no webhook about {mo} is due");
+    }
+
+    /// What every backend must do with what the gateway is done with: requests received, the
+    /// parts of messages from subscribers and delivered webhooks are deleted past the
+    /// retention, a batch at a time; what may still be needed stays (the request of an
+    /// unmatched report, the parts of a message whose webhook is not delivered) until it is
+    /// not. Runs after the other shared tests on the same database: it first deletes what
+    /// they left that may be deleted, then counts only its own rows.
+    pub(crate) async fn finished_work_expires<S: Storage>(storage: S) {
+        let part = |mo: &str| vec![MoPart::new(mo, 1, "image/png", b"png".to_vec())];
+        let now = now_ms() + 1;
+        expire_all(&storage, now).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+
+        // Delivered: the request, its part and the webhook may all go.
+        storage
+            .receive(deliver("mo_done", part("mo_done")), true)
+            .await
+            .unwrap();
+        settle_about(&storage, "mo_done", WebhookOutcome::Delivered).await;
+        // Its webhook still to be delivered: the part stays with it.
+        storage
+            .receive(deliver("mo_waiting", part("mo_waiting")), true)
+            .await
+            .unwrap();
+        // No webhook at all (none configured): nothing refers to it.
+        let mut quiet = deliver("mo_quiet", part("mo_quiet"));
+        quiet.webhook = None;
+        storage.receive(quiet, true).await.unwrap();
+        // A report no message has: its request stays while it waits.
+        storage
+            .receive(report("MID-WAITS", "delivered", "+15550009"), true)
+            .await
+            .unwrap();
+        let early = storage.list_early_reports(10).await.unwrap();
+        let waiting = early
+            .iter()
+            .find(|r| r.message_id == "MID-WAITS")
+            .expect("the unmatched report")
+            .clone();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let cutoff = now_ms();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        // After the cut-off: stays whatever happens to the older ones.
+        storage
+            .receive(deliver("mo_new", part("mo_new")), true)
+            .await
+            .unwrap();
+        settle_about(&storage, "mo_new", WebhookOutcome::Delivered).await;
+
+        // Nothing was received before the first run's cut-off.
+        assert_eq!(expire_all(&storage, now).await, Expired::default());
+        let gone = expire_all(&storage, cutoff).await;
+        assert_eq!(
+            (gone.received, gone.mo_parts, gone.webhooks),
+            (3, 2, 1),
+            "{gone:?}"
+        );
+        assert_eq!(storage.mo_part("mo_done", 1).await.unwrap(), None);
+        assert_eq!(storage.mo_part("mo_quiet", 1).await.unwrap(), None);
+        assert!(storage.mo_part("mo_waiting", 1).await.unwrap().is_some());
+        assert!(storage.mo_part("mo_new", 1).await.unwrap().is_some());
+        assert!(storage.received(waiting.received).await.unwrap().is_some());
+        let left: Vec<String> = storage
+            .list_received(None, None, 500)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.transaction_id)
+            .collect();
+        assert_eq!(left, ["tx-mo_new", "dr-MID-WAITS-delivered"], "{left:?}");
+        assert_eq!(expire_all(&storage, cutoff).await, Expired::default());
+
+        // A webhook that failed may be tried again by hand: its part stays until it is
+        // delivered.
+        let failed = settle_about(
+            &storage,
+            "mo_waiting",
+            WebhookOutcome::Failed {
+                error: "HTTP 410".into(),
+            },
+        )
+        .await;
+        assert_eq!(expire_all(&storage, cutoff).await, Expired::default());
+        assert!(storage.mo_part("mo_waiting", 1).await.unwrap().is_some());
+        assert_eq!(storage.retry_webhooks(Some(failed)).await.unwrap(), 1);
+        settle_about(&storage, "mo_waiting", WebhookOutcome::Delivered).await;
+        let gone = expire_all(&storage, cutoff).await;
+        assert_eq!(
+            (gone.received, gone.mo_parts, gone.webhooks),
+            (0, 1, 1),
+            "{gone:?}"
+        );
+        assert_eq!(storage.mo_part("mo_waiting", 1).await.unwrap(), None);
+
+        // Once its report expires, the request it came in goes too.
+        assert_eq!(storage.expire_early_reports(cutoff, 10).await.unwrap(), 1);
+        let gone = expire_all(&storage, cutoff).await;
+        assert_eq!(gone.received, 1, "{gone:?}");
+        assert!(storage.received(waiting.received).await.unwrap().is_none());
+        assert!(storage.mo_part("mo_new", 1).await.unwrap().is_some());
     }
 
     pub(crate) async fn webhooks_kept_and_mo_parts<S: Storage>(storage: S) {

@@ -319,12 +319,16 @@ async fn received_list<S: Storage>(
     };
     let more = rows.len() > size;
     rows.truncate(size);
-    let mut body = String::from(
+    let mut body = format!(
         "<h2>Received</h2>\n<p class=\"hint\">Messages from subscribers (DeliverReq), delivery \
-         reports and read replies the MMSC sent to the gateway's MM7 endpoint.</p>\n\
+         reports and read replies the MMSC sent to the gateway's MM7 endpoint. Each is kept {} \
+         after it arrived, then deleted and counted (<code>mm7_gateway_expired_total</code>; \
+         <code>retention</code> sets how long), unless a report still waits for its \
+         message.</p>\n\
          <form class=\"filters\" method=\"get\" action=\"/inbox/received\">\n\
          <label>Operation <select id=\"operation\" name=\"operation\">\
          <option value=\"\">all</option>",
+        crate::format_duration(inbox.config.retention)
     );
     for (value, label) in OPERATIONS {
         let selected = if operation.as_deref() == Some(value) {

@@ -303,6 +303,13 @@ pub(crate) async fn pages_escape_page_and_filter<S: Storage>(storage: S) {
     }
     let received = walk(&mut app, "/inbox/received?limit=2", "/inbox/received/").await;
     assert_eq!(received.len(), 3, "{received:?}");
+    // How long they are kept: the default retention.
+    let list = get(&mut app, "/inbox/received").await;
+    assert!(
+        list.body.contains("Each is kept 30 days after it arrived"),
+        "{}",
+        list.body
+    );
     let newest = &received[0];
     let page = get(&mut app, &format!("/inbox/received/{newest}")).await;
     assert_eq!(page.status, StatusCode::OK);
