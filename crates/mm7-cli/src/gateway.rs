@@ -131,11 +131,12 @@ pub(crate) struct GatewayArgs {
     /// /metrics (mm7_gateway_unmatched_reports_expired_total) [default: 7d].
     #[arg(long, value_name = "DURATION", value_parser = crate::opts::parse_duration)]
     unmatched_report_retention: Option<Duration>,
-    /// How long what the gateway is done with is kept: requests the MMSC sent in, parts of
-    /// messages from subscribers served by URL, delivered webhooks; then they are deleted and
-    /// counted in /metrics (mm7_gateway_expired_total). The request of a report still waiting
-    /// for its message, and the parts of a message whose webhook is not delivered, are kept
-    /// [default: 30d].
+    /// How long what the gateway is done with is kept after its last change: submissions no
+    /// longer queued (with their history), requests the MMSC sent in, parts of messages from
+    /// subscribers served by URL, delivered webhooks; then they are deleted and counted in
+    /// /metrics (mm7_gateway_expired_total). Submissions queued or in flight, the request of a
+    /// report still waiting for its message, and the parts of a message whose webhook is not
+    /// delivered are kept [default: 30d].
     #[arg(long, value_name = "DURATION", value_parser = crate::opts::parse_duration)]
     retention: Option<Duration>,
 }
@@ -352,8 +353,8 @@ fn summary(config: &GatewayConfig) -> String {
     );
     let _ = writeln!(
         out,
-        "requests received, parts of incoming messages, delivered webhooks: kept {}, then \
-         deleted and counted",
+        "finished submissions, requests received, parts of incoming messages, delivered \
+         webhooks: kept {}, then deleted and counted",
         format_duration(config.retention)
     );
     let parts = match config.mo.parts {
@@ -536,7 +537,8 @@ mod tests {
         assert_eq!(from_file.retention, Duration::from_secs(45 * 86_400));
         assert!(
             shown.contains(
-                "requests received, parts of incoming messages, delivered webhooks: kept 45 days"
+                "finished submissions, requests received, parts of incoming messages, delivered \
+                 webhooks: kept 45 days"
             ),
             "{shown}"
         );

@@ -348,14 +348,17 @@ pub struct GatewayConfig {
     /// (`mm7_gateway_unmatched_reports_expired_total`), so that reports for MessageIDs that
     /// never come cannot fill the database. Default 7 days.
     pub unmatched_report_retention: Duration,
-    /// How long what the gateway is done with is kept: each request the MMSC sent in (the
-    /// inbox's "received" pages), the parts of messages from subscribers served by URL, and
-    /// the webhook events delivered. Past this they are deleted, a batch at a time, and
-    /// counted (`mm7_gateway_expired_total`), so that the database does not grow without
-    /// bound. What may still be needed is kept however old: the request of a report that
-    /// waits for its message, and the parts of a message whose webhook is not delivered
-    /// (pending, failed or expired: its body holds their URLs, and it can be tried again).
-    /// The submissions themselves and their history are not deleted. Default 30 days.
+    /// How long what the gateway is done with is kept after its last change: submissions no
+    /// longer queued (sent, delivered, failed, …) with their history (and so their
+    /// idempotency keys), each request the MMSC sent in (the inbox's "received" pages), the
+    /// parts of messages from subscribers served by URL, and the webhook events delivered.
+    /// Past this they are deleted, a batch at a time, and counted
+    /// (`mm7_gateway_expired_total`), so that the database does not grow without bound. What
+    /// may still be needed is kept however old: a submission still queued or in flight, the
+    /// request of a report that waits for its message, and the parts of a message whose
+    /// webhook is not delivered (pending, failed or expired: its body holds their URLs, and
+    /// it can be tried again). A report for a submission already deleted waits as any report
+    /// for an unknown MessageID. Default 30 days.
     pub retention: Duration,
 }
 

@@ -308,21 +308,24 @@ async fn expire_finished_in_batches<S: Storage>(
     loop {
         let n = storage.expire_finished(before, batch).await?;
         metrics.record_expired(&n);
+        deleted.messages += n.messages;
         deleted.received += n.received;
         deleted.mo_parts += n.mo_parts;
         deleted.webhooks += n.webhooks;
-        if n.received < batch as u64 && n.mo_parts < batch as u64 && n.webhooks < batch as u64 {
+        let full = |count: u64| count >= batch as u64;
+        if !(full(n.messages) || full(n.received) || full(n.mo_parts) || full(n.webhooks)) {
             break;
         }
     }
     if deleted.total() > 0 {
         tracing::info!(
+            messages = deleted.messages,
             received = deleted.received,
             mo_parts = deleted.mo_parts,
             webhooks = deleted.webhooks,
             retention_secs = retention.as_secs(),
-            "requests received, parts of messages from subscribers and delivered webhooks \
-             deleted past their retention"
+            "submissions, requests received, parts of messages from subscribers and delivered \
+             webhooks deleted past their retention"
         );
     }
     Ok(deleted)
@@ -461,13 +464,17 @@ mod tests {
         let gone = expire_finished_in_batches(&storage, retention, &metrics, 2)
             .await
             .unwrap();
-        assert_eq!((gone.received, gone.mo_parts, gone.webhooks), (3, 3, 0));
+        assert_eq!(
+            (gone.messages, gone.received, gone.mo_parts, gone.webhooks),
+            (0, 3, 3, 0)
+        );
         let left = storage.list_received(None, None, 10).await.unwrap();
         assert_eq!(left.len(), 1, "{left:?}");
         assert!(storage.mo_part("mo_old_3", 1).await.unwrap().is_some());
         assert!(storage.mo_part("mo_old_0", 1).await.unwrap().is_none());
         let text = metrics.render(&storage.queue_depth().await.unwrap(), &[]);
         for line in [
+            "mm7_gateway_expired_total{kind=\"messages\"} 0",
             "mm7_gateway_expired_total{kind=\"received\"} 3",
             "mm7_gateway_expired_total{kind=\"mo_parts\"} 3",
             "mm7_gateway_expired_total{kind=\"webhooks\"} 0",

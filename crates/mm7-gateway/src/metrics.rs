@@ -27,6 +27,7 @@ pub(crate) struct Metrics {
     received_report: AtomicU64,
     received_read_reply: AtomicU64,
     unmatched_reports_expired: AtomicU64,
+    expired_messages: AtomicU64,
     expired_received: AtomicU64,
     expired_mo_parts: AtomicU64,
     expired_webhooks: AtomicU64,
@@ -92,6 +93,7 @@ impl Metrics {
     /// Counts what was deleted past the retention.
     pub(crate) fn record_expired(&self, expired: &crate::store::Expired) {
         for (counter, n) in [
+            (&self.expired_messages, expired.messages),
             (&self.expired_received, expired.received),
             (&self.expired_mo_parts, expired.mo_parts),
             (&self.expired_webhooks, expired.webhooks),
@@ -180,6 +182,7 @@ impl Metrics {
         );
         let _ = writeln!(out, "# TYPE mm7_gateway_expired_total counter");
         for (kind, c) in [
+            ("messages", &self.expired_messages),
             ("received", &self.expired_received),
             ("mo_parts", &self.expired_mo_parts),
             ("webhooks", &self.expired_webhooks),
@@ -355,6 +358,7 @@ mod tests {
         (expired.received, expired.mo_parts) = (5, 2);
         metrics.record_expired(&expired);
         expired.webhooks = 1;
+        expired.messages = 9;
         metrics.record_expired(&expired);
         let mut depth = QueueDepth::new(3);
         depth.add_kept_webhooks("expired", 5);
@@ -371,6 +375,7 @@ mod tests {
             "mm7_gateway_webhook_backlog 3",
             "mm7_gateway_unmatched_reports 2",
             "mm7_gateway_unmatched_reports_expired_total 7",
+            "mm7_gateway_expired_total{kind=\"messages\"} 9",
             "mm7_gateway_expired_total{kind=\"received\"} 10",
             "mm7_gateway_expired_total{kind=\"mo_parts\"} 4",
             "mm7_gateway_expired_total{kind=\"webhooks\"} 1",

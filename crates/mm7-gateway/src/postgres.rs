@@ -1227,6 +1227,29 @@ impl Storage for PostgresStorage {
             .transaction()
             .await
             .map_err(pg("deleting what is past its retention"))?;
+        // Submissions not queued any more (no `due_at`: sent, delivered, failed, …), with their
+        // history; those queued or in flight have one. Locked, so that a report applied to one
+        // meanwhile waits for this to commit (and then finds it gone); skipped if locked.
+        let finished: Vec<String> = tx
+            .query(
+                "SELECT id FROM messages WHERE due_at IS NULL AND updated_at < $1
+                 ORDER BY updated_at, id LIMIT $2 FOR UPDATE SKIP LOCKED",
+                &[&before, &limit],
+            )
+            .await
+            .map_err(pg("finding submissions past their retention"))?
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        tx.execute("DELETE FROM history WHERE message = ANY($1)", &[&finished])
+            .await
+            .map_err(pg(
+                "deleting the history of submissions past their retention",
+            ))?;
+        let messages = tx
+            .execute("DELETE FROM messages WHERE id = ANY($1)", &[&finished])
+            .await
+            .map_err(pg("deleting submissions past their retention"))?;
         let received = tx
             .execute(
                 "DELETE FROM received WHERE id IN (
@@ -1265,6 +1288,7 @@ impl Storage for PostgresStorage {
             .await
             .map_err(pg("deleting what is past its retention"))?;
         Ok(Expired {
+            messages,
             received,
             mo_parts,
             webhooks,

@@ -1199,6 +1199,23 @@ impl Storage for SqliteStorage {
             let tx = conn
                 .transaction()
                 .map_err(db("deleting what is past its retention"))?;
+            // Submissions not queued any more (no `due_at`: sent, delivered, failed, …), with
+            // their history; those queued or in flight have one.
+            let finished = "SELECT id FROM messages WHERE due_at IS NULL AND updated_at < ?1
+                            ORDER BY updated_at, id LIMIT ?2";
+            tx.execute(
+                &format!("DELETE FROM history WHERE message IN ({finished})"),
+                params![before, limit],
+            )
+            .map_err(db(
+                "deleting the history of submissions past their retention",
+            ))?;
+            let messages = tx
+                .execute(
+                    &format!("DELETE FROM messages WHERE id IN ({finished})"),
+                    params![before, limit],
+                )
+                .map_err(db("deleting submissions past their retention"))?;
             let received = tx
                 .execute(
                     "DELETE FROM received WHERE id IN (
@@ -1234,6 +1251,7 @@ impl Storage for SqliteStorage {
             tx.commit()
                 .map_err(db("deleting what is past its retention"))?;
             Ok(Expired {
+                messages: messages as u64,
                 received: received as u64,
                 mo_parts: mo_parts as u64,
                 webhooks: webhooks as u64,

@@ -557,6 +557,8 @@ pub struct EarlyReport {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Expired {
+    /// Submissions no longer queued, with their history.
+    pub messages: u64,
     /// Requests as the MMSC sent them in (the inbox's "received" pages).
     pub received: u64,
     /// Parts of messages from subscribers, served to the application by URL.
@@ -568,7 +570,7 @@ pub struct Expired {
 impl Expired {
     /// Deleted in all.
     pub fn total(&self) -> u64 {
-        self.received + self.mo_parts + self.webhooks
+        self.messages + self.received + self.mo_parts + self.webhooks
     }
 }
 
@@ -713,14 +715,15 @@ pub trait Storage: Clone + Send + Sync + 'static {
         limit: usize,
     ) -> impl Future<Output = Result<u64, GatewayError>> + Send;
 
-    /// Deletes, of what the gateway is done with and was received or queued before `before`
-    /// (Unix milliseconds), at most `limit` rows of each kind, oldest first: requests as
-    /// received, parts of messages from subscribers, and delivered webhooks (see
-    /// [`Expired`]). What may still be needed stays, however old: a received request an
-    /// unmatched report refers to (until the report is applied or expires), and the parts of
-    /// a message whose webhook is not delivered (pending, or failed or expired and so still
-    /// to be tried again by hand, with the parts' URLs in its body). The gateway calls it
-    /// with [`GatewayConfig::retention`].
+    /// Deletes, of what the gateway is done with and was last changed before `before` (Unix
+    /// milliseconds), at most `limit` rows of each kind, oldest first: submissions no longer
+    /// queued (with their history), requests as received, parts of messages from
+    /// subscribers, and delivered webhooks (see [`Expired`]). What may still be needed stays,
+    /// however old: a submission still queued or in flight (its own expiry ends it), a
+    /// received request an unmatched report refers to (until the report is applied or
+    /// expires), and the parts of a message whose webhook is not delivered (pending, or
+    /// failed or expired and so still to be tried again by hand, with the parts' URLs in its
+    /// body). The gateway calls it with [`GatewayConfig::retention`].
     ///
     /// [`GatewayConfig::retention`]: crate::GatewayConfig::retention
     fn expire_finished(
@@ -960,6 +963,7 @@ CREATE INDEX received_received_at ON received(received_at, id);
 CREATE INDEX early_reports_received ON early_reports(received);
 CREATE INDEX mo_parts_received_at ON mo_parts(received_at);
 CREATE INDEX webhooks_delivered_created ON webhooks(created_at, id) WHERE state = 'delivered';
+CREATE INDEX messages_finished ON messages(updated_at, id) WHERE due_at IS NULL;
 ";
 
 /// The largest `limit` of a list.
@@ -1525,9 +1529,13 @@ pub(crate) mod tests {
         loop {
             let batch = storage.expire_finished(before, 2).await.unwrap();
             assert!(
-                batch.received <= 2 && batch.mo_parts <= 2 && batch.webhooks <= 2,
+                batch.messages <= 2
+                    && batch.received <= 2
+                    && batch.mo_parts <= 2
+                    && batch.webhooks <= 2,
                 "{batch:?}"
             );
+            all.messages += batch.messages;
             all.received += batch.received;
             all.mo_parts += batch.mo_parts;
             all.webhooks += batch.webhooks;
@@ -1564,6 +1572,31 @@ pub(crate) mod tests {
         expire_all(&storage, now).await;
         tokio::time::sleep(Duration::from_millis(5)).await;
 
+        // Sent (nothing more to do for it): it and its history may go; queued: it stays.
+        let account = "retention";
+        for id in ["exp_sent", "exp_queued"] {
+            storage.enqueue(on(account, id, "hi")).await.unwrap();
+        }
+        let sent = |id: &str| {
+            vec![(
+                id.to_owned(),
+                Outcome::Sent {
+                    message_id: format!("mid-{id}"),
+                },
+            )]
+        };
+        let claimed = storage
+            .claim(account, 1, Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        let first = claimed[0].id.clone();
+        storage.settle(sent(&first), false).await.unwrap();
+        let queued = if first == "exp_sent" {
+            "exp_queued"
+        } else {
+            "exp_sent"
+        };
         // Delivered: the request, its part and the webhook may all go.
         storage
             .receive(deliver("mo_done", part("mo_done")), true)
@@ -1598,16 +1631,28 @@ pub(crate) mod tests {
             .receive(deliver("mo_new", part("mo_new")), true)
             .await
             .unwrap();
+        storage.enqueue(on(account, "exp_new", "hi")).await.unwrap();
+        let claimed = storage
+            .claim(account, 10, Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 2, "{claimed:?}");
+        storage.settle(sent("exp_new"), false).await.unwrap();
+        // The other one claimed here is in flight: due again when its lease ends.
         settle_about(&storage, "mo_new", WebhookOutcome::Delivered).await;
 
         // Nothing was received before the first run's cut-off.
         assert_eq!(expire_all(&storage, now).await, Expired::default());
         let gone = expire_all(&storage, cutoff).await;
         assert_eq!(
-            (gone.received, gone.mo_parts, gone.webhooks),
-            (3, 2, 1),
+            (gone.messages, gone.received, gone.mo_parts, gone.webhooks),
+            (1, 3, 2, 1),
             "{gone:?}"
         );
+        assert!(storage.message(&first).await.unwrap().is_none());
+        for kept in [queued, "exp_new"] {
+            assert!(storage.message(kept).await.unwrap().is_some(), "{kept}");
+        }
         assert_eq!(storage.mo_part("mo_done", 1).await.unwrap(), None);
         assert_eq!(storage.mo_part("mo_quiet", 1).await.unwrap(), None);
         assert!(storage.mo_part("mo_waiting", 1).await.unwrap().is_some());
