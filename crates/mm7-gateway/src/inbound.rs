@@ -245,6 +245,12 @@ impl<S: Storage> Handler for Mm7Inbound<S> {
 /// transactions.
 const EXPIRE_BATCH: usize = 1000;
 
+/// The time (Unix milliseconds) before which what was kept `retention` is past it.
+fn cutoff(retention: std::time::Duration) -> i64 {
+    let age = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+    crate::store::now_ms().saturating_sub(age)
+}
+
 /// Deletes the unmatched reports (see [`EarlyReport`](crate::EarlyReport)) received more than
 /// `retention` ago, a batch at a time, counting them in `metrics` and logging how many (never
 /// what they said): how many it deleted.
@@ -263,8 +269,7 @@ async fn expire_in_batches<S: Storage>(
     metrics: &crate::metrics::Metrics,
     batch: usize,
 ) -> Result<u64, crate::GatewayError> {
-    let age = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
-    let before = crate::store::now_ms().saturating_sub(age);
+    let before = cutoff(retention);
     let mut deleted = 0;
     loop {
         let n = storage.expire_early_reports(before, batch).await?;
@@ -302,16 +307,12 @@ async fn expire_finished_in_batches<S: Storage>(
     metrics: &crate::metrics::Metrics,
     batch: usize,
 ) -> Result<crate::store::Expired, crate::GatewayError> {
-    let age = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
-    let before = crate::store::now_ms().saturating_sub(age);
+    let before = cutoff(retention);
     let mut deleted = crate::store::Expired::default();
     loop {
         let n = storage.expire_finished(before, batch).await?;
         metrics.record_expired(&n);
-        deleted.messages += n.messages;
-        deleted.received += n.received;
-        deleted.mo_parts += n.mo_parts;
-        deleted.webhooks += n.webhooks;
+        deleted += n;
         let full = |count: u64| count >= batch as u64;
         if !(full(n.messages) || full(n.received) || full(n.mo_parts) || full(n.webhooks)) {
             break;

@@ -574,6 +574,15 @@ impl Expired {
     }
 }
 
+impl std::ops::AddAssign for Expired {
+    fn add_assign(&mut self, other: Expired) {
+        self.messages += other.messages;
+        self.received += other.received;
+        self.mo_parts += other.mo_parts;
+        self.webhooks += other.webhooks;
+    }
+}
+
 /// A webhook that was tried as many times as allowed and is kept as failed.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1535,10 +1544,7 @@ pub(crate) mod tests {
                     && batch.webhooks <= 2,
                 "{batch:?}"
             );
-            all.messages += batch.messages;
-            all.received += batch.received;
-            all.mo_parts += batch.mo_parts;
-            all.webhooks += batch.webhooks;
+            all += batch;
             if batch.total() == 0 {
                 return all;
             }
