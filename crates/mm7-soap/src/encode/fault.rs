@@ -75,9 +75,7 @@ fn write_faultcode(w: &mut XmlWriter, code: &str, names: &mut Names) -> Result<(
     };
     w.start("faultcode");
     if let Some((ns, local)) = code.strip_prefix('{').and_then(|c| c.rsplit_once('}')) {
-        // The reader refuses entity references in a namespace declaration, so a namespace
-        // the writer would have to escape could not be read back.
-        if ns.trim().is_empty() || ns.contains(['&', '<', '>', '"', '\'']) || !is_nc_name(local) {
+        if !super::declarable(ns) || !is_nc_name(local) {
             return Err(invalid());
         }
         w.attr("xmlns:fc", ns);

@@ -92,14 +92,8 @@ pub(crate) fn encode_envelope(
         buffer: String::with_capacity(64),
     };
     let namespace = envelope.namespace.uri();
-    // A URI has no quotes, angle brackets, ampersands, spaces or controls (RFC 3986), and the
-    // decoder reads namespace declarations without entity references; one that needs escaping
-    // could not be read back as the same namespace.
-    if namespace.is_empty()
-        || namespace.chars().any(|c| {
-            matches!(c, '"' | '<' | '>' | '&' | '\'') || c.is_whitespace() || c.is_control()
-        })
-    {
+    // A URI has no quotes, angle brackets, ampersands, spaces or controls (RFC 3986).
+    if !declarable(namespace) || namespace.chars().any(char::is_whitespace) {
         return Err(EncodeError::InvalidValue {
             what: "namespace URI",
             value: namespace.to_string(),
@@ -158,3 +152,14 @@ pub(crate) fn encode_envelope(
 
 mod fault;
 mod ops;
+
+/// Whether `uri` can be written in a namespace declaration and read back as itself: not blank,
+/// and nothing the writer would have to escape in the attribute (quotes, angle brackets,
+/// ampersands; tabs, line breaks and other controls, written as character references), since
+/// the decoder refuses entity and character references in namespace declarations.
+pub(crate) fn declarable(uri: &str) -> bool {
+    !uri.trim().is_empty()
+        && !uri
+            .chars()
+            .any(|c| matches!(c, '"' | '<' | '>' | '&' | '\'') || c.is_control())
+}

@@ -511,6 +511,25 @@ fn fault_codes_and_other_details() {
         fault.faultcode = bad.into();
         assert!(encode(&fault).is_err(), "{bad:?}");
     }
+    // A code in a namespace of its own is bound on the element; a namespace the declaration
+    // would have to escape (the decoder reads none with references) is refused, not written
+    // as one that cannot be read back.
+    fault.faultcode = "{urn:vendor faults}Busy".into();
+    assert!(
+        encode(&fault)
+            .unwrap()
+            .contains("<faultcode xmlns:fc=\"urn:vendor faults\">fc:Busy</faultcode>")
+    );
+    for bad in [
+        "{urn:vendor\tfaults}Busy",
+        "{urn:vendor\nfaults}Busy",
+        "{urn:a&b}Busy",
+        "{urn:\"q\"}Busy",
+        "{ }Busy",
+    ] {
+        fault.faultcode = bad.into();
+        assert!(encode(&fault).is_err(), "{bad:?}");
+    }
 
     fault.faultcode = "Server".into();
     fault.detail = Some(FaultDetail::Other("<reason>busy</reason>".into()));
