@@ -10,8 +10,9 @@
 /// It reads the children of `root` once, in document order, dispatching on the local name
 /// (`MM7Version` is implied; an element not in the table is skipped with a warning), then
 /// sets the fields of `m` from the values in the order of the table and checks what the
-/// model's table requires. On an error `m` is left partly set, for the caller to drop. Each row is `"Element" => kind field: how read`, where `read` reads one
-/// element (a `Cx` method or a closure), `how` says what it reads it from (`text`: a
+/// model's table requires. On an error `m` is left partly set, for the caller to drop. Each
+/// row is `"Element" => kind field: how read`, where `read` reads one element (a `Cx` method
+/// or a closure), `how` says what it reads it from (`text`: a
 /// [`Leaf`](super::stream::Leaf), for text-only elements; `tree`: a tree of the element, for
 /// structured ones; `stream`: the walker itself, for the structured elements read from the
 /// events, whose `read` is a `Walker` method; `status`: a response's `Status`, whose `read` is

@@ -445,52 +445,46 @@ fn decode<'a>(
 ) -> Result<(), Stop> {
     // The message of `$variant`, made default in `out` and filled there by `$decoder`.
     macro_rules! in_place {
-        ($variant:ident, $decoder:path) => {
+        ($variant:ident, $decoder:path) => {{
             if let Message::$variant(m) = out.insert(Message::$variant(Default::default())) {
                 $decoder(w, cx, root, m)?;
             }
-        };
+            return Ok(());
+        }};
     }
-    match op {
+    // The generic responses are small: made here and moved into `out`.
+    let small: Message = match op {
         Operation::SubmitReq => in_place!(SubmitReq, requests::submit_req),
         Operation::DeliverReq => in_place!(DeliverReq, requests::deliver_req),
         Operation::CancelReq => in_place!(CancelReq, requests::cancel_req),
         Operation::ReplaceReq => in_place!(ReplaceReq, requests::replace_req),
-        Operation::DeliveryReportReq => {
-            in_place!(DeliveryReportReq, requests::delivery_report_req);
-        }
+        Operation::DeliveryReportReq => in_place!(DeliveryReportReq, requests::delivery_report_req),
         Operation::ReadReplyReq => in_place!(ReadReplyReq, requests::read_reply_req),
-        Operation::ExtendedCancelReq => {
-            in_place!(ExtendedCancelReq, requests::extended_cancel_req);
-        }
+        Operation::ExtendedCancelReq => in_place!(ExtendedCancelReq, requests::extended_cancel_req),
         Operation::ExtendedReplaceReq => {
-            in_place!(ExtendedReplaceReq, requests::extended_replace_req);
+            in_place!(ExtendedReplaceReq, requests::extended_replace_req)
         }
         Operation::SubmitRsp => in_place!(SubmitRsp, responses::submit_rsp),
         Operation::DeliverRsp => in_place!(DeliverRsp, responses::deliver_rsp),
         Operation::ExtendedReplaceRsp => {
-            in_place!(ExtendedReplaceRsp, responses::extended_replace_rsp);
+            in_place!(ExtendedReplaceRsp, responses::extended_replace_rsp)
         }
-        Operation::ExtendedCancelRsp => {
-            *out = Some(responses::extended_cancel_rsp(w, cx, root)?.into());
-        }
-        Operation::CancelRsp => {
-            *out = Some(responses::generic_stream(w, cx, root, op, CancelRsp::new)?.into());
-        }
+        Operation::ExtendedCancelRsp => responses::extended_cancel_rsp(w, cx, root)?.into(),
+        Operation::CancelRsp => responses::generic_stream(w, cx, root, op, CancelRsp::new)?.into(),
         Operation::ReplaceRsp => {
-            *out = Some(responses::generic_stream(w, cx, root, op, ReplaceRsp::new)?.into());
+            responses::generic_stream(w, cx, root, op, ReplaceRsp::new)?.into()
         }
         Operation::DeliveryReportRsp => {
-            *out = Some(responses::generic_stream(w, cx, root, op, DeliveryReportRsp::new)?.into());
+            responses::generic_stream(w, cx, root, op, DeliveryReportRsp::new)?.into()
         }
         Operation::ReadReplyRsp => {
-            *out = Some(responses::generic_stream(w, cx, root, op, ReadReplyRsp::new)?.into());
+            responses::generic_stream(w, cx, root, op, ReadReplyRsp::new)?.into()
         }
         Operation::RsErrorRsp => {
-            *out = Some(responses::generic_stream(w, cx, root, op, RsErrorRsp::new)?.into());
+            responses::generic_stream(w, cx, root, op, RsErrorRsp::new)?.into()
         }
         Operation::VaspErrorRsp => {
-            *out = Some(responses::generic_stream(w, cx, root, op, VaspErrorRsp::new)?.into());
+            responses::generic_stream(w, cx, root, op, VaspErrorRsp::new)?.into()
         }
         _ => {
             return Err(Stop::Failed(Failure {
@@ -498,6 +492,7 @@ fn decode<'a>(
                 offset: root.offset,
             }));
         }
-    }
+    };
+    *out = Some(small);
     Ok(())
 }
