@@ -4,6 +4,14 @@
 //! prefixes. This reader adds both, plus the limits and refusals a server facing the open
 //! internet needs, and hands out borrowed slices of the document (`&'a str`) so that reading
 //! a message allocates only for the values a caller keeps.
+//!
+//! Inside the root element, the markup that makes up most of an MM7 document is read without
+//! the tokenizer, which then resumes after it (in fragment mode): an end tag compared with the
+//! name it must repeat, a start tag without attributes whose name is ASCII, a run of spaces
+//! before markup. Each is a subset of what the tokenizer reads, giving the same events;
+//! anything else (attributes, other names, text, comments, CDATA, every error) is the
+//! tokenizer's. A test compares both ways of reading on generated documents, and the verdict
+//! with roxmltree's.
 
 use std::borrow::Cow;
 
@@ -158,6 +166,10 @@ pub struct XmlReader<'a> {
     attrs: InlineVec<Attribute<'a>, INLINE>,
     pending_end: Option<Element<'a>>,
     root_done: bool,
+    /// Tests only: end tags always tokenized (`close_at` off), the reference the fast path is
+    /// compared with.
+    #[cfg(test)]
+    slow_close: bool,
 }
 
 impl<'a> XmlReader<'a> {
@@ -185,6 +197,8 @@ impl<'a> XmlReader<'a> {
             }),
             pending_end: None,
             root_done: false,
+            #[cfg(test)]
+            slow_close: false,
         }
     }
 
@@ -340,26 +354,35 @@ impl<'a> XmlReader<'a> {
             self.close(element);
             return Some(None);
         }
+        let open = self.open.last().copied()?;
         let saved = self.tokens.clone();
-        let mut token = self.tokens.next();
         let mut run = None;
-        if let Some(Ok(Token::Text { text })) = token {
-            if text.as_str().len() > self.limits.max_text {
-                self.tokens = saved;
-                return None;
+        let mut at = self.tokens.stream().pos();
+        if self.text.as_bytes().get(at) != Some(&b'<') {
+            // Character data (xmlparser's `Text` token: its characters checked, `]]>`
+            // refused).
+            match self.tokens.next() {
+                Some(Ok(Token::Text { text })) if text.as_str().len() <= self.limits.max_text => {
+                    at = text.start() + text.as_str().len();
+                    run = Some(Text {
+                        raw: text.as_str(),
+                        cdata: false,
+                        offset: text.start(),
+                    });
+                }
+                _ => {
+                    self.tokens = saved;
+                    return None;
+                }
             }
-            run = Some(Text {
-                raw: text.as_str(),
-                cdata: false,
-                offset: text.start(),
-            });
-            token = self.tokens.next();
+        }
+        if self.close_at(at, open) {
+            return Some(run);
         }
         if let Some(Ok(Token::ElementEnd {
             end: ElementEnd::Close(prefix, local),
             span,
-        })) = token
-            && let Some(open) = self.open.last().copied()
+        })) = self.tokens.next()
             && same(open.element.local, local.as_str())
             && same(open.element.prefix, prefix.as_str())
         {
@@ -370,6 +393,86 @@ impl<'a> XmlReader<'a> {
         }
         self.tokens = saved;
         None
+    }
+
+    /// Reads the start tag at byte `at` (where the tokenizer stands) when it has no attributes
+    /// and an ASCII name, `<name>`, `<prefix:name>` or the same with `/>`, as most MM7 start
+    /// tags are: a subset of what the tokenizer reads, read to the same token, with the name
+    /// scanned by a table instead of character by character. Anything else is left to the
+    /// tokenizer (`None`). The tokenizer then goes on after the tag, in fragment mode.
+    #[inline(always)]
+    fn plain_start(&mut self, at: usize) -> Option<Result<Event<'a>, XmlError>> {
+        #[cfg(test)]
+        if self.slow_close {
+            return None;
+        }
+        let (colon, name_end, content_start) = plain_start_tag(self.text.as_bytes(), at)?;
+        let (prefix, local) = match colon {
+            Some(colon) => (
+                self.text.get(at + 1..colon)?,
+                self.text.get(colon + 1..name_end)?,
+            ),
+            None => ("", self.text.get(at + 1..name_end)?),
+        };
+        self.tokens = Tokenizer::from_fragment(self.text, content_start..self.text.len());
+        let depth = self.open.len() + 1;
+        if depth > self.limits.max_depth {
+            return Some(Err(
+                self.error(XmlErrorKind::DepthLimit(self.limits.max_depth), at)
+            ));
+        }
+        self.attrs.clear();
+        let empty = self.text.as_bytes().get(name_end) == Some(&b'/');
+        Some(self.opened(prefix, local, at, empty, content_start))
+    }
+
+    /// Skips the white space at byte `at` (where the tokenizer stands) when markup follows it:
+    /// the text run the tokenizer would give there is only spaces, which
+    /// [`next_event_skipping_space`](Self::next_event_skipping_space) drops. A longer run
+    /// than the text limit, or one that other text or the end of the document follows, is
+    /// left to the tokenizer (`false`).
+    #[inline(always)]
+    fn skip_spaces(&mut self, at: usize) -> bool {
+        #[cfg(test)]
+        if self.slow_close {
+            return false;
+        }
+        let rest = self.text.as_bytes().get(at..).unwrap_or(&[]);
+        let Some(spaces) = rest
+            .iter()
+            .position(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        else {
+            return false;
+        };
+        if spaces > self.limits.max_text || rest.get(spaces) != Some(&b'<') {
+            return false;
+        }
+        self.tokens = Tokenizer::from_fragment(self.text, at + spaces..self.text.len());
+        true
+    }
+
+    /// Closes `open`, the innermost open element, when the document at byte `at` (where the
+    /// tokenizer stands) is its end tag, `</` and the same qualified name, spaces, `>`: what
+    /// the end tag of a well-formed document must be there. Comparing the bytes with the name
+    /// already known costs a few instructions where tokenizing the tag and then matching its
+    /// name cost about four hundred; the tokenizer then goes on after the tag, in fragment
+    /// mode (see [`next_event_of`](Self::next_event_of) for what that leaves to this reader).
+    /// Anything else (another name, a longer one, no `>`) is left to the tokenizer, for its
+    /// token or its error.
+    #[inline(always)]
+    fn close_at(&mut self, at: usize, open: Open<'a>) -> bool {
+        #[cfg(test)]
+        if self.slow_close {
+            return false;
+        }
+        let Some(end) = end_tag_end(self.text.as_bytes(), at, open.element) else {
+            return false;
+        };
+        self.tokens = Tokenizer::from_fragment(self.text, end..self.text.len());
+        let start = open.content_start;
+        self.last_inner = (start, at.max(start));
+        self.close(open.element);
+        true
     }
 
     /// Skips the rest of the element whose `Start` was just returned, up to and including its
@@ -413,6 +516,27 @@ impl<'a> XmlReader<'a> {
             return Ok(self.close(element));
         }
         loop {
+            // Inside the root element the commonest markup is read here, without the
+            // tokenizer: see `close_at`, `plain_start` and `skip_spaces`.
+            let at = self.tokens.stream().pos();
+            if let Some(open) = self.open.last().copied() {
+                match self.text.as_bytes().get(at..at + 2) {
+                    Some([b'<', b'/']) if self.close_at(at, open) => {
+                        return Ok(Event::End(open.element));
+                    }
+                    Some([b'<', _]) => {
+                        if let Some(event) = self.plain_start(at) {
+                            return event;
+                        }
+                    }
+                    Some([b' ' | b'\t' | b'\r' | b'\n', _])
+                        if SKIP_SPACE && self.skip_spaces(at) =>
+                    {
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
             let Some(token) = self.tokens.next() else {
                 return match self.open.last().map(|open| open.element) {
                     Some(open) => Err(self.error(
@@ -491,11 +615,13 @@ impl<'a> XmlReader<'a> {
         let pos = e.pos();
         if self.root_done {
             // After the root element only comments, processing instructions and spaces may
-            // come; xmlparser calls anything else an unknown token.
-            return XmlError::new(
-                XmlErrorKind::ContentOutsideRoot,
-                Position::from_row_col(self.text, pos.row, pos.col),
-            );
+            // come; xmlparser calls anything else an unknown token, at its first byte. (In
+            // fragment mode, after `close_at`, it may instead refuse a text run, from the
+            // spaces before it.)
+            let at = Position::from_row_col(self.text, pos.row, pos.col).offset;
+            let rest = self.text.get(at..).unwrap_or("");
+            let spaces = rest.len() - rest.trim_start_matches(is_space).len();
+            return self.error(XmlErrorKind::ContentOutsideRoot, at + spaces);
         }
         // xmlparser's message ends with its own " at row:col"; the position is kept apart.
         let message = e.to_string();
@@ -512,10 +638,18 @@ impl<'a> XmlReader<'a> {
     #[inline(always)]
     fn text_event(&self, text: Text<'a>) -> Result<Option<Event<'a>>, XmlError> {
         if self.open.is_empty() {
-            if text.is_whitespace() {
+            // Spaces may follow the root element, and precede it; a CDATA section may not.
+            // (After an end tag read by `close_at` the tokenizer is in fragment mode and
+            // gives both as text: the refusals its document mode made are made here.)
+            if !text.cdata && text.is_whitespace() {
                 return Ok(None);
             }
-            return Err(self.error(XmlErrorKind::ContentOutsideRoot, text.offset));
+            let spaces = if text.cdata {
+                0
+            } else {
+                text.raw.len() - text.raw.trim_start_matches(is_space).len()
+            };
+            return Err(self.error(XmlErrorKind::ContentOutsideRoot, text.offset + spaces));
         }
         if text.raw.len() > self.limits.max_text {
             return Err(self.error(XmlErrorKind::TextLimit(self.limits.max_text), text.offset));
@@ -611,6 +745,20 @@ impl<'a> XmlReader<'a> {
                 }
             }
         };
+        self.opened(prefix, local, offset, empty, content_start)
+    }
+
+    /// An element whose start tag was read, attributes and all, to `content_start`: its
+    /// namespace resolved (and its attributes' prefixes checked), pushed, its `Start` made.
+    #[inline(always)]
+    fn opened(
+        &mut self,
+        prefix: &'a str,
+        local: &'a str,
+        offset: usize,
+        empty: bool,
+        content_start: usize,
+    ) -> Result<Event<'a>, XmlError> {
         let namespace = if prefix.is_empty() {
             self.namespace_of("")
         } else {
@@ -684,6 +832,80 @@ impl<'a> XmlReader<'a> {
         }
         Event::End(element)
     }
+}
+
+/// The bytes of a plain start tag's name: `NAME_START` may begin a name (or its part after
+/// the prefix), `NAME` may continue one. ASCII only: a name with other characters is read by
+/// the tokenizer.
+const NAME_START: u8 = 1;
+const NAME: u8 = 2;
+static NAME_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphabetic() || c == b'_' {
+            table[b] = NAME_START | NAME;
+        } else if c.is_ascii_digit() || c == b'-' || c == b'.' {
+            table[b] = NAME;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// The start tag at byte `at` of `doc` when it is `<` and a name (at most one colon, each
+/// part starting with a letter or `_`, ASCII), then `>` or `/>`: where its colon is, where
+/// its name ends, and where its content starts (just after the tag).
+#[inline(always)]
+fn plain_start_tag(doc: &[u8], at: usize) -> Option<(Option<usize>, usize, usize)> {
+    let class = |i: usize| doc.get(i).map_or(0, |&b| NAME_BYTES[usize::from(b)]);
+    let mut i = at + 1;
+    if class(i) & NAME_START == 0 {
+        return None;
+    }
+    let mut colon = None;
+    loop {
+        i += 1;
+        if class(i) & NAME != 0 {
+            continue;
+        }
+        if doc.get(i) == Some(&b':') && colon.is_none() && class(i + 1) & NAME_START != 0 {
+            colon = Some(i);
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    match doc.get(i..i + 2)? {
+        [b'>', _] => Some((colon, i, i + 1)),
+        [b'/', b'>'] => Some((colon, i, i + 2)),
+        _ => None,
+    }
+}
+
+/// XML white space (`S`).
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+/// Where the end tag of `element` that starts at byte `at` of `doc` ends (just after its
+/// `>`): `</`, the element's qualified name as its start tag wrote it, white space, `>`.
+/// `None` for anything else.
+#[inline(always)]
+fn end_tag_end(doc: &[u8], at: usize, element: Element<'_>) -> Option<usize> {
+    let rest = doc.get(at..)?.strip_prefix(b"</")?;
+    let rest = if element.prefix.is_empty() {
+        rest
+    } else {
+        rest.strip_prefix(element.prefix.as_bytes())?
+            .strip_prefix(b":")?
+    };
+    let rest = rest.strip_prefix(element.local.as_bytes())?;
+    let spaces = rest
+        .iter()
+        .position(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))?;
+    (rest.get(spaces) == Some(&b'>')).then(|| doc.len() - rest.len() + spaces + 1)
 }
 
 fn qname(prefix: &str, local: &str) -> String {
