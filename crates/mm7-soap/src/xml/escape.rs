@@ -66,8 +66,9 @@ fn is_xml_char(c: char) -> bool {
 /// Appends `text` to `out` escaped for element content: `&`, `<`, `>`, and `\r` (so that a
 /// carriage return survives a parser's line-end normalisation).
 ///
-/// Characters XML 1.0 cannot carry at all (most C0 controls) are dropped: there is no way to
-/// send them, and sending them would make the whole message unreadable to the peer.
+/// Characters XML 1.0 cannot carry at all (most C0 controls, U+FFFE and U+FFFF) are dropped:
+/// there is no way to send them, and sending them would make the whole message unreadable to
+/// the peer.
 pub fn escape_text_into(out: &mut String, text: &str) {
     escape_into(out, text, false);
 }
@@ -79,25 +80,66 @@ pub fn escape_attr_into(out: &mut String, text: &str) {
     escape_into(out, text, true);
 }
 
+/// What [`escape_into`] must look at: `TEXT` marks the bytes that element content cannot
+/// carry as they are (`&`, `<`, `>`, `\r`, the C0 controls XML forbids, and `0xEF`, which
+/// starts U+FFFE and U+FFFF as well as characters XML allows), `ATTR` those that a
+/// double-quoted attribute value cannot (the same, `"`, tab and newline).
+const TEXT: u8 = 1;
+const ATTR: u8 = 2;
+static SPECIAL: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = TEXT | ATTR;
+        b += 1;
+    }
+    table[b'\t' as usize] = ATTR;
+    table[b'\n' as usize] = ATTR;
+    table[b'"' as usize] = ATTR;
+    table[b'&' as usize] = TEXT | ATTR;
+    table[b'<' as usize] = TEXT | ATTR;
+    table[b'>' as usize] = TEXT | ATTR;
+    table[0xEF] = TEXT | ATTR;
+    table
+};
+
 fn escape_into(out: &mut String, text: &str, attr: bool) {
-    let needs = |b: u8| matches!(b, b'&' | b'<' | b'>' | b'\r' | b'"' | b'\t' | b'\n') || b < 0x20;
-    if !text.bytes().any(needs) {
-        out.push_str(text);
-        return;
+    let mask = if attr { ATTR } else { TEXT };
+    let bytes = text.as_bytes();
+    // Plain runs are copied whole; `copied` is where the next one starts (always at a
+    // character boundary: only ASCII bytes and whole three-byte characters end a run).
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(i) = bytes
+        .get(from..)
+        .and_then(|rest| rest.iter().position(|&b| SPECIAL[usize::from(b)] & mask != 0))
+        .map(|at| from + at)
+    {
+        let (replacement, len) = match bytes.get(i).copied().unwrap_or(0) {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'\r' => ("&#13;", 1),
+            b'"' => ("&quot;", 1),
+            b'\t' => ("&#9;", 1),
+            b'\n' => ("&#10;", 1),
+            // U+FFFE and U+FFFF are dropped; U+F000..U+FFFD are plain.
+            0xEF => match bytes.get(i + 1..i + 3) {
+                Some([0xBF, 0xBE | 0xBF]) => ("", 3),
+                _ => {
+                    from = i + 1;
+                    continue;
+                }
+            },
+            // The other C0 controls: XML 1.0 cannot carry them at all.
+            _ => ("", 1),
+        };
+        out.push_str(text.get(copied..i).unwrap_or(""));
+        out.push_str(replacement);
+        from = i + len;
+        copied = from;
     }
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#13;"),
-            '"' if attr => out.push_str("&quot;"),
-            '\t' if attr => out.push_str("&#9;"),
-            '\n' if attr => out.push_str("&#10;"),
-            c if is_xml_char(c) => out.push(c),
-            _ => {}
-        }
-    }
+    out.push_str(text.get(copied..).unwrap_or(""));
 }
 
 #[cfg(test)]
@@ -149,5 +191,40 @@ mod tests {
         let mut out = String::new();
         escape_text_into(&mut out, "a\u{1}b\u{0}c");
         assert_eq!(out, "abc");
+        let mut out = String::new();
+        escape_attr_into(&mut out, "\u{FFFE}x\u{FFFF}\u{FFFD}\u{F000}\u{EFFF}");
+        assert_eq!(out, "x\u{FFFD}\u{F000}\u{EFFF}");
+    }
+
+    /// Character by character, as the table-driven escape must agree with.
+    fn reference(text: &str, attr: bool) -> String {
+        let mut out = String::new();
+        for c in text.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '\r' => out.push_str("&#13;"),
+                '"' if attr => out.push_str("&quot;"),
+                '\t' if attr => out.push_str("&#9;"),
+                '\n' if attr => out.push_str("&#10;"),
+                c if is_xml_char(c) => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escape_agrees_with_the_character_rules(
+            text in "([\\x00-\\x7F]|[\u{80}-\u{7FF}]|[\u{E000}-\u{FFFF}]|[\u{FFF0}-\u{FFFF}]|[\u{10000}-\u{10FFFF}]|[&<>\"\r\n\t]){0,40}",
+        ) {
+            for attr in [false, true] {
+                let mut out = String::from("kept ");
+                escape_into(&mut out, &text, attr);
+                proptest::prop_assert_eq!(&out[5..], reference(&text, attr));
+            }
+        }
     }
 }
