@@ -112,7 +112,10 @@ fn escape_into(out: &mut String, text: &str, attr: bool) {
     let mut from = 0;
     while let Some(i) = bytes
         .get(from..)
-        .and_then(|rest| rest.iter().position(|&b| SPECIAL[usize::from(b)] & mask != 0))
+        .and_then(|rest| {
+            rest.iter()
+                .position(|&b| SPECIAL[usize::from(b)] & mask != 0)
+        })
         .map(|at| from + at)
     {
         let (replacement, len) = match bytes.get(i).copied().unwrap_or(0) {

@@ -359,6 +359,18 @@ impl<'a> XmlReader<'a> {
         let mut run = None;
         let mut at = self.tokens.stream().pos();
         if self.text.as_bytes().get(at) != Some(&b'<') {
+            // A value and its end tag, both read here when they can be.
+            if let Some(end) = plain_text_end(self.text.as_bytes(), at)
+                && end - at <= self.limits.max_text
+                && let Some(raw) = self.text.get(at..end)
+                && self.close_at(end, open)
+            {
+                return Some(Some(Text {
+                    raw,
+                    cdata: false,
+                    offset: at,
+                }));
+            }
             // Character data (xmlparser's `Text` token: its characters checked, `]]>`
             // refused).
             match self.tokens.next() {
@@ -881,6 +893,52 @@ fn plain_start_tag(doc: &[u8], at: usize) -> Option<(Option<usize>, usize, usize
         [b'>', _] => Some((colon, i, i + 1)),
         [b'/', b'>'] => Some((colon, i, i + 2)),
         _ => None,
+    }
+}
+
+/// How [`plain_text_end`] treats each byte: `LT` ends the run; `CHECK` is a C0 control that
+/// XML forbids, a `>` (which may end a forbidden `]]>`) or `0xEF` (which starts U+FFFE and
+/// U+FFFF, as well as characters XML allows).
+const LT: u8 = 1;
+const CHECK: u8 = 2;
+static TEXT_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = CHECK;
+        b += 1;
+    }
+    table[b'\t' as usize] = 0;
+    table[b'\n' as usize] = 0;
+    table[b'\r' as usize] = 0;
+    table[b'>' as usize] = CHECK;
+    table[b'<' as usize] = LT;
+    table[0xEF] = CHECK;
+    table
+};
+
+/// Where the character data at byte `at` of `doc` ends (at the `<` after it), when the
+/// tokenizer would read it as one valid text run and it holds no `>`: every character one XML
+/// allows. `None` when it holds a character XML forbids, a `>`, or runs to the end of the
+/// document: the tokenizer then reads it, for its token or its error.
+#[inline(always)]
+fn plain_text_end(doc: &[u8], at: usize) -> Option<usize> {
+    let mut from = at;
+    loop {
+        let i = from
+            + doc
+                .get(from..)?
+                .iter()
+                .position(|&b| TEXT_BYTES[usize::from(b)] != 0)?;
+        if doc.get(i) == Some(&b'<') {
+            return Some(i);
+        }
+        // U+F000..U+FFFD are allowed, U+FFFE and U+FFFF are not.
+        match doc.get(i..i + 3)? {
+            [0xEF, 0xBF, 0xBE | 0xBF] => return None,
+            [0xEF, ..] => from = i + 1,
+            _ => return None,
+        }
     }
 }
 

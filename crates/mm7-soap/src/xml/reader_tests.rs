@@ -336,8 +336,11 @@ mod end_tags {
         "p:",
         ":a",
     ];
-    const TEXTS: [&str; 16] = [
+    const TEXTS: [&str; 19] = [
         "x",
+        "\u{FFFE}",
+        "a\u{FFFF}",
+        "\u{F8FF}\u{FFFD}\u{EFFF}",
         " ",
         "\n  ",
         "\r\n\t      ",
@@ -470,9 +473,10 @@ mod end_tags {
     /// Everything a reader gives for `doc`, with its end-tag fast path on or off: events,
     /// text values, inner spans, and the error that ends it (kind and position). `mode` 0
     /// reads event by event, 1 skips spaces, 2 also reads `v…` elements with `read_text`.
-    /// Mode 3 is mode 1 with a text limit of six bytes (the root's namespace is five).
+    /// Modes 3 and 4 are modes 1 and 2 with a text limit of six bytes (the root's namespace
+    /// is five).
     fn trace(doc: &str, slow: bool, mode: u8) -> Vec<String> {
-        let limits = if mode == 3 {
+        let limits = if mode >= 3 {
             XmlLimits::default().with_max_text(6)
         } else {
             XmlLimits::default()
@@ -489,7 +493,7 @@ mod end_tags {
                 };
                 out.push(format!("{event:?}"));
                 match event {
-                    Event::Start(e) if mode == 2 && e.local.starts_with('v') => {
+                    Event::Start(e) if (mode == 2 || mode == 4) && e.local.starts_with('v') => {
                         let value = reader.read_text()?;
                         out.push(format!("read {value:?} {:?}", reader.last_inner_span()));
                     }
@@ -518,7 +522,7 @@ mod end_tags {
             trailer in 0..TRAILERS.len(),
         ) {
             let doc = document(prolog, root, &pieces, unclosed, trailer);
-            for mode in 0..4 {
+            for mode in 0..5 {
                 prop_assert_eq!(trace(&doc, false, mode), trace(&doc, true, mode), "{:?} mode {}", doc, mode);
             }
             // roxmltree reads DOCTYPEs, which this reader refuses.
