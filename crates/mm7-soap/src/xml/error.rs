@@ -106,6 +106,10 @@ pub enum XmlErrorKind {
     /// More elements in one message than the limit.
     #[error("more than {0} elements")]
     ElementLimit(usize),
+    /// An attribute named twice in one start tag (XML 1.0 "Unique Att Spec"), or by two
+    /// prefixes bound to the same namespace.
+    #[error("attribute `{0}` appears twice on one element")]
+    DuplicateAttribute(String),
     /// More attributes on one element than the limit.
     #[error("more than {0} attributes on one element")]
     AttributeLimit(usize),

@@ -407,26 +407,30 @@ impl<'a> XmlReader<'a> {
         None
     }
 
-    /// Reads the start tag at byte `at` (where the tokenizer stands) when it has no attributes
-    /// and an ASCII name, `<name>`, `<prefix:name>` or the same with `/>`, as most MM7 start
-    /// tags are: a subset of what the tokenizer reads, read to the same token, with the name
-    /// scanned by a table instead of character by character. Anything else is left to the
-    /// tokenizer (`None`). The tokenizer then goes on after the tag, in fragment mode.
+    /// Reads the start tag at byte `at` (where the tokenizer stands) when its names are ASCII
+    /// and it has at most [`PLAIN_ATTRIBUTES`] attributes whose values hold only characters
+    /// XML allows and no `<`, as MM7 start tags do: a subset of what the tokenizer reads, read
+    /// to the same events, with names and values scanned by tables instead of character by
+    /// character. The whole tag is checked before anything is kept; anything else is left to
+    /// the tokenizer (`None`), for its tokens or its error. The tokenizer then goes on after
+    /// the tag, in fragment mode.
     #[inline(always)]
     fn plain_start(&mut self, at: usize) -> Option<Result<Event<'a>, XmlError>> {
         #[cfg(test)]
         if self.slow_close {
             return None;
         }
-        let (colon, name_end, content_start) = plain_start_tag(self.text.as_bytes(), at)?;
-        let (prefix, local) = match colon {
-            Some(colon) => (
-                self.text.get(at + 1..colon)?,
-                self.text.get(colon + 1..name_end)?,
+        let tag = plain_start_tag(self.text.as_bytes(), at)?;
+        let text = self.text;
+        let name = |(start, colon, end): (usize, usize, usize)| match colon {
+            0 => ("", text.get(start..end).unwrap_or("")),
+            colon => (
+                text.get(start..colon).unwrap_or(""),
+                text.get(colon + 1..end).unwrap_or(""),
             ),
-            None => ("", self.text.get(at + 1..name_end)?),
         };
-        self.tokens = Tokenizer::from_fragment(self.text, content_start..self.text.len());
+        let (prefix, local) = name(tag.name);
+        self.tokens = Tokenizer::from_fragment(self.text, tag.content_start..self.text.len());
         let depth = self.open.len() + 1;
         if depth > self.limits.max_depth {
             return Some(Err(
@@ -434,8 +438,14 @@ impl<'a> XmlReader<'a> {
             ));
         }
         self.attrs.clear();
-        let empty = self.text.as_bytes().get(name_end) == Some(&b'/');
-        Some(self.opened(prefix, local, at, empty, content_start))
+        for attribute in tag.attributes.get(..tag.count).unwrap_or(&[]) {
+            let (a_prefix, a_local) = name(attribute.name);
+            let value = text.get(attribute.value.0..attribute.value.1).unwrap_or("");
+            if let Err(e) = self.keep_attribute(a_prefix, a_local, value, attribute.name.0, depth) {
+                return Some(Err(e));
+            }
+        }
+        Some(self.opened(prefix, local, at, tag.empty, tag.content_start))
     }
 
     /// Skips the white space at byte `at` (where the tokenizer stands) when markup follows it:
@@ -531,7 +541,17 @@ impl<'a> XmlReader<'a> {
             // Inside the root element the commonest markup is read here, without the
             // tokenizer: see `close_at`, `plain_start` and `skip_spaces`.
             let at = self.tokens.stream().pos();
-            if let Some(open) = self.open.last().copied() {
+            if self.open.is_empty() {
+                // Before the root element the tokenizer reads `<` and a name as the root's
+                // start tag whatever its state (declaration, comments and DOCTYPE behind it);
+                // after it, `start` refuses one.
+                if !self.root_done
+                    && self.text.as_bytes().get(at) == Some(&b'<')
+                    && let Some(event) = self.plain_start(at)
+                {
+                    return event;
+                }
+            } else if let Some(open) = self.open.last().copied() {
                 match self.text.as_bytes().get(at..at + 2) {
                     Some([b'<', b'/']) if self.close_at(at, open) => {
                         return Ok(Event::End(open.element));
@@ -701,43 +721,13 @@ impl<'a> XmlReader<'a> {
                     local: a_local,
                     value,
                     span,
-                } => {
-                    if self.attrs.len() >= self.limits.max_attributes {
-                        return Err(self.error(
-                            XmlErrorKind::AttributeLimit(self.limits.max_attributes),
-                            span.start(),
-                        ));
-                    }
-                    if value.as_str().len() > self.limits.max_text {
-                        return Err(
-                            self.error(XmlErrorKind::TextLimit(self.limits.max_text), span.start())
-                        );
-                    }
-                    let (a_prefix, a_local) = (a_prefix.as_str(), a_local.as_str());
-                    if a_prefix == "xmlns" || (a_prefix.is_empty() && a_local == "xmlns") {
-                        // The cheap test first: on a namespace URI (some eighty bytes)
-                        // `str::contains` spends about 140 instructions.
-                        if has_cr_or_amp(value.as_str().as_bytes()) && value.as_str().contains('&')
-                        {
-                            return Err(self.error(
-                                XmlErrorKind::EntityInNamespace(value.as_str().to_string()),
-                                span.start(),
-                            ));
-                        }
-                        let bound = if a_prefix.is_empty() { "" } else { a_local };
-                        self.bindings.push_with(|| Binding {
-                            prefix: bound,
-                            uri: value.as_str().trim_fast(),
-                            depth,
-                        });
-                    }
-                    self.attrs.push_with(|| Attribute {
-                        prefix: a_prefix,
-                        local: a_local,
-                        raw_value: value.as_str(),
-                        offset: span.start(),
-                    });
-                }
+                } => self.keep_attribute(
+                    a_prefix.as_str(),
+                    a_local.as_str(),
+                    value.as_str(),
+                    span.start(),
+                    depth,
+                )?,
                 Token::ElementEnd {
                     end: ElementEnd::Open,
                     span,
@@ -760,6 +750,59 @@ impl<'a> XmlReader<'a> {
         self.opened(prefix, local, offset, empty, content_start)
     }
 
+    /// Keeps an attribute of the start tag being read (at `depth`), binding its namespace if
+    /// it declares one.
+    #[inline(always)]
+    fn keep_attribute(
+        &mut self,
+        prefix: &'a str,
+        local: &'a str,
+        value: &'a str,
+        offset: usize,
+        depth: usize,
+    ) -> Result<(), XmlError> {
+        if self.attrs.len() >= self.limits.max_attributes {
+            return Err(self.error(
+                XmlErrorKind::AttributeLimit(self.limits.max_attributes),
+                offset,
+            ));
+        }
+        if value.len() > self.limits.max_text {
+            return Err(self.error(XmlErrorKind::TextLimit(self.limits.max_text), offset));
+        }
+        if self
+            .attrs
+            .as_slice()
+            .iter()
+            .any(|a| same(a.local, local) && same(a.prefix, prefix))
+        {
+            return Err(self.error(
+                XmlErrorKind::DuplicateAttribute(qname(prefix, local)),
+                offset,
+            ));
+        }
+        if prefix == "xmlns" || (prefix.is_empty() && local == "xmlns") {
+            // The cheap test first: on a namespace URI (some eighty bytes) `str::contains`
+            // spends about 140 instructions.
+            if has_cr_or_amp(value.as_bytes()) && value.contains('&') {
+                return Err(self.error(XmlErrorKind::EntityInNamespace(value.to_string()), offset));
+            }
+            let bound = if prefix.is_empty() { "" } else { local };
+            self.bindings.push_with(|| Binding {
+                prefix: bound,
+                uri: value.trim_fast(),
+                depth,
+            });
+        }
+        self.attrs.push_with(|| Attribute {
+            prefix,
+            local,
+            raw_value: value,
+            offset,
+        });
+        Ok(())
+    }
+
     /// An element whose start tag was read, attributes and all, to `content_start`: its
     /// namespace resolved (and its attributes' prefixes checked), pushed, its `Start` made.
     #[inline(always)]
@@ -778,13 +821,28 @@ impl<'a> XmlReader<'a> {
                 self.error(XmlErrorKind::UndeclaredPrefix(prefix.to_string()), offset)
             })?)
         };
-        for attr in self.attrs.as_slice() {
-            if !attr.prefix.is_empty()
-                && attr.prefix != "xmlns"
-                && self.namespace_of(attr.prefix).is_none()
-            {
+        let attrs = self.attrs.as_slice();
+        for (i, attr) in attrs.iter().enumerate() {
+            if attr.prefix.is_empty() || attr.prefix == "xmlns" {
+                continue;
+            }
+            let Some(uri) = self.namespace_of(attr.prefix) else {
                 return Err(self.error(
                     XmlErrorKind::UndeclaredPrefix(attr.prefix.to_string()),
+                    attr.offset,
+                ));
+            };
+            // Two prefixes bound to one namespace make two spellings of one attribute
+            // (Namespaces in XML 1.0, §6.3).
+            let twice = attrs.get(..i).unwrap_or(&[]).iter().any(|earlier| {
+                !earlier.prefix.is_empty()
+                    && earlier.prefix != "xmlns"
+                    && same(earlier.local, attr.local)
+                    && self.namespace_of(earlier.prefix) == Some(uri)
+            });
+            if twice {
+                return Err(self.error(
+                    XmlErrorKind::DuplicateAttribute(qname(attr.prefix, attr.local)),
                     attr.offset,
                 ));
             }
@@ -866,33 +924,152 @@ static NAME_BYTES: [u8; 256] = {
     table
 };
 
-/// The start tag at byte `at` of `doc` when it is `<` and a name (at most one colon, each
-/// part starting with a letter or `_`, ASCII), then `>` or `/>`: where its colon is, where
-/// its name ends, and where its content starts (just after the tag).
+/// How many attributes a start tag read by [`XmlReader::plain_start`] may have; one with more
+/// is left to the tokenizer.
+const PLAIN_ATTRIBUTES: usize = 8;
+
+/// A name in a plain start tag, as byte offsets: where it starts, its colon (0 for none: a
+/// name never starts a document) and where it ends.
+type NameSpan = (usize, usize, usize);
+
+#[derive(Debug, Clone, Copy, Default)]
+struct PlainAttribute {
+    name: NameSpan,
+    /// The value between the quotes.
+    value: (usize, usize),
+}
+
+/// A start tag read by [`plain_start_tag`].
+#[derive(Debug)]
+struct PlainTag {
+    name: NameSpan,
+    attributes: [PlainAttribute; PLAIN_ATTRIBUTES],
+    count: usize,
+    empty: bool,
+    /// Just after the tag.
+    content_start: usize,
+}
+
+/// The name at byte `at` of `doc`: ASCII, at most one colon, each part starting with a letter
+/// or `_`.
 #[inline(always)]
-fn plain_start_tag(doc: &[u8], at: usize) -> Option<(Option<usize>, usize, usize)> {
+fn plain_name(doc: &[u8], at: usize) -> Option<NameSpan> {
     let class = |i: usize| doc.get(i).map_or(0, |&b| NAME_BYTES[usize::from(b)]);
-    let mut i = at + 1;
-    if class(i) & NAME_START == 0 {
+    if class(at) & NAME_START == 0 {
         return None;
     }
-    let mut colon = None;
+    let mut colon = 0;
+    let mut i = at + 1;
     loop {
-        i += 1;
         if class(i) & NAME != 0 {
-            continue;
-        }
-        if doc.get(i) == Some(&b':') && colon.is_none() && class(i + 1) & NAME_START != 0 {
-            colon = Some(i);
             i += 1;
-            continue;
+        } else if doc.get(i) == Some(&b':') && colon == 0 && class(i + 1) & NAME_START != 0 {
+            colon = i;
+            i += 2;
+        } else {
+            return Some((at, colon, i));
         }
-        break;
     }
-    match doc.get(i..i + 2)? {
-        [b'>', _] => Some((colon, i, i + 1)),
-        [b'/', b'>'] => Some((colon, i, i + 2)),
-        _ => None,
+}
+
+/// How [`plain_start_tag`] treats the bytes of an attribute value: `QUOTE` may end it,
+/// `REFUSED` sends the tag to the tokenizer (`<`, a C0 control XML forbids), and `0xEF` may
+/// start U+FFFE or U+FFFF.
+const QUOTE: u8 = 1;
+const REFUSED: u8 = 2;
+const LEAD_EF: u8 = 3;
+static VALUE_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = REFUSED;
+        b += 1;
+    }
+    table[b'\t' as usize] = 0;
+    table[b'\n' as usize] = 0;
+    table[b'\r' as usize] = 0;
+    table[b'<' as usize] = REFUSED;
+    table[b'"' as usize] = QUOTE;
+    table[b'\'' as usize] = QUOTE;
+    table[0xEF] = LEAD_EF;
+    table
+};
+
+/// Where the attribute value that starts at byte `at` of `doc` (just after its opening
+/// `quote`) ends, at its closing quote.
+#[inline(always)]
+fn plain_value_end(doc: &[u8], at: usize, quote: u8) -> Option<usize> {
+    let mut from = at;
+    loop {
+        let i = from
+            + doc
+                .get(from..)?
+                .iter()
+                .position(|&b| VALUE_BYTES[usize::from(b)] != 0)?;
+        match (VALUE_BYTES[usize::from(*doc.get(i)?)], doc.get(i..i + 3)?) {
+            (QUOTE, [b, ..]) if *b == quote => return Some(i),
+            (QUOTE, _) => from = i + 1,
+            (LEAD_EF, [_, 0xBF, 0xBE | 0xBF]) => return None,
+            (LEAD_EF, _) => from = i + 1,
+            _ => return None,
+        }
+    }
+}
+
+/// Whether byte `b` is XML white space.
+fn is_space_byte(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// The start tag at byte `at` of `doc` when it is `<` and a [`plain_name`], then attributes
+/// (each after white space: a plain name, `=` with optional spaces around it, a quoted value
+/// per [`plain_value_end`]; at most [`PLAIN_ATTRIBUTES`]), optional spaces, and `>` or `/>`.
+#[inline(always)]
+fn plain_start_tag(doc: &[u8], at: usize) -> Option<PlainTag> {
+    let name = plain_name(doc, at + 1)?;
+    let mut tag = PlainTag {
+        name,
+        attributes: [PlainAttribute::default(); PLAIN_ATTRIBUTES],
+        count: 0,
+        empty: false,
+        content_start: 0,
+    };
+    let skip_spaces = |mut i: usize| {
+        while doc.get(i).is_some_and(|&b| is_space_byte(b)) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = name.2;
+    loop {
+        let spaced = skip_spaces(i);
+        match doc.get(spaced..spaced + 2)? {
+            [b'>', _] => {
+                tag.content_start = spaced + 1;
+                return Some(tag);
+            }
+            [b'/', b'>'] => {
+                tag.empty = true;
+                tag.content_start = spaced + 2;
+                return Some(tag);
+            }
+            _ if spaced == i => return None,
+            _ => {}
+        }
+        let name = plain_name(doc, spaced)?;
+        let eq = skip_spaces(name.2);
+        if doc.get(eq) != Some(&b'=') {
+            return None;
+        }
+        let open = skip_spaces(eq + 1);
+        let quote = *doc.get(open).filter(|&&q| q == b'"' || q == b'\'')?;
+        let end = plain_value_end(doc, open + 1, quote)?;
+        *tag.attributes.get_mut(tag.count)? = PlainAttribute {
+            name,
+            value: (open + 1, end),
+        };
+        tag.count += 1;
+        i = end + 1;
     }
 }
 
