@@ -408,8 +408,8 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Reads the start tag at byte `at` (where the tokenizer stands) when its names are ASCII
-    /// and it has at most [`PLAIN_ATTRIBUTES`] attributes whose values hold only characters
-    /// XML allows and no `<`, as MM7 start tags do: a subset of what the tokenizer reads, read
+    /// and its attributes' values hold only characters XML allows and no `<`, as MM7 start
+    /// tags do: a subset of what the tokenizer reads, read
     /// to the same events, with names and values scanned by tables instead of character by
     /// character. The whole tag is checked before anything is kept; anything else is left to
     /// the tokenizer (`None`), for its tokens or its error. The tokenizer then goes on after
@@ -438,12 +438,14 @@ impl<'a> XmlReader<'a> {
             ));
         }
         self.attrs.clear();
-        for attribute in tag.attributes.get(..tag.count).unwrap_or(&[]) {
+        let mut i = tag.attributes;
+        while let Some(Ok((attribute, next))) = plain_attribute(self.text.as_bytes(), i) {
             let (a_prefix, a_local) = name(attribute.name);
             let value = text.get(attribute.value.0..attribute.value.1).unwrap_or("");
             if let Err(e) = self.keep_attribute(a_prefix, a_local, value, attribute.name.0, depth) {
                 return Some(Err(e));
             }
+            i = next;
         }
         Some(self.opened(prefix, local, at, tag.empty, tag.content_start))
     }
@@ -924,27 +926,24 @@ static NAME_BYTES: [u8; 256] = {
     table
 };
 
-/// How many attributes a start tag read by [`XmlReader::plain_start`] may have; one with more
-/// is left to the tokenizer.
-const PLAIN_ATTRIBUTES: usize = 8;
-
 /// A name in a plain start tag, as byte offsets: where it starts, its colon (0 for none: a
 /// name never starts a document) and where it ends.
 type NameSpan = (usize, usize, usize);
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct PlainAttribute {
     name: NameSpan,
     /// The value between the quotes.
     value: (usize, usize),
 }
 
-/// A start tag read by [`plain_start_tag`].
-#[derive(Debug)]
+/// A start tag read by [`plain_start_tag`]. Its attributes are not kept (a start tag is
+/// read often, and most have none): [`plain_attribute`] reads them again from `attributes`.
+#[derive(Debug, Clone, Copy)]
 struct PlainTag {
     name: NameSpan,
-    attributes: [PlainAttribute; PLAIN_ATTRIBUTES],
-    count: usize,
+    /// Where the attributes start (just after the name).
+    attributes: usize,
     empty: bool,
     /// Just after the tag.
     content_start: usize,
@@ -1022,55 +1021,80 @@ fn is_space_byte(b: u8) -> bool {
 }
 
 /// The start tag at byte `at` of `doc` when it is `<` and a [`plain_name`], then attributes
-/// (each after white space: a plain name, `=` with optional spaces around it, a quoted value
-/// per [`plain_value_end`]; at most [`PLAIN_ATTRIBUTES`]), optional spaces, and `>` or `/>`.
+/// as [`plain_attribute`] reads them, optional spaces, and `>` or `/>`.
 #[inline(always)]
 fn plain_start_tag(doc: &[u8], at: usize) -> Option<PlainTag> {
     let name = plain_name(doc, at + 1)?;
-    let mut tag = PlainTag {
-        name,
-        attributes: [PlainAttribute::default(); PLAIN_ATTRIBUTES],
-        count: 0,
-        empty: false,
-        content_start: 0,
-    };
+    let mut i = name.2;
+    loop {
+        match plain_attribute(doc, i)? {
+            Ok((_, next)) => i = next,
+            Err(PlainEnd {
+                empty,
+                content_start,
+            }) => {
+                return Some(PlainTag {
+                    name,
+                    attributes: name.2,
+                    empty,
+                    content_start,
+                });
+            }
+        }
+    }
+}
+
+/// How a plain start tag ends: `>`, or `/>` (`empty`), just before `content_start`.
+#[derive(Debug, Clone, Copy)]
+struct PlainEnd {
+    empty: bool,
+    content_start: usize,
+}
+
+/// What follows byte `i` of a plain start tag (just after its name or an attribute): an
+/// attribute (after white space: a plain name, `=` with optional spaces around it, a quoted
+/// value per [`plain_value_end`]) and where it ends, or the tag's end (after optional spaces).
+/// `None` for anything else.
+#[inline(always)]
+fn plain_attribute(doc: &[u8], i: usize) -> Option<Result<(PlainAttribute, usize), PlainEnd>> {
     let skip_spaces = |mut i: usize| {
         while doc.get(i).is_some_and(|&b| is_space_byte(b)) {
             i += 1;
         }
         i
     };
-    let mut i = name.2;
-    loop {
-        let spaced = skip_spaces(i);
-        match doc.get(spaced..spaced + 2)? {
-            [b'>', _] => {
-                tag.content_start = spaced + 1;
-                return Some(tag);
-            }
-            [b'/', b'>'] => {
-                tag.empty = true;
-                tag.content_start = spaced + 2;
-                return Some(tag);
-            }
-            _ if spaced == i => return None,
-            _ => {}
+    let spaced = skip_spaces(i);
+    match doc.get(spaced..spaced + 2)? {
+        [b'>', _] => {
+            return Some(Err(PlainEnd {
+                empty: false,
+                content_start: spaced + 1,
+            }));
         }
-        let name = plain_name(doc, spaced)?;
-        let eq = skip_spaces(name.2);
-        if doc.get(eq) != Some(&b'=') {
-            return None;
+        [b'/', b'>'] => {
+            return Some(Err(PlainEnd {
+                empty: true,
+                content_start: spaced + 2,
+            }));
         }
-        let open = skip_spaces(eq + 1);
-        let quote = *doc.get(open).filter(|&&q| q == b'"' || q == b'\'')?;
-        let end = plain_value_end(doc, open + 1, quote)?;
-        *tag.attributes.get_mut(tag.count)? = PlainAttribute {
+        _ if spaced == i => return None,
+        _ => {}
+    }
+    let name = plain_name(doc, spaced)?;
+    let eq = skip_spaces(name.2);
+    if doc.get(eq) != Some(&b'=') {
+        return None;
+    }
+    let open = skip_spaces(eq + 1);
+    let quote = *doc.get(open).filter(|&&q| q == b'"' || q == b'\'')?;
+    let end = plain_value_end(doc, open + 1, quote)?;
+    Some(Ok((
+        PlainAttribute {
             name,
             value: (open + 1, end),
-        };
-        tag.count += 1;
-        i = end + 1;
-    }
+        },
+        end + 1,
+    )))
 }
 
 /// How [`plain_text_end`] treats each byte: `LT` ends the run; `CHECK` is a C0 control that
