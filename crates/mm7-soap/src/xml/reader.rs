@@ -544,14 +544,22 @@ impl<'a> XmlReader<'a> {
             // tokenizer: see `close_at`, `plain_start` and `skip_spaces`.
             let at = self.tokens.stream().pos();
             if self.open.is_empty() {
-                // Before the root element the tokenizer reads `<` and a name as the root's
-                // start tag whatever its state (declaration, comments and DOCTYPE behind it);
-                // after it, `start` refuses one.
-                if !self.root_done
-                    && self.text.as_bytes().get(at) == Some(&b'<')
-                    && let Some(event) = self.plain_start(at)
-                {
-                    return event;
+                // Before the root element the tokenizer reads `<` and a name, after spaces, as
+                // the root's start tag whatever its state (declaration, comments and DOCTYPE
+                // behind it); after it, `start` refuses one.
+                if !self.root_done {
+                    let bytes = self.text.as_bytes();
+                    let spaces = bytes
+                        .get(at..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .take_while(|&&b| is_space_byte(b))
+                        .count();
+                    if bytes.get(at + spaces) == Some(&b'<')
+                        && let Some(event) = self.plain_start(at + spaces)
+                    {
+                        return event;
+                    }
                 }
             } else if let Some(open) = self.open.last().copied() {
                 match self.text.as_bytes().get(at..at + 2) {

@@ -428,8 +428,11 @@ mod end_tags {
     ];
     /// Start tags the plain reading leaves to the tokenizer, or that are not start tags.
     const ODD_STARTS: [&str; 7] = ["<a/ >", "<a />", "<a/x>", "<a >", "<a\n/>", "<a/", "<a"];
-    const PROLOGS: [&str; 6] = [
+    const PROLOGS: [&str; 9] = [
         "<!DOCTYPE r>",
+        " text ",
+        "\u{FEFF}",
+        "<?xml version=\"1.0\"?>  <?xml version=\"1.0\"?>",
         "",
         "<?xml version=\"1.0\"?>\n",
         "  \n",
