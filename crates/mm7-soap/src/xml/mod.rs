@@ -155,6 +155,10 @@ pub fn document_text_with_charset<'b>(
         _ => bytes,
     };
     if encoding == encoding_rs::UTF_8 {
+        // The SIMD check says only whether; std's, on the error path, says where.
+        if let Ok(text) = simdutf8::basic::from_utf8(body) {
+            return Ok(Cow::Borrowed(text));
+        }
         return match std::str::from_utf8(body) {
             Ok(text) => Ok(Cow::Borrowed(text)),
             Err(e) => {
