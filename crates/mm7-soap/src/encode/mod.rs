@@ -93,7 +93,7 @@ pub(crate) fn encode_envelope(
     };
     let namespace = envelope.namespace.uri();
     // A URI has no quotes, angle brackets, ampersands, spaces or controls (RFC 3986).
-    if !declarable(namespace) || namespace.chars().any(char::is_whitespace) {
+    if !namespace_uri(namespace) {
         return Err(EncodeError::InvalidValue {
             what: "namespace URI",
             value: namespace.to_string(),
@@ -107,7 +107,7 @@ pub(crate) fn encode_envelope(
 
     let mut w = XmlWriter::with_declaration();
     w.start(names.env("Envelope"));
-    w.attr(
+    w.attr_verbatim(
         &concat("xmlns:", &options.envelope_prefix),
         SOAP_ENVELOPE_NS,
     );
@@ -117,8 +117,8 @@ pub(crate) fn encode_envelope(
     if !envelope.transaction_id.is_empty() {
         w.start(names.env("Header"));
         w.start(names.mm7("TransactionID"));
-        w.attr(&ns_attr, namespace);
-        w.attr(&must_understand, "1");
+        w.attr_verbatim(&ns_attr, namespace);
+        w.attr_verbatim(&must_understand, "1");
         w.text(&envelope.transaction_id);
         w.end();
         w.end();
@@ -142,7 +142,7 @@ pub(crate) fn encode_envelope(
                 });
             }
             w.start(names.mm7(operation.element_name()));
-            w.attr(&ns_attr, namespace);
+            w.attr_verbatim(&ns_attr, namespace);
             ops::encode_body(&mut w, message, schema, &mut names, options, warnings)?;
             w.end();
         }
@@ -156,10 +156,77 @@ mod ops;
 /// Whether `uri` can be written in a namespace declaration and read back as itself: not blank,
 /// and nothing the writer would have to escape in the attribute (quotes, angle brackets,
 /// ampersands; tabs, line breaks and other controls, written as character references), since
-/// the decoder refuses entity and character references in namespace declarations.
+/// the decoder refuses entity and character references in namespace declarations; and none of
+/// the characters XML cannot carry (which escaping would drop).
 pub(crate) fn declarable(uri: &str) -> bool {
+    if uri.is_ascii() {
+        // The same rule a byte at a time (the only ASCII controls are C0 and DEL).
+        return uri.bytes().any(|b| !b.is_ascii_whitespace())
+            && !uri.bytes().any(|b| {
+                matches!(b, b'"' | b'<' | b'>' | b'&' | b'\'') || b.is_ascii_control()
+            });
+    }
+    // U+FFFE and U+FFFF: characters XML cannot carry at all.
     !uri.trim().is_empty()
-        && !uri
-            .chars()
-            .any(|c| matches!(c, '"' | '<' | '>' | '&' | '\'') || c.is_control())
+        && !uri.chars().any(|c| {
+            matches!(c, '"' | '<' | '>' | '&' | '\'' | '\u{FFFE}' | '\u{FFFF}') || c.is_control()
+        })
+}
+
+/// Whether `uri` can be the namespace of the MM7 elements: [`declarable`], without white
+/// space (RFC 3986 has none in a URI).
+fn namespace_uri(uri: &str) -> bool {
+    declarable(uri) && !uri.chars().any(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{declarable, namespace_uri};
+    use crate::xml::XmlWriter;
+
+    /// The rule character by character, as the byte-wise path must agree with.
+    fn declarable_by_chars(uri: &str) -> bool {
+        !uri.trim().is_empty()
+            && !uri.chars().any(|c| {
+                matches!(c, '"' | '<' | '>' | '&' | '\'' | '\u{FFFE}' | '\u{FFFF}')
+                    || c.is_control()
+            })
+    }
+
+    #[test]
+    fn namespaces_that_cannot_be_declared() {
+        for uri in ["", " ", "urn:a b\t", "urn:\u{0}", "urn:\u{7F}", "urn:\u{85}", "a\"b"] {
+            assert!(!namespace_uri(uri), "{uri:?}");
+        }
+        for uri in ["urn:\u{FFFE}", "urn:\u{FFFF}", "urn:<x>", "urn:a&b", "urn:'"] {
+            assert!(!declarable(uri), "{uri:?}");
+        }
+        assert!(namespace_uri(
+            "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4"
+        ));
+        assert!(namespace_uri("urn:é\u{FFFD}"));
+        assert!(!namespace_uri("urn:a\u{A0}b"));
+    }
+
+    proptest! {
+        #[test]
+        fn declarable_agrees_with_the_character_rule(
+            uri in "([\\x00-\\x7F]|[\u{80}-\u{FF}]|[\u{FFF0}-\u{FFFF}]|[\u{2000}-\u{200B}]){0,12}",
+        ) {
+            prop_assert_eq!(declarable(&uri), declarable_by_chars(&uri), "{:?}", uri);
+            // What may be declared is written as it is.
+            if declarable(&uri) {
+                let mut w = XmlWriter::new();
+                w.start("a");
+                w.attr("xmlns", &uri);
+                let escaped = w.finish();
+                let mut w = XmlWriter::new();
+                w.start("a");
+                w.attr_verbatim("xmlns", &uri);
+                prop_assert_eq!(w.finish(), escaped);
+            }
+        }
+    }
 }
