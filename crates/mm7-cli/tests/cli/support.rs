@@ -409,10 +409,26 @@ fn lines_of(reader: impl Read + Send + 'static) -> Receiver<String> {
     rx
 }
 
-/// A 127.0.0.1 port nothing listens on (bound, then released).
+/// A 127.0.0.1 port nothing listens on (bound, then released), never one this process
+/// handed out before: the system may give a port just released to the next bind, and two
+/// calls in a row then named the same port (a gateway told to listen on it twice).
 pub(crate) fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("address").port()
+    static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut handed_out = HANDED_OUT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // A port given out before stays bound until a new one is found, so that the system
+    // picks another.
+    let mut held = Vec::new();
+    loop {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        if !handed_out.contains(&port) {
+            handed_out.push(port);
+            return port;
+        }
+        held.push(listener);
+    }
 }
 
 /// Says loudly that a test (or part of one) did not run for lack of `what`; fails under CI.
