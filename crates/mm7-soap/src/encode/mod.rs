@@ -159,12 +159,15 @@ mod ops;
 /// the decoder refuses entity and character references in namespace declarations; and none of
 /// the characters XML cannot carry (which escaping would drop).
 pub(crate) fn declarable(uri: &str) -> bool {
+    if plain_uri(uri) {
+        return true;
+    }
     if uri.is_ascii() {
         // The same rule a byte at a time (the only ASCII controls are C0 and DEL).
         return uri.bytes().any(|b| !b.is_ascii_whitespace())
-            && !uri.bytes().any(|b| {
-                matches!(b, b'"' | b'<' | b'>' | b'&' | b'\'') || b.is_ascii_control()
-            });
+            && !uri
+                .bytes()
+                .any(|b| matches!(b, b'"' | b'<' | b'>' | b'&' | b'\'') || b.is_ascii_control());
     }
     // U+FFFE and U+FFFF: characters XML cannot carry at all.
     !uri.trim().is_empty()
@@ -176,7 +179,16 @@ pub(crate) fn declarable(uri: &str) -> bool {
 /// Whether `uri` can be the namespace of the MM7 elements: [`declarable`], without white
 /// space (RFC 3986 has none in a URI).
 fn namespace_uri(uri: &str) -> bool {
-    declarable(uri) && !uri.chars().any(char::is_whitespace)
+    plain_uri(uri) || (declarable(uri) && !uri.chars().any(char::is_whitespace))
+}
+
+/// Whether `uri` is what namespace URIs are: not empty, printable ASCII without spaces,
+/// quotes, angle brackets or ampersands. One pass; such a URI passes both rules above.
+fn plain_uri(uri: &str) -> bool {
+    !uri.is_empty()
+        && uri
+            .bytes()
+            .all(|b| matches!(b, b'!'..=b'~') && !matches!(b, b'"' | b'<' | b'>' | b'&' | b'\''))
 }
 
 #[cfg(test)]
@@ -197,10 +209,24 @@ mod tests {
 
     #[test]
     fn namespaces_that_cannot_be_declared() {
-        for uri in ["", " ", "urn:a b\t", "urn:\u{0}", "urn:\u{7F}", "urn:\u{85}", "a\"b"] {
+        for uri in [
+            "",
+            " ",
+            "urn:a b\t",
+            "urn:\u{0}",
+            "urn:\u{7F}",
+            "urn:\u{85}",
+            "a\"b",
+        ] {
             assert!(!namespace_uri(uri), "{uri:?}");
         }
-        for uri in ["urn:\u{FFFE}", "urn:\u{FFFF}", "urn:<x>", "urn:a&b", "urn:'"] {
+        for uri in [
+            "urn:\u{FFFE}",
+            "urn:\u{FFFF}",
+            "urn:<x>",
+            "urn:a&b",
+            "urn:'",
+        ] {
             assert!(!declarable(uri), "{uri:?}");
         }
         assert!(namespace_uri(
@@ -216,6 +242,12 @@ mod tests {
             uri in "([\\x00-\\x7F]|[\u{80}-\u{FF}]|[\u{FFF0}-\u{FFFF}]|[\u{2000}-\u{200B}]){0,12}",
         ) {
             prop_assert_eq!(declarable(&uri), declarable_by_chars(&uri), "{:?}", uri);
+            prop_assert_eq!(
+                namespace_uri(&uri),
+                declarable_by_chars(&uri) && !uri.chars().any(char::is_whitespace),
+                "{:?}",
+                uri
+            );
             // What may be declared is written as it is.
             if declarable(&uri) {
                 let mut w = XmlWriter::new();
