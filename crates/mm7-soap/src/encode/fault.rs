@@ -12,13 +12,12 @@ use crate::{EncodeOptions, SOAP_ENVELOPE_NS};
 /// Writes `<env:Fault>` with `faultcode`, `faultstring`, `faultactor?` and `detail?`.
 ///
 /// The Fault's children are unqualified (SOAP 1.1 §4.4). The error response in `detail` is
-/// an MM7 element, qualified like the operation elements (`ns_attr` declares the namespace
-/// on it) and written from the same tables.
+/// an MM7 element, qualified like the operation elements (the namespace declared on it) and
+/// written from the same tables.
 pub(crate) fn encode_fault(
     w: &mut XmlWriter,
     fault: &SoapFault,
     envelope: &Envelope,
-    ns_attr: &str,
     names: &mut Names,
     options: &EncodeOptions,
     warnings: &mut Vec<Warning>,
@@ -48,7 +47,7 @@ pub(crate) fn encode_fault(
             }
         };
         w.start(names.mm7(response.operation().element_name()));
-        w.attr(ns_attr, envelope.namespace.uri());
+        w.attr(names.mm7_declaration(), envelope.namespace.uri());
         ops::encode_children(w, response, envelope.schema(), names, options, warnings)?;
         w.end();
         w.end();

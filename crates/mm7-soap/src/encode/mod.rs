@@ -9,28 +9,92 @@ use crate::{EncodeOptions, PrefixStyle, SOAP_ENVELOPE_NS};
 /// Qualified names for the elements being written.
 #[derive(Debug)]
 pub(crate) struct Names {
-    /// `"mm7:"` or `""`.
-    mm7_prefix: String,
-    /// `"env:"`.
-    env_prefix: String,
+    /// The names that stay the same through a document, one after the other (one allocation
+    /// for all): see [`Fixed`].
+    fixed: String,
+    /// Where each of them ends in `fixed`.
+    ends: [usize; 5],
     buffer: String,
 }
 
+/// The names in [`Names::fixed`], in order.
+#[derive(Debug, Clone, Copy)]
+enum Fixed {
+    /// `"env:"`.
+    EnvPrefix,
+    /// `"mm7:"` or `""`.
+    Mm7Prefix,
+    /// The attribute declaring the MM7 namespace: `"xmlns:mm7"` or `"xmlns"`.
+    Mm7Declaration,
+    /// `"env:mustUnderstand"`.
+    MustUnderstand,
+    /// The attribute declaring the SOAP envelope's namespace: `"xmlns:env"`.
+    EnvDeclaration,
+}
+
 impl Names {
-    /// The qualified name of an MM7 element.
-    pub(crate) fn mm7(&mut self, local: &str) -> &str {
+    /// The names for an envelope prefix and an MM7 prefix (`None`: the MM7 namespace is the
+    /// default one).
+    fn new(env: &str, mm7: Option<&str>) -> Names {
+        let mut fixed = String::with_capacity(2 * env.len() + 2 * mm7.map_or(0, str::len) + 40);
+        let mut ends = [0; 5];
+        let (mm7_prefix, mm7_colon, xmlns) = match mm7 {
+            Some(p) => (p, ":", "xmlns:"),
+            None => ("", "", "xmlns"),
+        };
+        let parts: [[&str; 2]; 5] = [
+            [env, ":"],
+            [mm7_prefix, mm7_colon],
+            [xmlns, mm7_prefix],
+            [env, ":mustUnderstand"],
+            ["xmlns:", env],
+        ];
+        for (end, [a, b]) in ends.iter_mut().zip(parts) {
+            fixed.push_str(a);
+            fixed.push_str(b);
+            *end = fixed.len();
+        }
+        Names {
+            fixed,
+            ends,
+            buffer: String::with_capacity(64),
+        }
+    }
+
+    /// Where `which` is in `fixed`.
+    fn span(&self, which: Fixed) -> std::ops::Range<usize> {
+        let i = which as usize;
+        let start = i.checked_sub(1).and_then(|j| self.ends.get(j)).copied();
+        start.unwrap_or(0)..self.ends.get(i).copied().unwrap_or_default()
+    }
+
+    fn fixed(&self, which: Fixed) -> &str {
+        self.fixed.get(self.span(which)).unwrap_or_default()
+    }
+
+    /// `prefix` (a [`Fixed`] prefix) then `local`, in the buffer.
+    fn qualified(&mut self, prefix: Fixed, local: &str) -> &str {
+        let span = self.span(prefix);
         self.buffer.clear();
-        self.buffer.push_str(&self.mm7_prefix);
+        self.buffer
+            .push_str(self.fixed.get(span).unwrap_or_default());
         self.buffer.push_str(local);
         &self.buffer
     }
 
+    /// The qualified name of an MM7 element.
+    pub(crate) fn mm7(&mut self, local: &str) -> &str {
+        self.qualified(Fixed::Mm7Prefix, local)
+    }
+
     /// The qualified name of a SOAP envelope element.
     pub(crate) fn env(&mut self, local: &str) -> &str {
-        self.buffer.clear();
-        self.buffer.push_str(&self.env_prefix);
-        self.buffer.push_str(local);
-        &self.buffer
+        self.qualified(Fixed::EnvPrefix, local)
+    }
+
+    /// The attribute that declares the MM7 namespace on an element.
+    pub(crate) fn mm7_declaration(&self) -> &str {
+        self.fixed(Fixed::Mm7Declaration)
     }
 }
 
@@ -52,14 +116,6 @@ pub fn is_xml_prefix(name: &str) -> bool {
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
         && !name.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("xml"))
-}
-
-/// `a` then `b`, in one allocation.
-fn concat(a: &str, b: &str) -> String {
-    let mut joined = String::with_capacity(a.len() + b.len());
-    joined.push_str(a);
-    joined.push_str(b);
-    joined
 }
 
 /// Writes the whole SOAP document for `envelope`.
@@ -86,11 +142,7 @@ pub(crate) fn encode_envelope(
         }
         PrefixStyle::DefaultNamespace => None,
     };
-    let mut names = Names {
-        mm7_prefix: mm7_prefix.map(|p| concat(p, ":")).unwrap_or_default(),
-        env_prefix: concat(&options.envelope_prefix, ":"),
-        buffer: String::with_capacity(64),
-    };
+    let mut names = Names::new(&options.envelope_prefix, mm7_prefix);
     let namespace = envelope.namespace.uri();
     // A URI has no quotes, angle brackets, ampersands, spaces or controls (RFC 3986).
     if !namespace_uri(namespace) {
@@ -99,26 +151,18 @@ pub(crate) fn encode_envelope(
             value: namespace.to_string(),
         });
     }
-    let ns_attr = match mm7_prefix {
-        Some(p) => concat("xmlns:", p),
-        None => "xmlns".to_string(),
-    };
-    let must_understand = concat(&names.env_prefix, "mustUnderstand");
 
     let mut w = XmlWriter::with_declaration();
     w.start(names.env("Envelope"));
-    w.attr_verbatim(
-        &concat("xmlns:", &options.envelope_prefix),
-        SOAP_ENVELOPE_NS,
-    );
+    w.attr_verbatim(names.fixed(Fixed::EnvDeclaration), SOAP_ENVELOPE_NS);
     // Without a TransactionID (a Fault answering a request whose TransactionID was missing,
     // repeated or never read), the answer carries none: no Header at all, rather than an empty
     // TransactionID a peer could take for one.
     if !envelope.transaction_id.is_empty() {
         w.start(names.env("Header"));
         w.start(names.mm7("TransactionID"));
-        w.attr_verbatim(&ns_attr, namespace);
-        w.attr_verbatim(&must_understand, "1");
+        w.attr_verbatim(names.mm7_declaration(), namespace);
+        w.attr_verbatim(names.fixed(Fixed::MustUnderstand), "1");
         w.text(&envelope.transaction_id);
         w.end();
         w.end();
@@ -126,9 +170,7 @@ pub(crate) fn encode_envelope(
     w.start(names.env("Body"));
     match &envelope.message {
         Message::Fault(fault) => {
-            fault::encode_fault(
-                &mut w, fault, envelope, &ns_attr, &mut names, options, warnings,
-            )?;
+            fault::encode_fault(&mut w, fault, envelope, &mut names, options, warnings)?;
         }
         message => {
             let operation = message
@@ -142,7 +184,7 @@ pub(crate) fn encode_envelope(
                 });
             }
             w.start(names.mm7(operation.element_name()));
-            w.attr_verbatim(&ns_attr, namespace);
+            w.attr_verbatim(names.mm7_declaration(), namespace);
             ops::encode_body(&mut w, message, schema, &mut names, options, warnings)?;
             w.end();
         }
