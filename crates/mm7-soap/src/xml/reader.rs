@@ -598,6 +598,11 @@ impl<'a> XmlReader<'a> {
                 | Token::EmptyDtd { span, .. }
                 | Token::EntityDeclaration { span, .. }
                 | Token::DtdEnd { span } => {
+                    // Nothing after a refused DOCTYPE is read, as after the tokenizer's own
+                    // errors: its internal subset is no document content (a `<a>` in it must
+                    // not pass for the root element).
+                    let end = self.text.len();
+                    self.tokens = Tokenizer::from_fragment(self.text, end..end);
                     return Err(self.error(XmlErrorKind::DoctypeRefused, span.start()));
                 }
                 Token::ElementStart {

@@ -68,6 +68,17 @@ fn undeclared_prefix_is_refused() {
 }
 
 #[test]
+fn nothing_is_read_after_a_refused_doctype() {
+    let doc = "<!DOCTYPE r [ <a> ]><a/>";
+    let mut reader = XmlReader::new(doc, XmlLimits::default());
+    assert_eq!(
+        reader.next_event().unwrap_err().kind,
+        XmlErrorKind::DoctypeRefused
+    );
+    assert!(reader.next_event().is_err());
+}
+
+#[test]
 fn doctype_is_refused_before_any_expansion() {
     let laughs = r#"<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
