@@ -87,12 +87,8 @@ pub fn escape_attr_into(out: &mut String, text: &str) {
 const TEXT: u8 = 1;
 const ATTR: u8 = 2;
 static SPECIAL: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = TEXT | ATTR;
-        b += 1;
-    }
+    let mut table = super::forbidden_controls(TEXT | ATTR);
+    table[b'\r' as usize] = TEXT | ATTR;
     table[b'\t' as usize] = ATTR;
     table[b'\n' as usize] = ATTR;
     table[b'"' as usize] = ATTR;

@@ -29,6 +29,20 @@ pub(crate) use reader::{Element, Event, Text, XmlReader};
 pub(crate) use tree::{Tree, TreeNode};
 pub(crate) use writer::XmlWriter;
 
+/// A byte table with `mark` on the C0 controls XML 1.0 forbids (all but tab, line feed and
+/// carriage return) and 0 elsewhere: the start of the reader's and the escaper's tables.
+pub(crate) const fn forbidden_controls(mark: u8) -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        if !matches!(b, 0x09 | 0x0A | 0x0D) {
+            table[b] = mark;
+        }
+        b += 1;
+    }
+    table
+}
+
 /// Whether two short strings (names, prefixes) are equal.
 ///
 /// `==` on `str` calls the C library's `memcmp`, whose set-up costs more than comparing the

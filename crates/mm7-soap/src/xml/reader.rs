@@ -20,7 +20,7 @@ use xmlparser::{ElementEnd, Token, Tokenizer};
 use super::error::{Position, XmlError, XmlErrorKind};
 use super::escape::unescape;
 use super::stack::InlineVec;
-use super::{TrimExt, same};
+use super::{TrimExt, forbidden_controls, same};
 
 /// Limits on what a document may contain. Passing one is an error, never a panic or an
 /// unbounded allocation.
@@ -991,15 +991,7 @@ const QUOTE: u8 = 1;
 const REFUSED: u8 = 2;
 const LEAD_EF: u8 = 3;
 static VALUE_BYTES: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = REFUSED;
-        b += 1;
-    }
-    table[b'\t' as usize] = 0;
-    table[b'\n' as usize] = 0;
-    table[b'\r' as usize] = 0;
+    let mut table = forbidden_controls(REFUSED);
     table[b'<' as usize] = REFUSED;
     table[b'"' as usize] = QUOTE;
     table[b'\'' as usize] = QUOTE;
@@ -1116,15 +1108,7 @@ fn plain_attribute(doc: &[u8], i: usize) -> Option<Result<(PlainAttribute, usize
 const LT: u8 = 1;
 const CHECK: u8 = 2;
 static TEXT_BYTES: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = CHECK;
-        b += 1;
-    }
-    table[b'\t' as usize] = 0;
-    table[b'\n' as usize] = 0;
-    table[b'\r' as usize] = 0;
+    let mut table = forbidden_controls(CHECK);
     table[b'>' as usize] = CHECK;
     table[b'<' as usize] = LT;
     table[0xEF] = CHECK;

@@ -60,15 +60,23 @@ impl XmlWriter {
     /// Adds an attribute to the element just opened. Ignored (and a debug assertion fails)
     /// when content has already been written, since the result would not be well-formed.
     pub fn attr(&mut self, name: &str, value: &str) {
+        if let Some(out) = self.attribute_start(name) {
+            escape_attr_into(out, value);
+            out.push('"');
+        }
+    }
+
+    /// Writes ` name="` on the element just opened and gives the output for the value (then
+    /// the closing quote); `None` (and a failed debug assertion) after content.
+    fn attribute_start(&mut self, name: &str) -> Option<&mut String> {
         debug_assert!(self.tag_open, "attribute after content");
         if !self.tag_open {
-            return;
+            return None;
         }
         self.out.push(' ');
         self.out.push_str(name);
         self.out.push_str("=\"");
-        escape_attr_into(&mut self.out, value);
-        self.out.push('"');
+        Some(&mut self.out)
     }
 
     /// Adds an attribute whose value needs no escaping, as it is: a namespace URI that
@@ -83,15 +91,10 @@ impl XmlWriter {
             },
             "attribute value {value:?} needs escaping"
         );
-        debug_assert!(self.tag_open, "attribute after content");
-        if !self.tag_open {
-            return;
+        if let Some(out) = self.attribute_start(name) {
+            out.push_str(value);
+            out.push('"');
         }
-        self.out.push(' ');
-        self.out.push_str(name);
-        self.out.push_str("=\"");
-        self.out.push_str(value);
-        self.out.push('"');
     }
 
     /// Writes escaped character data.
