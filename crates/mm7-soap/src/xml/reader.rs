@@ -999,17 +999,23 @@ static VALUE_BYTES: [u8; 256] = {
     table
 };
 
+/// The first byte of `doc` at or after `from` that `table` marks (non-zero).
+#[inline(always)]
+fn next_marked(doc: &[u8], from: usize, table: &[u8; 256]) -> Option<usize> {
+    let skipped = doc
+        .get(from..)?
+        .iter()
+        .position(|&b| table[usize::from(b)] != 0)?;
+    Some(from + skipped)
+}
+
 /// Where the attribute value that starts at byte `at` of `doc` (just after its opening
 /// `quote`) ends, at its closing quote.
 #[inline(always)]
 fn plain_value_end(doc: &[u8], at: usize, quote: u8) -> Option<usize> {
     let mut from = at;
     loop {
-        let i = from
-            + doc
-                .get(from..)?
-                .iter()
-                .position(|&b| VALUE_BYTES[usize::from(b)] != 0)?;
+        let i = next_marked(doc, from, &VALUE_BYTES)?;
         match (VALUE_BYTES[usize::from(*doc.get(i)?)], doc.get(i..i + 3)?) {
             (QUOTE, [b, ..]) if *b == quote => return Some(i),
             (QUOTE, _) => from = i + 1,
@@ -1123,11 +1129,7 @@ static TEXT_BYTES: [u8; 256] = {
 fn plain_text_end(doc: &[u8], at: usize) -> Option<usize> {
     let mut from = at;
     loop {
-        let i = from
-            + doc
-                .get(from..)?
-                .iter()
-                .position(|&b| TEXT_BYTES[usize::from(b)] != 0)?;
+        let i = next_marked(doc, from, &TEXT_BYTES)?;
         if doc.get(i) == Some(&b'<') {
             return Some(i);
         }
