@@ -1013,6 +1013,12 @@ fn next_marked(doc: &[u8], from: usize, table: &[u8; 256]) -> Option<usize> {
 /// `quote`) ends, at its closing quote.
 #[inline(always)]
 fn plain_value_end(doc: &[u8], at: usize, quote: u8) -> Option<usize> {
+    // Most values (namespace URIs above all) are printable ASCII: the closing quote found by
+    // `memchr`, the bytes before it checked without a branch per byte.
+    let len = memchr::memchr(quote, doc.get(at..)?)?;
+    if !irregular(doc.get(at..at + len)?, b'<') {
+        return Some(at + len);
+    }
     let mut from = at;
     loop {
         let i = next_marked(doc, from, &VALUE_BYTES)?;
@@ -1024,6 +1030,17 @@ fn plain_value_end(doc: &[u8], at: usize, quote: u8) -> Option<usize> {
             _ => return None,
         }
     }
+}
+
+/// Whether `bytes` holds anything but printable ASCII other than `stop`: a control (tabs and
+/// line breaks included), a byte of a non-ASCII character, DEL or `stop`. Folded without an
+/// early exit, so that the compiler checks many bytes per instruction; the callers read an
+/// irregular run byte by byte.
+#[inline(always)]
+fn irregular(bytes: &[u8], stop: u8) -> bool {
+    bytes.iter().fold(false, |bad, &b| {
+        bad | !(0x20..0x7F).contains(&b) | (b == stop)
+    })
 }
 
 /// Whether byte `b` is XML white space.
@@ -1127,6 +1144,11 @@ static TEXT_BYTES: [u8; 256] = {
 /// document: the tokenizer then reads it, for its token or its error.
 #[inline(always)]
 fn plain_text_end(doc: &[u8], at: usize) -> Option<usize> {
+    // As for attribute values: the `<` found by `memchr`, the run checked in one pass.
+    let len = memchr::memchr(b'<', doc.get(at..)?)?;
+    if !irregular(doc.get(at..at + len)?, b'>') {
+        return Some(at + len);
+    }
     let mut from = at;
     loop {
         let i = next_marked(doc, from, &TEXT_BYTES)?;
