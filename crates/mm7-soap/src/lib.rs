@@ -1,8 +1,9 @@
 //! # mm7-soap
 //!
 //! The SOAP 1.1 codec of MM7 (3GPP TS 23.140): XML to and from the typed messages of
-//! [`mm7_model`], for every schema version, over the `xmlparser` tokenizer; and SOAP with
-//! attachments (a `multipart/related` HTTP body, through [`mm7_mime`]).
+//! [`mm7_model`], for every schema version, through a streaming reader that reads the common
+//! markup itself and leaves the rest to the `xmlparser` tokenizer; and SOAP with attachments
+//! (a `multipart/related` HTTP body, through [`mm7_mime`]).
 //!
 //! Reading is lenient, as real MMSCs require: any prefixes, `https://` or trailing-slash
 //! namespaces, unknown releases mapped to the nearest known one, elements in any order,
