@@ -5,13 +5,13 @@
 //! internet needs, and hands out borrowed slices of the document (`&'a str`) so that reading
 //! a message allocates only for the values a caller keeps.
 //!
-//! Inside the root element, the markup that makes up most of an MM7 document is read without
-//! the tokenizer, which then resumes after it (in fragment mode): an end tag compared with the
-//! name it must repeat, a start tag without attributes whose name is ASCII, a run of spaces
-//! before markup. Each is a subset of what the tokenizer reads, giving the same events;
-//! anything else (attributes, other names, text, comments, CDATA, every error) is the
-//! tokenizer's. A test compares both ways of reading on generated documents, and the verdict
-//! with roxmltree's.
+//! The markup that makes up most of an MM7 document is read without the tokenizer, which then
+//! resumes after it (in fragment mode): an end tag compared with the name it must repeat, a
+//! start tag (the root's too) with ASCII names and plain attribute values, a value's text up
+//! to its end tag, a run of spaces before markup. Each is a subset of what the tokenizer
+//! reads, giving the same events; anything else (other names, references in values, comments,
+//! CDATA, every error) is the tokenizer's. A test compares both ways of reading on generated
+//! documents, and the verdict with roxmltree's.
 
 use std::borrow::Cow;
 
@@ -166,8 +166,8 @@ pub struct XmlReader<'a> {
     attrs: InlineVec<Attribute<'a>, INLINE>,
     pending_end: Option<Element<'a>>,
     root_done: bool,
-    /// Tests only: end tags always tokenized (`close_at` off), the reference the fast path is
-    /// compared with.
+    /// Tests only: everything read through the tokenizer (`close_at`, `plain_start` and
+    /// `skip_spaces` off), the reference the reader's own paths are compared with.
     #[cfg(test)]
     slow_close: bool,
 }
@@ -409,11 +409,10 @@ impl<'a> XmlReader<'a> {
 
     /// Reads the start tag at byte `at` (where the tokenizer stands) when its names are ASCII
     /// and its attributes' values hold only characters XML allows and no `<`, as MM7 start
-    /// tags do: a subset of what the tokenizer reads, read
-    /// to the same events, with names and values scanned by tables instead of character by
-    /// character. The whole tag is checked before anything is kept; anything else is left to
-    /// the tokenizer (`None`), for its tokens or its error. The tokenizer then goes on after
-    /// the tag, in fragment mode.
+    /// tags do: a subset of what the tokenizer reads, read to the same events, with names and
+    /// values scanned by tables instead of character by character. The whole tag is checked
+    /// before anything is kept; anything else is left to the tokenizer (`None`), for its
+    /// tokens or its error. The tokenizer then goes on after the tag, in fragment mode.
     #[inline(always)]
     fn plain_start(&mut self, at: usize) -> Option<Result<Event<'a>, XmlError>> {
         #[cfg(test)]
