@@ -204,13 +204,6 @@ pub(crate) fn declarable(uri: &str) -> bool {
     if plain_uri(uri) {
         return true;
     }
-    if uri.is_ascii() {
-        // The same rule a byte at a time (the only ASCII controls are C0 and DEL).
-        return uri.bytes().any(|b| !b.is_ascii_whitespace())
-            && !uri
-                .bytes()
-                .any(|b| matches!(b, b'"' | b'<' | b'>' | b'&' | b'\'') || b.is_ascii_control());
-    }
     // U+FFFE and U+FFFF: characters XML cannot carry at all.
     !uri.trim().is_empty()
         && !uri.chars().any(|c| {

@@ -108,9 +108,7 @@ pub struct Text<'a> {
 impl Text<'_> {
     /// True when the text is only XML white space.
     pub fn is_whitespace(&self) -> bool {
-        self.raw
-            .bytes()
-            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        self.raw.bytes().all(is_space_byte)
     }
 }
 
@@ -355,11 +353,10 @@ impl<'a> XmlReader<'a> {
             return Some(None);
         }
         let open = self.open.last().copied()?;
-        let saved = self.tokens.clone();
-        let mut run = None;
-        let mut at = self.tokens.stream().pos();
-        if self.text.as_bytes().get(at) != Some(&b'<') {
-            // A value and its end tag, both read here when they can be.
+        let at = self.tokens.stream().pos();
+        let is_text = self.text.as_bytes().get(at) != Some(&b'<');
+        // A value and its end tag, or the end tag alone, read here when they can be.
+        if is_text {
             if let Some(end) = plain_text_end(self.text.as_bytes(), at)
                 && end - at <= self.limits.max_text
                 && let Some(raw) = self.text.get(at..end)
@@ -371,25 +368,31 @@ impl<'a> XmlReader<'a> {
                     offset: at,
                 }));
             }
+        } else if self.close_at(at, open) {
+            return Some(None);
+        }
+        // Otherwise through the tokenizer, which is put back if the content is not simple.
+        let saved = self.tokens.clone();
+        let mut run = None;
+        if is_text {
             // Character data (xmlparser's `Text` token: its characters checked, `]]>`
             // refused).
             match self.tokens.next() {
                 Some(Ok(Token::Text { text })) if text.as_str().len() <= self.limits.max_text => {
-                    at = text.start() + text.as_str().len();
                     run = Some(Text {
                         raw: text.as_str(),
                         cdata: false,
                         offset: text.start(),
                     });
+                    if self.close_at(text.start() + text.as_str().len(), open) {
+                        return Some(run);
+                    }
                 }
                 _ => {
                     self.tokens = saved;
                     return None;
                 }
             }
-        }
-        if self.close_at(at, open) {
-            return Some(run);
         }
         if let Some(Ok(Token::ElementEnd {
             end: ElementEnd::Close(prefix, local),
@@ -461,10 +464,7 @@ impl<'a> XmlReader<'a> {
             return false;
         }
         let rest = self.text.as_bytes().get(at..).unwrap_or(&[]);
-        let Some(spaces) = rest
-            .iter()
-            .position(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-        else {
+        let Some(spaces) = rest.iter().position(|&b| !is_space_byte(b)) else {
             return false;
         };
         if spaces > self.limits.max_text || rest.get(spaces) != Some(&b'<') {
@@ -547,14 +547,8 @@ impl<'a> XmlReader<'a> {
                 // the root's start tag whatever its state (declaration, comments and DOCTYPE
                 // behind it); after it, `start` refuses one.
                 if !self.root_done {
-                    let bytes = self.text.as_bytes();
-                    let spaces = bytes
-                        .get(at..)
-                        .unwrap_or(&[])
-                        .iter()
-                        .take_while(|&&b| is_space_byte(b))
-                        .count();
-                    if bytes.get(at + spaces) == Some(&b'<')
+                    let spaces = leading_spaces(self.text.get(at..).unwrap_or(""));
+                    if self.text.as_bytes().get(at + spaces) == Some(&b'<')
                         && let Some(event) = self.plain_start(at + spaces)
                     {
                         return event;
@@ -666,8 +660,7 @@ impl<'a> XmlReader<'a> {
             // spaces before it.)
             let at = Position::from_row_col(self.text, pos.row, pos.col).offset;
             let rest = self.text.get(at..).unwrap_or("");
-            let spaces = rest.len() - rest.trim_start_matches(is_space).len();
-            return self.error(XmlErrorKind::ContentOutsideRoot, at + spaces);
+            return self.error(XmlErrorKind::ContentOutsideRoot, at + leading_spaces(rest));
         }
         // xmlparser's message ends with its own " at row:col"; the position is kept apart.
         let message = e.to_string();
@@ -693,7 +686,7 @@ impl<'a> XmlReader<'a> {
             let spaces = if text.cdata {
                 0
             } else {
-                text.raw.len() - text.raw.trim_start_matches(is_space).len()
+                leading_spaces(text.raw)
             };
             return Err(self.error(XmlErrorKind::ContentOutsideRoot, text.offset + spaces));
         }
@@ -1163,9 +1156,9 @@ fn plain_text_end(doc: &[u8], at: usize) -> Option<usize> {
     }
 }
 
-/// XML white space (`S`).
-fn is_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n')
+/// How many bytes of XML white space `text` starts with.
+fn leading_spaces(text: &str) -> usize {
+    text.bytes().take_while(|&b| is_space_byte(b)).count()
 }
 
 /// Where the end tag of `element` that starts at byte `at` of `doc` ends (just after its
