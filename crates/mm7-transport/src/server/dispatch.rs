@@ -6,6 +6,7 @@ use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use futures_util::FutureExt as _;
 use mm7_model::{Envelope, Message, Mm7Version};
 
 use crate::server::{Handler, HandlerError, Inbound};
@@ -40,9 +41,12 @@ pub(crate) type Dispatched<'a> =
 /// method the handler does not implement.
 ///
 /// Built without an `async fn` of its own: the envelope and the request's parts move into the
-/// one boxed future, and what the server's request keeps while the handler runs is that box,
-/// not a second copy of the envelope beside it. The method itself is called on the first
-/// poll, inside `catch_unwind`.
+/// method's future, which is boxed once, and what the server's request keeps while the handler
+/// runs is that box, not a second copy of the envelope beside it. The method is called here,
+/// inside `catch_unwind` (a method that panics before it returns its future is answered like
+/// one whose future panics), and its future is boxed with its answer mapped by a combinator:
+/// an `async` block around it would hold the future twice (its capture, and the future it
+/// awaits), doubling the box past the allocator's per-thread cache.
 pub(crate) fn dispatch<H: Handler>(
     handler: &H,
     envelope: Envelope,
@@ -72,8 +76,10 @@ pub(crate) fn dispatch<H: Handler>(
                 raw_head: parts.raw_head,
                 raw_body: parts.raw_body,
             };
+            let called = std::panic::catch_unwind(AssertUnwindSafe(|| handler.$method(inbound)));
+            let future = called.map_err(|payload| Failure::Panicked(panic_message(&*payload)))?;
             let answer: Pin<Box<dyn Future<Output = Result<Message, HandlerError>> + Send + '_>> =
-                Box::pin(async move { handler.$method(inbound).await.map(Message::from) });
+                Box::pin(future.map(|answer| answer.map(Message::from)));
             answer
         }};
     }
@@ -118,16 +124,18 @@ impl<F: Future + ?Sized> Future for CatchUnwind<F> {
         match std::panic::catch_unwind(AssertUnwindSafe(move || inner.poll(cx))) {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-            Err(payload) => {
-                let message = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "a non-string panic payload".to_string());
-                Poll::Ready(Err(message))
-            }
+            Err(payload) => Poll::Ready(Err(panic_message(&*payload))),
         }
     }
+}
+
+/// The message of a caught panic, when it was a string.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-string panic payload".to_string())
 }
 
 /// Sets the response's `MM7Version` to the request's, as the answer must echo it (and a
