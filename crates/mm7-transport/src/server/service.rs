@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use futures_util::FutureExt as _;
 use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{Method, Request, Response, StatusCode as HttpStatus};
 use hyper::body::Body;
@@ -442,6 +443,8 @@ fn record_request(
     }
 }
 
+/// The answer's future, boxed once: mapped by a combinator rather than awaited in an `async`
+/// block, which would hold it twice (3 448 bytes instead of 1 720 for a request from hyper).
 type AnswerFuture = Pin<Box<dyn Future<Output = Result<Response<AnswerBody>, Infallible>> + Send>>;
 
 impl<H, B> hyper::service::Service<Request<B>> for Mm7Service<H>
@@ -456,8 +459,7 @@ where
     type Future = AnswerFuture;
 
     fn call(&self, request: Request<B>) -> Self::Future {
-        let answer = self.answer(request);
-        Box::pin(async move { Ok(answer.await) })
+        Box::pin(self.answer(request).map(Ok))
     }
 }
 
@@ -477,8 +479,7 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        let answer = self.answer(request);
-        Box::pin(async move { Ok(answer.await) })
+        Box::pin(self.answer(request).map(Ok))
     }
 }
 
