@@ -1,20 +1,31 @@
 //! A small XML writer: well-formed by construction, escaping every text and attribute value.
 
 use super::escape::{escape_attr_into, escape_text_into};
+use super::stack::InlineVec;
 
 /// Writes an XML document into a `String`.
 ///
 /// Start tags stay open for attributes until content or an end is written; an element with no
 /// content is closed as `<name/>`. Names are written as given (the caller chooses prefixes);
 /// values are always escaped.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct XmlWriter {
     out: String,
-    // The open elements' names, concatenated, with the length of each, so that writing a
-    // document allocates two buffers rather than one string per element.
-    names: String,
-    name_lens: Vec<usize>,
+    // Where each open element's name is in `out` (just after its `<`) and its length: an
+    // end tag copies it from there, so that the names cost no buffer of their own (an MM7
+    // envelope nests six or seven deep; deeper documents move the list to the heap).
+    open: InlineVec<(usize, usize), 16>,
     tag_open: bool,
+}
+
+impl Default for XmlWriter {
+    fn default() -> XmlWriter {
+        XmlWriter {
+            out: String::new(),
+            open: InlineVec::new((0, 0)),
+            tag_open: false,
+        }
+    }
 }
 
 impl XmlWriter {
@@ -29,12 +40,8 @@ impl XmlWriter {
         // A response envelope (what a server writes for every request) is under a kilobyte,
         // a request's one to three: under a kilobyte the allocator serves the buffer from its
         // per-thread cache, where a larger one took its slower path every time; a request
-        // grows it once or twice. The elements nest six or seven deep, with names of up to
-        // about 30 bytes: one allocation each for the open names and their lengths, where
-        // growing took six.
+        // grows it once or twice.
         w.out.reserve(1000);
-        w.names.reserve(256);
-        w.name_lens.reserve(16);
         w.out
             .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         w
@@ -51,9 +58,9 @@ impl XmlWriter {
     pub fn start(&mut self, name: &str) {
         self.close_tag();
         self.out.push('<');
+        let at = self.out.len();
         self.out.push_str(name);
-        self.names.push_str(name);
-        self.name_lens.push(name.len());
+        self.open.push_with(|| (at, name.len()));
         self.tag_open = true;
     }
 
@@ -113,19 +120,17 @@ impl XmlWriter {
 
     /// Closes the innermost open element. Does nothing when none is open.
     pub fn end(&mut self) {
-        let Some(len) = self.name_lens.pop() else {
+        let Some((at, len)) = self.open.pop() else {
             return;
         };
-        let start = self.names.len() - len;
         if self.tag_open {
             self.out.push_str("/>");
             self.tag_open = false;
         } else {
             self.out.push_str("</");
-            self.out.push_str(&self.names[start..]);
+            self.out.extend_from_within(at..at + len);
             self.out.push('>');
         }
-        self.names.truncate(start);
     }
 
     /// Writes `<name>text</name>`.
@@ -137,7 +142,7 @@ impl XmlWriter {
 
     /// Closes every open element and returns the document.
     pub fn finish(mut self) -> String {
-        while !self.name_lens.is_empty() {
+        while !self.open.as_slice().is_empty() {
             self.end();
         }
         self.out
@@ -158,6 +163,43 @@ mod tests {
         w.text_element("c", "");
         let doc = w.finish();
         assert_eq!(doc, "<a href=\"cid:x&quot;y&quot;&amp;z\"><b/><c></c></a>");
+    }
+
+    #[test]
+    fn end_tags_repeat_their_names_at_any_depth() {
+        // Past the sixteen names kept inline, and with content between the tags.
+        let mut w = XmlWriter::new();
+        let names: Vec<String> = (0..40).map(|i| format!("p{i}:élément{i}")).collect();
+        for (i, name) in names.iter().enumerate() {
+            w.start(name);
+            if i % 3 == 0 {
+                w.attr("n", &i.to_string());
+                w.text("t");
+            }
+        }
+        w.text_element("leaf", "x");
+        for _ in 0..5 {
+            w.end();
+        }
+        w.text("after");
+        let doc = w.finish();
+        let mut expected = String::new();
+        for (i, name) in names.iter().enumerate() {
+            expected.push_str(&format!("<{name}"));
+            if i % 3 == 0 {
+                expected.push_str(&format!(" n=\"{i}\">t"));
+            } else {
+                expected.push('>');
+            }
+        }
+        expected.push_str("<leaf>x</leaf>");
+        for (i, name) in names.iter().enumerate().rev() {
+            expected.push_str(&format!("</{name}>"));
+            if i == 35 {
+                expected.push_str("after");
+            }
+        }
+        assert_eq!(doc, expected);
     }
 
     #[test]
