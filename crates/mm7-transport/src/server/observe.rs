@@ -72,13 +72,30 @@ pub(crate) fn head_text<B>(request: &Request<B>) -> String {
             .sum::<usize>()
         + 2;
     let mut head = String::with_capacity(size);
-    let _ = write!(
-        head,
-        "{} {} {:?}\r\n",
-        request.method(),
-        uri,
-        request.version()
-    );
+    // The request line as `Uri`'s and `Version`'s formatting write it, without the formatter.
+    head.push_str(request.method().as_str());
+    head.push(' ');
+    if let Some(scheme) = uri.scheme_str() {
+        head.push_str(scheme);
+        head.push_str("://");
+    }
+    if let Some(authority) = uri.authority() {
+        head.push_str(authority.as_str());
+    }
+    head.push_str(uri.path());
+    if let Some(query) = uri.query() {
+        head.push('?');
+        head.push_str(query);
+    }
+    head.push(' ');
+    match request.version() {
+        http::Version::HTTP_10 => head.push_str("HTTP/1.0"),
+        http::Version::HTTP_11 => head.push_str("HTTP/1.1"),
+        version => {
+            let _ = write!(head, "{version:?}");
+        }
+    }
+    head.push_str("\r\n");
     for (name, value) in request.headers() {
         head.push_str(name.as_str());
         head.push_str(": ");
@@ -119,5 +136,21 @@ mod tests {
         assert!(head.contains("authorization: Basic ********\r\n"), "{head}");
         assert!(!head.contains("dmFzcDpzM2NyZXQ="));
         assert!(head.ends_with("\r\n\r\n"));
+    }
+
+    #[test]
+    fn the_request_line_is_written_as_http_formats_it() {
+        for (uri, version) in [
+            ("/mm7", http::Version::HTTP_11),
+            ("/mm7/vasp?x=1&y=%20", http::Version::HTTP_10),
+            ("http://mmsc.example:8080/mm7?q", http::Version::HTTP_11),
+            ("*", http::Version::HTTP_2),
+            ("https://example.net", http::Version::HTTP_09),
+        ] {
+            let request = Request::post(uri).version(version).body(()).unwrap();
+            let head = head_text(&request);
+            let line = format!("POST {} {:?}\r\n", request.uri(), request.version());
+            assert_eq!(head, format!("{line}\r\n"), "{uri}");
+        }
     }
 }
